@@ -1,0 +1,135 @@
+"""The standalone CareBridge portal: the host most companies run.
+
+``create_app()`` builds the app from ``CAREBRIDGE_*`` environment variables (see README);
+``create_app(config)`` overrides them, as the tests do.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, redirect, request, session, url_for
+from sqlalchemy import event
+
+from plugin.access.roles import Permission
+from plugin.core.clock import utcnow
+from plugin.core.db import commit_on_success
+from plugin.extension import MIGRATIONS_DIR, NavItem, SUPPORTED_LOCALES, select_locale, select_timezone
+
+from .config import load_config
+from .extensions import babel, bootstrap, carebridge, csrf, db, login_manager, migrate
+
+PORTAL_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+#: Endpoints reachable before set-up (everything else redirects to the set-up page).
+OPEN_BEFORE_SETUP = {"setup.index", "language", "static", "bootstrap.static", "carebridge.static"}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    instance_path = Path(app.instance_path)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(instance_path))
+    app.config.update(config or {})
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PORTAL_TRANSLATIONS)
+
+    db.init_app(app)
+    _configure_sqlite(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(app, default_locale="zh_CN", locale_selector=select_locale,
+                   timezone_selector=select_timezone)
+    _init_login(app)
+
+    from .adapter import PortalAdapter
+
+    carebridge.init_app(app, url_prefix="", adapter=PortalAdapter(), cli_group=None)
+
+    from .accounts.views import auth_bp, users_bp
+    from .setup.views import bp as setup_bp
+
+    for blueprint in (auth_bp, users_bp, setup_bp):
+        blueprint.after_request(commit_on_success)
+        app.register_blueprint(blueprint)
+
+    _register_portal_routes(app)
+    from .security import init_security
+
+    init_security(app)
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """WAL (readers never block the writer) and enforced foreign keys on every SQLite connection."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return
+
+        @event.listens_for(engine, "connect")
+        def set_sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.close()
+
+
+def _init_login(app: Flask) -> None:
+    from .accounts.queries import get_user
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("请先登录")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = get_user(int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+
+def _register_portal_routes(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    portal_navigation = [
+        NavItem("users.index", _l("用户"), Permission.USERS_MANAGE),
+        NavItem("carebridge.org.company", _l("公司设置"), Permission.COMPANY_MANAGE),
+    ]
+
+    @app.route("/lang/<code>")
+    def language(code: str):
+        if code in SUPPORTED_LOCALES:
+            session["locale"] = code
+        target = request.args.get("next") or "/"
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/"
+        return redirect(target)
+
+    from .setup.services import is_set_up
+
+    @app.before_request
+    def require_set_up():
+        if request.endpoint in OPEN_BEFORE_SETUP or is_set_up():
+            return None
+        return redirect(url_for("setup.index"))
+
+    @app.context_processor
+    def portal_context():
+        from flask_login import current_user
+
+        from plugin.access.checks import has_permission
+
+        def portal_nav_items():
+            if not current_user.is_authenticated:
+                return []
+            return [item for item in portal_navigation
+                    if has_permission(current_user.key, item.permission)]
+
+        return {"portal_nav_items": portal_nav_items, "now": utcnow}

@@ -1,0 +1,1 @@
+"""Staff accounts of the standalone portal: sign-in with lockout, and user administration."""

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from plugin.access.roles import Role
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)],
+                           render_kw={"autocomplete": "username", "autofocus": True})
+    password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class PasswordFields:
+    password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("确认密码"), validators=[
+        DataRequired(), EqualTo("password", message=_l("两次输入的密码不一致"))],
+        render_kw={"autocomplete": "new-password"})
+
+
+def role_choices():
+    return [(role.value, role.label) for role in Role]
+
+
+class GrantForm(FlaskForm):
+    role = SelectField(_l("角色"), validators=[DataRequired()])
+    unit = SelectField(_l("授权范围（单位及其下级）"), coerce=int, validators=[DataRequired()])
+
+    def set_units(self, units, labels) -> None:
+        self.role.choices = role_choices()
+        self.unit.choices = [(unit.id, "　" * unit.depth + unit.name + f"（{labels[unit.kind]}）")
+                             for unit in units]
+
+
+class NewUserForm(GrantForm, PasswordFields):
+    username = StringField(_l("用户名"), validators=[DataRequired(), Length(min=3, max=64)])
+    display_name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=100)])
+
+    field_order = ("username", "display_name", "password", "confirm", "role", "unit")
+
+    def __iter__(self):
+        return iter([self[name] for name in ("csrf_token", *self.field_order) if name in self])
+
+
+class EditUserForm(FlaskForm):
+    display_name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=100)])
+    active = BooleanField(_l("启用"))
+
+
+class SetPasswordForm(FlaskForm, PasswordFields):
+    pass

@@ -1,0 +1,52 @@
+"""Configuration of the standalone portal, from ``CAREBRIDGE_*`` environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def secret_key(instance_path: Path) -> str:
+    """``CAREBRIDGE_SECRET_KEY``, else a key generated once into the instance folder."""
+    configured = os.environ.get("CAREBRIDGE_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict:
+    database_url = os.environ.get("CAREBRIDGE_DATABASE_URL") or (
+        f"sqlite:///{instance_path / 'carebridge.db'}")
+    secure_cookies = _flag("CAREBRIDGE_SECURE_COOKIES", True)
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": secret_key(instance_path),
+        "CAREBRIDGE_TIMEZONE": os.environ.get("CAREBRIDGE_TIMEZONE", "Asia/Shanghai"),
+        "CAREBRIDGE_LOGIN_MAX_FAILURES": int(os.environ.get("CAREBRIDGE_LOGIN_MAX_FAILURES", 5)),
+        "CAREBRIDGE_LOGIN_LOCK_MINUTES": int(os.environ.get("CAREBRIDGE_LOGIN_LOCK_MINUTES", 15)),
+        "CAREBRIDGE_PROXY_HOPS": int(os.environ.get("CAREBRIDGE_PROXY_HOPS", 0)),
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    }

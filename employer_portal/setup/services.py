@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from plugin.access.roles import Role
+from plugin.access.services import grant_role
+from plugin.core.host import Actor
+from plugin.org.queries import get_company, get_root_unit
+from plugin.org.services import create_company
+
+from ..accounts.models import User
+from ..accounts.services import check_new_user, create_user
+
+
+def is_set_up() -> bool:
+    return get_company() is not None
+
+
+def set_up_company(company_name: str, username: str, display_name: str, password: str, *,
+                   actor: Actor, timezone: str = "Asia/Shanghai") -> User:
+    """Create the company, its root unit and the first administrator (granted on the whole tree).
+
+    The account is checked before anything is written, so a refusal leaves the database empty.
+    """
+    check_new_user(username, display_name, password)
+    create_company(company_name, actor=actor, timezone=timezone)
+    return create_admin(username, display_name, password, actor=actor)
+
+
+def create_admin(username: str, display_name: str, password: str, *, actor: Actor) -> User:
+    """An administrator of the whole company (the set-up page and ``carebridge create-admin``)."""
+    user = create_user(username, display_name, password, actor=actor)
+    grant_role(user.key, Role.ADMIN, get_root_unit(), actor=actor, check_actor=False)
+    return user

@@ -1,0 +1,1 @@
+"""Roles granted on organisation subtrees, and the one permission check every feature uses."""

@@ -1,0 +1,54 @@
+"""Roles (DOMAIN §1) and what each may do. The single table of who-may-what.
+
+Features add their permissions here, next to the roles that hold them, so the whole policy reads
+in one place.
+"""
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    HR_OFFICER = "hr_officer"
+    SITE_MANAGER = "site_manager"
+    UNION_OFFICER = "union_officer"
+    CARE_WORKER = "care_worker"
+    REPORT_OFFICER = "report_officer"
+    AUDITOR = "auditor"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("系统管理员"),
+    Role.HR_OFFICER: _l("人力资源专员"),
+    Role.SITE_MANAGER: _l("项目经理/厂区负责人"),
+    Role.UNION_OFFICER: _l("工会干部"),
+    Role.CARE_WORKER: _l("关爱服务队伍成员"),
+    Role.REPORT_OFFICER: _l("报表专员"),
+    Role.AUDITOR: _l("审计员"),
+}
+
+
+class Permission(str, enum.Enum):
+    ORG_VIEW = "org.view"
+    ORG_MANAGE = "org.manage"
+    USERS_MANAGE = "users.manage"
+    AUDIT_VIEW = "audit.view"
+    COMPANY_MANAGE = "company.manage"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.HR_OFFICER: frozenset({Permission.ORG_VIEW, Permission.ORG_MANAGE}),
+    Role.SITE_MANAGER: frozenset({Permission.ORG_VIEW}),
+    Role.UNION_OFFICER: frozenset({Permission.ORG_VIEW}),
+    Role.CARE_WORKER: frozenset({Permission.ORG_VIEW}),
+    Role.REPORT_OFFICER: frozenset({Permission.ORG_VIEW}),
+    Role.AUDITOR: frozenset({Permission.ORG_VIEW, Permission.AUDIT_VIEW}),
+}

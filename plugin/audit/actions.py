@@ -1,0 +1,30 @@
+"""Human labels for audit action codes. Features add theirs with :func:`register_action_labels`."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "auth.login": _l("登录"),
+    "auth.login_failed": _l("登录失败"),
+    "auth.locked": _l("账户被锁定"),
+    "auth.logout": _l("退出登录"),
+    "company.created": _l("创建公司"),
+    "company.updated": _l("修改公司设置"),
+    "org.unit_created": _l("新建组织单位"),
+    "org.unit_updated": _l("修改组织单位"),
+    "role.granted": _l("授予角色"),
+    "role.revoked": _l("撤销角色"),
+    "user.created": _l("新建用户"),
+    "user.updated": _l("修改用户"),
+    "user.password_changed": _l("修改密码"),
+    "user.unlocked": _l("解除锁定"),
+}
+
+
+def register_action_labels(labels: dict) -> None:
+    ACTION_LABELS.update(labels)
+
+
+def action_label(code: str) -> str:
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else code

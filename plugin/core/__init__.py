@@ -1,0 +1,1 @@
+"""Pieces every CareBridge feature shares: database base, clock, host adapter, commit boundary."""

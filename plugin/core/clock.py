@@ -1,0 +1,41 @@
+"""The one source of "now" for the plugin, so tests can move time."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+from flask import current_app, has_app_context
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def utcnow() -> datetime:
+    """Aware UTC now, from the app's clock (``CareBridgeState.clock``) when there is an app."""
+    if has_app_context():
+        state = current_app.extensions.get("carebridge")
+        if state is not None:
+            return state.clock()
+    return system_clock()
+
+
+class FrozenClock:
+    """A controllable clock for tests and benchmarks: call it for now, ``advance`` to move it."""
+
+    def __init__(self, start: datetime):
+        if start.tzinfo is None:
+            raise ValueError("FrozenClock needs an aware datetime")
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **timedelta_kwargs) -> datetime:
+        from datetime import timedelta
+
+        self.now = self.now + timedelta(**timedelta_kwargs)
+        return self.now
+
+
+Clock = Callable[[], datetime]

@@ -1,0 +1,88 @@
+"""The plugin's declarative base and its access to the host's Flask-SQLAlchemy session.
+
+CareBridge never creates its own ``SQLAlchemy()``: a host may already own one, and Flask-SQLAlchemy
+refuses a second on the same app. Models live on :class:`Base` (own metadata, ``cb_`` tables, a
+naming convention so migrations get stable constraint names) and are used through the host's
+session, reached via ``app.extensions["sqlalchemy"]``.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import current_app
+from sqlalchemy import DateTime, MetaData
+from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.types import TypeDecorator
+from werkzeug.local import LocalProxy
+
+TABLE_PREFIX = "cb_"
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime stored in UTC on every database.
+
+    SQLite has no time zone type, so values are normalised to naive UTC on the way in and made
+    aware again on the way out; PostgreSQL gets ``timestamptz``. Naive datetimes are refused so a
+    local time can never be stored by mistake.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: store aware UTC datetimes only")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every CareBridge table (names start with ``cb_``)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime}
+
+
+def _host_session() -> Session:
+    try:
+        sqlalchemy_ext = current_app.extensions["sqlalchemy"]
+    except KeyError as exc:  # pragma: no cover - configuration error surfaced at startup
+        raise RuntimeError("CareBridge needs the host app to initialise Flask-SQLAlchemy") from exc
+    return sqlalchemy_ext.session
+
+
+#: The host's scoped session. Services ``flush()``; the request boundary commits once.
+session: Session = LocalProxy(_host_session)  # type: ignore[assignment]
+
+
+def commit_on_success(response):
+    """``after_request`` hook: commit when the view succeeded, roll back otherwise.
+
+    Registered on every CareBridge blueprint (and the portal's), so a request commits exactly once
+    and a failed request leaves nothing half-written. Unhandled exceptions never reach this hook;
+    Flask-SQLAlchemy's teardown then discards the session.
+    """
+    if response.status_code < 400:
+        session.commit()
+    else:
+        session.rollback()
+    return response

@@ -1,0 +1,15 @@
+"""Glue between service errors and WTForms forms."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from .errors import CareBridgeError
+
+
+def attach_error(form: FlaskForm, error: CareBridgeError) -> None:
+    """Show a service's error on the field it names, or on the form as a whole."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.localized()]
+    else:
+        form.form_errors.append(error.localized())

@@ -1,0 +1,64 @@
+"""The interface a host application implements so CareBridge can run inside it.
+
+The plugin never imports its host. A host (the standalone portal, or a company's own HR app)
+passes an adapter to :meth:`plugin.CareBridge.init_app` that answers the few questions the plugin
+cannot answer itself: who is signed in, where to send someone who is not, which layout to wrap
+pages in, and how to show user names.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from flask import request
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone acting in CareBridge: a staff user, a worker on a phone, an API client or the system.
+
+    ``key`` is the host's stable user id as a string; role grants and audit entries refer to it.
+    """
+
+    key: str
+    name: str
+    ip: str | None = None
+    user_agent: str | None = None
+
+    @classmethod
+    def system(cls, name: str = "system") -> "Actor":
+        return cls(key=f"system:{name}", name=name)
+
+
+class HostAdapter:
+    """Default adapter: nobody is signed in. Hosts subclass it and override what they support."""
+
+    #: Template every CareBridge page extends. It must define the blocks ``title`` and ``content``
+    #: (and may define ``scripts``). The default is the plugin's own minimal layout.
+    layout_template: str = "carebridge/layout.html"
+
+    def current_user(self) -> Actor | None:
+        """The signed-in staff user, or ``None``."""
+        return None
+
+    def login_url(self, next_url: str) -> str:
+        """Where to send an anonymous visitor of a CareBridge page."""
+        return "/login?next=" + next_url
+
+    def user_names(self, keys: Iterable[str]) -> dict[str, str]:
+        """Display names for user keys (used by audit and role lists). Unknown keys may be left out."""
+        return {}
+
+    def current_actor(self) -> Actor | None:
+        """The signed-in user with the request's address and browser, for the audit log."""
+        user = self.current_user()
+        if user is None:
+            return None
+        return Actor(
+            key=user.key,
+            name=user.name,
+            ip=request.remote_addr,
+            user_agent=(request.user_agent.string or "")[:300] or None,
+        )
+
+

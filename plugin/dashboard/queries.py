@@ -1,0 +1,42 @@
+"""Counts for the home page, each in one grouped query (no query per unit)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from ..access.models import RoleGrant
+from ..audit.models import AuditEvent
+from ..core.db import session
+from ..org.models import OrgKind, OrgUnit
+from ..org.queries import in_subtrees, sorted_tree, units_in_subtrees
+
+
+@dataclass
+class DashboardFigures:
+    units: list[OrgUnit]
+    units_by_kind: dict[OrgKind, int]
+    people_by_unit: dict[int, int]
+    people_total: int
+    audit_events_since: int
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+def dashboard_figures(root_paths: list[str], *, since) -> DashboardFigures:
+    units = sorted_tree(units_in_subtrees(root_paths))
+    in_scope = in_subtrees(OrgUnit.path, root_paths)
+    by_kind = {OrgKind(kind): count for kind, count in session.execute(
+        select(OrgUnit.kind, func.count()).where(in_scope).group_by(OrgUnit.kind))}
+    people_by_unit = {unit_id: count for unit_id, count in session.execute(
+        select(RoleGrant.org_unit_id, func.count(func.distinct(RoleGrant.user_key)))
+        .join(OrgUnit, RoleGrant.org_unit_id == OrgUnit.id).where(in_scope)
+        .group_by(RoleGrant.org_unit_id))}
+    people_total = session.execute(
+        select(func.count(func.distinct(RoleGrant.user_key)))
+        .join(OrgUnit, RoleGrant.org_unit_id == OrgUnit.id).where(in_scope)).scalar_one()
+    audit_events = session.execute(
+        select(func.count()).select_from(AuditEvent)
+        .where(AuditEvent.occurred_at >= since,
+               AuditEvent.org_unit_id.in_(select(OrgUnit.id).where(in_scope)))).scalar_one()
+    return DashboardFigures(units=units, units_by_kind=by_kind, people_by_unit=people_by_unit,
+                            people_total=people_total, audit_events_since=audit_events)

@@ -1,0 +1,232 @@
+"""The :class:`CareBridge` extension: registers blueprints, CLI, template helpers and state."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+import click
+from flask import Blueprint, Flask, current_app, has_request_context, session as http_session
+from flask.cli import AppGroup, with_appcontext
+from flask_babel import Babel, format_datetime, get_locale
+
+from .core.clock import Clock, system_clock
+from .core.db import Base, commit_on_success
+from .core.host import HostAdapter
+from .notifications.channels import NotificationChannel
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
+MIGRATIONS_DIR = PACKAGE_DIR.parent / "migrations"
+SUPPORTED_LOCALES = ("zh_CN", "en")
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+@dataclass
+class CareBridgeState:
+    """Per-app state, kept in ``app.extensions["carebridge"]`` (never on the extension object)."""
+
+    adapter: HostAdapter
+    url_prefix: str
+    clock: Clock = system_clock
+    channels: list[NotificationChannel] = field(default_factory=list)
+    navigation: list["NavItem"] = field(default_factory=list)
+
+    def company_timezone_name(self) -> str:
+        from .org.queries import get_company
+
+        company = get_company()
+        return company.timezone if company else current_app.config["CAREBRIDGE_TIMEZONE"]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A navigation entry shown to users who hold ``permission`` somewhere."""
+
+    endpoint: str
+    label: object
+    permission: object
+
+
+def select_locale() -> str:
+    """Locale chosen with the language switch, else Chinese (the product is Chinese first)."""
+    chosen = http_session.get("locale") if has_request_context() else None
+    return chosen if chosen in SUPPORTED_LOCALES else "zh_CN"
+
+
+def select_timezone() -> str:
+    return current_app.extensions["carebridge"].company_timezone_name()
+
+
+class CareBridge:
+    def __init__(self, app: Flask | None = None, **options):
+        if app is not None:
+            self.init_app(app, **options)
+
+    def init_app(self, app: Flask, *, url_prefix: str = "/care", adapter: HostAdapter | None = None,
+                 cli_group: str | None = "care") -> None:
+        """Mount CareBridge on ``app``.
+
+        ``cli_group`` names the command group (``flask care scheduler``); ``None`` adds the
+        commands at the top level, as the standalone portal does (``carebridge scheduler``).
+        """
+        if "sqlalchemy" not in app.extensions:
+            raise RuntimeError("initialise Flask-SQLAlchemy on the app before CareBridge")
+        app.config.setdefault("CAREBRIDGE_TIMEZONE", DEFAULT_TIMEZONE)
+        url_prefix = url_prefix.rstrip("/")
+        state = CareBridgeState(adapter=adapter or HostAdapter(), url_prefix=url_prefix)
+        app.extensions["carebridge"] = state
+        _init_babel(app)
+        app.register_blueprint(_build_blueprint(), url_prefix=url_prefix or None)
+        state.navigation.extend(_navigation())
+        _register_template_helpers(app)
+        _register_cli(app, cli_group)
+
+    @staticmethod
+    def register_channel(app: Flask, channel: NotificationChannel) -> None:
+        app.extensions["carebridge"].channels.append(channel)
+
+    @staticmethod
+    def metadata():
+        """The plugin's table metadata (for migrations and tests)."""
+        import_models()
+        return Base.metadata
+
+
+def import_models() -> None:
+    """Import every feature's models so the metadata is complete."""
+    from .access import models as _access  # noqa: F401
+    from .audit import models as _audit  # noqa: F401
+    from .notifications import models as _notifications  # noqa: F401
+    from .org import models as _org  # noqa: F401
+    from .scheduling import models as _scheduling  # noqa: F401
+
+
+def _init_babel(app: Flask) -> None:
+    if "babel" not in app.extensions:
+        Babel(app, default_locale="zh_CN", locale_selector=select_locale,
+              timezone_selector=select_timezone)
+    directories = app.extensions["babel"].translation_directories
+    if str(TRANSLATIONS_DIR) not in directories:
+        directories.append(str(TRANSLATIONS_DIR))
+
+
+def _build_blueprint() -> Blueprint:
+    """One parent blueprint ``carebridge`` with a child per feature, so endpoints read
+    ``carebridge.org.unit`` and one ``after_request`` commits every CareBridge request."""
+    from .audit.views import bp as audit_bp
+    from .dashboard.views import bp as dashboard_bp
+    from .notifications.views import bp as notifications_bp
+    from .org.views import bp as org_bp
+
+    parent = Blueprint("carebridge", __name__, template_folder="templates",
+                       static_folder="static", static_url_path="/cb-static")
+    for child in (dashboard_bp, org_bp, audit_bp, notifications_bp):
+        parent.register_blueprint(child)
+    parent.after_request(commit_on_success)
+    return parent
+
+
+def _navigation() -> list[NavItem]:
+    from flask_babel import lazy_gettext as _l
+
+    from .access.roles import Permission
+
+    return [
+        NavItem("carebridge.dashboard.home", _l("首页"), Permission.ORG_VIEW),
+        NavItem("carebridge.org.tree", _l("组织架构"), Permission.ORG_VIEW),
+        NavItem("carebridge.audit.events", _l("审计日志"), Permission.AUDIT_VIEW),
+    ]
+
+
+def current_language() -> str:
+    """``"zh"`` or ``"en"``: the language pages are shown in now."""
+    locale = get_locale()
+    return locale.language if locale is not None else "zh"
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from .access.checks import has_permission
+    from .notifications.queries import unread_count
+
+    def current_actor():
+        return app.extensions["carebridge"].adapter.current_actor()
+
+    @app.context_processor
+    def carebridge_context():
+        state = app.extensions["carebridge"]
+
+        def nav_items():
+            actor = current_actor()
+            if actor is None:
+                return []
+            return [item for item in state.navigation if has_permission(actor.key, item.permission)]
+
+        def unread_notifications():
+            actor = current_actor()
+            return unread_count(actor.key) if actor else 0
+
+        return {
+            "cb_layout": state.adapter.layout_template,
+            "cb_language": current_language,
+            "cb_nav_items": nav_items,
+            "cb_unread_notifications": unread_notifications,
+        }
+
+    app.jinja_env.filters.setdefault("cb_datetime", lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""))
+
+
+def _register_cli(app: Flask, group_name: str | None) -> None:
+    commands = [scheduler_command, upgrade_db_command]
+    if group_name is None:
+        for command in commands:
+            app.cli.add_command(command)
+        return
+    group = AppGroup(group_name, help="CareBridge commands.")
+    for command in commands:
+        group.add_command(command)
+    app.cli.add_command(group)
+
+
+@click.command("scheduler")
+@click.option("--lease-seconds", default=60, show_default=True,
+              help="How long the scheduler lease lasts without renewal.")
+@with_appcontext
+def scheduler_command(lease_seconds: int) -> None:
+    """Run the scheduled jobs (one process per deployment; a second one stands by)."""
+    import logging
+    import signal
+    from datetime import timedelta
+
+    from .jobs import JOBS
+    from .scheduling.runner import SchedulerProcess
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    process = SchedulerProcess(current_app._get_current_object(), JOBS,
+                               ttl=timedelta(seconds=lease_seconds))
+    signal.signal(signal.SIGTERM, lambda *_: process.stop())
+    signal.signal(signal.SIGINT, lambda *_: process.stop())
+    click.echo(f"CareBridge scheduler {process.holder}: {len(JOBS)} jobs")
+    process.run()
+
+
+@click.command("upgrade-db")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def upgrade_db_command(revision: str) -> None:
+    """Create or upgrade CareBridge's own tables (``cb_*``) in the host's database."""
+    upgrade_database(revision)
+    click.echo("CareBridge tables are up to date.")
+
+
+def upgrade_database(revision: str = "head") -> None:
+    """Apply CareBridge's migrations; touches only ``cb_*`` tables, never the host's own."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    command.upgrade(config, revision)
+
+

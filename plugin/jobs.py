@@ -1,0 +1,18 @@
+"""Every scheduled job of CareBridge, in one list. ``carebridge scheduler`` runs exactly these.
+
+Features keep their job functions in their own ``jobs.py``; this list says when each runs.
+Cron fields are in the company's time zone.
+"""
+from __future__ import annotations
+
+from .notifications.jobs import purge_old_read_notifications
+from .scheduling.runner import JobDefinition
+
+JOBS: list[JobDefinition] = [
+    JobDefinition(
+        id="notifications.purge_read",
+        func=purge_old_read_notifications,
+        trigger="cron",
+        trigger_args={"hour": 3, "minute": 17},
+    ),
+]

@@ -1,0 +1,1 @@
+"""Notifications: in-app (the bell) and any channel an integration registers (SMS, WeCom…)."""

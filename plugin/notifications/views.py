@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from ..core.errors import NotFound
+from . import queries, services
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")
+
+
+def _signed_in_actor():
+    adapter = current_app.extensions["carebridge"].adapter
+    actor = adapter.current_actor()
+    if actor is None:
+        abort(redirect(adapter.login_url(request.path)))
+    return actor
+
+
+@bp.route("/")
+def index():
+    actor = _signed_in_actor()
+    unread_only = request.args.get("unread") == "1"
+    page = queries.notifications_for(actor.key, unread_only=unread_only,
+                                     page=request.args.get("page", 1, type=int))
+    return render_template("carebridge/notifications/index.html", page=page, unread_only=unread_only)
+
+
+@bp.route("/<int:notification_id>/read", methods=["POST"])
+def read(notification_id: int):
+    actor = _signed_in_actor()
+    try:
+        notification = services.mark_read(actor.key, notification_id)
+    except NotFound:
+        abort(404)
+    if notification.link and notification.link.startswith("/") and not notification.link.startswith("//"):
+        return redirect(notification.link)
+    return redirect(url_for(".index"))
+
+
+@bp.route("/read-all", methods=["POST"])
+def read_all():
+    actor = _signed_in_actor()
+    services.mark_all_read(actor.key)
+    return redirect(url_for(".index"))

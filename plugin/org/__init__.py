@@ -1,0 +1,1 @@
+"""The company and its organisation tree: group → subsidiary → site → team (DOMAIN §2)."""

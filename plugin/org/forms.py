@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from .models import ALLOWED_CHILD_KINDS, OrgKind
+
+KIND_LABELS = {
+    OrgKind.GROUP: _l("集团"),
+    OrgKind.SUBSIDIARY: _l("子公司/工程局"),
+    OrgKind.SITE: _l("项目部/厂区"),
+    OrgKind.TEAM: _l("班组"),
+}
+
+PHONE = Regexp(r"^[0-9+\-() ]{5,30}$", message=_l("请输入有效的电话号码"))
+
+
+class UnitForm(FlaskForm):
+    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=200)])
+    responsible_department = StringField(_l("责任部门"), validators=[Optional(), Length(max=200)])
+    responsible_person = StringField(_l("责任人"), validators=[Optional(), Length(max=100)])
+    responsible_phone = StringField(_l("责任人电话"), validators=[Optional(), PHONE])
+
+
+class NewUnitForm(UnitForm):
+    kind = SelectField(_l("类型"), validators=[DataRequired()])
+
+    def __init__(self, parent_kind: OrgKind, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(kind.value, KIND_LABELS[kind]) for kind in ALLOWED_CHILD_KINDS[parent_kind]]
+        # Put the kind first: it decides what the rest means.
+        self._fields.move_to_end("kind", last=False)
+
+
+class CompanyForm(FlaskForm):
+    name = StringField(_l("公司名称"), validators=[DataRequired(), Length(max=200)])
+    timezone = StringField(_l("时区"), default="Asia/Shanghai",
+                           description=_l("显示时间所用的时区，例如 Asia/Shanghai"),
+                           validators=[DataRequired(), Length(max=64)])

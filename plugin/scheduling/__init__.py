@@ -1,0 +1,1 @@
+"""Running scheduled jobs: one scheduler process per deployment, guarded by a database lease."""

@@ -1,0 +1,102 @@
+"""The scheduler process behind ``carebridge scheduler``.
+
+APScheduler 3 cannot share a job store between processes, so exactly one process runs jobs: it
+holds the database lease, renews it on a short interval, and stops if it ever loses it. A second
+process started by mistake stands by and takes over when the first one stops renewing.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+
+from ..core.db import session
+from . import lease
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobDefinition:
+    """One scheduled job. ``func`` takes no arguments (or ids), is idempotent and only flushes;
+    the runner commits after it returns and rolls back if it raises."""
+
+    id: str
+    func: Callable[[], Any]
+    trigger: str
+    trigger_args: dict[str, Any] = field(default_factory=dict)
+
+
+def run_job(app: Flask, job: JobDefinition) -> Any:
+    """Run one job in its own app context and transaction."""
+    with app.app_context():
+        try:
+            result = job.func()
+            session.commit()
+            log.info("job %s done: %s", job.id, result)
+            return result
+        except Exception:
+            session.rollback()
+            log.exception("job %s failed", job.id)
+            raise
+
+
+class SchedulerProcess:
+    def __init__(self, app: Flask, jobs: list[JobDefinition], *, ttl: timedelta = timedelta(seconds=60)):
+        self.app = app
+        self.jobs = jobs
+        self.ttl = ttl
+        self.holder = f"{socket.gethostname()}:{os.getpid()}"
+        self.stopped = threading.Event()
+
+    def acquire(self) -> bool:
+        with self.app.app_context():
+            return lease.try_acquire(self.holder, ttl=self.ttl)
+
+    def build_scheduler(self) -> BackgroundScheduler:
+        timezone = self.app.extensions["carebridge"].company_timezone_name()
+        scheduler = BackgroundScheduler(timezone=timezone, job_defaults={"coalesce": True,
+                                                                         "max_instances": 1,
+                                                                         "misfire_grace_time": 3600})
+        for job in self.jobs:
+            scheduler.add_job(run_job, job.trigger, args=[self.app, job], id=job.id, name=job.id,
+                              replace_existing=True, **job.trigger_args)
+        return scheduler
+
+    def run(self, *, standby_poll: float | None = None) -> None:
+        """Block: wait for the lease, run the jobs while holding it, exit when stopped."""
+        poll = standby_poll if standby_poll is not None else self.ttl.total_seconds() / 2
+        announced = False
+        while not self.stopped.is_set():
+            if self.acquire():
+                self._run_while_holding()
+                return
+            if not announced:
+                log.warning("another scheduler holds the lease; standing by")
+                announced = True
+            self.stopped.wait(poll)
+
+    def _run_while_holding(self) -> None:
+        scheduler = self.build_scheduler()
+        scheduler.start()
+        log.info("scheduler %s started with %d jobs", self.holder, len(self.jobs))
+        renew_every = self.ttl.total_seconds() / 3
+        try:
+            while not self.stopped.wait(renew_every):
+                if not self.acquire():
+                    log.error("scheduler lease lost to another process; stopping")
+                    break
+        finally:
+            scheduler.shutdown(wait=True)
+            with self.app.app_context():
+                lease.release(self.holder)
+
+    def stop(self) -> None:
+        self.stopped.set()
