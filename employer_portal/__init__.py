@@ -27,8 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     instance_path = Path(app.instance_path)
     instance_path.mkdir(parents=True, exist_ok=True)
-    app.config.update(load_config(instance_path))
-    app.config.update(config or {})
+    app.config.update(load_config(instance_path, config or {}))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PORTAL_TRANSLATIONS)
 
     db.init_app(app)

@@ -27,13 +27,13 @@ def secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
-def load_config(instance_path: Path) -> dict:
+def load_config(instance_path: Path, overrides: dict) -> dict:
+    """Settings from the environment, then ``overrides`` (a test or an embedding app's config)."""
     database_url = os.environ.get("CAREBRIDGE_DATABASE_URL") or (
         f"sqlite:///{instance_path / 'carebridge.db'}")
     secure_cookies = _flag("CAREBRIDGE_SECURE_COOKIES", True)
-    return {
+    config = {
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": secret_key(instance_path),
         "CAREBRIDGE_TIMEZONE": os.environ.get("CAREBRIDGE_TIMEZONE", "Asia/Shanghai"),
         "CAREBRIDGE_LOGIN_MAX_FAILURES": int(os.environ.get("CAREBRIDGE_LOGIN_MAX_FAILURES", 5)),
         "CAREBRIDGE_LOGIN_LOCK_MINUTES": int(os.environ.get("CAREBRIDGE_LOGIN_LOCK_MINUTES", 15)),
@@ -50,3 +50,7 @@ def load_config(instance_path: Path) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     }
+    config.update(overrides)
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = secret_key(instance_path)
+    return config

@@ -1,0 +1,82 @@
+# CareBridge: two commands on a fresh Debian 12 machine with Python 3.11.
+#   make run   installs what is missing, migrates, serves the portal (SQLite) and its scheduler
+#   make test  installs what is missing, runs every test on SQLite and on PostgreSQL
+# Debian packages are installed with apt-get when missing (as root; otherwise with sudo).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMPS := .make
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+RUN_DEBS  := fonts-wqy-zenhei
+TEST_DEBS := $(RUN_DEBS) postgresql chromium fonts-noto-cjk poppler-utils
+
+PO_FILES := $(wildcard plugin/translations/*/LC_MESSAGES/messages.po employer_portal/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test test-sqlite test-postgres install install-test translations extract-messages db-upgrade clean bench
+
+run: install db-upgrade
+	@echo "CareBridge on http://$(HOST):$(PORT)  (Ctrl-C stops the portal and the scheduler)"
+	@$(BIN)/carebridge scheduler & sched=$$!; \
+	trap 'kill $$sched 2>/dev/null; wait $$sched 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/carebridge run --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(STAMPS)/venv $(STAMPS)/run-debs $(MO_FILES)
+
+install-test: install $(STAMPS)/test-debs $(STAMPS)/test-python
+
+db-upgrade: install
+	$(BIN)/carebridge db upgrade
+
+$(STAMPS)/venv: setup.cfg pyproject.toml
+	@mkdir -p $(STAMPS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { scripts/ensure-debs.sh python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[postgres,server]"
+	@touch $@
+
+$(STAMPS)/test-python: $(STAMPS)/venv
+	$(BIN)/python -m pip install --quiet -e ".[postgres,server,test]"
+	@touch $@
+
+$(STAMPS)/run-debs: Makefile
+	@mkdir -p $(STAMPS)
+	scripts/ensure-debs.sh $(RUN_DEBS)
+	@touch $@
+
+$(STAMPS)/test-debs: Makefile
+	@mkdir -p $(STAMPS)
+	scripts/ensure-debs.sh $(TEST_DEBS)
+	@touch $@
+
+%.mo: %.po $(STAMPS)/venv
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+translations: $(MO_FILES)
+
+# Refresh the catalogs after changing user-facing text (then translate the new entries).
+extract-messages: $(STAMPS)/venv
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l --no-location --sort-output -o plugin/translations/messages.pot plugin
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l --no-location --sort-output -o employer_portal/translations/messages.pot employer_portal
+	$(BIN)/pybabel update -i plugin/translations/messages.pot -d plugin/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i employer_portal/translations/messages.pot -d employer_portal/translations --no-fuzzy-matching
+
+bench: install-test
+	scripts/with-postgres.sh $(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(STAMPS) *.egg-info
+	find . -name '*.mo' -delete

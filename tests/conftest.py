@@ -1,0 +1,178 @@
+"""Fixtures shared by the whole suite.
+
+The database is PostgreSQL when ``CAREBRIDGE_TEST_DATABASE_URL`` is set (``make test`` starts a
+throwaway server for the second run) and a temporary SQLite file otherwise. The schema is built
+once per run through the real Alembic migrations; every test then runs inside a transaction that
+is rolled back, so tests never see each other's rows.
+"""
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, timezone
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from employer_portal import create_app
+from employer_portal.accounts.services import create_user
+from plugin.access.roles import Role
+from plugin.access.services import grant_role
+from plugin.core.clock import FrozenClock, system_clock
+from plugin.core.db import session
+from plugin.core.host import Actor
+from plugin.org.models import OrgKind
+from plugin.org.queries import get_root_unit
+from plugin.org.services import create_company, create_unit
+
+from .support import reset_database
+
+PASSWORD = "Secret-pass-1"
+SYSTEM = Actor.system("tests")
+
+
+def pytest_report_header(config):
+    return f"CareBridge test database: {os.environ.get('CAREBRIDGE_TEST_DATABASE_URL') or 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("CAREBRIDGE_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'carebridge.db'}")
+
+
+def portal_test_config(database_url: str, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "SERVER_NAME": None,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app(portal_test_config(database_url))
+    with app.app_context():
+        reset_database(app.extensions["sqlalchemy"].engine)
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def db(request, app):
+    """Run the test in a transaction that is rolled back afterwards.
+
+    Flask-SQLAlchemy picks the engine per query, so the test's connection is put in the place
+    of the engine for the duration; sessions join its transaction through savepoints.
+    """
+    if "live_server" in request.fixturenames or "committing" in request.keywords:
+        yield None
+        return
+    extension = app.extensions["sqlalchemy"]
+    with app.app_context():
+        engines = extension._app_engines[app]
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        original_session = extension.session
+        extension.session = extension._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+        try:
+            yield extension.session
+        finally:
+            extension.session.remove()
+            extension.session = original_session
+            engines[None] = engine
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def app_context(app):
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def clock(app):
+    """A frozen clock the app reads for "now"; ``clock.advance(minutes=5)`` moves time."""
+    frozen = FrozenClock(datetime(2026, 11, 22, 2, 0, tzinfo=timezone.utc))
+    state = app.extensions["carebridge"]
+    state.clock = frozen
+    yield frozen
+    state.clock = system_clock
+
+
+@pytest.fixture
+def company(app_context):
+    """A company named 测试建工集团 with its root unit."""
+    create_company("测试建工集团", actor=SYSTEM)
+    session.flush()
+    return get_root_unit()
+
+
+@pytest.fixture
+def make_unit(company):
+    counter = iter(range(1, 10_000))
+
+    def make(kind: OrgKind = OrgKind.SITE, parent=None, name: str | None = None, **fields):
+        parent = parent or company
+        return create_unit(parent, kind, name or f"{kind.value}-{next(counter)}", actor=SYSTEM, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_user(company):
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role | None = Role.ADMIN, unit=None, *, username: str | None = None,
+             name: str | None = None, password: str = PASSWORD):
+        number = next(counter)
+        user = create_user(username or f"user{number}", name or f"用户{number}", password, actor=SYSTEM)
+        if role is not None:
+            grant_role(user.key, role, unit or company, actor=SYSTEM, check_actor=False)
+        session.flush()
+        return user
+
+    return make
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def submit(client, url: str, data: dict, *, form_url: str | None = None, **kwargs):
+    """POST a form the way a browser does: load the page for its CSRF token first."""
+    page = client.get(form_url or url)
+    return client.post(url, data={"csrf_token": csrf_token(page.text), **data}, **kwargs)
+
+
+@pytest.fixture
+def login(app):
+    def log_in(user, password: str = PASSWORD, client=None):
+        client = client or app.test_client()
+        response = submit(client, "/login", {"username": user.username, "password": password})
+        assert response.status_code == 302, response.text
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def database_dialect(app) -> str:
+    with app.app_context():
+        return app.extensions["sqlalchemy"].engine.dialect.name
+
+
+__all__ = ["PASSWORD", "SYSTEM", "csrf_token", "submit", "portal_test_config", "text"]

@@ -1,0 +1,45 @@
+"""Helpers for tests that need a real, committed database (live servers, hosts, concurrency)."""
+from __future__ import annotations
+
+from sqlalchemy import MetaData, inspect, text
+from sqlalchemy.engine import Engine, make_url
+
+
+def reset_database(engine: Engine) -> None:
+    """Drop every table (ours and any left by an earlier run), so migrations start from zero."""
+    with engine.begin() as connection:
+        metadata = MetaData()
+        metadata.reflect(connection)
+        if connection.dialect.name == "sqlite":
+            connection.execute(text("PRAGMA foreign_keys=OFF"))
+        metadata.drop_all(connection)
+        inspector = inspect(connection)
+        if "cb_alembic_version" in inspector.get_table_names():
+            connection.execute(text("DROP TABLE cb_alembic_version"))
+
+
+def sibling_database_url(base_url: str, suffix: str, tmp_path) -> str:
+    """A fresh, empty database next to the test database (a new file, or a new PG database)."""
+    url = make_url(base_url)
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite:///{tmp_path / (suffix + '.db')}"
+    from sqlalchemy import create_engine
+
+    name = f"{url.database}_{suffix}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def delete_all_rows(engine: Engine) -> None:
+    """Empty every CareBridge table, children first (between browser tests)."""
+    from plugin.core.db import Base
+    from plugin.extension import import_models
+
+    import_models()
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
