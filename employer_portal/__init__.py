@@ -61,7 +61,12 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _configure_sqlite(app: Flask) -> None:
-    """WAL (readers never block the writer) and enforced foreign keys on every SQLite connection."""
+    """WAL (readers never block the writer), enforced foreign keys, and real transactions.
+
+    Python's sqlite3 driver starts transactions lazily and its own way, which breaks SAVEPOINT
+    (releasing the outermost one commits). The driver's transaction handling is switched off and
+    SQLAlchemy emits BEGIN itself, as the SQLAlchemy documentation recommends.
+    """
     with app.app_context():
         engine = db.engine
         if engine.dialect.name != "sqlite":
@@ -69,12 +74,17 @@ def _configure_sqlite(app: Flask) -> None:
 
         @event.listens_for(engine, "connect")
         def set_sqlite_pragmas(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def begin_transaction(connection):
+            connection.exec_driver_sql("BEGIN")
 
 
 def _init_login(app: Flask) -> None:

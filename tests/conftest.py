@@ -12,6 +12,8 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -52,9 +54,24 @@ def portal_test_config(database_url: str, **extra) -> dict:
     }
 
 
+class PerRequestCacheClient(FlaskClient):
+    """Test client that forgets per-request caches before each request.
+
+    Requests made while a test holds an app context reuse that context, and so its ``g``: the
+    signed-in user and role grants cached for one request would otherwise leak into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in ("_login_user", "_carebridge_grants", "csrf_token"):
+                g.pop(name, None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     app = create_app(portal_test_config(database_url))
+    app.test_client_class = PerRequestCacheClient
     with app.app_context():
         reset_database(app.extensions["sqlalchemy"].engine)
         upgrade()
