@@ -81,7 +81,7 @@ def test_site_manager_gets_403_on_another_sites_pages(make_unit, make_user, logi
 
 
 def test_anonymous_visitors_are_sent_to_login(company, client):
-    response = client.get("/org/units/1?x=1")
+    response = client.get(f"/org/units/{company.id}?x=1")
     assert response.status_code == 302
     assert response.location.startswith("/login?next=")
 
