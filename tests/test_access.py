@@ -124,3 +124,16 @@ def test_user_creation_refused_by_grant_scope_writes_nothing(company, make_unit,
         "confirm": "Abcdefg-1", "role": "hr_officer", "unit": str(site_b.id)})
     assert response.status_code == 200
     assert get_user_by_username("outsider") is None
+
+
+def test_grant_and_revoke_send_signals(app, company, make_user):
+    from plugin.signals import role_granted, role_revoked
+
+    received = []
+    user = make_user(None)
+    with role_granted.connected_to(lambda sender, **kw: received.append(("granted", kw["grant"].role)), app), \
+            role_revoked.connected_to(lambda sender, **kw: received.append(("revoked", kw["role"])), app):
+        grant = grant_role(user.key, Role.AUDITOR, company, actor=SYSTEM, check_actor=False)
+        admin = make_user(Role.ADMIN)
+        revoke_role(grant, actor=actor_of(admin))
+    assert ("granted", Role.AUDITOR) in received and ("revoked", Role.AUDITOR) in received

@@ -126,3 +126,14 @@ def test_org_tree_page_lists_only_units_in_scope(make_user, make_unit, login):
     client = login(make_user(role="site_manager", unit=site_a))
     page = client.get("/org/")
     assert "甲项目部" in page.text and "乙项目部" not in page.text
+
+
+def test_unit_changes_send_signals(app, make_unit):
+    from plugin.signals import org_unit_created, org_unit_updated
+
+    created, updated = [], []
+    with org_unit_created.connected_to(lambda sender, unit, actor: created.append(unit.name), app), \
+            org_unit_updated.connected_to(lambda sender, unit, changes, actor: updated.append(changes), app):
+        site = make_unit(name="甲项目部")
+        update_unit(site, actor=SYSTEM, responsible_person="张伟")
+    assert created == ["甲项目部"] and updated == [{"responsible_person": [None, "张伟"]}]

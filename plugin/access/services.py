@@ -1,6 +1,7 @@
 """Granting and revoking roles. Both are audited; nobody can hand out more than they hold."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..audit.services import record_event
@@ -8,6 +9,7 @@ from ..core.db import session
 from ..core.errors import ValidationError
 from ..core.host import Actor
 from ..org.models import OrgUnit
+from ..signals import role_granted, role_revoked
 from .checks import has_permission
 from .models import RoleGrant
 from .roles import ROLE_PERMISSIONS, Permission, Role
@@ -33,6 +35,7 @@ def grant_role(user_key: str, role: Role, unit: OrgUnit, *, actor: Actor,
     session.flush()
     record_event("role.granted", actor, target_type="user", target_id=user_key,
                  org_unit_id=unit.id, details={"role": role.value, "unit": unit.name})
+    role_granted.send(current_app._get_current_object(), grant=grant, actor=actor)
     return grant
 
 
@@ -43,8 +46,11 @@ def revoke_role(grant: RoleGrant, *, actor: Actor) -> None:
     record_event("role.revoked", actor, target_type="user", target_id=grant.user_key,
                  org_unit_id=grant.org_unit_id,
                  details={"role": grant.role.value, "unit": grant.org_unit.name})
+    user_key, role, unit = grant.user_key, grant.role, grant.org_unit
     session.delete(grant)
     session.flush()
+    role_revoked.send(current_app._get_current_object(), user_key=user_key, role=role, unit=unit,
+                      actor=actor)
 
 
 def check_may_grant(actor: Actor, role: Role, unit: OrgUnit) -> None:

@@ -1,6 +1,7 @@
 """Changes to the company and its organisation tree. Every change is audited."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -8,6 +9,7 @@ from ..audit.services import record_event
 from ..core.db import session
 from ..core.errors import ValidationError
 from ..core.host import Actor
+from ..signals import org_unit_created, org_unit_updated
 from .models import ALLOWED_CHILD_KINDS, Company, OrgKind, OrgUnit
 
 UNIT_FIELDS = ("name", "responsible_department", "responsible_person", "responsible_phone")
@@ -83,6 +85,7 @@ def create_unit(parent: OrgUnit, kind: OrgKind, name: str, *, actor: Actor,
     record_event("org.unit_created", actor, target_type="org_unit", target_id=unit.id,
                  org_unit_id=unit.id, details={"name": name, "kind": kind.value, "parent": parent.id})
     session.flush()
+    org_unit_created.send(_sender(), unit=unit, actor=actor)
     return unit
 
 
@@ -106,6 +109,7 @@ def update_unit(unit: OrgUnit, *, actor: Actor, **values: str | None) -> OrgUnit
         record_event("org.unit_updated", actor, target_type="org_unit", target_id=unit.id,
                      org_unit_id=unit.id, details=changes)
         session.flush()
+        org_unit_updated.send(_sender(), unit=unit, changes=changes, actor=actor)
     return unit
 
 
@@ -115,6 +119,10 @@ def _check_unique_sibling_name(parent_id: int, name: str) -> None:
     ).first()
     if clash is not None:
         raise ValidationError("同一上级单位下已有名为“%(name)s”的单位", field="name", name=name)
+
+
+def _sender():
+    return current_app._get_current_object()
 
 
 def _blank_to_none(value: str | None) -> str | None:

@@ -1,0 +1,24 @@
+"""Signals other features (and host apps) can subscribe to, instead of importing each other.
+
+Each signal is sent by a service after its change is flushed, inside the same transaction; a
+receiver that writes joins that transaction, and one that talks to the outside world should
+queue the work. Receivers get the sender (the app) and keyword arguments as documented here.
+
+Subscribe with ``@org_unit_created.connect_via(app)`` or ``org_unit_created.connect(fn)``.
+"""
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: A unit was added to the organisation tree. Keyword arguments: ``unit``, ``actor``.
+org_unit_created = _signals.signal("carebridge.org-unit-created")
+
+#: A unit's name or responsible department/person changed. Keyword arguments: ``unit``,
+#: ``changes`` (field → [old, new]), ``actor``.
+org_unit_updated = _signals.signal("carebridge.org-unit-updated")
+
+#: A role was granted. Keyword arguments: ``grant``, ``actor``.
+role_granted = _signals.signal("carebridge.role-granted")
+
+#: A role was revoked. Keyword arguments: ``user_key``, ``role``, ``unit``, ``actor``.
+role_revoked = _signals.signal("carebridge.role-revoked")
