@@ -12,7 +12,6 @@ from sqlalchemy import event
 
 from plugin.access.roles import Permission
 from plugin.core.clock import utcnow
-from plugin.core.db import commit_on_success
 from plugin.extension import MIGRATIONS_DIR, NavItem, SUPPORTED_LOCALES, select_locale, select_timezone
 
 from .config import load_config
@@ -47,7 +46,6 @@ def create_app(config: dict | None = None) -> Flask:
     from .setup.views import bp as setup_bp
 
     for blueprint in (auth_bp, users_bp, setup_bp):
-        blueprint.after_request(commit_on_success)
         app.register_blueprint(blueprint)
 
     _register_portal_routes(app)

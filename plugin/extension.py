@@ -9,6 +9,7 @@ import click
 from flask import Blueprint, Flask, current_app, has_request_context, session as http_session
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import Babel, format_datetime, get_locale
+from flask_wtf.csrf import generate_csrf
 
 from .core.clock import Clock, system_clock
 from .core.db import Base, commit_on_success
@@ -173,6 +174,8 @@ def _register_template_helpers(app: Flask) -> None:
             "cb_unread_notifications": unread_notifications,
         }
 
+    # Plugin pages put CSRF tokens in their forms whether or not the host uses CSRFProtect.
+    app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
     app.jinja_env.filters.setdefault("cb_datetime", lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""))
 

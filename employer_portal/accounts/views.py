@@ -8,6 +8,7 @@ from plugin.access import services as access_services
 from plugin.access.checks import forget_cached_grants, require, scope_paths
 from plugin.access.queries import get_grant, grants_for_users
 from plugin.access.roles import Permission
+from plugin.core.db import commit_on_success
 from plugin.core.errors import CareBridgeError
 from plugin.core.forms import attach_error
 from plugin.org.forms import KIND_LABELS
@@ -18,6 +19,8 @@ from .forms import EditUserForm, GrantForm, LoginForm, NewUserForm, SetPasswordF
 
 auth_bp = Blueprint("auth", __name__, template_folder="../templates")
 users_bp = Blueprint("users", __name__, url_prefix="/users", template_folder="../templates")
+auth_bp.after_request(commit_on_success)
+users_bp.after_request(commit_on_success)
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -4,6 +4,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_user
 
+from plugin.core.db import commit_on_success
 from plugin.core.errors import CareBridgeError
 from plugin.core.forms import attach_error
 from plugin.core.host import Actor
@@ -12,6 +13,7 @@ from .forms import SetupForm
 from .services import is_set_up, set_up_company
 
 bp = Blueprint("setup", __name__, template_folder="../templates")
+bp.after_request(commit_on_success)
 
 
 @bp.route("/setup", methods=["GET", "POST"])

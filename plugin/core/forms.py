@@ -6,6 +6,11 @@ from flask_wtf import FlaskForm
 from .errors import CareBridgeError
 
 
+class ActionForm(FlaskForm):
+    """A form with no fields, for buttons that POST (mark as read…): it checks the CSRF token even
+    when the host app has no ``CSRFProtect``."""
+
+
 def attach_error(form: FlaskForm, error: CareBridgeError) -> None:
     """Show a service's error on the field it names, or on the form as a whole."""
     field = getattr(form, error.field, None) if error.field else None

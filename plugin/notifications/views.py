@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from ..core.errors import NotFound
+from ..core.forms import ActionForm
 from . import queries, services
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")
@@ -25,9 +26,15 @@ def index():
     return render_template("carebridge/notifications/index.html", page=page, unread_only=unread_only)
 
 
+def _check_action_form() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
 @bp.route("/<int:notification_id>/read", methods=["POST"])
 def read(notification_id: int):
     actor = _signed_in_actor()
+    _check_action_form()
     try:
         notification = services.mark_read(actor.key, notification_id)
     except NotFound:
@@ -40,5 +47,6 @@ def read(notification_id: int):
 @bp.route("/read-all", methods=["POST"])
 def read_all():
     actor = _signed_in_actor()
+    _check_action_form()
     services.mark_all_read(actor.key)
     return redirect(url_for(".index"))
