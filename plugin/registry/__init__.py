@@ -1,0 +1,1 @@
+"""Workers and their children: the registry every other feature reads."""
