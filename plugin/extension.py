@@ -1,6 +1,7 @@
 """The :class:`CareBridge` extension: registers blueprints, CLI, template helpers and state."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from .core.clock import Clock, system_clock
 from .core.db import Base, commit_on_success
 from .core.host import HostAdapter
 from .notifications.channels import NotificationChannel
+from .privacy.crypto import FieldCipher, KeyRing
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
@@ -32,6 +34,8 @@ class CareBridgeState:
     clock: Clock = system_clock
     channels: list[NotificationChannel] = field(default_factory=list)
     navigation: list["NavItem"] = field(default_factory=list)
+    #: Encrypts sensitive fields; keys from ``CAREBRIDGE_DATA_KEY`` or ``instance/data_keys``.
+    cipher: FieldCipher | None = None
 
     def company_timezone_name(self) -> str:
         from .org.queries import get_company
@@ -76,6 +80,10 @@ class CareBridge:
         app.config.setdefault("CAREBRIDGE_TIMEZONE", DEFAULT_TIMEZONE)
         url_prefix = url_prefix.rstrip("/")
         state = CareBridgeState(adapter=adapter or HostAdapter(), url_prefix=url_prefix)
+        key_source = {**os.environ, **{name: app.config[name] for name in
+                                       ("CAREBRIDGE_DATA_KEY", "CAREBRIDGE_INDEX_KEY")
+                                       if app.config.get(name)}}
+        state.cipher = FieldCipher(KeyRing.load(Path(app.instance_path), key_source))
         app.extensions["carebridge"] = state
         _init_babel(app)
         app.register_blueprint(_build_blueprint(), url_prefix=url_prefix or None)

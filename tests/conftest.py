@@ -27,10 +27,12 @@ from plugin.core.host import Actor
 from plugin.org.models import OrgKind
 from plugin.org.queries import get_root_unit
 from plugin.org.services import create_company, create_unit
+from plugin.privacy.crypto import KeyRing
 
 from .support import reset_database
 
 PASSWORD = "Secret-pass-1"
+TEST_DATA_KEY = KeyRing.generate().serialize()
 SYSTEM = Actor.system("tests")
 
 
@@ -49,6 +51,7 @@ def portal_test_config(database_url: str, **extra) -> dict:
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret-key",
+        "CAREBRIDGE_DATA_KEY": TEST_DATA_KEY,
         "SERVER_NAME": None,
         **extra,
     }

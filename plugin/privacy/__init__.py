@@ -1,0 +1,1 @@
+"""Protection of children's personal information (PIPL): encryption, masking, consent, read audit."""
