@@ -108,6 +108,7 @@ def import_models() -> None:
     from .audit import models as _audit  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .org import models as _org  # noqa: F401
+    from .registry import models as _registry  # noqa: F401
     from .scheduling import models as _scheduling  # noqa: F401
 
 

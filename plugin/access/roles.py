@@ -41,14 +41,26 @@ class Permission(str, enum.Enum):
     USERS_MANAGE = "users.manage"
     AUDIT_VIEW = "audit.view"
     COMPANY_MANAGE = "company.manage"
+    WORKERS_VIEW = "workers.view"
+    WORKERS_MANAGE = "workers.manage"
+    CHILDREN_VIEW = "children.view"
+    CHILDREN_MANAGE = "children.manage"
+    #: See ID numbers at all (masked) and reveal them with a reason (audited).
+    CHILDREN_ID_VIEW = "children.id_view"
+    ROSTERS_IMPORT = "rosters.import"
+    API_TOKENS_MANAGE = "api_tokens.manage"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.HR_OFFICER: frozenset({Permission.ORG_VIEW, Permission.ORG_MANAGE}),
-    Role.SITE_MANAGER: frozenset({Permission.ORG_VIEW}),
-    Role.UNION_OFFICER: frozenset({Permission.ORG_VIEW}),
-    Role.CARE_WORKER: frozenset({Permission.ORG_VIEW}),
+    Role.HR_OFFICER: frozenset({
+        Permission.ORG_VIEW, Permission.ORG_MANAGE, Permission.WORKERS_VIEW, Permission.WORKERS_MANAGE,
+        Permission.CHILDREN_VIEW, Permission.CHILDREN_MANAGE, Permission.CHILDREN_ID_VIEW,
+        Permission.ROSTERS_IMPORT}),
+    Role.SITE_MANAGER: frozenset({Permission.ORG_VIEW, Permission.WORKERS_VIEW, Permission.CHILDREN_VIEW}),
+    # Union officers run campaigns and aid: they see workers and children, never ID numbers.
+    Role.UNION_OFFICER: frozenset({Permission.ORG_VIEW, Permission.WORKERS_VIEW, Permission.CHILDREN_VIEW}),
+    Role.CARE_WORKER: frozenset({Permission.ORG_VIEW, Permission.WORKERS_VIEW, Permission.CHILDREN_VIEW}),
     Role.REPORT_OFFICER: frozenset({Permission.ORG_VIEW}),
     Role.AUDITOR: frozenset({Permission.ORG_VIEW, Permission.AUDIT_VIEW}),
 }

@@ -18,6 +18,14 @@ ACTION_LABELS = {
     "user.updated": _l("修改用户"),
     "user.password_changed": _l("修改密码"),
     "user.unlocked": _l("解除锁定"),
+    "worker.created": _l("新建职工"),
+    "worker.updated": _l("修改职工"),
+    "child.created": _l("新建儿童档案"),
+    "child.updated": _l("修改儿童档案"),
+    "child.viewed": _l("查看儿童档案"),
+    "child.id_revealed": _l("查看完整身份证号码"),
+    "child.consent_recorded": _l("登记监护人同意"),
+    "child.consent_withdrawn": _l("撤回监护人同意"),
 }
 
 

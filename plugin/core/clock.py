@@ -1,7 +1,7 @@
 """The one source of "now" for the plugin, so tests can move time."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Callable
 
 from flask import current_app, has_app_context
@@ -18,6 +18,16 @@ def utcnow() -> datetime:
         if state is not None:
             return state.clock()
     return system_clock()
+
+
+def local_today() -> date:
+    """Today's date in the company's time zone (ages and deadlines count in local dates)."""
+    from zoneinfo import ZoneInfo
+
+    zone = "Asia/Shanghai"
+    if has_app_context() and "carebridge" in current_app.extensions:
+        zone = current_app.extensions["carebridge"].company_timezone_name()
+    return utcnow().astimezone(ZoneInfo(zone)).date()
 
 
 class FrozenClock:

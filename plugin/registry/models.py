@@ -1,0 +1,191 @@
+"""Workers, their children and who is whose parent (DOMAIN §3).
+
+Sensitive fields are encrypted at rest (:class:`plugin.privacy.crypto.EncryptedText`); ID numbers
+also get a keyed blind index for exact lookup and de-duplication. A child's categories are
+computed by :func:`plugin.registry.categories.decide_categories` and stored here only so lists
+can filter and count them; nobody types them in.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.clock import utcnow
+from ..core.db import Base
+from ..org.models import OrgUnit, enum_column
+from ..privacy.crypto import EncryptedText
+from .categories import ParentStatus
+
+
+class Sex(str, enum.Enum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class EmploymentStatus(str, enum.Enum):
+    ACTIVE = "active"
+    LEFT = "left"
+
+
+class ParentRole(str, enum.Enum):
+    MOTHER = "mother"
+    FATHER = "father"
+
+
+class LivesWith(str, enum.Enum):
+    BOTH_PARENTS = "both_parents"
+    MOTHER = "mother"
+    FATHER = "father"
+    GRANDPARENTS = "grandparents"
+    OTHER_RELATIVES = "other_relatives"
+    ENTRUSTED_CARER = "entrusted_carer"
+    INSTITUTION = "institution"
+    ALONE = "alone"
+
+
+class PovertyStatus(str, enum.Enum):
+    NONE = "none"
+    SUBSISTENCE_ALLOWANCE = "subsistence_allowance"
+    EXTREME_POVERTY = "extreme_poverty"
+    LOW_INCOME = "low_income"
+
+
+class Worker(Base):
+    __tablename__ = "cb_worker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The HR system's employee number; the key imports and the API upsert on.
+    employee_number: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    #: Pinyin initials of the name (张伟 → zw) for search.
+    name_initials: Mapped[str] = mapped_column(String(40), index=True)
+    sex: Mapped[Sex | None] = mapped_column(enum_column(Sex, 8))
+    id_number: Mapped[str | None] = mapped_column(EncryptedText("worker.id_number"))
+    #: Keyed hash of the ID number (exact lookup without decrypting).
+    id_number_index: Mapped[str | None] = mapped_column(String(32), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    hukou_region_code: Mapped[str | None] = mapped_column(String(6))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("cb_org_unit.id"), index=True)
+    #: Labour subcontractor (劳务分包单位) the worker is employed through, if any.
+    subcontractor: Mapped[str | None] = mapped_column(String(200))
+    entry_date: Mapped[date | None] = mapped_column(Date)
+    employment_status: Mapped[EmploymentStatus] = mapped_column(
+        enum_column(EmploymentStatus, 16), default=EmploymentStatus.ACTIVE, index=True)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    #: Start of the current period of working away across county lines (usually the entry date).
+    works_away_since: Mapped[date | None] = mapped_column(Date)
+    #: Facts about the children's other parent when that parent is not a worker here.
+    other_parent_status: Mapped[ParentStatus | None] = mapped_column(enum_column(ParentStatus, 24))
+    other_parent_since: Mapped[date | None] = mapped_column(Date)
+    other_parent_capable: Mapped[bool | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    child_links: Mapped[list["ChildParent"]] = relationship(back_populates="worker")
+
+
+class Child(Base):
+    __tablename__ = "cb_child"
+    __table_args__ = (Index("ix_cb_child_categories", "left_behind", "in_difficulty", "migrant"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_initials: Mapped[str] = mapped_column(String(40), index=True)
+    sex: Mapped[Sex | None] = mapped_column(enum_column(Sex, 8))
+    ethnicity: Mapped[str | None] = mapped_column(String(32))
+    id_number: Mapped[str | None] = mapped_column(EncryptedText("child.id_number"))
+    id_number_index: Mapped[str | None] = mapped_column(String(32), unique=True)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    hukou_region_code: Mapped[str | None] = mapped_column(String(6))
+    hukou_rural: Mapped[bool | None]
+    address: Mapped[str | None] = mapped_column(EncryptedText("child.address"))
+    lives_with: Mapped[LivesWith | None] = mapped_column(enum_column(LivesWith, 24))
+    #: True when the child lives in its home (hukou) area, not with the parents where they work.
+    lives_in_home_area: Mapped[bool | None]
+    #: Since when the child has lived with a parent or guardian outside its hukou county.
+    outside_hukou_county_since: Mapped[date | None] = mapped_column(Date)
+    school: Mapped[str | None] = mapped_column(String(200))
+    grade: Mapped[str | None] = mapped_column(String(32))
+    boarding: Mapped[bool | None]
+    health_note: Mapped[str | None] = mapped_column(EncryptedText("child.health_note"))
+    has_disability: Mapped[bool | None]
+    family_poverty: Mapped[PovertyStatus | None] = mapped_column(enum_column(PovertyStatus, 32))
+    #: Guardianship lacking or improper, leading to abuse, abandonment or harm (or its threat).
+    guardianship_lacking_with_harm: Mapped[bool | None]
+    wandering: Mapped[bool] = mapped_column(default=False)
+    psychological_anomaly: Mapped[bool] = mapped_column(default=False)
+    asked_for_help: Mapped[bool] = mapped_column(default=False)
+    carer_name: Mapped[str | None] = mapped_column(String(100))
+    carer_relation: Mapped[str | None] = mapped_column(String(32))
+    carer_phone: Mapped[str | None] = mapped_column(EncryptedText("child.carer_phone"))
+    village_committee_contact: Mapped[str | None] = mapped_column(String(200))
+    village_child_director: Mapped[str | None] = mapped_column(String(200))
+    #: Unit of the child's parent(s) at the company; decides who may see the child.
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("cb_org_unit.id"), index=True)
+
+    # Computed by plugin.registry.categories; None means "unknown (facts missing)".
+    left_behind: Mapped[bool | None]
+    migrant: Mapped[bool | None]
+    in_difficulty: Mapped[bool | None]
+    de_facto_unsupported: Mapped[bool | None]
+    orphan: Mapped[bool | None]
+    in_three_areas: Mapped[bool | None]
+    #: Space-separated focus flag codes, e.g. ``family_hardship own_disability``.
+    focus_flags: Mapped[str] = mapped_column(String(200), default="")
+    #: Space-separated codes of the facts whose absence left a category unknown.
+    categories_missing: Mapped[str] = mapped_column(String(400), default="")
+    categories_as_of: Mapped[date | None] = mapped_column(Date)
+    #: First date on which time alone may change the categories (a birthday, a 6-month mark).
+    categories_next_change: Mapped[date | None] = mapped_column(Date, index=True)
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    parent_links: Mapped[list["ChildParent"]] = relationship(
+        back_populates="child", cascade="all, delete-orphan", lazy="selectin")
+
+
+class ChildParent(Base):
+    """A worker of the company who is the child's mother or father."""
+
+    __tablename__ = "cb_child_parent"
+    __table_args__ = (UniqueConstraint("child_id", "role"), UniqueConstraint("child_id", "worker_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("cb_child.id", ondelete="CASCADE"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("cb_worker.id"), index=True)
+    role: Mapped[ParentRole] = mapped_column(enum_column(ParentRole, 8))
+
+    child: Mapped[Child] = relationship(back_populates="parent_links")
+    worker: Mapped[Worker] = relationship(back_populates="child_links", lazy="joined")
+
+
+class ConsentMethod(str, enum.Enum):
+    PAPER = "paper"
+    PHONE_SIGNATURE = "phone_signature"
+    IN_PERSON = "in_person"
+
+
+class ChildConsent(Base):
+    """A guardian's separate consent to process the data of a child under 14 (PIPL Art. 31)."""
+
+    __tablename__ = "cb_child_consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("cb_child.id", ondelete="CASCADE"), index=True)
+    guardian_name: Mapped[str] = mapped_column(String(100))
+    guardian_worker_id: Mapped[int | None] = mapped_column(ForeignKey("cb_worker.id"))
+    method: Mapped[ConsentMethod] = mapped_column(enum_column(ConsentMethod, 24))
+    #: Version of the privacy notice the guardian was shown.
+    notice_version: Mapped[str] = mapped_column(String(32))
+    given_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64))
+    withdrawal_reason: Mapped[str | None] = mapped_column(String(300))

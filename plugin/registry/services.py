@@ -1,0 +1,298 @@
+"""Creating and updating workers and children, and keeping children's categories current.
+
+Every channel (roster import, API, forms) calls :func:`upsert_worker` / :func:`upsert_child` with
+values parsed by :func:`plugin.registry.schema.parse_record`. Changes are audited by field name;
+sensitive values never appear in the audit log.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..audit.services import record_event
+from ..core.db import session
+from ..core.errors import ValidationError
+from ..core.host import Actor
+from ..org.models import OrgUnit
+from .categories import ChildFacts, ParentFacts, ParentStatus, decide_categories, next_change_date
+from .consent import MINIMUM_CHILD_FIELDS, has_consent, needs_consent
+from .idnumber import IdNumber
+from .models import Child, ChildParent, EmploymentStatus, ParentRole, PovertyStatus, Worker
+from .regions import is_three_areas_three_prefectures
+from .values import pinyin_initials
+
+#: Fields of the parsed worker record that are not columns (they choose the unit).
+UNIT_FIELDS = ("site", "team")
+CHILD_LINK_FIELDS = ("parent_employee_number", "parent_role", "other_parent_employee_number")
+#: Worker fields whose change can change the categories of the worker's children.
+WORKER_FACT_FIELDS = {"employment_status", "works_away_since", "other_parent_status",
+                      "other_parent_since", "other_parent_capable", "org_unit_id"}
+
+
+@dataclass
+class UpsertOutcome:
+    record: Any
+    created: bool
+    changed: list[str] = field(default_factory=list)
+    #: Fields given but not stored for lack of a guardian's consent (children under 14).
+    withheld: list[str] = field(default_factory=list)
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.created and not self.changed
+
+
+def id_number_index(number: str) -> str:
+    return current_app.extensions["carebridge"].cipher.blind_index(number, purpose="id_number")
+
+
+def find_worker(employee_number: str) -> Worker | None:
+    return session.execute(
+        select(Worker).where(Worker.employee_number == employee_number)).scalar_one_or_none()
+
+
+def upsert_worker(values: dict[str, Any], *, unit: OrgUnit, actor: Actor) -> UpsertOutcome:
+    """Create the worker with this employee number, or update the fields given.
+
+    Leaving is a status, never a deletion. Re-sending the same values changes nothing.
+    """
+    worker = find_worker(values["employee_number"])
+    created = worker is None
+    if created:
+        worker = Worker(employee_number=values["employee_number"], org_unit=unit,
+                        employment_status=EmploymentStatus.ACTIVE)
+        session.add(worker)
+    changed = _apply(worker, {key: value for key, value in values.items()
+                              if key not in UNIT_FIELDS and key != "employee_number"}, "worker")
+    if worker.org_unit_id != unit.id:
+        worker.org_unit = unit
+        changed.append("org_unit_id")
+    if created and worker.works_away_since is None:
+        # Product rule: a worker of the company works away from home from the entry date unless
+        # HR records another start (or clears it for a local worker).
+        worker.works_away_since = worker.entry_date
+    session.flush()
+    if created or changed:
+        record_event("worker.created" if created else "worker.updated", actor, target_type="worker",
+                     target_id=worker.id, org_unit_id=worker.org_unit_id,
+                     details=None if created else {"fields": changed})
+    if not created and WORKER_FACT_FIELDS & set(changed):
+        for link in worker.child_links:
+            recompute_categories(link.child)
+    return UpsertOutcome(worker, created, [] if created else changed)
+
+
+def upsert_child(values: dict[str, Any], *, actor: Actor, today: date) -> UpsertOutcome:
+    """Create or update a child of a worker (found by employee number).
+
+    The child is recognised by its ID number when given, else by parent, name and birth date.
+    For a child under 14 without a guardian's consent only the minimum needed to count it is
+    stored; the rest is reported as withheld.
+    """
+    parent = _worker_or_error(values["parent_employee_number"], "parent_employee_number")
+    role: ParentRole = values["parent_role"]
+    other_parent = None
+    if values.get("other_parent_employee_number"):
+        other_parent = _worker_or_error(values["other_parent_employee_number"],
+                                        "other_parent_employee_number")
+        if other_parent.id == parent.id:
+            raise ValidationError("另一方家长不能与家长是同一人", field="other_parent_employee_number")
+    child = _find_child(values, parent)
+    created = child is None
+    if created:
+        child = Child(name=values["name"], name_initials=pinyin_initials(values["name"]),
+                      org_unit=parent.org_unit, focus_flags="", categories_missing="")
+        session.add(child)
+    fields = {key: value for key, value in values.items() if key not in CHILD_LINK_FIELDS}
+    withheld: list[str] = []
+    birth_date = fields.get("birth_date", child.birth_date)
+    if needs_consent(birth_date, today) and (created or not has_consent(child)):
+        withheld = sorted(key for key, value in fields.items()
+                          if key not in MINIMUM_CHILD_FIELDS and value is not None)
+        fields = {key: value for key, value in fields.items() if key in MINIMUM_CHILD_FIELDS}
+    changed = _apply(child, fields, "child")
+    changed += _link_parent(child, parent, role)
+    if other_parent is not None:
+        other_role = ParentRole.FATHER if role == ParentRole.MOTHER else ParentRole.MOTHER
+        changed += _link_parent(child, other_parent, other_role)
+    if child.org_unit_id != parent.org_unit_id:
+        child.org_unit = parent.org_unit
+        changed.append("org_unit_id")
+    session.flush()
+    if created or changed:
+        record_event("child.created" if created else "child.updated", actor, target_type="child",
+                     target_id=child.id, org_unit_id=child.org_unit_id,
+                     details={"fields": changed, **({"withheld": withheld} if withheld else {})})
+    recompute_categories(child, today)
+    return UpsertOutcome(child, created, [] if created else changed, withheld)
+
+
+def _worker_or_error(employee_number: str, field_code: str) -> Worker:
+    worker = find_worker(employee_number)
+    if worker is None:
+        raise ValidationError("找不到工号为 %(number)s 的职工（请先导入职工）", field=field_code,
+                              number=employee_number)
+    return worker
+
+
+def _find_child(values: dict[str, Any], parent: Worker) -> Child | None:
+    id_number: IdNumber | None = values.get("id_number")
+    if id_number is not None:
+        found = session.execute(select(Child).where(
+            Child.id_number_index == id_number_index(id_number.number))).scalar_one_or_none()
+        if found is not None:
+            return found
+    statement = (select(Child).join(ChildParent, ChildParent.child_id == Child.id)
+                 .where(ChildParent.worker_id == parent.id, Child.name == values["name"]))
+    if values.get("birth_date") is not None:
+        statement = statement.where(Child.birth_date == values["birth_date"])
+    return session.execute(statement).scalars().first()
+
+
+def _link_parent(child: Child, worker: Worker, role: ParentRole) -> list[str]:
+    for link in child.parent_links:
+        if link.role == role:
+            if link.worker_id == worker.id or link.worker is worker:
+                return []
+            raise ValidationError("该儿童已登记了另一位%(role)s（工号 %(number)s）", field="parent_role",
+                                  role=_role_label(role), number=link.worker.employee_number)
+        if link.worker is worker or (link.worker_id is not None and link.worker_id == worker.id):
+            raise ValidationError("该职工已登记为这名儿童的另一方家长", field="parent_role")
+    child.parent_links.append(ChildParent(worker=worker, role=role))
+    return [f"{role.value}"]
+
+
+def _role_label(role: ParentRole) -> str:
+    from flask_babel import gettext
+
+    return gettext("母亲") if role == ParentRole.MOTHER else gettext("父亲")
+
+
+def _apply(record: Worker | Child, values: dict[str, Any], kind: str) -> list[str]:
+    """Set the given fields; returns the codes of those that really changed."""
+    changed: list[str] = []
+    for code, value in values.items():
+        if code == "id_number":
+            if _set_id_number(record, value, kind):
+                changed.append(code)
+            continue
+        if getattr(record, code) != value:
+            setattr(record, code, value)
+            changed.append(code)
+            if code == "name":
+                record.name_initials = pinyin_initials(value)
+    return changed
+
+
+def _set_id_number(record: Worker | Child, value: IdNumber | None, kind: str) -> bool:
+    index = id_number_index(value.number) if value is not None else None
+    if index == record.id_number_index:
+        return False
+    if index is not None:
+        model = type(record)
+        statement = select(model.id).where(model.id_number_index == index)
+        if record.id is not None:
+            statement = statement.where(model.id != record.id)
+        clash = session.execute(statement).first()
+        if clash is not None:
+            raise ValidationError("身份证号码与已登记的另一条记录重复", field="id_number")
+    record.id_number = value.number if value is not None else None
+    record.id_number_index = index
+    return True
+
+
+def parent_facts(worker: Worker | None) -> ParentFacts | None:
+    """A worker parent's own facts (product rule: capable while employed here)."""
+    if worker is None:
+        return None
+    if worker.employment_status == EmploymentStatus.LEFT:
+        return ParentFacts(status=ParentStatus.UNKNOWN)
+    if worker.works_away_since is None:
+        return ParentFacts(status=ParentStatus.AT_HOME, capable=True)
+    return ParentFacts(status=ParentStatus.WORKS_AWAY, since=worker.works_away_since, capable=True)
+
+
+def child_facts(child: Child) -> ChildFacts:
+    """Gather the facts about the child and both parents for :func:`decide_categories`.
+
+    A parent who is not a worker here is described by the worker parent's ``other_parent_*``.
+    """
+    by_role = {link.role: link.worker for link in child.parent_links}
+    facts = {role: parent_facts(worker) for role, worker in by_role.items()}
+    for role, worker in by_role.items():
+        other = ParentRole.FATHER if role == ParentRole.MOTHER else ParentRole.MOTHER
+        if other not in by_role and worker.other_parent_status is not None:
+            facts[other] = ParentFacts(status=worker.other_parent_status,
+                                       since=worker.other_parent_since,
+                                       capable=worker.other_parent_capable)
+    poverty = None if child.family_poverty is None else child.family_poverty != PovertyStatus.NONE
+    return ChildFacts(
+        birth_date=child.birth_date, hukou_rural=child.hukou_rural,
+        hukou_region_code=child.hukou_region_code,
+        in_three_areas=(is_three_areas_three_prefectures(child.hukou_region_code)
+                        if child.hukou_region_code else None),
+        lives_in_home_area=child.lives_in_home_area,
+        outside_hukou_county_since=child.outside_hukou_county_since,
+        family_poverty=poverty, own_disability=child.has_disability,
+        guardianship_lacking_with_harm=child.guardianship_lacking_with_harm,
+        wandering=bool(child.wandering), psychological_anomaly=bool(child.psychological_anomaly),
+        asked_for_help=bool(child.asked_for_help),
+        mother=facts.get(ParentRole.MOTHER), father=facts.get(ParentRole.FATHER),
+    )
+
+
+def recompute_categories(child: Child, today: date | None = None) -> bool:
+    """Decide and store the child's categories as of ``today`` (company-local date).
+
+    Returns True when anything changed.
+    """
+    from ..core.clock import local_today
+
+    today = today or local_today()
+    facts = child_facts(child)
+    decision = decide_categories(facts, today)
+    new = {
+        "left_behind": decision.left_behind, "migrant": decision.migrant,
+        "in_difficulty": decision.in_difficulty, "de_facto_unsupported": decision.de_facto_unsupported,
+        "orphan": decision.orphan, "in_three_areas": decision.three_areas,
+        "focus_flags": " ".join(decision.flags), "categories_missing": " ".join(decision.missing),
+        "categories_next_change": next_change_date(facts, today),
+    }
+    changed = any(getattr(child, name) != value for name, value in new.items())
+    for name, value in new.items():
+        setattr(child, name, value)
+    child.categories_as_of = today
+    return changed
+
+
+def recompute_due_categories(today: date, *, batch_size: int = 500) -> int:
+    """The daily job: recompute every child whose categories may have changed by today."""
+    count = 0
+    last_id = 0
+    while True:
+        children = list(session.execute(
+            select(Child).where(Child.categories_next_change <= today, Child.id > last_id)
+            .order_by(Child.id).limit(batch_size)).scalars())
+        if not children:
+            return count
+        for child in children:
+            recompute_categories(child, today)
+            count += 1
+        last_id = children[-1].id
+        session.flush()
+
+
+def children_of_workers(worker_ids: Iterable[int]) -> dict[int, list[Child]]:
+    ids = list(worker_ids)
+    result: dict[int, list[Child]] = {worker_id: [] for worker_id in ids}
+    if not ids:
+        return result
+    rows = session.execute(select(ChildParent.worker_id, Child).join(Child, ChildParent.child_id == Child.id)
+                           .where(ChildParent.worker_id.in_(ids)).order_by(Child.birth_date))
+    for worker_id, child in rows:
+        result[worker_id].append(child)
+    return result
