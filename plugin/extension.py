@@ -128,10 +128,11 @@ def _build_blueprint() -> Blueprint:
     from .dashboard.views import bp as dashboard_bp
     from .notifications.views import bp as notifications_bp
     from .org.views import bp as org_bp
+    from .registry.views import bp as registry_bp
 
     parent = Blueprint("carebridge", __name__, template_folder="templates",
                        static_folder="static", static_url_path="/cb-static")
-    for child in (dashboard_bp, org_bp, audit_bp, notifications_bp):
+    for child in (dashboard_bp, org_bp, registry_bp, audit_bp, notifications_bp):
         parent.register_blueprint(child)
     parent.after_request(commit_on_success)
     return parent
@@ -145,6 +146,7 @@ def _navigation() -> list[NavItem]:
     return [
         NavItem("carebridge.dashboard.home", _l("首页"), Permission.ORG_VIEW),
         NavItem("carebridge.org.tree", _l("组织架构"), Permission.ORG_VIEW),
+        NavItem("carebridge.registry.workers", _l("职工"), Permission.WORKERS_VIEW),
         NavItem("carebridge.audit.events", _l("审计日志"), Permission.AUDIT_VIEW),
     ]
 

@@ -6,9 +6,17 @@ Cron fields are in the company's time zone.
 from __future__ import annotations
 
 from .notifications.jobs import purge_old_read_notifications
+from .registry.jobs import recompute_categories_due_today
 from .scheduling.runner import JobDefinition
 
 JOBS: list[JobDefinition] = [
+    JobDefinition(
+        id="registry.recompute_categories",
+        func=recompute_categories_due_today,
+        trigger="cron",
+        # Just after local midnight, so a child turning 16 leaves the left-behind list that day.
+        trigger_args={"hour": 0, "minute": 5},
+    ),
     JobDefinition(
         id="notifications.purge_read",
         func=purge_old_read_notifications,

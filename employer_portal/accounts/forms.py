@@ -6,6 +6,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from plugin.access.roles import Role
+from plugin.core.forms import choices
 
 
 class LoginForm(FlaskForm):
@@ -24,7 +25,7 @@ class PasswordFields:
 
 
 def role_choices():
-    return [(role.value, role.label) for role in Role]
+    return choices((role.value, role.label) for role in Role)
 
 
 class GrantForm(FlaskForm):
@@ -33,8 +34,8 @@ class GrantForm(FlaskForm):
 
     def set_units(self, units, labels) -> None:
         self.role.choices = role_choices()
-        self.unit.choices = [(unit.id, "　" * unit.depth + unit.name + f"（{labels[unit.kind]}）")
-                             for unit in units]
+        self.unit.choices = choices((unit.id, "　" * unit.depth + unit.name + f"（{labels[unit.kind]}）")
+                                    for unit in units)
 
 
 class NewUserForm(GrantForm, PasswordFields):

@@ -23,7 +23,8 @@ ACTION_LABELS = {
     "child.created": _l("新建儿童档案"),
     "child.updated": _l("修改儿童档案"),
     "child.viewed": _l("查看儿童档案"),
-    "child.id_revealed": _l("查看完整身份证号码"),
+    "child.id_revealed": _l("查看儿童完整身份证号码"),
+    "worker.id_revealed": _l("查看职工完整身份证号码"),
     "child.consent_recorded": _l("登记监护人同意"),
     "child.consent_withdrawn": _l("撤回监护人同意"),
 }

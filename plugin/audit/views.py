@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from ..access.checks import has_permission, require, scope_paths
 from ..access.roles import Permission
+from ..core.forms import choices
 from ..org.queries import get_root_unit
 from .actions import action_label
 from .forms import AuditFilterForm
@@ -25,8 +26,8 @@ def _local_midnight_utc(day) -> datetime:
 def events():
     actor = require(Permission.AUDIT_VIEW)
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("全部"))] + [(code, action_label(code)) for code in known_actions()]
-    form.target_type.choices = [("", _("全部"))] + [(t, t) for t in known_target_types()]
+    form.action.choices = choices([("", _("全部"))] + [(code, action_label(code)) for code in known_actions()])
+    form.target_type.choices = choices([("", _("全部"))] + [(t, t) for t in known_target_types()])
     criteria = AuditFilter()
     if form.validate():
         criteria = AuditFilter(

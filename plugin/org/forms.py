@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from ..core.forms import choices
 from .models import ALLOWED_CHILD_KINDS, OrgKind
 
 KIND_LABELS = {
@@ -29,7 +30,7 @@ class NewUnitForm(UnitForm):
 
     def __init__(self, parent_kind: OrgKind, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(kind.value, KIND_LABELS[kind]) for kind in ALLOWED_CHILD_KINDS[parent_kind]]
+        self.kind.choices = choices((kind.value, KIND_LABELS[kind]) for kind in ALLOWED_CHILD_KINDS[parent_kind])
         # Put the kind first: it decides what the rest means.
         self._fields.move_to_end("kind", last=False)
 

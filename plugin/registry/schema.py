@@ -31,6 +31,9 @@ class FieldSpec:
     required: bool = False
     #: Never written to logs or audit details in clear; shown masked.
     sensitive: bool = False
+    #: For forms: ``text``, ``date`` or ``choice`` (then ``choices`` holds (value, label) pairs).
+    input: str = "text"
+    choices: tuple = ()
 
 
 class RecordInvalid(Exception):
@@ -194,6 +197,47 @@ CHILD_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("village_child_director", _l("儿童主任"), ("儿童主任", "村儿童主任", "village child director",
                                                      "village_child_director"), _text(200)),
 )
+
+
+def _with_inputs(fields: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
+    """Fill in how each field is entered in a form, from its parser."""
+    from dataclasses import replace
+
+    result = []
+    for spec in fields:
+        if spec.parse in (_past_date, _any_date):
+            spec = replace(spec, input="date")
+        elif spec.parse in (_bool, _hukou_rural):
+            choices = ((("true", _l("农业户口")), ("false", _l("非农业户口"))) if spec.parse is _hukou_rural
+                       else (("true", _l("是")), ("false", _l("否"))))
+            spec = replace(spec, input="choice", choices=choices)
+        elif spec.code in CHOICE_LABELS:
+            spec = replace(spec, input="choice", choices=tuple(CHOICE_LABELS[spec.code].items()))
+        result.append(spec)
+    return tuple(result)
+
+
+CHOICE_LABELS = {
+    "sex": {Sex.MALE.value: _l("男"), Sex.FEMALE.value: _l("女")},
+    "employment_status": {EmploymentStatus.ACTIVE.value: _l("在职"), EmploymentStatus.LEFT.value: _l("离职")},
+    "other_parent_status": {
+        ParentStatus.WORKS_AWAY.value: _l("外出务工"), ParentStatus.AT_HOME.value: _l("在家"),
+        ParentStatus.DECEASED.value: _l("去世"), ParentStatus.OUT_OF_CONTACT.value: _l("失联"),
+        ParentStatus.IMPRISONED.value: _l("服刑或羁押"),
+        ParentStatus.IN_REHABILITATION.value: _l("强制隔离戒毒"), ParentStatus.UNKNOWN.value: _l("不详")},
+    "parent_role": {ParentRole.MOTHER.value: _l("母亲"), ParentRole.FATHER.value: _l("父亲")},
+    "lives_with": {
+        LivesWith.BOTH_PARENTS.value: _l("父母"), LivesWith.MOTHER.value: _l("母亲"),
+        LivesWith.FATHER.value: _l("父亲"), LivesWith.GRANDPARENTS.value: _l("（外）祖父母"),
+        LivesWith.OTHER_RELATIVES.value: _l("其他亲属"), LivesWith.ENTRUSTED_CARER.value: _l("受委托人"),
+        LivesWith.INSTITUTION.value: _l("福利机构"), LivesWith.ALONE.value: _l("独居")},
+    "family_poverty": {
+        PovertyStatus.NONE.value: _l("无"), PovertyStatus.SUBSISTENCE_ALLOWANCE.value: _l("低保"),
+        PovertyStatus.EXTREME_POVERTY.value: _l("特困"), PovertyStatus.LOW_INCOME.value: _l("低收入")},
+}
+
+WORKER_FIELDS = _with_inputs(WORKER_FIELDS)
+CHILD_FIELDS = _with_inputs(CHILD_FIELDS)
 
 
 def parse_record(raw: Mapping[str, Any], fields: tuple[FieldSpec, ...], *, today: date) -> dict[str, Any]:

@@ -131,6 +131,23 @@ def upsert_child(values: dict[str, Any], *, actor: Actor, today: date) -> Upsert
     return UpsertOutcome(child, created, [] if created else changed, withheld)
 
 
+def record_child_view(child: Child, actor: Actor) -> None:
+    """Every view of a child's record is audited (PIPL)."""
+    record_event("child.viewed", actor, target_type="child", target_id=child.id,
+                 org_unit_id=child.org_unit_id)
+
+
+def reveal_id_number(record: Worker | Child, *, reason: str, actor: Actor) -> str | None:
+    """The full ID number, for someone who gave a reason; the reveal and reason are audited."""
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError("请说明查看完整号码的原因（至少 4 个字）", field="reason")
+    kind = "child" if isinstance(record, Child) else "worker"
+    record_event(f"{kind}.id_revealed", actor, target_type=kind, target_id=record.id,
+                 org_unit_id=record.org_unit_id, details={"reason": reason[:200]})
+    return record.id_number
+
+
 def _worker_or_error(employee_number: str, field_code: str) -> Worker:
     worker = find_worker(employee_number)
     if worker is None:

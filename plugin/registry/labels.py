@@ -1,0 +1,33 @@
+"""Labels of category, focus flag and fact codes for pages and exports."""
+from flask_babel import lazy_gettext as _l
+
+CATEGORY_LABELS = {
+    "left_behind": _l("农村留守儿童"),
+    "migrant": _l("流动儿童"),
+    "in_difficulty": _l("困境儿童"),
+    "de_facto_unsupported": _l("事实无人抚养儿童"),
+    "orphan": _l("孤儿"),
+}
+
+FLAG_LABELS = {
+    "family_hardship": _l("家庭困难"),
+    "own_disability": _l("本人残疾"),
+    "guardianship_lacking": _l("监护缺失"),
+    "wandering": _l("流浪"),
+    "psychological_anomaly": _l("心理行为异常"),
+    "asked_for_help": _l("主动求助"),
+}
+
+FACT_LABELS = {
+    "birth_date": _l("出生日期"),
+    "lives_in_home_area": _l("是否在户籍地生活"),
+    "family_poverty": _l("家庭经济状况"),
+    "own_disability": _l("是否残疾"),
+    "guardianship_lacking_with_harm": _l("监护缺失或不当"),
+    "mother.status": _l("母亲状况"),
+    "mother.since": _l("母亲状况起始日期"),
+    "mother.capable": _l("母亲有无监护能力"),
+    "father.status": _l("父亲状况"),
+    "father.since": _l("父亲状况起始日期"),
+    "father.capable": _l("父亲有无监护能力"),
+}

@@ -1,0 +1,102 @@
+"""Reads of the registry for list and detail pages: scoped, paginated, no query per row."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, case, exists, func, or_, select
+
+from ..audit.models import AuditEvent
+from ..core.db import session
+from ..core.pagination import Page, paginate
+from ..org.models import OrgUnit
+from ..org.queries import in_subtrees
+from .categories import CATEGORY_CODES, FOCUS_FLAG_CODES
+from .models import Child, ChildParent, EmploymentStatus, Worker
+
+
+@dataclass
+class WorkerFilter:
+    search: str | None = None
+    unit: OrgUnit | None = None
+    category: str | None = None
+    focus_flag: str | None = None
+    status: EmploymentStatus | None = None
+
+
+def _scoped(statement: Select, model, scope_paths: list[str]) -> Select:
+    return statement.join(OrgUnit, model.org_unit_id == OrgUnit.id).where(
+        in_subtrees(OrgUnit.path, scope_paths))
+
+
+def search_workers(criteria: WorkerFilter, *, scope_paths: list[str], page: int = 1,
+                   per_page: int = 50) -> Page:
+    """Workers in scope, newest first. Search matches the employee number or phone (prefix),
+    pinyin initials (prefix) or the name (contains)."""
+    statement = _scoped(select(Worker), Worker, scope_paths).order_by(Worker.id.desc())
+    if criteria.search:
+        term = criteria.search.strip()
+        statement = statement.where(or_(
+            Worker.employee_number.startswith(term, autoescape=True),
+            Worker.phone.startswith(term, autoescape=True),
+            Worker.name_initials.startswith(term.lower(), autoescape=True),
+            Worker.name.contains(term, autoescape=True),
+        ))
+    if criteria.unit is not None:
+        statement = statement.where(OrgUnit.path.startswith(criteria.unit.path, autoescape=True))
+    if criteria.status is not None:
+        statement = statement.where(Worker.employment_status == criteria.status)
+    if criteria.category in CATEGORY_CODES or criteria.focus_flag in FOCUS_FLAG_CODES:
+        child_condition = []
+        if criteria.category in CATEGORY_CODES:
+            child_condition.append(getattr(Child, criteria.category).is_(True))
+        if criteria.focus_flag in FOCUS_FLAG_CODES:
+            child_condition.append(Child.focus_flags.contains(criteria.focus_flag, autoescape=True))
+        statement = statement.where(exists(
+            select(ChildParent.id).join(Child, ChildParent.child_id == Child.id)
+            .where(ChildParent.worker_id == Worker.id, *child_condition)))
+    return paginate(statement, page, per_page)
+
+
+def children_counts(worker_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per worker: number of children and of left-behind / in-difficulty ones (one query)."""
+    if not worker_ids:
+        return {}
+    rows = session.execute(
+        select(ChildParent.worker_id, func.count(),
+               func.sum(case((Child.left_behind.is_(True), 1), else_=0)),
+               func.sum(case((Child.in_difficulty.is_(True), 1), else_=0)))
+        .join(Child, ChildParent.child_id == Child.id)
+        .where(ChildParent.worker_id.in_(worker_ids)).group_by(ChildParent.worker_id))
+    return {worker_id: {"children": total, "left_behind": int(left or 0), "in_difficulty": int(hard or 0)}
+            for worker_id, total, left, hard in rows}
+
+
+def get_worker(worker_id: int) -> Worker | None:
+    return session.get(Worker, worker_id)
+
+
+def get_child(child_id: int) -> Child | None:
+    return session.get(Child, child_id)
+
+
+def children_of(worker: Worker) -> list[Child]:
+    return list(session.execute(
+        select(Child).join(ChildParent, ChildParent.child_id == Child.id)
+        .where(ChildParent.worker_id == worker.id).order_by(Child.birth_date)).scalars())
+
+
+def child_history(child: Child, limit: int = 100) -> list[AuditEvent]:
+    """Changes to the child's record (and reveals, consents), newest first; views left out."""
+    return list(session.execute(
+        select(AuditEvent).where(AuditEvent.target_type == "child",
+                                 AuditEvent.target_id == str(child.id),
+                                 AuditEvent.action != "child.viewed")
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)).scalars())
+
+
+def units_for_assignment(scope_paths: list[str]) -> list[OrgUnit]:
+    from ..org.models import OrgKind
+    from ..org.queries import sorted_tree, units_in_subtrees
+
+    return [unit for unit in sorted_tree(units_in_subtrees(scope_paths))
+            if unit.kind in (OrgKind.SITE, OrgKind.TEAM)]

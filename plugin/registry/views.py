@@ -1,0 +1,257 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..access.checks import has_permission, require, scope_paths
+from ..access.roles import Permission
+from ..audit.actions import action_label
+from ..core.clock import local_today
+from ..core.errors import CareBridgeError
+from ..core.forms import attach_error, choices
+from ..org.queries import get_unit
+from . import queries, services
+from .categories import CATEGORY_CODES, FOCUS_FLAG_CODES
+from .consent import CURRENT_NOTICE_VERSION, active_consent, needs_consent, record_consent, withdraw_consent
+from .forms import (ConsentForm, RevealForm, UnitChoiceForm, WithdrawConsentForm, form_values,
+                    record_form, stored_values)
+from .idnumber import mask_id_number
+from .labels import CATEGORY_LABELS, FACT_LABELS, FLAG_LABELS
+from .models import EmploymentStatus
+from .schema import CHILD_FIELDS, WORKER_FIELDS, RecordInvalid, parse_record
+
+bp = Blueprint("registry", __name__, template_folder="templates")
+
+WORKER_FORM_EXCLUDE = ("site", "team")
+CHILD_FORM_EXCLUDE = ("parent_employee_number", "parent_role", "other_parent_employee_number")
+
+
+def _attach_record_errors(form, invalid: RecordInvalid) -> None:
+    for error in invalid.errors:
+        attach_error(form, error)
+
+
+def _worker_or_404(worker_id: int):
+    return queries.get_worker(worker_id) or abort(404)
+
+
+def _child_or_404(child_id: int):
+    return queries.get_child(child_id) or abort(404)
+
+
+@bp.route("/workers/")
+def workers():
+    actor = require(Permission.WORKERS_VIEW)
+    scope = scope_paths(actor.key, Permission.WORKERS_VIEW)
+    unit = get_unit(request.args.get("unit", type=int)) if request.args.get("unit") else None
+    status = request.args.get("status")
+    criteria = queries.WorkerFilter(
+        search=(request.args.get("q") or "").strip() or None, unit=unit,
+        category=request.args.get("category") or None, focus_flag=request.args.get("flag") or None,
+        status=EmploymentStatus(status) if status in {s.value for s in EmploymentStatus} else None)
+    page = queries.search_workers(criteria, scope_paths=scope, page=request.args.get("page", 1, type=int))
+    return render_template(
+        "carebridge/registry/workers.html", page=page, criteria=criteria,
+        counts=queries.children_counts([worker.id for worker in page.items]),
+        units=queries.units_for_assignment(scope), category_labels=CATEGORY_LABELS,
+        flag_labels=FLAG_LABELS, categories=CATEGORY_CODES, flags=FOCUS_FLAG_CODES,
+        may_manage=has_permission(actor.key, Permission.WORKERS_MANAGE))
+
+
+def _save_worker(form, unit_form, actor, *, worker=None):
+    unit = get_unit(unit_form.unit.data)
+    if unit is None:
+        abort(400)
+    require(Permission.WORKERS_MANAGE, unit)
+    raw = form_values(form, WORKER_FIELDS, keep_blank_id=worker is not None)
+    if worker is not None:
+        raw["employee_number"] = worker.employee_number
+    try:
+        values = parse_record(raw, WORKER_FIELDS, today=local_today())
+        return services.upsert_worker(values, unit=unit, actor=actor).record
+    except RecordInvalid as invalid:
+        _attach_record_errors(form, invalid)
+    except CareBridgeError as error:
+        attach_error(form, error)
+    return None
+
+
+@bp.route("/workers/new", methods=["GET", "POST"])
+def new_worker():
+    actor = require(Permission.WORKERS_MANAGE)
+    form = record_form(WORKER_FIELDS, exclude=WORKER_FORM_EXCLUDE)
+    unit_form = UnitChoiceForm(prefix="placement")
+    unit_form.unit.choices = _unit_choices(actor, Permission.WORKERS_MANAGE)
+    if request.method == "POST" and form.validate_on_submit() and unit_form.validate():
+        existing = services.find_worker((form.employee_number.data or "").strip())
+        if existing is not None:
+            form.employee_number.errors = [_("工号已存在，请打开该职工的页面修改")]
+        else:
+            worker = _save_worker(form, unit_form, actor)
+            if worker is not None:
+                flash(_("已保存"), "success")
+                return redirect(url_for(".worker", worker_id=worker.id))
+    return render_template("carebridge/registry/worker_form.html", form=form, unit_form=unit_form, worker=None)
+
+
+@bp.route("/workers/<int:worker_id>")
+def worker(worker_id: int):
+    worker = _worker_or_404(worker_id)
+    actor = require(Permission.WORKERS_VIEW, worker.org_unit)
+    return render_template(
+        "carebridge/registry/worker.html", worker=worker, children=queries.children_of(worker),
+        category_labels=CATEGORY_LABELS,
+        masked_id=mask_id_number(worker.id_number) if worker.id_number and has_permission(
+            actor.key, Permission.CHILDREN_ID_VIEW, worker.org_unit) else None,
+        may_manage=has_permission(actor.key, Permission.WORKERS_MANAGE, worker.org_unit),
+        may_add_child=has_permission(actor.key, Permission.CHILDREN_MANAGE, worker.org_unit))
+
+
+@bp.route("/workers/<int:worker_id>/edit", methods=["GET", "POST"])
+def edit_worker(worker_id: int):
+    worker = _worker_or_404(worker_id)
+    actor = require(Permission.WORKERS_MANAGE, worker.org_unit)
+    form = record_form(WORKER_FIELDS, exclude=WORKER_FORM_EXCLUDE + ("employee_number",),
+                       data=None if request.method == "POST" else stored_values(worker, WORKER_FIELDS))
+    unit_form = UnitChoiceForm(prefix="placement", data={"unit": worker.org_unit_id})
+    unit_form.unit.choices = _unit_choices(actor, Permission.WORKERS_MANAGE)
+    if request.method == "POST" and form.validate_on_submit() and unit_form.validate():
+        if _save_worker(form, unit_form, actor, worker=worker) is not None:
+            flash(_("已保存"), "success")
+            return redirect(url_for(".worker", worker_id=worker.id))
+    return render_template("carebridge/registry/worker_form.html", form=form, unit_form=unit_form, worker=worker)
+
+
+def _unit_choices(actor, permission):
+    return choices((unit.id, "　" * unit.depth + unit.name)
+                   for unit in queries.units_for_assignment(scope_paths(actor.key, permission)))
+
+
+@bp.route("/workers/<int:worker_id>/children/new", methods=["GET", "POST"])
+def new_child(worker_id: int):
+    worker = _worker_or_404(worker_id)
+    actor = require(Permission.CHILDREN_MANAGE, worker.org_unit)
+    form = record_form(CHILD_FIELDS, exclude=("parent_employee_number",))
+    if request.method == "POST" and form.validate_on_submit():
+        raw = form_values(form, CHILD_FIELDS, keep_blank_id=False)
+        raw["parent_employee_number"] = worker.employee_number
+        child = _save_child(form, raw, actor)
+        if child is not None:
+            return redirect(url_for(".child", child_id=child.id))
+    return render_template("carebridge/registry/child_form.html", form=form, worker=worker, child=None)
+
+
+def _save_child(form, raw, actor):
+    today = local_today()
+    try:
+        outcome = services.upsert_child(parse_record(raw, CHILD_FIELDS, today=today), actor=actor, today=today)
+    except RecordInvalid as invalid:
+        _attach_record_errors(form, invalid)
+        return None
+    except CareBridgeError as error:
+        attach_error(form, error)
+        return None
+    if outcome.withheld:
+        flash(_("这名儿童未满 14 周岁且尚无监护人同意，以下信息未保存：%(fields)s",
+                fields="、".join(str(_field_label(code)) for code in outcome.withheld)), "warning")
+    else:
+        flash(_("已保存"), "success")
+    return outcome.record
+
+
+def _field_label(code):
+    from .schema import field_label
+
+    return field_label(CHILD_FIELDS, code)
+
+
+@bp.route("/children/<int:child_id>")
+def child(child_id: int):
+    child = _child_or_404(child_id)
+    actor = require(Permission.CHILDREN_VIEW, child.org_unit)
+    services.record_child_view(child, actor)
+    return _render_child(child, actor)
+
+
+def _render_child(child, actor, *, revealed_id=None, reveal_form=None, consent_form=None):
+    today = local_today()
+    may_see_id = has_permission(actor.key, Permission.CHILDREN_ID_VIEW, child.org_unit)
+    may_manage = has_permission(actor.key, Permission.CHILDREN_MANAGE, child.org_unit)
+    consent_form = consent_form or ConsentForm(prefix="consent", data={"given_on": today})
+    return render_template(
+        "carebridge/registry/child.html", child=child, history=queries.child_history(child),
+        masked_id=mask_id_number(child.id_number) if may_see_id and child.id_number else None,
+        revealed_id=revealed_id, may_see_id=may_see_id, may_manage=may_manage,
+        reveal_form=reveal_form or RevealForm(prefix="reveal"), consent_form=consent_form,
+        withdraw_form=WithdrawConsentForm(prefix="withdraw"), consent=active_consent(child),
+        consent_needed=needs_consent(child.birth_date, today), notice_version=CURRENT_NOTICE_VERSION,
+        category_labels=CATEGORY_LABELS, flag_labels=FLAG_LABELS, fact_labels=FACT_LABELS,
+        categories=CATEGORY_CODES, action_label=action_label,
+        missing_labels=[FACT_LABELS.get(code, code) for code in child.categories_missing.split()],
+        field_labels={spec.code: spec.label for spec in CHILD_FIELDS})
+
+
+@bp.route("/children/<int:child_id>/edit", methods=["GET", "POST"])
+def edit_child(child_id: int):
+    child = _child_or_404(child_id)
+    actor = require(Permission.CHILDREN_MANAGE, child.org_unit)
+    first_link = child.parent_links[0]
+    form = record_form(CHILD_FIELDS, exclude=CHILD_FORM_EXCLUDE,
+                       data=None if request.method == "POST" else stored_values(child, CHILD_FIELDS))
+    if request.method == "POST" and form.validate_on_submit():
+        raw = form_values(form, CHILD_FIELDS, keep_blank_id=True)
+        raw.update(parent_employee_number=first_link.worker.employee_number,
+                   parent_role=first_link.role.value)
+        if child.id_number is None and "id_number" not in raw:
+            raw.setdefault("name", child.name)
+        saved = _save_child(form, raw, actor)
+        if saved is not None:
+            return redirect(url_for(".child", child_id=saved.id))
+    return render_template("carebridge/registry/child_form.html", form=form, worker=first_link.worker, child=child)
+
+
+@bp.route("/children/<int:child_id>/reveal-id", methods=["POST"])
+def reveal_child_id(child_id: int):
+    child = _child_or_404(child_id)
+    actor = require(Permission.CHILDREN_ID_VIEW, child.org_unit)
+    form = RevealForm(prefix="reveal")
+    revealed = None
+    if form.validate_on_submit():
+        try:
+            revealed = services.reveal_id_number(child, reason=form.reason.data, actor=actor)
+        except CareBridgeError as error:
+            attach_error(form, error)
+    response = _render_child(child, actor, revealed_id=revealed, reveal_form=form)
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/children/<int:child_id>/consent", methods=["POST"])
+def give_consent(child_id: int):
+    child = _child_or_404(child_id)
+    actor = require(Permission.CHILDREN_MANAGE, child.org_unit)
+    form = ConsentForm(prefix="consent")
+    if form.validate_on_submit():
+        try:
+            record_consent(child, guardian_name=form.guardian_name.data, method=form.method.data,
+                           given_on=form.given_on.data, actor=actor, today=local_today())
+        except CareBridgeError as error:
+            attach_error(form, error)
+        else:
+            flash(_("已登记监护人同意"), "success")
+            return redirect(url_for(".child", child_id=child.id))
+    return _render_child(child, actor, consent_form=form)
+
+
+@bp.route("/children/<int:child_id>/consent/withdraw", methods=["POST"])
+def withdraw(child_id: int):
+    child = _child_or_404(child_id)
+    actor = require(Permission.CHILDREN_MANAGE, child.org_unit)
+    form = WithdrawConsentForm(prefix="withdraw")
+    if form.validate_on_submit():
+        try:
+            withdraw_consent(child, reason=form.reason.data, actor=actor)
+        except CareBridgeError as error:
+            flash(error.localized(), "danger")
+        else:
+            flash(_("已撤回同意，超出最低限度的信息已删除"), "success")
+    return redirect(url_for(".child", child_id=child.id))

@@ -1,0 +1,191 @@
+from datetime import date
+
+import pytest
+from sqlalchemy import event, select
+
+from plugin.access.roles import Role
+from plugin.audit.models import AuditEvent
+from plugin.core.db import session
+from plugin.org.models import OrgKind
+from plugin.registry.consent import record_consent
+from plugin.registry.models import Child, ConsentMethod, Worker
+from plugin.registry.schema import CHILD_FIELDS, WORKER_FIELDS, parse_record
+from plugin.registry.services import upsert_child, upsert_worker
+
+from .conftest import SYSTEM, submit
+
+TODAY = date(2026, 11, 22)
+CHILD_ID = "110105201505050016"
+
+
+@pytest.fixture
+def sites(make_unit):
+    return make_unit(OrgKind.SITE, name="甲项目部"), make_unit(OrgKind.SITE, name="乙项目部")
+
+
+def add_worker(unit, number="E001", name="张大山", **extra):
+    values = parse_record({"employee_number": number, "name": name, "entry_date": "2024-01-01",
+                           "other_parent_status": "在家", "other_parent_capable": "否", **extra},
+                          WORKER_FIELDS, today=TODAY)
+    return upsert_worker(values, unit=unit, actor=SYSTEM).record
+
+
+def add_child(number="E001", **extra):
+    values = parse_record({"parent_employee_number": number, "parent_role": "父亲", "name": "张小明",
+                           "birth_date": "2015-05-05", "lives_in_home_area": "是", **extra},
+                          CHILD_FIELDS, today=TODAY)
+    return upsert_child(values, actor=SYSTEM, today=TODAY).record
+
+
+def audit_actions(target_type):
+    return list(session.execute(select(AuditEvent.action).where(
+        AuditEvent.target_type == target_type).order_by(AuditEvent.id)).scalars())
+
+
+def test_hr_officer_registers_a_worker_and_a_child_through_forms(sites, make_user, login, clock):
+    site_a, _ = sites
+    client = login(make_user(Role.HR_OFFICER, site_a))
+    response = submit(client, "/workers/new", {
+        "placement-unit": str(site_a.id), "employee_number": "E100", "name": "王 五",
+        "phone": "13800138000", "entry_date": "2025-01-10", "other_parent_status": "at_home",
+        "other_parent_capable": "false"})
+    assert response.status_code == 302, response.text
+    worker = session.execute(select(Worker).where(Worker.employee_number == "E100")).scalar_one()
+    assert worker.name == "王 五" and worker.org_unit_id == site_a.id
+    child_page = submit(client, f"/workers/{worker.id}/children/new", {
+        "parent_role": "father", "name": "王小五", "birth_date": "2016-03-01", "lives_in_home_area": "true"})
+    assert child_page.status_code == 302
+    child = session.execute(select(Child)).scalar_one()
+    page = client.get(child_page.location)
+    assert 'data-category="left_behind"' in page.text
+
+
+def test_form_errors_name_the_field(sites, make_user, login):
+    site_a, _ = sites
+    client = login(make_user(Role.HR_OFFICER, site_a))
+    response = submit(client, "/workers/new", {
+        "placement-unit": str(site_a.id), "employee_number": "E1", "name": "李四",
+        "id_number": "11010519491231002", "entry_date": "2030-01-01"})
+    assert response.status_code == 200
+    assert "18 位" in response.text and "日期不能晚于今天" in response.text
+    assert session.execute(select(Worker)).first() is None
+
+
+def test_worker_list_searches_and_filters_within_scope(sites, make_user, login):
+    site_a, site_b = sites
+    add_worker(site_a, "E001", "张大山", phone="13800138001")
+    add_worker(site_a, "E002", "李小红")
+    add_worker(site_b, "E003", "张三")
+    add_child("E001")
+    client = login(make_user(Role.SITE_MANAGER, site_a))
+    everyone = client.get("/workers/").text
+    assert "张大山" in everyone and "李小红" in everyone and "张三" not in everyone
+    assert "张大山" in client.get("/workers/?q=zds").text
+    assert "李小红" not in client.get("/workers/?q=E001").text
+    assert "张大山" in client.get("/workers/?q=1380013").text
+    left_behind = client.get("/workers/?category=left_behind").text
+    assert "张大山" in left_behind and "李小红" not in left_behind
+    assert client.get(f"/workers/{session.execute(select(Worker.id).where(Worker.employee_number == 'E003')).scalar()}").status_code == 403
+
+
+def test_worker_list_runs_a_fixed_number_of_queries(app, sites, make_user, login):
+    site_a, _ = sites
+    for number in range(30):
+        add_worker(site_a, f"E{number:03d}", f"职工{number}")
+        add_child(f"E{number:03d}")
+    client = login(make_user(Role.HR_OFFICER, site_a))
+    statements = []
+    engine = session.get_bind()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get("/workers/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert len(statements) < 15, statements
+
+
+def test_every_view_of_a_child_is_audited(sites, make_user, login):
+    site_a, _ = sites
+    add_worker(site_a)
+    child = add_child()
+    client = login(make_user(Role.UNION_OFFICER, site_a))
+    assert client.get(f"/children/{child.id}").status_code == 200
+    client.get(f"/children/{child.id}")
+    assert audit_actions("child").count("child.viewed") == 2
+
+
+def test_child_of_another_site_is_forbidden(sites, make_user, login):
+    site_a, site_b = sites
+    add_worker(site_b)
+    child = add_child()
+    client = login(make_user(Role.HR_OFFICER, site_a))
+    assert client.get(f"/children/{child.id}").status_code == 403
+    assert "child.viewed" not in audit_actions("child")
+
+
+def consented_child_with_id(site):
+    add_worker(site)
+    child = add_child()
+    record_consent(child, guardian_name="张大山", method=ConsentMethod.PAPER, given_on=TODAY,
+                   actor=SYSTEM, today=TODAY)
+    add_child(id_number=CHILD_ID)
+    return child
+
+
+def test_id_numbers_are_masked_and_revealed_with_a_reason(sites, make_user, login):
+    site_a, _ = sites
+    child = consented_child_with_id(site_a)
+    client = login(make_user(Role.HR_OFFICER, site_a))
+    page = client.get(f"/children/{child.id}").text
+    assert "110***********0016" in page and CHILD_ID not in page
+    no_reason = submit(client, f"/children/{child.id}/reveal-id", {"reveal-reason": ""},
+                       form_url=f"/children/{child.id}")
+    assert CHILD_ID not in no_reason.text
+    revealed = submit(client, f"/children/{child.id}/reveal-id", {"reveal-reason": "核对学籍信息"},
+                      form_url=f"/children/{child.id}")
+    assert CHILD_ID in revealed.text and revealed.headers["Cache-Control"] == "no-store"
+    reveal = session.execute(select(AuditEvent).where(AuditEvent.action == "child.id_revealed")).scalar_one()
+    assert reveal.details == {"reason": "核对学籍信息"}
+
+
+def test_union_officers_never_see_id_numbers(sites, make_user, login):
+    site_a, _ = sites
+    child = consented_child_with_id(site_a)
+    client = login(make_user(Role.UNION_OFFICER, site_a))
+    page = client.get(f"/children/{child.id}").text
+    assert "110***" not in page and "reveal-form" not in page
+    response = submit(client, f"/children/{child.id}/reveal-id", {"reveal-reason": "想看看看"},
+                      form_url=f"/children/{child.id}")
+    assert response.status_code == 403
+
+
+def test_consent_recorded_and_withdrawn_through_the_page(sites, make_user, login):
+    site_a, _ = sites
+    add_worker(site_a)
+    child = add_child()
+    client = login(make_user(Role.HR_OFFICER, site_a))
+    page = client.get(f"/children/{child.id}").text
+    assert "尚无监护人同意" in page
+    response = submit(client, f"/children/{child.id}/consent", {
+        "consent-guardian_name": "张大山", "consent-method": "paper", "consent-given_on": "2026-11-20"},
+        form_url=f"/children/{child.id}")
+    assert response.status_code == 302
+    assert "张大山 于 2026-11-20 同意" in client.get(f"/children/{child.id}").text
+    add_child(school="希望小学")
+    assert child.school == "希望小学"
+    submit(client, f"/children/{child.id}/consent/withdraw", {"withdraw-reason": "家长要求"},
+           form_url=f"/children/{child.id}")
+    assert child.school is None
+    assert {"child.consent_recorded", "child.consent_withdrawn"} <= set(audit_actions("child"))
+
+
+def test_child_history_lists_changes_not_views(sites, make_user, login):
+    site_a, _ = sites
+    add_worker(site_a)
+    child = add_child()
+    add_child(has_disability="是")
+    client = login(make_user(Role.HR_OFFICER, site_a))
+    client.get(f"/children/{child.id}")
+    history = client.get(f"/children/{child.id}").text.split('id="history"')[1]
+    assert "修改儿童档案" in history and "是否残疾" in history and "查看儿童档案" not in history
