@@ -192,7 +192,9 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_cli(app: Flask, group_name: str | None) -> None:
-    commands = [scheduler_command, upgrade_db_command]
+    from .privacy.cli import rotate_keys_command
+
+    commands = [scheduler_command, upgrade_db_command, rotate_keys_command]
     if group_name is None:
         for command in commands:
             app.cli.add_command(command)
