@@ -189,3 +189,14 @@ def test_child_history_lists_changes_not_views(sites, make_user, login):
     client.get(f"/children/{child.id}")
     history = client.get(f"/children/{child.id}").text.split('id="history"')[1]
     assert "修改儿童档案" in history and "是否残疾" in history and "查看儿童档案" not in history
+
+
+def test_dashboard_counts_workers_and_children_in_scope(sites, make_user, login):
+    site_a, site_b = sites
+    add_worker(site_a, "E001")
+    add_child("E001")
+    add_worker(site_b, "E002", "李四")
+    page = login(make_user(Role.SITE_MANAGER, site_a)).get("/").text
+    assert 'data-count="workers">1<' in page and 'data-count="left_behind">1<' in page
+    whole = login(make_user(Role.ADMIN)).get("/").text
+    assert 'data-count="workers">2<' in whole and 'data-count="children">1<' in whole

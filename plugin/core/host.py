@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from urllib.parse import urlencode
+
 from flask import request
 
 
@@ -43,7 +45,7 @@ class HostAdapter:
 
     def login_url(self, next_url: str) -> str:
         """Where to send an anonymous visitor of a CareBridge page."""
-        return "/login?next=" + next_url
+        return "/login?" + urlencode({"next": next_url})
 
     def user_names(self, keys: Iterable[str]) -> dict[str, str]:
         """Display names for user keys (used by audit and role lists). Unknown keys may be left out."""
