@@ -103,11 +103,14 @@ def db(request, app):
         try:
             yield extension.session
         finally:
-            extension.session.remove()
-            extension.session = original_session
+            test_session, extension.session = extension.session, original_session
             engines[None] = engine
-            outer.rollback()
-            connection.close()
+            try:
+                test_session.remove()
+            finally:
+                if outer.is_active:
+                    outer.rollback()
+                connection.close()
 
 
 @pytest.fixture

@@ -74,16 +74,22 @@ def test_scheduler_process_builds_jobs_in_company_timezone(app, company):
     assert str(scheduler.timezone) == "Asia/Shanghai"
 
 
-def test_second_process_stands_by_while_the_first_holds_the_lease(app, app_context, clock):
-    assert lease.try_acquire("someone-else:1", ttl=TTL)
+@pytest.mark.committing
+def test_second_process_stands_by_while_the_first_holds_the_lease(app):
+    """A real second process shape: its own thread, sessions and commits on the real database."""
+    with app.app_context():
+        assert lease.try_acquire("someone-else:1", ttl=TTL)
     process = SchedulerProcess(app, [], ttl=TTL)
     runner = threading.Thread(target=process.run, kwargs={"standby_poll": 0.01})
     runner.start()
     try:
-        runner.join(0.2)
+        runner.join(0.3)
         assert runner.is_alive()
-        assert lease.current_holder().holder == "someone-else:1"
+        with app.app_context():
+            assert lease.current_holder().holder == "someone-else:1"
     finally:
         process.stop()
         runner.join(5)
+        with app.app_context():
+            lease.release("someone-else:1")
     assert not runner.is_alive()
