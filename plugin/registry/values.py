@@ -40,7 +40,7 @@ def clean_text(value: Any, *, max_length: int | None = None, field: str = "value
     if not text:
         return None
     if max_length is not None and len(text) > max_length:
-        raise ValidationError("“%(field)s”不能超过 %(max)s 个字符", field=field, max=max_length)
+        raise ValidationError("不能超过 %(max)s 个字符", field=field, max=max_length)
     return text
 
 
