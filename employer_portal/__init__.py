@@ -41,6 +41,13 @@ def create_app(config: dict | None = None) -> Flask:
     from .adapter import PortalAdapter
 
     carebridge.init_app(app, url_prefix="", adapter=PortalAdapter(), cli_group=None)
+    from integrations.rosters import register_roster_formats
+
+    register_roster_formats(app)
+
+    from integrations.hr_api import init_hr_api
+
+    init_hr_api(app)  # JSON API for HR systems at /api/v1 (bearer tokens; exempt from CSRF)
 
     from .accounts.views import auth_bp, users_bp
     from .setup.views import bp as setup_bp

@@ -105,7 +105,9 @@ class CareBridge:
 def import_models() -> None:
     """Import every feature's models so the metadata is complete."""
     from .access import models as _access  # noqa: F401
+    from .api_tokens import models as _api_tokens  # noqa: F401
     from .audit import models as _audit  # noqa: F401
+    from .imports import models as _imports  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .org import models as _org  # noqa: F401
     from .registry import models as _registry  # noqa: F401
@@ -124,16 +126,19 @@ def _init_babel(app: Flask) -> None:
 def _build_blueprint() -> Blueprint:
     """One parent blueprint ``carebridge`` with a child per feature, so endpoints read
     ``carebridge.org.unit`` and one ``after_request`` commits every CareBridge request."""
+    from .api_tokens.views import bp as api_tokens_bp
     from .audit.views import bp as audit_bp
     from .dashboard.views import bp as dashboard_bp
+    from .imports.views import bp as imports_bp
     from .notifications.views import bp as notifications_bp
     from .org.views import bp as org_bp
     from .registry.views import bp as registry_bp
 
     parent = Blueprint("carebridge", __name__, template_folder="templates",
                        static_folder="static", static_url_path="/cb-static")
-    for child in (dashboard_bp, org_bp, registry_bp, audit_bp, notifications_bp):
+    for child in (dashboard_bp, org_bp, registry_bp, audit_bp, notifications_bp, api_tokens_bp):
         parent.register_blueprint(child)
+    parent.register_blueprint(imports_bp)
     parent.after_request(commit_on_success)
     return parent
 
@@ -147,7 +152,9 @@ def _navigation() -> list[NavItem]:
         NavItem("carebridge.dashboard.home", _l("首页"), Permission.ORG_VIEW),
         NavItem("carebridge.org.tree", _l("组织架构"), Permission.ORG_VIEW),
         NavItem("carebridge.registry.workers", _l("职工"), Permission.WORKERS_VIEW),
+        NavItem("carebridge.imports.index", _l("花名册导入"), Permission.ROSTERS_IMPORT),
         NavItem("carebridge.audit.events", _l("审计日志"), Permission.AUDIT_VIEW),
+        NavItem("carebridge.api_tokens.index", _l("API 令牌"), Permission.API_TOKENS_MANAGE),
     ]
 
 
@@ -192,9 +199,11 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_cli(app: Flask, group_name: str | None) -> None:
+    from .imports.cli import import_children_command, import_workers_command
     from .privacy.cli import rotate_keys_command
 
     commands = [scheduler_command, upgrade_db_command, rotate_keys_command]
+    commands += [import_workers_command, import_children_command]
     if group_name is None:
         for command in commands:
             app.cli.add_command(command)

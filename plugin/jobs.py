@@ -5,6 +5,7 @@ Cron fields are in the company's time zone.
 """
 from __future__ import annotations
 
+from .imports.jobs import run_queued_imports
 from .notifications.jobs import purge_old_read_notifications
 from .registry.jobs import recompute_categories_due_today
 from .scheduling.runner import JobDefinition
@@ -16,6 +17,13 @@ JOBS: list[JobDefinition] = [
         trigger="cron",
         # Just after local midnight, so a child turning 16 leaves the left-behind list that day.
         trigger_args={"hour": 0, "minute": 5},
+    ),
+    JobDefinition(
+        id="imports.run_queued",
+        func=run_queued_imports,
+        trigger="interval",
+        # Uploaded rosters start within seconds; a running import holds this job (max 1 instance).
+        trigger_args={"seconds": 3},
     ),
     JobDefinition(
         id="notifications.purge_read",

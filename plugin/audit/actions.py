@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "worker.id_revealed": _l("查看职工完整身份证号码"),
     "child.consent_recorded": _l("登记监护人同意"),
     "child.consent_withdrawn": _l("撤回监护人同意"),
+    "api_token.issued": _l("签发 API 令牌"),
+    "api_token.revoked": _l("撤销 API 令牌"),
 }
 
 

@@ -66,15 +66,16 @@ def upsert_worker(values: dict[str, Any], *, unit: OrgUnit, actor: Actor) -> Ups
         worker = Worker(employee_number=values["employee_number"], org_unit=unit,
                         employment_status=EmploymentStatus.ACTIVE)
         session.add(worker)
-    changed = _apply(worker, {key: value for key, value in values.items()
-                              if key not in UNIT_FIELDS and key != "employee_number"}, "worker")
+    fields = {key: value for key, value in values.items()
+              if key not in UNIT_FIELDS and key != "employee_number"}
+    if fields.get("works_away_since") is None and (created or "works_away_since" in fields):
+        # Product rule: a worker of the company works away from home from the entry date unless
+        # HR records another start date; an empty cell means "from the entry date".
+        fields["works_away_since"] = fields.get("entry_date", worker.entry_date)
+    changed = _apply(worker, fields, "worker")
     if worker.org_unit_id != unit.id:
         worker.org_unit = unit
         changed.append("org_unit_id")
-    if created and worker.works_away_since is None:
-        # Product rule: a worker of the company works away from home from the entry date unless
-        # HR records another start (or clears it for a local worker).
-        worker.works_away_since = worker.entry_date
     session.flush()
     if created or changed:
         record_event("worker.created" if created else "worker.updated", actor, target_type="worker",

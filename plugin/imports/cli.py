@@ -1,0 +1,148 @@
+"""``carebridge import-workers FILE`` and ``carebridge import-children FILE``.
+
+The same import as an upload, run at once from a file on this machine's disk: a summary is
+printed (rejected rows as bilingual "row N, field: reason" lines), the error file is written
+next to the input, and the exit status says how it went: 0 every row imported, 1 some rows were
+rejected, 2 the import could not run (unreadable file, missing columns, unknown unit…).
+"""
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext
+
+from ..core.db import session
+from ..core.errors import CareBridgeError, ValidationError
+from ..core.host import Actor
+from ..org.models import OrgUnit
+from ..org.queries import get_root_unit
+from . import queries
+from .models import FileRole, ImportJob, ImportKind, ImportStatus
+from .processing import bilingual, describe_error, job_failure, run_import
+from .services import FIELDS, copy_file_to, create_job
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_FAILED = 2
+#: Rejected rows printed one by one; the rest are only counted (all are in the error file).
+MAX_PRINTED_ROWS = 200
+
+
+def shell_actor() -> Actor:
+    return Actor(key="cli", name=f"shell:{getpass.getuser()}")
+
+
+def importing_unit(reference: str | None) -> OrgUnit:
+    """The unit ``--unit`` names (an id or an exact name); the company when not given."""
+    if reference is None or not reference.strip():
+        root = get_root_unit()
+        if root is None:
+            raise ValidationError("还没有设置公司，请先完成初始设置")
+        return root
+    units = queries.unit_by_reference(reference)
+    if not units:
+        raise ValidationError("找不到单位：%(name)s", field="unit", name=reference)
+    if len(units) > 1:
+        raise ValidationError("有多个单位叫“%(name)s”，请用编号指定：%(ids)s", field="unit",
+                              name=reference, ids=", ".join(str(unit.id) for unit in units))
+    return units[0]
+
+
+def import_from_shell(kind: ImportKind, path: Path, *, unit_reference: str | None = None,
+                      dry_run: bool = False, source: str | None = None) -> int:
+    """Run an import of ``path`` and print what happened; returns the exit status."""
+    fields = FIELDS[kind]
+    try:
+        unit = importing_unit(unit_reference)
+        job = create_job(path, path.name, kind=kind, base_unit=unit, actor=shell_actor(),
+                         dry_run=dry_run, source=source, store_upload=False)
+        session.commit()
+    except CareBridgeError as error:
+        session.rollback()
+        click.echo(error.bilingual(), err=True)
+        return EXIT_FAILED
+    printed = 0
+
+    def show_rejected(row: int, errors: list[CareBridgeError]) -> None:
+        nonlocal printed
+        printed += 1
+        if printed <= MAX_PRINTED_ROWS:
+            where = bilingual(lambda: gettext("第 %(row)s 行", row=row))
+            for error in errors:
+                click.echo(f"{where}, {describe_error(error, fields)}")
+
+    interactive = sys.stderr.isatty()
+
+    def show_progress(job: ImportJob) -> None:
+        if interactive:
+            click.echo(f"\r{job.processed_rows} / {job.total_rows or '?'}", nl=False, err=True)
+
+    job = run_import(job.id, path=path, on_progress=show_progress, on_rejected=show_rejected)
+    if interactive:
+        click.echo("", err=True)
+    if printed > MAX_PRINTED_ROWS:
+        click.echo(bilingual(lambda: gettext("……另有 %(count)s 行被拒绝，详见错误文件",
+                                             count=printed - MAX_PRINTED_ROWS)))
+    if job.status != ImportStatus.DONE:
+        failure = job_failure(job)
+        click.echo(failure.bilingual() if failure else job.status.value, err=True)
+        return EXIT_FAILED
+    _print_summary(job)
+    if job.rejected_count:
+        target = path.with_name(f"{path.stem}.errors{path.suffix.lower()}")
+        copy_file_to(job.id, FileRole.ERRORS, target)
+        click.echo(bilingual(lambda: gettext("错误文件已写入：%(path)s", path=str(target))))
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def _print_summary(job: ImportJob) -> None:
+    dry = job.is_dry_run
+    if dry:
+        click.echo(bilingual(lambda: gettext("试运行：以下是将要发生的变化，没有写入任何数据")))
+    lines = [
+        (lambda: gettext("将新增") if dry else gettext("新增"), job.created_count),
+        (lambda: gettext("将更新") if dry else gettext("更新"), job.updated_count),
+        (lambda: gettext("未变"), job.unchanged_count),
+        (lambda: gettext("拒绝"), job.rejected_count),
+    ]
+    for label, count in lines:
+        click.echo(f"{bilingual(label)}: {count}")
+    if job.withheld_count:
+        click.echo(bilingual(lambda: gettext(
+            "%(count)s 名 14 岁以下儿童尚无监护人同意，只保存了统计所需的最少信息。", count=job.withheld_count)))
+    if job.created_units:
+        label = bilingual(lambda: gettext("将新建的单位") if dry else gettext("新建的单位"))
+        click.echo(f"{label}: {'; '.join(job.created_units)}")
+    if job.unknown_columns:
+        click.echo(f"{bilingual(lambda: gettext('未识别、已忽略的列'))}: {', '.join(job.unknown_columns)}")
+
+
+def _import_command(name: str, kind: ImportKind, help_text: str) -> click.Command:
+    @click.command(name, help=help_text)
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--unit", "unit_reference", metavar="ID|NAME",
+                  help="Importing unit (id or exact name): sites and teams are found or created "
+                       "under it. Default: the company.")
+    @click.option("--dry-run", is_flag=True, help="Check every row and show what would change; store nothing.")
+    @click.option("--source", metavar="NAME", help="Where the file comes from: uses the column mapping saved for it.")
+    @with_appcontext
+    def command(file: Path, unit_reference: str | None, dry_run: bool, source: str | None) -> None:
+        sys.exit(import_from_shell(kind, file, unit_reference=unit_reference, dry_run=dry_run,
+                                   source=source))
+
+    return command
+
+
+import_workers_command = _import_command(
+    "import-workers", ImportKind.WORKERS,
+    "Import a roster of workers (花名册, .xlsx or .csv). Exit status 1 if rows were rejected, "
+    "2 if the import could not run.")
+import_children_command = _import_command(
+    "import-children", ImportKind.CHILDREN,
+    "Import workers' children (.xlsx or .csv; parents by employee number). Exit status 1 if rows "
+    "were rejected, 2 if the import could not run.")

@@ -1,0 +1,86 @@
+"""The interface roster file formats implement, and where a host registers them.
+
+The plugin reads no file format itself: adapters (``integrations.rosters`` in the standalone
+portal) implement :class:`RosterFormat` and the host registers them with
+:func:`register_roster_format`. A format streams rows exactly as the file holds them, title rows
+included; the importer finds the header row and maps the columns (:mod:`.columns`), so every
+format gets the same header detection and the same saved column mappings.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Protocol, Sequence
+
+from flask import Flask, current_app
+
+from ..core.errors import ValidationError
+
+#: Key of the registered formats in ``app.extensions``.
+EXTENSION_KEY = "carebridge_imports"
+#: Header of the extra last column of an error file. Bilingual and never translated, so a
+#: corrected error file is recognised whatever the language of the person who fixed it.
+REASON_HEADER = "错误原因 / Reason"
+
+
+class Roster(Protocol):
+    """An opened roster file: iterate for ``(row_number, cells)``, then ``close()``.
+
+    ``row_number`` is the row as the user sees it in the file (1 for the first line or sheet
+    row, empty rows counted). ``cells`` keep their Python types (a date cell is a ``datetime``,
+    a number an ``int`` or ``float``) so the parsers can tell an Excel date or a numeric phone
+    cell from text. Rows are read lazily: a roster never holds the whole file in memory.
+    """
+
+    #: Rows in the file, estimated cheaply when it is opened (``None`` if unknown); for progress.
+    size_hint: int | None
+
+    def __iter__(self) -> Iterator[tuple[int, list[Any]]]: ...
+
+    def close(self) -> None: ...
+
+
+class RosterFormat(Protocol):
+    """A roster file format: how to read one, and how to write rejected rows back."""
+
+    #: Short code stored with each import job (``"csv"``, ``"xlsx"``).
+    name: str
+    #: Lower-case file name endings this format reads (``(".csv",)``).
+    suffixes: tuple[str, ...]
+
+    def open(self, path: Path) -> Roster:
+        """Open ``path`` for streaming; raise :class:`ValidationError` if it cannot be read."""
+
+    def write_errors(self, path: Path, header: Sequence[str],
+                     rows: Iterable[tuple[Sequence[Any], str]]) -> None:
+        """Write ``header`` + :data:`REASON_HEADER`, then each rejected row's cells followed by
+        its reason, to ``path`` in this format (streamed: ``rows`` may be long)."""
+
+
+def register_roster_format(app: Flask, roster_format: RosterFormat) -> None:
+    """Make ``roster_format`` available for imports in ``app`` (replaces one of the same name)."""
+    app.extensions.setdefault(EXTENSION_KEY, {})[roster_format.name] = roster_format
+
+
+def roster_formats() -> dict[str, RosterFormat]:
+    return current_app.extensions.get(EXTENSION_KEY, {})
+
+
+def accepted_suffixes() -> list[str]:
+    return sorted({suffix for fmt in roster_formats().values() for suffix in fmt.suffixes})
+
+
+def format_for_filename(filename: str) -> RosterFormat:
+    """The registered format for a file name, by its ending; refuses any other file."""
+    lowered = (filename or "").lower()
+    for roster_format in roster_formats().values():
+        if any(lowered.endswith(suffix) for suffix in roster_format.suffixes):
+            return roster_format
+    raise ValidationError("只能导入以下类型的文件：%(suffixes)s", field="file",
+                          suffixes="、".join(accepted_suffixes()) or "—")
+
+
+def format_named(name: str) -> RosterFormat:
+    try:
+        return roster_formats()[name]
+    except KeyError:
+        raise ValidationError("不支持的文件格式：%(name)s", name=name) from None

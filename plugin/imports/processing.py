@@ -1,0 +1,423 @@
+"""Running a roster import job: stream the rows, store the valid ones, list the rest.
+
+One function, :func:`run_import`, serves the scheduler (uploads) and the command line.
+
+* **Streaming.** Rows come from the format's reader one at a time and are handled in batches of
+  :data:`BATCH_SIZE`; the job's counters are updated and the transaction committed after each
+  batch, so progress shows while it runs and memory stays flat. Rejected rows are spooled to a
+  temporary file and written out as the error file at the end.
+* **Nothing half-written.** Each row is parsed completely first (:func:`parse_record`, every
+  field error collected); only a row without errors is written, inside its own SAVEPOINT, so a
+  rule broken half-way (parent not found, ID number already registered, a unit that cannot be
+  created) rolls back everything that row did, units and audit events included. SAVEPOINT works
+  on PostgreSQL, where a failed statement would otherwise abort the whole transaction, and on
+  the portal's SQLite, which runs real transactions.
+* **Idempotent.** Rows are upserted on the employee number; a row that changes nothing writes
+  nothing and records no audit event, so importing the same file again changes nothing.
+* **Dry run.** The same processing with each batch inside a SAVEPOINT that is rolled back: the
+  counts say what would be created or updated; only the job record is stored.
+"""
+from __future__ import annotations
+
+import logging
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
+from datetime import date, timedelta
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
+
+from ..audit.services import record_event
+from ..core.clock import local_today, utcnow
+from ..core.db import session
+from ..core.errors import CareBridgeError, NotFound, ValidationError
+from ..core.host import Actor
+from ..notifications.services import notify
+from ..org.models import OrgUnit
+from ..registry.schema import FieldSpec, RecordInvalid, field_label, parse_record
+from ..registry.services import UpsertOutcome, upsert_child, upsert_worker
+from ..registry.units import UnitResolver
+from . import queries
+from .columns import ColumnPlan, find_header
+from .formats import format_named
+from .models import FileRole, ImportJob, ImportKind, ImportStatus
+from .seen import SeenKeys
+from .services import FIELDS, N_, copy_file_to, delete_file, store_file
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+#: Rejected rows whose reasons are kept on the job for the summary page (all are in the file).
+SAMPLE_ERRORS = 20
+#: A running job whose process has shown no sign of life for this long is taken over.
+STALE_AFTER = timedelta(minutes=10)
+
+
+ProgressCallback = Callable[[ImportJob], None]
+RejectedCallback = Callable[[int, list[CareBridgeError]], None]
+
+
+def claim_next_job() -> int | None:
+    """Take the oldest queued job (or one whose runner died) and mark it running; commits.
+
+    On PostgreSQL the row is locked with SKIP LOCKED, so two runners never take the same job;
+    SQLite has no row locks, and there the single scheduler (it holds a lease) is the only
+    runner.
+    """
+    now = utcnow()
+    job_id = session.execute(
+        select(ImportJob.id).where(or_(
+            ImportJob.status == ImportStatus.QUEUED,
+            and_(ImportJob.status == ImportStatus.RUNNING, ImportJob.heartbeat_at < now - STALE_AFTER)))
+        .order_by(ImportJob.id).limit(1).with_for_update(skip_locked=True)).scalar_one_or_none()
+    if job_id is None:
+        session.rollback()
+        return None
+    _mark_running(session.get(ImportJob, job_id))
+    session.commit()
+    return job_id
+
+
+def _mark_running(job: ImportJob) -> None:
+    job.status = ImportStatus.RUNNING
+    job.started_at = job.heartbeat_at = utcnow()
+    job.processed_rows = job.created_count = job.updated_count = 0
+    job.unchanged_count = job.rejected_count = job.withheld_count = 0
+    job.created_units = job.unknown_columns = job.sample_errors = job.failure = None
+
+
+def run_import(job_id: int, *, path: Path | None = None, batch_size: int = BATCH_SIZE,
+               on_progress: ProgressCallback | None = None,
+               on_rejected: RejectedCallback | None = None,
+               notify_uploader: bool = False) -> ImportJob:
+    """Run a queued (or claimed) job to the end; commits after every batch.
+
+    ``path`` reads the roster from a local file instead of the stored upload (the command line).
+    Never raises for a bad file or bad rows: a job that cannot go on is marked failed with the
+    reason, rows that break a rule are rejected with theirs.
+    """
+    job = queries.get_job(job_id)
+    if job is None:
+        raise NotFound("导入任务不存在")
+    if job.status == ImportStatus.QUEUED:
+        _mark_running(job)
+        session.commit()
+    elif job.status != ImportStatus.RUNNING:
+        return job
+    try:
+        with tempfile.TemporaryDirectory(prefix="carebridge-import-") as work:
+            work_dir = Path(work)
+            roster_path = Path(path) if path is not None else _stored_upload(job, work_dir)
+            _Importer(job, batch_size=batch_size, on_progress=on_progress,
+                      on_rejected=on_rejected).run(roster_path, work_dir)
+    except CareBridgeError as error:
+        session.rollback()
+        _fail(job_id, error.message, error.params)
+    except Exception:
+        log.exception("import job %s failed", job_id)
+        session.rollback()
+        _fail(job_id, N_("导入时发生内部错误，请联系系统管理员"), {})
+    job = queries.get_job(job_id)
+    if notify_uploader:
+        _notify(job)
+        session.commit()
+    return job
+
+
+def _stored_upload(job: ImportJob, work_dir: Path) -> Path:
+    target = work_dir / ("upload" + Path(job.filename).suffix.lower())
+    if not copy_file_to(job.id, FileRole.UPLOAD, target):
+        raise ValidationError("上传的文件已不在数据库中，请重新上传")
+    return target
+
+
+def _fail(job_id: int, message: str, params: dict[str, Any]) -> None:
+    job = queries.get_job(job_id)
+    job.status = ImportStatus.FAILED
+    job.failure = {"message": message, "params": _plain(params)}
+    job.finished_at = utcnow()
+    delete_file(job.id, FileRole.UPLOAD)
+    record_event("import.finished", _job_actor(job), target_type="import", target_id=job.id,
+                 org_unit_id=job.org_unit_id, details={"status": job.status.value})
+    session.commit()
+
+
+def _notify(job: ImportJob) -> None:
+    link = f"{current_app.extensions['carebridge'].url_prefix}/imports/{job.id}"
+    if job.status == ImportStatus.DONE:
+        notify([job.created_by], N_("花名册导入完成：%(filename)s"),
+               body=N_("新增 %(created)s，更新 %(updated)s，未变 %(unchanged)s，拒绝 %(rejected)s"),
+               params={"filename": job.filename, "created": job.created_count,
+                       "updated": job.updated_count, "unchanged": job.unchanged_count,
+                       "rejected": job.rejected_count}, link=link, category="imports.finished")
+    else:
+        notify([job.created_by], N_("花名册导入失败：%(filename)s"), params={"filename": job.filename},
+               link=link, category="imports.failed")
+
+
+def _job_actor(job: ImportJob) -> Actor:
+    return Actor(key=job.created_by, name=job.created_by_name)
+
+
+def _plain(params: dict[str, Any]) -> dict[str, Any]:
+    """Message parameters as JSON can store them."""
+    return {key: value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
+            for key, value in params.items()}
+
+
+def bilingual(render: Callable[[], Any]) -> str:
+    """``render()`` in Chinese and in English, as "中文 / English" (once when they are equal)."""
+    with force_locale("zh_CN"):
+        chinese = str(render())
+    with force_locale("en"):
+        english = str(render())
+    return chinese if chinese == english else f"{chinese} / {english}"
+
+
+def describe_error(error: CareBridgeError, fields: tuple[FieldSpec, ...]) -> str:
+    """One bilingual line for a rejected row: "字段 / Field: 原因 / reason"."""
+    if not error.field:
+        return error.bilingual()
+    return f"{bilingual(lambda: field_label(fields, error.field))}: {error.bilingual()}"
+
+
+def _batched(rows: Iterable[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class _Importer:
+    """The state of one run: counters, the unit resolver, the seen employee numbers."""
+
+    def __init__(self, job: ImportJob, *, batch_size: int, on_progress: ProgressCallback | None,
+                 on_rejected: RejectedCallback | None):
+        self.job = job
+        self.job_id = job.id
+        self.kind = job.kind
+        self.fields = FIELDS[job.kind]
+        self.is_dry_run = job.is_dry_run
+        self.actor = _job_actor(job)
+        self.base_id = job.org_unit_id
+        self.batch_size = max(1, batch_size)
+        self.on_progress = on_progress
+        self.on_rejected = on_rejected
+        self.today: date = local_today()
+        self.seen = SeenKeys()
+        self.counts = dict(processed=0, created=0, updated=0, unchanged=0, rejected=0, withheld=0)
+        #: Units created by rows that were stored, in order, each once (dry runs repeat them).
+        self.units: dict[str, None] = {}
+        self.samples: list[dict[str, Any]] = []
+        self.plan: ColumnPlan | None = None
+        self.resolver = self._new_resolver()
+
+    def _new_resolver(self) -> UnitResolver:
+        return UnitResolver(base=session.get(OrgUnit, self.base_id), actor=self.actor)
+
+    # -- the whole file ---------------------------------------------------------------------
+
+    def run(self, roster_path: Path, work_dir: Path) -> None:
+        roster_format = format_named(self.job.format_name)
+        spool_path = work_dir / "rejected.pickle"
+        with closing(roster_format.open(roster_path)) as roster:
+            self.plan, rows = find_header(roster, self.fields,
+                                          queries.saved_columns(self.job.source, self.kind))
+            if self.plan.missing:
+                raise ValidationError(
+                    "缺少必填的列：%(columns)s（表头在第 %(header_row)s 行）",
+                    header_row=self.plan.header_row,
+                    columns="、".join(str(field_label(self.fields, code)) for code in self.plan.missing))
+            job = self._job()
+            job.total_rows = max(roster.size_hint - self.plan.header_row, 0) if roster.size_hint else None
+            job.unknown_columns = self.plan.unknown or None
+            session.commit()
+            with open(spool_path, "wb") as spool:
+                for batch in _batched(rows, self.batch_size):
+                    self._batch(batch, spool)
+        self._finish(roster_format, spool_path, work_dir)
+
+    def _job(self) -> ImportJob:
+        return session.get(ImportJob, self.job_id)
+
+    def _finish(self, roster_format, spool_path: Path, work_dir: Path) -> None:
+        job = self._job()
+        if self.counts["rejected"]:
+            error_path = work_dir / ("errors" + roster_format.suffixes[0])
+            roster_format.write_errors(error_path, self.plan.output_header(), _read_spool(spool_path))
+            store_file(job.id, FileRole.ERRORS, error_path)
+        delete_file(job.id, FileRole.UPLOAD)
+        self._store_counts(job)
+        job.total_rows = self.counts["processed"]
+        job.status = ImportStatus.DONE
+        job.finished_at = utcnow()
+        record_event("import.finished", self.actor, target_type="import", target_id=job.id,
+                     org_unit_id=job.org_unit_id,
+                     details={"status": job.status.value, "dry_run": job.is_dry_run,
+                              **{key: value for key, value in self.counts.items() if value}})
+        session.commit()
+        if self.on_progress:
+            self.on_progress(job)
+
+    def _store_counts(self, job: ImportJob) -> None:
+        job.processed_rows = self.counts["processed"]
+        job.created_count = self.counts["created"]
+        job.updated_count = self.counts["updated"]
+        job.unchanged_count = self.counts["unchanged"]
+        job.rejected_count = self.counts["rejected"]
+        job.withheld_count = self.counts["withheld"]
+        job.created_units = list(self.units) or None
+        job.sample_errors = list(self.samples) or None
+        job.heartbeat_at = utcnow()
+
+    # -- batches and rows -------------------------------------------------------------------
+
+    def _batch(self, batch: list[tuple[int, list[Any]]], spool) -> None:
+        trial = session.begin_nested() if self.is_dry_run else None
+        try:
+            for row_number, cells in batch:
+                self._row(row_number, cells, spool)
+        finally:
+            if trial is not None:
+                trial.rollback()
+                # Units the rolled-back batch created are gone: find or create them afresh.
+                self.resolver = self._new_resolver()
+        job = self._job()
+        self._store_counts(job)
+        session.commit()
+        if self.on_progress:
+            self.on_progress(job)
+
+    def _row(self, row_number: int, cells: list[Any], spool) -> None:
+        self.counts["processed"] += 1
+        raw = self.plan.raw_record(cells)
+        errors: list[CareBridgeError] = []
+        values: dict[str, Any] | None = None
+        try:
+            values = parse_record(raw, self.fields, today=self.today)
+        except RecordInvalid as invalid:
+            errors.extend(invalid.errors)
+        except Exception:  # a parser's bug must cost one row, not the whole file
+            log.exception("import job %s: row %s could not be parsed", self.job_id, row_number)
+            self._reject(row_number, cells, [_internal_error()], spool)
+            return
+        if self.kind == ImportKind.WORKERS:
+            duplicate = self._duplicate_of(values, raw, row_number)
+            if duplicate is not None:
+                errors.append(duplicate)
+        if errors:
+            self._reject(row_number, cells, errors, spool)
+            return
+        units_before = len(self.resolver.created)
+        try:
+            with session.begin_nested():
+                outcome = self._upsert(values)
+        except CareBridgeError as error:
+            self._forget_units_since(units_before)
+            self._reject(row_number, cells, [error], spool)
+            return
+        except (IntegrityError, DataError) as error:
+            log.warning("import job %s row %s refused by the database: %s", self.job_id, row_number,
+                        type(error.orig).__name__)
+            self._forget_units_since(units_before)
+            self._reject(row_number, cells, [ValidationError(
+                "数据库拒绝了这一行（%(reason)s），请检查各项内容", reason=type(error.orig).__name__)], spool)
+            return
+        except SQLAlchemyError:
+            raise  # the database itself is in trouble: the job fails, rows are not blamed
+        except Exception:
+            # The row's SAVEPOINT is rolled back already; a bug costs this row only.
+            log.exception("import job %s: row %s could not be stored", self.job_id, row_number)
+            self._forget_units_since(units_before)
+            self._reject(row_number, cells, [_internal_error()], spool)
+            return
+        self.units.update(dict.fromkeys(self.resolver.created[units_before:]))
+        self._count(outcome)
+
+    def _duplicate_of(self, values, raw, row_number: int) -> ValidationError | None:
+        """The error for a second row with the same employee number (the first row is named)."""
+        if values is not None:
+            number = values["employee_number"]
+        else:
+            try:
+                spec = next(spec for spec in self.fields if spec.code == "employee_number")
+                number = spec.parse(raw.get("employee_number"), self.today, spec.code)
+            except ValidationError:
+                number = None
+        if not number:
+            return None
+        first = self.seen.first_row(number, row_number)
+        if first is None:
+            return None
+        return ValidationError("工号 %(number)s 与第 %(first_row)s 行重复：同一文件中工号不能重复",
+                               field="employee_number", number=number, first_row=first)
+
+    def _upsert(self, values: dict[str, Any]) -> UpsertOutcome:
+        if self.kind == ImportKind.WORKERS:
+            unit = self.resolver.resolve(values.get("site"), values.get("team"))
+            return upsert_worker(values, unit=unit, actor=self.actor)
+        return upsert_child(values, actor=self.actor, today=self.today)
+
+    def _forget_units_since(self, count: int) -> None:
+        """A rolled-back row may have created units: they no longer exist, drop the cache."""
+        if len(self.resolver.created) > count:
+            self.resolver = self._new_resolver()
+
+    def _count(self, outcome: UpsertOutcome) -> None:
+        if outcome.created:
+            self.counts["created"] += 1
+        elif outcome.changed:
+            self.counts["updated"] += 1
+        else:
+            self.counts["unchanged"] += 1
+        if outcome.withheld:
+            self.counts["withheld"] += 1
+
+    def _reject(self, row_number: int, cells: list[Any], errors: list[CareBridgeError], spool) -> None:
+        self.counts["rejected"] += 1
+        try:
+            reason = "\n".join(describe_error(error, self.fields) for error in errors)
+        except Exception:  # a message whose parameters do not fit it
+            log.exception("import job %s: reason of row %s could not be written", self.job_id, row_number)
+            errors = [_internal_error()]
+            reason = describe_error(errors[0], self.fields)
+        pickle.dump((self.plan.source_cells(cells), reason), spool, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(self.samples) < SAMPLE_ERRORS:
+            self.samples.append({"row": row_number, "errors": [
+                {"field": error.field, "message": error.message, "params": _plain(error.params)}
+                for error in errors]})
+        if self.on_rejected:
+            self.on_rejected(row_number, errors)
+
+
+def _internal_error() -> ValidationError:
+    return ValidationError("处理这一行时发生内部错误，已记录在系统日志中；请联系系统管理员")
+
+
+def _read_spool(path: Path) -> Iterator[tuple[list[Any], str]]:
+    """The rejected rows back from the spool file this run wrote (trusted: our own temp file)."""
+    with open(path, "rb") as spool:
+        while True:
+            try:
+                yield pickle.load(spool)
+            except EOFError:
+                return
+
+
+def rejected_row_errors(job: ImportJob) -> list[tuple[int, list[ValidationError]]]:
+    """The sample of rejected rows kept on the job, as errors that translate when shown."""
+    return [(sample["row"], [ValidationError(item["message"], field=item["field"], **(item["params"] or {}))
+                             for item in sample["errors"]])
+            for sample in job.sample_errors or []]
+
+
+def job_failure(job: ImportJob) -> ValidationError | None:
+    if not job.failure:
+        return None
+    return ValidationError(job.failure["message"], **(job.failure.get("params") or {}))

@@ -1,0 +1,80 @@
+"""Reads for roster imports: jobs, their stored files, saved column mappings, importing units."""
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+
+from ..access.checks import scope_paths
+from ..access.roles import Permission
+from ..core.db import session
+from ..org.models import OrgKind, OrgUnit
+from ..org.queries import in_subtrees, sorted_tree, units_in_subtrees
+from .models import ColumnMapping, FileRole, ImportFile, ImportJob, ImportKind
+
+RECENT_JOBS = 20
+
+
+def get_job(job_id: int) -> ImportJob | None:
+    return session.get(ImportJob, job_id)
+
+
+def recent_jobs(user_key: str, limit: int = RECENT_JOBS) -> list[ImportJob]:
+    """The latest jobs on units where the user may import."""
+    paths = scope_paths(user_key, Permission.ROSTERS_IMPORT)
+    return list(session.execute(
+        select(ImportJob).join(OrgUnit, ImportJob.org_unit_id == OrgUnit.id)
+        .where(in_subtrees(OrgUnit.path, paths))
+        .order_by(ImportJob.id.desc()).limit(limit)).scalars())
+
+
+def importing_units(user_key: str) -> list[OrgUnit]:
+    """Units a user may import into (teams are leaves: rosters name the teams themselves)."""
+    units = units_in_subtrees(scope_paths(user_key, Permission.ROSTERS_IMPORT))
+    return sorted_tree([unit for unit in units if unit.kind != OrgKind.TEAM])
+
+
+def get_mapping(source: str | None, kind: ImportKind) -> ColumnMapping | None:
+    if not source:
+        return None
+    return session.execute(select(ColumnMapping).where(
+        ColumnMapping.source == source, ColumnMapping.kind == kind)).scalar_one_or_none()
+
+
+def saved_columns(source: str | None, kind: ImportKind) -> dict[str, str]:
+    """Normalised header → field code saved for this source ({} when there is none)."""
+    mapping = get_mapping(source, kind)
+    return dict(mapping.columns) if mapping is not None else {}
+
+
+def known_sources(kind: ImportKind | None = None) -> list[str]:
+    statement = select(ColumnMapping.source).distinct().order_by(ColumnMapping.source)
+    if kind is not None:
+        statement = statement.where(ColumnMapping.kind == kind)
+    return list(session.execute(statement).scalars())
+
+
+def file_chunk_ids(job_id: int, role: FileRole) -> list[int]:
+    return list(session.execute(
+        select(ImportFile.id).where(ImportFile.job_id == job_id, ImportFile.role == role)
+        .order_by(ImportFile.seq)).scalars())
+
+
+def chunk_data(chunk_id: int) -> bytes:
+    return session.execute(select(ImportFile.data).where(ImportFile.id == chunk_id)).scalar_one()
+
+
+def has_file(job_id: int, role: FileRole) -> bool:
+    return session.execute(select(exists().where(
+        ImportFile.job_id == job_id, ImportFile.role == role))).scalar()
+
+
+def unit_by_reference(reference: str | None) -> list[OrgUnit]:
+    """Units a command-line ``--unit`` may mean: an id, else every unit with that exact name."""
+    if reference is None:
+        return []
+    reference = reference.strip()
+    if reference.isdigit():
+        unit = session.get(OrgUnit, int(reference))
+        if unit is not None:
+            return [unit]
+    return list(session.execute(select(OrgUnit).where(OrgUnit.name == reference)
+                                .order_by(OrgUnit.path)).scalars())

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template,
+                   stream_with_context, url_for)
+from flask_babel import gettext as _
+
+from ..access.checks import require
+from ..access.roles import Permission
+from ..core.errors import CareBridgeError
+from ..core.forms import ActionForm, attach_error, choices
+from ..org.forms import KIND_LABELS as UNIT_KIND_LABELS
+from ..org.queries import get_unit
+from ..registry.schema import field_label
+from . import queries, services
+from .forms import KIND_LABELS, STATUS_LABELS, UploadForm, mapping_choices, mapping_form
+from .models import FileRole, ImportJob, ImportKind, ImportStatus
+from .processing import job_failure, rejected_row_errors
+
+bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates",
+               static_folder="static")
+
+MIME_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _job_or_404(job_id: int) -> ImportJob:
+    job = queries.get_job(job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    actor = require(Permission.ROSTERS_IMPORT)
+    units = queries.importing_units(actor.key)
+    form = UploadForm()
+    form.unit.choices = choices((unit.id, f"{'　' * unit.depth}{unit.name}（{UNIT_KIND_LABELS[unit.kind]}）")
+                                for unit in units)
+    if form.validate_on_submit():
+        unit = get_unit(form.unit.data)
+        if unit is None:
+            abort(404)
+        actor = require(Permission.ROSTERS_IMPORT, unit)
+        upload = form.file.data
+        try:
+            job = services.receive_upload(upload.stream, upload.filename, kind=ImportKind(form.kind.data),
+                                          base_unit=unit, actor=actor, dry_run=form.dry_run.data,
+                                          source=form.source.data)
+        except CareBridgeError as error:
+            attach_error(form, error)
+        else:
+            if job.status == ImportStatus.MAPPING:
+                return redirect(url_for(".columns", job_id=job.id))
+            return redirect(url_for(".job", job_id=job.id))
+    return render_template("carebridge/imports/index.html", form=form,
+                           jobs=queries.recent_jobs(actor.key), kind_labels=KIND_LABELS,
+                           status_labels=STATUS_LABELS, max_megabytes=services.max_upload_bytes() // 2**20)
+
+
+@bp.route("/<int:job_id>")
+def job(job_id: int):
+    job = _job_or_404(job_id)
+    require(Permission.ROSTERS_IMPORT, job.org_unit)
+    fields = services.FIELDS[job.kind]
+    return render_template(
+        "carebridge/imports/job.html", job=job, kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
+        failure=job_failure(job), rejected=rejected_row_errors(job),
+        has_error_file=job.is_finished and queries.has_file(job.id, FileRole.ERRORS),
+        field_label=lambda code: field_label(fields, code), discard_form=ActionForm())
+
+
+@bp.route("/<int:job_id>/progress")
+def progress(job_id: int):
+    """The job's state for the progress bar (polled every second by ``progress.js``)."""
+    job = _job_or_404(job_id)
+    require(Permission.ROSTERS_IMPORT, job.org_unit)
+    return jsonify(
+        status=job.status.value, status_label=str(STATUS_LABELS[job.status]), finished=job.is_finished,
+        total=job.total_rows, processed=job.processed_rows, created=job.created_count,
+        updated=job.updated_count, unchanged=job.unchanged_count, rejected=job.rejected_count)
+
+
+@bp.route("/<int:job_id>/errors")
+def error_file(job_id: int):
+    """The rejected rows in the format of the upload, with a reason column; streamed."""
+    job = _job_or_404(job_id)
+    require(Permission.ROSTERS_IMPORT, job.org_unit)
+    chunk_ids = queries.file_chunk_ids(job.id, FileRole.ERRORS)
+    if not chunk_ids:
+        abort(404)
+
+    def chunks():
+        for chunk_id in chunk_ids:
+            yield queries.chunk_data(chunk_id)
+
+    name = Path(job.filename)
+    download_name = f"{name.stem}.errors{name.suffix.lower()}"
+    response = Response(stream_with_context(chunks()), mimetype=MIME_TYPES.get(job.format_name,
+                                                                               "application/octet-stream"))
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"import-{job.id}-errors{name.suffix.lower()}\"; "
+        f"filename*=UTF-8''{quote(download_name)}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:job_id>/columns", methods=["GET", "POST"])
+def columns(job_id: int):
+    """Say which field each unrecognised column holds; saved for the file's source."""
+    job = _job_or_404(job_id)
+    actor = require(Permission.ROSTERS_IMPORT, job.org_unit)
+    if job.status != ImportStatus.MAPPING:
+        return redirect(url_for(".job", job_id=job.id))
+    check = job.column_check or {}
+    form = mapping_form(check.get("unknown", []), services.FIELDS[job.kind], check.get("matched", {}),
+                        job.source or Path(job.filename).stem)
+    if form.validate_on_submit():
+        try:
+            services.save_column_mapping(job, mapping_choices(form), source=form.source.data, actor=actor)
+        except CareBridgeError as error:
+            attach_error(form, error)
+        else:
+            flash(_("已保存列的对应关系，导入已开始排队"), "success")
+            return redirect(url_for(".job", job_id=job.id))
+    fields = services.FIELDS[job.kind]
+    return render_template("carebridge/imports/columns.html", job=job, form=form, check=check,
+                           field_label=lambda code: field_label(fields, code), kind_labels=KIND_LABELS)
+
+
+@bp.route("/<int:job_id>/discard", methods=["POST"])
+def discard(job_id: int):
+    job = _job_or_404(job_id)
+    actor = require(Permission.ROSTERS_IMPORT, job.org_unit)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.discard_job(job, actor=actor)
+    except CareBridgeError as error:
+        flash(error.localized(), "danger")
+    return redirect(url_for(".job", job_id=job.id))
