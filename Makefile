@@ -75,8 +75,10 @@ extract-messages: $(STAMPS)/venv
 	$(BIN)/pybabel update -i plugin/translations/messages.pot -d plugin/translations --no-fuzzy-matching
 	$(BIN)/pybabel update -i employer_portal/translations/messages.pot -d employer_portal/translations --no-fuzzy-matching
 
+# Benchmarks print their figures; not part of make test. BENCH=import ARGS="--rows 100000"
+BENCH ?= import
 bench: install-test
-	scripts/with-postgres.sh $(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH) $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(STAMPS) *.egg-info

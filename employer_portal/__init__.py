@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     instance_path = Path(app.instance_path)
     instance_path.mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(instance_path, config or {}))
+    app.json.ensure_ascii = False  # JSON (the API) carries Chinese as text, not \u escapes
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PORTAL_TRANSLATIONS)
 
     db.init_app(app)

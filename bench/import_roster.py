@@ -1,0 +1,148 @@
+"""Roster import: rows per second and peak memory of `carebridge import-workers`, against a raw
+sqlite3 executemany of the same rows measured in the same run.
+
+Targets (issue 3): importer >= 40 % of the raw rate; peak RSS <= 256 MB at 1 M rows (the file is
+streamed, never loaded whole). Each importer run happens in a fresh subprocess on a fresh SQLite
+database, so its peak RSS is its own.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+HEADER = ["工号", "姓名", "性别", "身份证号码", "手机号码", "项目部", "班组", "入职日期"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华"
+REGIONS = ("510722", "511321", "430521", "412723", "342623", "522125", "360731", "450881")
+SITES = [f"第{n}项目部" for n in range(1, 21)]
+TEAMS = ("钢筋班组", "木工班组", "混凝土班组", "架子工班组", "机电安装班组")
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--rows", type=int, action="append",
+                        help="roster sizes to run (default: 100000 and 1000000)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+
+
+def check_character(first17: str) -> str:
+    return "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+
+
+def roster_rows(count: int, seed: int = 2026):
+    """Synthetic, valid worker rows (the same for every run with the same seed)."""
+    rng = random.Random(seed)
+    start = date(1965, 1, 1)
+    for number in range(count):
+        born = start + timedelta(days=rng.randrange(0, 40 * 365))
+        sequence = f"{rng.randrange(0, 1000):03d}"
+        first17 = f"{rng.choice(REGIONS)}{born:%Y%m%d}{sequence}"
+        id_number = first17 + check_character(first17)
+        yield [f"W{number:08d}", rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+               "男" if int(sequence[-1]) % 2 else "女", id_number,
+               f"1{rng.choice('3589')}{rng.randrange(0, 10**9):09d}",
+               rng.choice(SITES), rng.choice(TEAMS),
+               (date(2020, 1, 1) + timedelta(days=rng.randrange(0, 2000))).isoformat()]
+
+
+def write_roster(path: Path, count: int) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(roster_rows(count))
+
+
+def raw_sqlite_rate(path: Path, count: int, batch: int = 500) -> float:
+    """Rows per second of plain sqlite3 executemany of the same rows (WAL, batch commits)."""
+    with tempfile.TemporaryDirectory() as directory:
+        connection = sqlite3.connect(Path(directory) / "raw.db")
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("CREATE TABLE worker (employee_number TEXT PRIMARY KEY, name TEXT, sex TEXT,"
+                           " id_number TEXT, phone TEXT, site TEXT, team TEXT, entry_date TEXT)")
+        started = time.perf_counter()
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)
+            chunk = []
+            for row in reader:
+                chunk.append(row)
+                if len(chunk) == batch:
+                    connection.executemany("INSERT INTO worker VALUES (?,?,?,?,?,?,?,?)", chunk)
+                    connection.commit()
+                    chunk = []
+            if chunk:
+                connection.executemany("INSERT INTO worker VALUES (?,?,?,?,?,?,?,?)", chunk)
+                connection.commit()
+        elapsed = time.perf_counter() - started
+        connection.close()
+    return count / elapsed
+
+
+IMPORTER = r"""
+import json, resource, sys, time
+from pathlib import Path
+from flask_migrate import upgrade
+from employer_portal import create_app
+from plugin.core.db import session
+from plugin.core.host import Actor
+from plugin.imports.cli import import_from_shell
+from plugin.imports.models import ImportKind
+from plugin.org.services import create_company
+
+app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "bench"})
+with app.app_context():
+    upgrade()
+    create_company("基准测试建工集团", actor=Actor.system("bench"))
+    session.commit()
+    started = time.perf_counter()
+    status = import_from_shell(ImportKind.WORKERS, Path(sys.argv[2]))
+    elapsed = time.perf_counter() - started
+print(json.dumps({"status": status, "seconds": elapsed,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def importer_run(path: Path) -> dict:
+    with tempfile.TemporaryDirectory() as directory:
+        database = f"sqlite:///{Path(directory) / 'bench.db'}"
+        env = {**os.environ, "CAREBRIDGE_DATA_KEY": "", "CAREBRIDGE_SECURE_COOKIES": "1"}
+        env.pop("CAREBRIDGE_DATA_KEY")
+        done = subprocess.run([sys.executable, "-c", IMPORTER, database, str(path)], env=env,
+                              cwd=directory, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"importer failed:\n{done.stderr[-3000:]}")
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(arguments) -> None:
+    sizes = arguments.rows or [100_000, 1_000_000]
+    print(f"{'rows':>9} {'importer rows/s':>16} {'raw sqlite3 rows/s':>19} {'ratio':>7} "
+          f"{'peak RSS MB':>12}  targets: ratio >= 40 %, RSS <= 256 MB")
+    for count in sizes:
+        with tempfile.TemporaryDirectory() as directory:
+            roster = Path(directory) / f"roster_{count}.csv"
+            write_roster(roster, count)
+            raw_rate = raw_sqlite_rate(roster, count)
+            result = importer_run(roster)
+            rate = count / result["seconds"]
+            ratio = rate / raw_rate
+            print(f"{count:>9} {rate:>16,.0f} {raw_rate:>19,.0f} {ratio:>6.1%} "
+                  f"{result['peak_rss_mb']:>12,.0f}  "
+                  f"{'ok' if ratio >= 0.4 else 'BELOW TARGET'} / "
+                  f"{'ok' if result['peak_rss_mb'] <= 256 else 'ABOVE TARGET'}"
+                  f"{'' if result['status'] == 0 else '  (importer exit status %s)' % result['status']}",
+                  flush=True)
+            if arguments.keep:
+                kept = Path.cwd() / roster.name
+                roster.replace(kept)
+                print(f"kept {kept}")
