@@ -210,3 +210,16 @@ def test_header_not_found_is_refused_with_a_reason(tmp_path):
         roster.close()
     assert "表头" in str(refused.value)
 
+
+
+def test_error_file_keeps_cell_types_so_dates_stay_dates_and_ids_stay_text(company, clock, tmp_path):
+    from datetime import datetime
+
+    rows = [worker("1001", "张伟", entry=datetime(2030, 1, 1), phone=13800138000),
+            worker("1002", "李强", id=wrong_check(id_number(sequence="321")))]
+    job, _ = import_roster(xlsx_roster(tmp_path / "r.xlsx", WORKER_HEADER, rows), company)
+    error_path = tmp_path / "e.xlsx"
+    copy_file_to(job.id, FileRole.ERRORS, error_path)
+    content = read_xlsx(error_path)
+    assert content[1][7] == datetime(2030, 1, 1) and content[1][4] == 13800138000
+    assert isinstance(content[2][3], str) and content[2][3] == rows[1][3]

@@ -128,8 +128,10 @@ def _import_command(name: str, kind: ImportKind, help_text: str) -> click.Comman
     @click.option("--unit", "unit_reference", metavar="ID|NAME",
                   help="Importing unit (id or exact name): sites and teams are found or created "
                        "under it. Default: the company.")
-    @click.option("--dry-run", is_flag=True, help="Check every row and show what would change; store nothing.")
-    @click.option("--source", metavar="NAME", help="Where the file comes from: uses the column mapping saved for it.")
+    @click.option("--dry-run", is_flag=True,
+                  help="Check every row and show what would change; store nothing.")
+    @click.option("--source", metavar="NAME",
+                  help="Where the file comes from: uses the column mapping saved for it.")
     @with_appcontext
     def command(file: Path, unit_reference: str | None, dry_run: bool, source: str | None) -> None:
         sys.exit(import_from_shell(kind, file, unit_reference=unit_reference, dry_run=dry_run,

@@ -77,10 +77,6 @@ class ColumnPlan:
     def output_header(self) -> list[str]:
         return [text for index, text in enumerate(self.header) if index != self.reason_column]
 
-    def header_for(self, code: str) -> str | None:
-        index = self.columns.get(code)
-        return self.header[index] if index is not None else None
-
 
 def alias_table(fields: tuple[FieldSpec, ...]) -> dict[str, tuple[str, int]]:
     """Normalised alias → (field code, rank of the alias in its field: 0 is the most specific)."""

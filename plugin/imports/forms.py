@@ -32,8 +32,8 @@ class UploadForm(FlaskForm):
         FileRequired(message=_l("请选择要导入的文件")),
         FileAllowed(["csv", "xlsx"], message=_l("只能导入 .xlsx 或 .csv 文件"))],
         description=_l("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码均可）。表头上方的标题行、日期行会自动跳过。"))
-    kind = SelectField(_l("导入内容"), choices=select_choices((kind.value, label) for kind, label in KIND_LABELS.items()),
-                       validators=[DataRequired()])
+    kind = SelectField(_l("导入内容"), validators=[DataRequired()],
+                       choices=select_choices((kind.value, label) for kind, label in KIND_LABELS.items()))
     #: Checked against the user's permissions by the view (403), not against the choices.
     unit = SelectField(_l("导入单位"), coerce=int, validate_choice=False,
                        description=_l("花名册中的项目部/厂区和班组在这个单位下按名称查找，找不到时自动新建。"))

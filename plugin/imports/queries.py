@@ -45,13 +45,6 @@ def saved_columns(source: str | None, kind: ImportKind) -> dict[str, str]:
     return dict(mapping.columns) if mapping is not None else {}
 
 
-def known_sources(kind: ImportKind | None = None) -> list[str]:
-    statement = select(ColumnMapping.source).distinct().order_by(ColumnMapping.source)
-    if kind is not None:
-        statement = statement.where(ColumnMapping.kind == kind)
-    return list(session.execute(statement).scalars())
-
-
 def file_chunk_ids(job_id: int, role: FileRole) -> list[int]:
     return list(session.execute(
         select(ImportFile.id).where(ImportFile.job_id == job_id, ImportFile.role == role)

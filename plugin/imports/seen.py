@@ -4,7 +4,8 @@ A roster can have a million rows and the importer must still spot the second row
 employee number. A ``dict`` of strings would take well over 100 MB at that size; this keeps a
 64-bit hash and the first row number of each key in two flat arrays (open addressing), 24 to
 48 bytes a key. Two different numbers with the same 64-bit hash in one file are improbable
-enough (about 1 in 30 million for a million rows) to be reported as a duplicate without a second look.
+enough (about 1 in 30 million for a million rows) to be reported as a duplicate without a
+second look.
 """
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ def receive_upload(stream: IO[bytes], filename: str, *, kind: ImportKind, base_u
         plan = inspect_columns(roster_format, path, kind, source)
         job = create_job(path, filename, roster_format, kind=kind, base_unit=base_unit,
                          actor=actor, dry_run=dry_run, source=source)
-    job.column_check = column_check(plan, FIELDS[kind])
+    job.column_check = column_check(plan)
     if plan.missing:
         job.status = ImportStatus.MAPPING
     session.flush()
@@ -95,7 +95,8 @@ def inspect_columns(roster_format: RosterFormat, path: Path, kind: ImportKind,
     return plan
 
 
-def column_check(plan: ColumnPlan, fields: tuple[FieldSpec, ...]) -> dict:
+def column_check(plan: ColumnPlan) -> dict:
+    """What the upload's header row matched, kept on the job for the mapping form."""
     return {
         "header_row": plan.header_row,
         "matched": {code: plan.header[index] for code, index in plan.columns.items()},

@@ -40,8 +40,8 @@ def index():
     actor = require(Permission.ROSTERS_IMPORT)
     units = queries.importing_units(actor.key)
     form = UploadForm()
-    form.unit.choices = choices((unit.id, f"{'　' * unit.depth}{unit.name}（{UNIT_KIND_LABELS[unit.kind]}）")
-                                for unit in units)
+    form.unit.choices = choices(
+        (unit.id, f"{'　' * unit.depth}{unit.name}（{UNIT_KIND_LABELS[unit.kind]}）") for unit in units)
     if form.validate_on_submit():
         unit = get_unit(form.unit.data)
         if unit is None:
@@ -49,9 +49,9 @@ def index():
         actor = require(Permission.ROSTERS_IMPORT, unit)
         upload = form.file.data
         try:
-            job = services.receive_upload(upload.stream, upload.filename, kind=ImportKind(form.kind.data),
-                                          base_unit=unit, actor=actor, dry_run=form.dry_run.data,
-                                          source=form.source.data)
+            job = services.receive_upload(
+                upload.stream, upload.filename, kind=ImportKind(form.kind.data), base_unit=unit,
+                actor=actor, dry_run=form.dry_run.data, source=form.source.data)
         except CareBridgeError as error:
             attach_error(form, error)
         else:
@@ -60,7 +60,8 @@ def index():
             return redirect(url_for(".job", job_id=job.id))
     return render_template("carebridge/imports/index.html", form=form,
                            jobs=queries.recent_jobs(actor.key), kind_labels=KIND_LABELS,
-                           status_labels=STATUS_LABELS, max_megabytes=services.max_upload_bytes() // 2**20)
+                           status_labels=STATUS_LABELS,
+                           max_megabytes=services.max_upload_bytes() // 2**20)
 
 
 @bp.route("/<int:job_id>")
@@ -69,8 +70,8 @@ def job(job_id: int):
     require(Permission.ROSTERS_IMPORT, job.org_unit)
     fields = services.FIELDS[job.kind]
     return render_template(
-        "carebridge/imports/job.html", job=job, kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
-        failure=job_failure(job), rejected=rejected_row_errors(job),
+        "carebridge/imports/job.html", job=job, kind_labels=KIND_LABELS,
+        status_labels=STATUS_LABELS, failure=job_failure(job), rejected=rejected_row_errors(job),
         has_error_file=job.is_finished and queries.has_file(job.id, FileRole.ERRORS),
         field_label=lambda code: field_label(fields, code), discard_form=ActionForm())
 
@@ -81,8 +82,8 @@ def progress(job_id: int):
     job = _job_or_404(job_id)
     require(Permission.ROSTERS_IMPORT, job.org_unit)
     return jsonify(
-        status=job.status.value, status_label=str(STATUS_LABELS[job.status]), finished=job.is_finished,
-        total=job.total_rows, processed=job.processed_rows, created=job.created_count,
+        status=job.status.value, status_label=str(STATUS_LABELS[job.status]),
+        finished=job.is_finished, total=job.total_rows, processed=job.processed_rows, created=job.created_count,
         updated=job.updated_count, unchanged=job.unchanged_count, rejected=job.rejected_count)
 
 
@@ -101,8 +102,8 @@ def error_file(job_id: int):
 
     name = Path(job.filename)
     download_name = f"{name.stem}.errors{name.suffix.lower()}"
-    response = Response(stream_with_context(chunks()), mimetype=MIME_TYPES.get(job.format_name,
-                                                                               "application/octet-stream"))
+    mimetype = MIME_TYPES.get(job.format_name, "application/octet-stream")
+    response = Response(stream_with_context(chunks()), mimetype=mimetype)
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"import-{job.id}-errors{name.suffix.lower()}\"; "
         f"filename*=UTF-8''{quote(download_name)}")
@@ -118,11 +119,12 @@ def columns(job_id: int):
     if job.status != ImportStatus.MAPPING:
         return redirect(url_for(".job", job_id=job.id))
     check = job.column_check or {}
-    form = mapping_form(check.get("unknown", []), services.FIELDS[job.kind], check.get("matched", {}),
-                        job.source or Path(job.filename).stem)
+    form = mapping_form(check.get("unknown", []), services.FIELDS[job.kind],
+                        check.get("matched", {}), job.source or Path(job.filename).stem)
     if form.validate_on_submit():
         try:
-            services.save_column_mapping(job, mapping_choices(form), source=form.source.data, actor=actor)
+            services.save_column_mapping(job, mapping_choices(form), source=form.source.data,
+                                         actor=actor)
         except CareBridgeError as error:
             attach_error(form, error)
         else:
@@ -130,7 +132,8 @@ def columns(job_id: int):
             return redirect(url_for(".job", job_id=job.id))
     fields = services.FIELDS[job.kind]
     return render_template("carebridge/imports/columns.html", job=job, form=form, check=check,
-                           field_label=lambda code: field_label(fields, code), kind_labels=KIND_LABELS)
+                           field_label=lambda code: field_label(fields, code),
+                           kind_labels=KIND_LABELS)
 
 
 @bp.route("/<int:job_id>/discard", methods=["POST"])
