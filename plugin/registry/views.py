@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..access.checks import has_permission, require, scope_paths
 from ..access.roles import Permission
@@ -23,6 +24,9 @@ from .schema import CHILD_FIELDS, WORKER_FIELDS, RecordInvalid, parse_record
 bp = Blueprint("registry", __name__, template_folder="templates")
 
 WORKER_FORM_EXCLUDE = ("site", "team")
+#: Labels of the field codes a child's change history lists (the parent links are named by role).
+HISTORY_FIELD_LABELS = {**{spec.code: spec.label for spec in CHILD_FIELDS},
+                        "mother": _l("母亲"), "father": _l("父亲"), "org_unit_id": _l("所属单位")}
 CHILD_FORM_EXCLUDE = ("parent_employee_number", "parent_role", "other_parent_employee_number")
 
 
@@ -188,7 +192,7 @@ def _render_child(child, actor, *, revealed_id=None, reveal_form=None, consent_f
         category_labels=CATEGORY_LABELS, flag_labels=FLAG_LABELS, fact_labels=FACT_LABELS,
         categories=CATEGORY_CODES, action_label=action_label,
         missing_labels=[FACT_LABELS.get(code, code) for code in child.categories_missing.split()],
-        field_labels={spec.code: spec.label for spec in CHILD_FIELDS})
+        field_labels=HISTORY_FIELD_LABELS)
 
 
 @bp.route("/children/<int:child_id>/edit", methods=["GET", "POST"])
