@@ -163,6 +163,11 @@ def test_upload_queues_a_job_that_the_scheduler_runs(app, company, make_user, lo
     error_path = tmp_path / "errors.xlsx"
     error_path.write_bytes(download.data)
     assert read_xlsx(error_path)[0] == [*WORKER_HEADER, REASON_HEADER]
+    from plugin.audit.models import AuditEvent
+
+    downloaded = session.execute(select(AuditEvent).where(
+        AuditEvent.action == "import.error_file_downloaded")).scalar_one()
+    assert downloaded.target_id == str(job.id) and downloaded.actor_key == user.key
 
     note = session.execute(select(Notification).where(Notification.recipient_key == user.key)).scalar_one()
     assert note.link == f"/imports/{job.id}" and "花名册.xlsx" in note.title

@@ -9,4 +9,5 @@ from ..audit.actions import register_action_labels
 register_action_labels({
     "import.started": _l("开始导入花名册"),
     "import.finished": _l("花名册导入结束"),
+    "import.error_file_downloaded": _l("下载导入错误文件"),
 })

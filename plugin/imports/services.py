@@ -207,3 +207,9 @@ def discard_job(job: ImportJob, *, actor: Actor) -> None:
     record_event("import.finished", actor, target_type="import", target_id=job.id,
                  org_unit_id=job.org_unit_id, details={"status": "cancelled"})
     session.flush()
+
+
+def record_error_file_download(job: ImportJob, *, actor: Actor) -> None:
+    """The error file repeats rejected rows (ID numbers, children's data): each download is audited."""
+    record_event("import.error_file_downloaded", actor, target_type="import", target_id=job.id,
+                 org_unit_id=job.org_unit_id, details={"rejected": job.rejected_count})

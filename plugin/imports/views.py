@@ -91,10 +91,11 @@ def progress(job_id: int):
 def error_file(job_id: int):
     """The rejected rows in the format of the upload, with a reason column; streamed."""
     job = _job_or_404(job_id)
-    require(Permission.ROSTERS_IMPORT, job.org_unit)
+    actor = require(Permission.ROSTERS_IMPORT, job.org_unit)
     chunk_ids = queries.file_chunk_ids(job.id, FileRole.ERRORS)
     if not chunk_ids:
         abort(404)
+    services.record_error_file_download(job, actor=actor)
 
     def chunks():
         for chunk_id in chunk_ids:
