@@ -70,8 +70,8 @@ translations: $(MO_FILES)
 # Refresh the catalogs after changing user-facing text (then translate the new entries).
 # integrations/ has no catalog of its own: its strings go into the plugin's.
 extract-messages: $(STAMPS)/venv
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k ValidationError -k CareBridgeError -k SignInRefused -k NotFound --no-location --sort-output -o plugin/translations/messages.pot plugin integrations
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k ValidationError -k CareBridgeError -k SignInRefused -k NotFound --no-location --sort-output -o employer_portal/translations/messages.pot employer_portal
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k ValidationError -k CareBridgeError -k SignInRefused -k WorkerSignInRefused -k NotFound --no-location --sort-output -o plugin/translations/messages.pot plugin integrations
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k ValidationError -k CareBridgeError -k SignInRefused -k WorkerSignInRefused -k NotFound --no-location --sort-output -o employer_portal/translations/messages.pot employer_portal
 	$(BIN)/pybabel update -i plugin/translations/messages.pot -d plugin/translations --no-fuzzy-matching
 	$(BIN)/pybabel update -i employer_portal/translations/messages.pot -d employer_portal/translations --no-fuzzy-matching
 

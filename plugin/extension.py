@@ -111,6 +111,7 @@ def import_models() -> None:
     from .notifications import models as _notifications  # noqa: F401
     from .org import models as _org  # noqa: F401
     from .registry import models as _registry  # noqa: F401
+    from .worker_access import models as _worker_access  # noqa: F401
     from .scheduling import models as _scheduling  # noqa: F401
 
 
@@ -133,12 +134,13 @@ def _build_blueprint() -> Blueprint:
     from .notifications.views import bp as notifications_bp
     from .org.views import bp as org_bp
     from .registry.views import bp as registry_bp
+    from .worker_access.views import bp as worker_access_bp
 
     parent = Blueprint("carebridge", __name__, template_folder="templates",
                        static_folder="static", static_url_path="/cb-static")
-    for child in (dashboard_bp, org_bp, registry_bp, audit_bp, notifications_bp, api_tokens_bp):
+    for child in (dashboard_bp, org_bp, registry_bp, imports_bp, audit_bp, notifications_bp,
+                  api_tokens_bp, worker_access_bp):
         parent.register_blueprint(child)
-    parent.register_blueprint(imports_bp)
     parent.after_request(commit_on_success)
     return parent
 

@@ -66,7 +66,8 @@ class PerRequestCacheClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         if has_app_context():
-            for name in ("_login_user", "_carebridge_grants", "csrf_token", "_flask_babel"):
+            for name in ("_login_user", "_carebridge_grants", "_carebridge_worker", "csrf_token",
+                         "_flask_babel"):
                 g.pop(name, None)
         return super().open(*args, **kwargs)
 

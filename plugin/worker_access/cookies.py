@@ -1,0 +1,57 @@
+"""The remembered-phone cookie and the signed-in worker of the current request.
+
+The cookie holds the device token signed with the app's secret key, so a forged or damaged cookie
+is recognised without a database query; the token's hash is what the database knows.
+"""
+from __future__ import annotations
+
+from flask import abort, current_app, g, redirect, request, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from ..registry.models import Worker
+from .services import worker_for_token
+
+COOKIE_NAME = "cb_worker_device"
+COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers cap cookie lifetimes at about 400 days
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="carebridge.worker-device")
+
+
+def device_token() -> str | None:
+    signed = request.cookies.get(COOKIE_NAME)
+    if not signed:
+        return None
+    try:
+        return _serializer().loads(signed)
+    except BadSignature:
+        return None
+
+
+def current_worker() -> Worker | None:
+    """The worker whose remembered phone this is, once per request."""
+    if "_carebridge_worker" not in g:
+        g._carebridge_worker = worker_for_token(device_token())
+    return g._carebridge_worker
+
+
+def require_worker() -> Worker:
+    """For worker pages: the signed-in worker, or a redirect to the phone sign-in and back."""
+    worker = current_worker()
+    if worker is None:
+        target = request.full_path if request.query_string else request.path
+        abort(redirect(url_for("carebridge.worker_access.sign_in", next=target)))
+    return worker
+
+
+def remember_phone(response, token: str):
+    response.set_cookie(COOKIE_NAME, _serializer().dumps(token), max_age=COOKIE_MAX_AGE,
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", True),
+                        httponly=True, samesite="Lax", path="/")
+    return response
+
+
+def forget_phone(response):
+    response.delete_cookie(COOKIE_NAME, path="/")
+    return response
