@@ -43,8 +43,9 @@ def roster_rows(count: int, seed: int = 2026):
     rng = random.Random(seed)
     start = date(1965, 1, 1)
     for number in range(count):
-        born = start + timedelta(days=rng.randrange(0, 40 * 365))
-        sequence = f"{rng.randrange(0, 1000):03d}"
+        # (birth date, sequence) is unique per row, so no two synthetic ID numbers collide.
+        born = start + timedelta(days=number // 1000)
+        sequence = f"{number % 1000:03d}"
         first17 = f"{rng.choice(REGIONS)}{born:%Y%m%d}{sequence}"
         id_number = first17 + check_character(first17)
         yield [f"W{number:08d}", rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
