@@ -200,3 +200,15 @@ def test_dashboard_counts_workers_and_children_in_scope(sites, make_user, login)
     assert 'data-count="workers">1<' in page and 'data-count="left_behind">1<' in page
     whole = login(make_user(Role.ADMIN)).get("/").text
     assert 'data-count="workers">2<' in whole and 'data-count="children">1<' in whole
+
+
+def test_editing_a_childs_name_and_birth_date_updates_the_same_record(sites, make_user, login):
+    site_a, _ = sites
+    add_worker(site_a)
+    child = add_child()
+    client = login(make_user(Role.HR_OFFICER, site_a))
+    response = submit(client, f"/children/{child.id}/edit", {
+        "name": "张晓明", "birth_date": "2015-06-06", "lives_in_home_area": "true"})
+    assert response.status_code == 302 and response.location == f"/children/{child.id}"
+    assert session.execute(select(Child.name)).scalars().all() == ["张晓明"]
+    assert child.birth_date == date(2015, 6, 6)

@@ -198,3 +198,10 @@ def test_leaving_keeps_the_worker(worker, site):
     outcome = upsert_worker(worker_values(employment_status="离职", left_on="2026-10-01"), unit=site, actor=SYSTEM)
     assert outcome.record.employment_status == EmploymentStatus.LEFT
     assert outcome.record.other_parent_status == ParentStatus.AT_HOME
+
+
+def test_empty_focus_flags_mean_no(worker):
+    values = child_values(wandering="", asked_for_help=None, psychological_anomaly="是")
+    assert (values["wandering"], values["asked_for_help"], values["psychological_anomaly"]) == (False, False, True)
+    child = upsert_child(values, actor=SYSTEM, today=TODAY).record
+    assert child.focus_flags == "psychological_anomaly"

@@ -69,6 +69,11 @@ def _bool(value, today, field):
     return parse_bool(value, field=field)
 
 
+def _flag(value, today, field):
+    """A yes/no focus flag: empty means no (the child is simply not flagged)."""
+    return parse_bool(value, field=field) or False
+
+
 def _id_number(value, today, field):
     text = clean_text(value, field=field) if not isinstance(value, (int, float)) else value
     return None if text is None else parse_id_number(text, today=today, field=field)
@@ -181,10 +186,10 @@ CHILD_FIELDS: tuple[FieldSpec, ...] = (
                                                   "family_poverty"), _choice(PovertyStatus, POVERTY_ALIASES)),
     FieldSpec("guardianship_lacking_with_harm", _l("监护缺失或不当"), (
         "监护缺失或不当", "guardianship lacking", "guardianship_lacking_with_harm"), _bool),
-    FieldSpec("wandering", _l("是否流浪"), ("是否流浪", "流浪", "wandering"), _bool),
+    FieldSpec("wandering", _l("是否流浪"), ("是否流浪", "流浪", "wandering"), _flag),
     FieldSpec("psychological_anomaly", _l("心理行为异常"), ("心理行为异常", "psychological anomaly",
-                                                        "psychological_anomaly"), _bool),
-    FieldSpec("asked_for_help", _l("主动求助"), ("主动求助", "asked for help", "asked_for_help"), _bool),
+                                                        "psychological_anomaly"), _flag),
+    FieldSpec("asked_for_help", _l("主动求助"), ("主动求助", "asked for help", "asked_for_help"), _flag),
     FieldSpec("carer_name", _l("委托照护人"), ("委托照护人", "照护人", "受委托人", "carer name", "carer_name"),
               _text(100)),
     FieldSpec("carer_relation", _l("照护人与儿童关系"), ("照护人与儿童关系", "照护人关系", "carer relation",
@@ -207,7 +212,7 @@ def _with_inputs(fields: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
     for spec in fields:
         if spec.parse in (_past_date, _any_date):
             spec = replace(spec, input="date")
-        elif spec.parse in (_bool, _hukou_rural):
+        elif spec.parse in (_bool, _flag, _hukou_rural):
             choices = ((("true", _l("农业户口")), ("false", _l("非农业户口"))) if spec.parse is _hukou_rural
                        else (("true", _l("是")), ("false", _l("否"))))
             spec = replace(spec, input="choice", choices=choices)

@@ -119,10 +119,12 @@ def upsert_worker(values: dict[str, Any], *, unit: OrgUnit, actor: Actor,
     return UpsertOutcome(worker, created, [] if created else changed)
 
 
-def upsert_child(values: dict[str, Any], *, actor: Actor, today: date) -> UpsertOutcome:
+def upsert_child(values: dict[str, Any], *, actor: Actor, today: date,
+                 child: Child | None = None) -> UpsertOutcome:
     """Create or update a child of a worker (found by employee number).
 
-    The child is recognised by its ID number when given, else by parent, name and birth date.
+    ``child`` names the record to update (an edit form); otherwise the child is recognised by
+    its ID number when given, else by parent, name and birth date.
     For a child under 14 without a guardian's consent only the minimum needed to count it is
     stored; the rest is reported as withheld.
     """
@@ -134,7 +136,7 @@ def upsert_child(values: dict[str, Any], *, actor: Actor, today: date) -> Upsert
                                         "other_parent_employee_number")
         if other_parent.id == parent.id:
             raise ValidationError("另一方家长不能与家长是同一人", field="other_parent_employee_number")
-    child = _find_child(values, parent)
+    child = child or _find_child(values, parent)
     created = child is None
     if created:
         child = Child(name=values["name"], name_initials=pinyin_initials(values["name"]),

@@ -145,10 +145,11 @@ def new_child(worker_id: int):
     return render_template("carebridge/registry/child_form.html", form=form, worker=worker, child=None)
 
 
-def _save_child(form, raw, actor):
+def _save_child(form, raw, actor, *, child=None):
     today = local_today()
     try:
-        outcome = services.upsert_child(parse_record(raw, CHILD_FIELDS, today=today), actor=actor, today=today)
+        outcome = services.upsert_child(parse_record(raw, CHILD_FIELDS, today=today), actor=actor,
+                                        today=today, child=child)
     except RecordInvalid as invalid:
         _attach_record_errors(form, invalid)
         return None
@@ -206,9 +207,7 @@ def edit_child(child_id: int):
         raw = form_values(form, CHILD_FIELDS, keep_blank_id=True)
         raw.update(parent_employee_number=first_link.worker.employee_number,
                    parent_role=first_link.role.value)
-        if child.id_number is None and "id_number" not in raw:
-            raw.setdefault("name", child.name)
-        saved = _save_child(form, raw, actor)
+        saved = _save_child(form, raw, actor, child=child)
         if saved is not None:
             return redirect(url_for(".child", child_id=saved.id))
     return render_template("carebridge/registry/child_form.html", form=form, worker=first_link.worker, child=child)
