@@ -42,7 +42,9 @@ from ..core.host import Actor
 from ..notifications.services import notify
 from ..org.models import OrgUnit
 from ..registry.schema import FieldSpec, RecordInvalid, field_label, parse_record
-from ..registry.services import UpsertOutcome, WorkerLookup, upsert_child, upsert_worker
+from ..registry.bulk import insert_new_workers
+from ..registry.services import (UpsertOutcome, WorkerLookup, id_number_index, upsert_child,
+                                 upsert_worker)
 from ..registry.units import UnitResolver
 from . import queries
 from .columns import ColumnPlan, find_header
@@ -283,11 +285,14 @@ class _Importer:
         trial = session.begin_nested() if self.is_dry_run else None
         try:
             parsed = [(row_number, cells, *self._parse(row_number, cells)) for row_number, cells in batch]
-            # Who holds each employee and ID number, in two queries for the whole batch.
-            self.lookup = WorkerLookup(values for *_, values, _errors in parsed if values is not None) \
-                if self.kind == ImportKind.WORKERS else None
-            for row_number, cells, raw, values, errors in parsed:
-                self._row(row_number, cells, raw, values, errors, spool)
+            taken: set[int] = set()
+            if self.kind == ImportKind.WORKERS:
+                # Who holds each employee and ID number, in two queries for the whole batch.
+                self.lookup = WorkerLookup(values for *_, values, _errors in parsed if values is not None)
+                taken = self._create_new_workers_at_once(parsed)
+            for position, (row_number, cells, raw, values, errors) in enumerate(parsed):
+                if position not in taken:
+                    self._row(row_number, cells, raw, values, errors, spool)
         finally:
             if trial is not None:
                 trial.rollback()
@@ -300,15 +305,62 @@ class _Importer:
             self.on_progress(job)
 
     def _parse(self, row_number: int, cells: list[Any]):
-        """(raw record, parsed values or None, errors or None when the parser itself failed)."""
+        """(raw record, parsed values or None, errors or None when the parser itself failed).
+
+        Rows are parsed in file order, so a repeated employee number is reported against the
+        first row that had it."""
         raw = self.plan.raw_record(cells)
+        values, errors = None, []
         try:
-            return raw, parse_record(raw, self.fields, today=self.today), []
+            values = parse_record(raw, self.fields, today=self.today)
         except RecordInvalid as invalid:
-            return raw, None, list(invalid.errors)
+            errors = list(invalid.errors)
         except Exception:  # a parser's bug must cost one row, not the whole file
             log.exception("import job %s: row %s could not be parsed", self.job_id, row_number)
             return raw, None, None
+        if self.kind == ImportKind.WORKERS:
+            duplicate = self._duplicate_of(values, raw, row_number)
+            if duplicate is not None:
+                errors.append(duplicate)
+        return raw, values, errors
+
+    def _create_new_workers_at_once(self, parsed) -> set[int]:
+        """Insert the batch's plainly new, valid workers with one statement; returns their
+        positions. Anything that could be refused is left to the row-by-row path, which also
+        takes over the whole batch if the database refuses the insert."""
+        lookup = self.lookup
+        candidates: list[tuple[int, dict[str, Any], OrgUnit]] = []
+        claimed: dict[str, str] = {}
+        for position, (_row_number, _cells, _raw, values, errors) in enumerate(parsed):
+            if errors or values is None or values["employee_number"] in lookup.workers:
+                continue
+            id_number = values.get("id_number")
+            index = id_number_index(id_number.number) if id_number is not None else None
+            if index is not None and (index in lookup.index_holders or index in claimed):
+                continue
+            try:
+                unit = self.resolver.resolve(values.get("site"), values.get("team"))
+            except CareBridgeError:
+                continue
+            candidates.append((position, values, unit))
+            if index is not None:
+                claimed[index] = values["employee_number"]
+        if not candidates:
+            return set()
+        try:
+            with session.begin_nested():
+                insert_new_workers([(values, unit) for _position, values, unit in candidates],
+                                   actor=self.actor)
+        except (IntegrityError, DataError) as error:
+            log.warning("import job %s: batch insert refused (%s); going row by row", self.job_id,
+                        type(error.orig).__name__)
+            self.lookup = None
+            return set()
+        lookup.index_holders.update(claimed)
+        self.counts["processed"] += len(candidates)
+        self.counts["created"] += len(candidates)
+        self.units.update(dict.fromkeys(self.resolver.created))
+        return {position for position, _values, _unit in candidates}
 
     def _row(self, row_number: int, cells: list[Any], raw: dict[str, Any],
              values: dict[str, Any] | None, errors: list[CareBridgeError] | None, spool) -> None:
@@ -316,10 +368,6 @@ class _Importer:
         if errors is None:
             self._reject(row_number, cells, [_internal_error()], spool)
             return
-        if self.kind == ImportKind.WORKERS:
-            duplicate = self._duplicate_of(values, raw, row_number)
-            if duplicate is not None:
-                errors.append(duplicate)
         if errors:
             self._reject(row_number, cells, errors, spool)
             return

@@ -1,0 +1,67 @@
+"""The batch path for new workers gives the same result as the row-by-row path."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from plugin.audit.models import AuditEvent
+from plugin.core.db import session
+from plugin.registry.models import Worker
+
+from .imports_support import WORKER_HEADER, id_number, import_roster, worker, xlsx_roster
+
+
+def test_every_new_worker_is_audited_with_its_id(company, clock, tmp_path):
+    rows = [worker(f"{n:04d}", f"职工{n}") for n in range(1, 8)]
+    job, rejected = import_roster(xlsx_roster(tmp_path / "r.xlsx", WORKER_HEADER, rows), company)
+    assert rejected == {} and job.created_count == 7
+    ids = {str(worker_id) for worker_id in session.execute(select(Worker.id)).scalars()}
+    audited = set(session.execute(select(AuditEvent.target_id).where(
+        AuditEvent.action == "worker.created")).scalars())
+    assert audited == ids
+    first = session.execute(select(Worker).where(Worker.employee_number == "0001")).scalar_one()
+    assert first.name_initials == "zg1" and first.works_away_since == first.entry_date
+
+
+def test_a_new_row_with_an_id_number_freed_by_an_earlier_row_of_the_batch(company, clock, tmp_path):
+    shared, other = id_number(sequence="111"), id_number(sequence="333")
+    import_roster(xlsx_roster(tmp_path / "a.xlsx", WORKER_HEADER, [worker("0001", "甲", id=shared)]), company)
+    rows = [worker("0001", "甲", id=other), worker("0002", "乙", id=shared)]
+    job, rejected = import_roster(xlsx_roster(tmp_path / "b.xlsx", WORKER_HEADER, rows), company)
+    assert rejected == {} and (job.created_count, job.updated_count) == (1, 1)
+
+
+def test_two_new_rows_with_one_id_number_keep_the_first(company, clock, tmp_path):
+    shared = id_number(sequence="111")
+    rows = [worker("0001", "甲", id=shared), worker("0002", "乙", id=shared)]
+    job, rejected = import_roster(xlsx_roster(tmp_path / "r.xlsx", WORKER_HEADER, rows), company)
+    assert job.created_count == 1 and list(rejected) == [5]
+    assert rejected[5][0].field == "id_number"
+
+
+def test_batches_of_one_and_of_many_store_the_same(company, clock, tmp_path):
+    rows = [worker(f"{n:04d}", f"职工{n}") for n in range(1, 6)] + [worker("0003", "重复")]
+    path = xlsx_roster(tmp_path / "r.xlsx", WORKER_HEADER, rows)
+    job, rejected = import_roster(path, company, batch_size=1)
+    snapshot = sorted(session.execute(select(Worker.employee_number, Worker.name)).all())
+    assert job.created_count == 5 and list(rejected) == [9]
+    again, _ = import_roster(path, company, batch_size=500)
+    assert again.unchanged_count == 5 and again.created_count == 0
+    assert sorted(session.execute(select(Worker.employee_number, Worker.name)).all()) == snapshot
+    assert session.execute(select(func.count()).select_from(Worker)).scalar_one() == 5
+
+
+def test_a_refused_batch_insert_falls_back_to_row_by_row(company, clock, tmp_path, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError
+
+    import plugin.imports.processing as processing
+
+    def refuse(*args, **kwargs):
+        raise IntegrityError("INSERT", {}, sqlite3.IntegrityError("simulated"))
+
+    monkeypatch.setattr(processing, "insert_new_workers", refuse)
+    rows = [worker(f"{n:04d}", f"职工{n}") for n in range(1, 4)]
+    job, rejected = import_roster(xlsx_roster(tmp_path / "r.xlsx", WORKER_HEADER, rows), company)
+    assert rejected == {} and job.created_count == 3
+    assert session.execute(select(func.count()).select_from(Worker)).scalar_one() == 3
