@@ -11,7 +11,7 @@ from plugin.core.db import session
 from plugin.core.errors import ValidationError
 from plugin.imports.columns import find_header, normalise_header
 from plugin.imports.models import ColumnMapping, FileRole, ImportKind, ImportStatus
-from plugin.imports.processing import job_failure
+from plugin.imports.messages import job_failure
 from plugin.imports.services import copy_file_to
 from plugin.registry.models import Worker
 from plugin.registry.schema import WORKER_FIELDS

@@ -3,7 +3,6 @@ background path through the upload page and the scheduler job, progress, permiss
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select

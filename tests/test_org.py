@@ -122,7 +122,8 @@ def test_manager_creates_and_edits_units_through_pages(make_user, login, company
 
 
 def test_org_tree_page_lists_only_units_in_scope(make_user, make_unit, login):
-    site_a, site_b = make_unit(name="甲项目部"), make_unit(name="乙项目部")
+    site_a = make_unit(name="甲项目部")
+    make_unit(name="乙项目部")
     client = login(make_user(role="site_manager", unit=site_a))
     page = client.get("/org/")
     assert "甲项目部" in page.text and "乙项目部" not in page.text

@@ -56,6 +56,7 @@ def test_hr_officer_registers_a_worker_and_a_child_through_forms(sites, make_use
         "parent_role": "father", "name": "王小五", "birth_date": "2016-03-01", "lives_in_home_area": "true"})
     assert child_page.status_code == 302
     child = session.execute(select(Child)).scalar_one()
+    assert child_page.location == f"/children/{child.id}" and child.name == "王小五"
     page = client.get(child_page.location)
     assert 'data-category="left_behind"' in page.text
 

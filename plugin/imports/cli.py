@@ -22,7 +22,8 @@ from ..org.models import OrgUnit
 from ..org.queries import get_root_unit
 from . import queries
 from .models import FileRole, ImportJob, ImportKind, ImportStatus
-from .processing import bilingual, describe_error, job_failure, run_import
+from .messages import bilingual, describe_error, job_failure
+from .processing import run_import
 from .services import FIELDS, copy_file_to, create_job
 
 EXIT_OK = 0

@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
@@ -41,7 +40,7 @@ from ..core.errors import CareBridgeError, NotFound, ValidationError
 from ..core.host import Actor
 from ..notifications.services import notify
 from ..org.models import OrgUnit
-from ..registry.schema import FieldSpec, RecordInvalid, field_label, parse_record
+from ..registry.schema import RecordInvalid, field_label, parse_record
 from ..registry.bulk import insert_new_workers
 from ..registry.services import (UpsertOutcome, WorkerLookup, id_number_index, upsert_child,
                                  upsert_worker)
@@ -50,6 +49,7 @@ from . import queries
 from .columns import ColumnPlan, find_header
 from .formats import format_named
 from .models import FileRole, ImportJob, ImportKind, ImportStatus
+from .messages import describe_error, plain_params
 from .seen import SeenKeys
 from .services import FIELDS, N_, copy_file_to, delete_file, store_file
 
@@ -143,7 +143,7 @@ def _stored_upload(job: ImportJob, work_dir: Path) -> Path:
 def _fail(job_id: int, message: str, params: dict[str, Any]) -> None:
     job = queries.get_job(job_id)
     job.status = ImportStatus.FAILED
-    job.failure = {"message": message, "params": _plain(params)}
+    job.failure = {"message": message, "params": plain_params(params)}
     job.finished_at = utcnow()
     delete_file(job.id, FileRole.UPLOAD)
     record_event("import.finished", _job_actor(job), target_type="import", target_id=job.id,
@@ -166,28 +166,6 @@ def _notify(job: ImportJob) -> None:
 
 def _job_actor(job: ImportJob) -> Actor:
     return Actor(key=job.created_by, name=job.created_by_name)
-
-
-def _plain(params: dict[str, Any]) -> dict[str, Any]:
-    """Message parameters as JSON can store them."""
-    return {key: value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
-            for key, value in params.items()}
-
-
-def bilingual(render: Callable[[], Any]) -> str:
-    """``render()`` in Chinese and in English, as "中文 / English" (once when they are equal)."""
-    with force_locale("zh_CN"):
-        chinese = str(render())
-    with force_locale("en"):
-        english = str(render())
-    return chinese if chinese == english else f"{chinese} / {english}"
-
-
-def describe_error(error: CareBridgeError, fields: tuple[FieldSpec, ...]) -> str:
-    """One bilingual line for a rejected row: "字段 / Field: 原因 / reason"."""
-    if not error.field:
-        return error.bilingual()
-    return f"{bilingual(lambda: field_label(fields, error.field))}: {error.bilingual()}"
 
 
 def _batched(rows: Iterable[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
@@ -453,7 +431,7 @@ class _Importer:
         pickle.dump((self.plan.source_cells(cells), reason), spool, protocol=pickle.HIGHEST_PROTOCOL)
         if len(self.samples) < SAMPLE_ERRORS:
             self.samples.append({"row": row_number, "errors": [
-                {"field": error.field, "message": error.message, "params": _plain(error.params)}
+                {"field": error.field, "message": error.message, "params": plain_params(error.params)}
                 for error in errors]})
         if self.on_rejected:
             self.on_rejected(row_number, errors)
@@ -471,16 +449,3 @@ def _read_spool(path: Path) -> Iterator[tuple[list[Any], str]]:
                 yield pickle.load(spool)
             except EOFError:
                 return
-
-
-def rejected_row_errors(job: ImportJob) -> list[tuple[int, list[ValidationError]]]:
-    """The sample of rejected rows kept on the job, as errors that translate when shown."""
-    return [(sample["row"], [ValidationError(item["message"], field=item["field"], **(item["params"] or {}))
-                             for item in sample["errors"]])
-            for sample in job.sample_errors or []]
-
-
-def job_failure(job: ImportJob) -> ValidationError | None:
-    if not job.failure:
-        return None
-    return ValidationError(job.failure["message"], **(job.failure.get("params") or {}))

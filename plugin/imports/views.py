@@ -17,7 +17,7 @@ from ..registry.schema import field_label
 from . import queries, services
 from .forms import KIND_LABELS, STATUS_LABELS, UploadForm, mapping_choices, mapping_form
 from .models import FileRole, ImportJob, ImportKind, ImportStatus
-from .processing import job_failure, rejected_row_errors
+from .messages import job_failure, rejected_row_errors
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates",
                static_folder="static")
