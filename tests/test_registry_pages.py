@@ -84,6 +84,9 @@ def test_worker_list_searches_and_filters_within_scope(sites, make_user, login):
     assert "张大山" in client.get("/workers/?q=zds").text
     assert "李小红" not in client.get("/workers/?q=E001").text
     assert "张大山" in client.get("/workers/?q=1380013").text
+    assert "张大山" in client.get("/workers/?q=e00").text and "李小红" in client.get("/workers/?q=e00").text
+    by_name = client.get("/workers/?q=大山").text
+    assert "张大山" in by_name and "李小红" not in by_name
     left_behind = client.get("/workers/?category=left_behind").text
     assert "张大山" in left_behind and "李小红" not in left_behind
     assert client.get(f"/workers/{session.execute(select(Worker.id).where(Worker.employee_number == 'E003')).scalar()}").status_code == 403
@@ -213,3 +216,16 @@ def test_editing_a_childs_name_and_birth_date_updates_the_same_record(sites, mak
     assert response.status_code == 302 and response.location == f"/children/{child.id}"
     assert session.execute(select(Child.name)).scalars().all() == ["张晓明"]
     assert child.birth_date == date(2015, 6, 6)
+
+
+def test_dashboard_caps_the_recent_activity_count(sites, make_user, login, monkeypatch):
+    import plugin.dashboard.queries as dashboard_queries
+    import plugin.dashboard.views as dashboard_views
+
+    monkeypatch.setattr(dashboard_queries, "AUDIT_COUNT_CAP", 2)
+    monkeypatch.setattr(dashboard_views, "AUDIT_COUNT_CAP", 2)
+    site_a, _ = sites
+    for number in range(4):
+        add_worker(site_a, f"E{number:03d}")
+    page = login(make_user(Role.ADMIN)).get("/").text
+    assert 'data-count="audit">2+<' in page

@@ -10,7 +10,7 @@ from ..core.clock import utcnow
 from ..org.forms import KIND_LABELS
 from ..org.models import OrgKind
 from ..org.queries import get_company
-from .queries import dashboard_figures
+from .queries import AUDIT_COUNT_CAP, dashboard_figures
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -21,4 +21,4 @@ def home():
     figures = dashboard_figures(scope_paths(actor.key, Permission.ORG_VIEW),
                                 since=utcnow() - timedelta(days=7))
     return render_template("carebridge/dashboard/home.html", figures=figures, company=get_company(),
-                           kinds=list(OrgKind), kind_labels=KIND_LABELS)
+                           kinds=list(OrgKind), kind_labels=KIND_LABELS, audit_cap=AUDIT_COUNT_CAP)

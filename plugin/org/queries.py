@@ -1,7 +1,7 @@
 """Reads of the company and the organisation tree."""
 from __future__ import annotations
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from ..core.db import session
@@ -23,9 +23,15 @@ def get_unit(unit_id: int) -> OrgUnit | None:
 
 
 def in_subtrees(path_column, root_paths: list[str]):
-    """SQL condition: ``path_column`` lies in one of the subtrees whose paths are given."""
+    """SQL condition: ``path_column`` lies in one of the subtrees whose paths are given.
+
+    The company's root (the one unit whose path has a single id) covers everything, so no
+    condition is needed for it: at a million rows that saves a scan per list page.
+    """
     if not root_paths:
         return false()
+    if any(path.count("/") == 2 for path in root_paths):
+        return true()
     return or_(*(path_column.startswith(path, autoescape=True) for path in root_paths))
 
 
