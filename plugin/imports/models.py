@@ -9,11 +9,12 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
 from ..core.db import Base
+from ..privacy.crypto import EncryptedBytes
 from ..org.models import OrgUnit, enum_column
 
 
@@ -97,7 +98,8 @@ class ImportFile(Base):
     role: Mapped[FileRole] = mapped_column(enum_column(FileRole, 16))
     #: Position of the chunk in the file, from 0.
     seq: Mapped[int]
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Encrypted: rosters and error files carry ID numbers and children's data.
+    data: Mapped[bytes] = mapped_column(EncryptedBytes("import.file"))
 
 
 class ColumnMapping(Base):

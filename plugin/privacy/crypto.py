@@ -23,7 +23,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
-from sqlalchemy import Text, bindparam, inspect, select, type_coerce, update
+from sqlalchemy import LargeBinary, Text, bindparam, inspect, select, type_coerce, update
 from sqlalchemy.types import TypeDecorator
 
 TOKEN_VERSION = "v1"
@@ -165,6 +165,23 @@ class FieldCipher:
         """Re-encrypt ``token`` under the current key (verifying it on the way)."""
         return self.encrypt(self.decrypt(token, context=context), context=context)
 
+    def encrypt_bytes(self, data: bytes, *, context: str) -> bytes:
+        """Like :meth:`encrypt`, for binary content (stored files): ``v1.<key_id>.`` + nonce + ciphertext."""
+        key_id, nonce = self.keyring.current_id, os.urandom(NONCE_BYTES)
+        sealed = AESGCM(self.keyring.keys[key_id]).encrypt(nonce, data, _associated_data(context))
+        return f"{TOKEN_VERSION}.{key_id}.".encode("ascii") + nonce + sealed
+
+    def decrypt_bytes(self, token: bytes, *, context: str) -> bytes:
+        version, _, rest = token.partition(b".")
+        key_id, _, raw = rest.partition(b".")
+        key = self.keyring.keys.get(key_id.decode("ascii", "replace"))
+        if version.decode("ascii", "replace") != TOKEN_VERSION or key is None or len(raw) <= NONCE_BYTES:
+            raise DecryptionError("not an encrypted file chunk of a known key")
+        try:
+            return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _associated_data(context))
+        except InvalidTag:
+            raise DecryptionError(f"file chunk failed authentication for context {context!r}") from None
+
     def blind_index(self, value: str, *, purpose: str) -> str:
         """HMAC-SHA256 of an already normalised ``value`` per ``purpose`` (e.g. the column), for
         exact lookup and de-duplication. Cut to 128 bits (32 hex chars): a short column, and
@@ -217,6 +234,23 @@ class EncryptedText(TypeDecorator):
 
     def process_result_value(self, value: str | None, dialect) -> str | None:
         return None if value is None else current_cipher().decrypt(value, context=self.context)
+
+
+class EncryptedBytes(TypeDecorator):
+    """A binary column stored encrypted (uploaded rosters, error files: they hold ID numbers)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def __init__(self, context: str, **kwargs):
+        super().__init__(**kwargs)
+        self.context = context
+
+    def process_bind_param(self, value: bytes | None, dialect) -> bytes | None:
+        return None if value is None else current_cipher().encrypt_bytes(bytes(value), context=self.context)
+
+    def process_result_value(self, value: bytes | None, dialect) -> bytes | None:
+        return None if value is None else current_cipher().decrypt_bytes(bytes(value), context=self.context)
 
 
 def rotate_all(session, model, columns: Iterable[str], *, batch_size: int = 500,
