@@ -229,3 +229,13 @@ def test_dashboard_caps_the_recent_activity_count(sites, make_user, login, monke
         add_worker(site_a, f"E{number:03d}")
     page = login(make_user(Role.ADMIN)).get("/").text
     assert 'data-count="audit">2+<' in page
+
+
+def test_registering_a_taken_employee_number_is_refused(sites, make_user, login):
+    site_a, _ = sites
+    add_worker(site_a, "E001", "张大山")
+    client = login(make_user(Role.HR_OFFICER, site_a))
+    response = submit(client, "/workers/new", {"placement-unit": str(site_a.id), "employee_number": "E001",
+                                               "name": "冒名者"})
+    assert response.status_code == 200 and "工号已存在" in response.text
+    assert session.execute(select(Worker.name)).scalars().all() == ["张大山"]

@@ -119,6 +119,14 @@ def upsert_worker(values: dict[str, Any], *, unit: OrgUnit, actor: Actor,
     return UpsertOutcome(worker, created, [] if created else changed)
 
 
+def create_worker(values: dict[str, Any], *, unit: OrgUnit, actor: Actor) -> Worker:
+    """A new worker from a form: unlike an import, an employee number already taken is an error
+    (the person typing may not know the worker exists)."""
+    if find_worker(values["employee_number"]) is not None:
+        raise ValidationError("工号已存在，请打开该职工的页面修改", field="employee_number")
+    return upsert_worker(values, unit=unit, actor=actor).record
+
+
 def upsert_child(values: dict[str, Any], *, actor: Actor, today: date,
                  child: Child | None = None) -> UpsertOutcome:
     """Create or update a child of a worker (found by employee number).

@@ -72,6 +72,8 @@ def _save_worker(form, unit_form, actor, *, worker=None):
         raw["employee_number"] = worker.employee_number
     try:
         values = parse_record(raw, WORKER_FIELDS, today=local_today())
+        if worker is None:
+            return services.create_worker(values, unit=unit, actor=actor)
         return services.upsert_worker(values, unit=unit, actor=actor).record
     except RecordInvalid as invalid:
         _attach_record_errors(form, invalid)
@@ -87,14 +89,10 @@ def new_worker():
     unit_form = UnitChoiceForm(prefix="placement")
     unit_form.unit.choices = _unit_choices(actor, Permission.WORKERS_MANAGE)
     if request.method == "POST" and form.validate_on_submit() and unit_form.validate():
-        existing = services.find_worker((form.employee_number.data or "").strip())
-        if existing is not None:
-            form.employee_number.errors = [_("工号已存在，请打开该职工的页面修改")]
-        else:
-            worker = _save_worker(form, unit_form, actor)
-            if worker is not None:
-                flash(_("已保存"), "success")
-                return redirect(url_for(".worker", worker_id=worker.id))
+        worker = _save_worker(form, unit_form, actor)
+        if worker is not None:
+            flash(_("已保存"), "success")
+            return redirect(url_for(".worker", worker_id=worker.id))
     return render_template("carebridge/registry/worker_form.html", form=form, unit_form=unit_form, worker=None)
 
 
