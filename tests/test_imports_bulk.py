@@ -65,3 +65,40 @@ def test_a_refused_batch_insert_falls_back_to_row_by_row(company, clock, tmp_pat
     job, rejected = import_roster(xlsx_roster(tmp_path / "r.xlsx", WORKER_HEADER, rows), company)
     assert rejected == {} and job.created_count == 3
     assert session.execute(select(func.count()).select_from(Worker)).scalar_one() == 3
+
+
+CHILDREN_HEADER = ["家长工号", "职工与儿童关系", "儿童姓名", "出生日期", "是否在户籍地生活", "就读学校",
+                   "家庭经济状况", "身份证号码"]
+
+
+def test_children_created_at_once_match_the_row_by_row_rules(company, clock, tmp_path):
+    from plugin.imports.models import ImportKind
+    from plugin.registry.models import Child, ChildParent
+    from plugin.registry.services import recompute_categories
+
+    import_roster(xlsx_roster(tmp_path / "w.xlsx", WORKER_HEADER,
+                              [worker("0001", "甲"), worker("0002", "乙")]), company)
+    older_id = id_number(birth="20080101", sequence="135")
+    rows = [
+        ["0001", "父亲", "小明", "2016-05-05", "是", "希望小学", "低保", id_number(birth="20160505", sequence="111")],
+        ["0002", "母亲", "小红", "2015-01-01", "否", None, "无", None],
+        ["0001", "父亲", "小明", "2016-05-05", "是", None, "低保", None],  # the same child again
+        ["0002", "母亲", "大红", "2008-01-01", "是", "第一中学", None, older_id],  # 14+, ID kept
+    ]
+    job, rejected = import_roster(xlsx_roster(tmp_path / "c.xlsx", CHILDREN_HEADER, rows), company,
+                                  kind=ImportKind.CHILDREN)
+    assert rejected == {} and (job.created_count, job.unchanged_count) == (3, 1)
+    assert job.withheld_count == 1  # 小明: under 14 without consent, school and ID withheld
+    children = {child.name: child for child in session.execute(select(Child)).scalars()}
+    assert set(children) == {"小明", "小红", "大红"}
+    assert children["小明"].school is None and children["小明"].id_number is None
+    assert children["小明"].in_difficulty is True and children["小明"].left_behind is None
+    assert "mother.status" in children["小明"].categories_missing  # the roster says nothing of her
+    assert children["大红"].school == "第一中学" and children["大红"].id_number == older_id
+    for child in children.values():
+        assert recompute_categories(child, clock.now.date()) is False, child.name
+    links = session.execute(select(func.count()).select_from(ChildParent)).scalar_one()
+    assert links == 3
+    created = set(session.execute(select(AuditEvent.target_id).where(
+        AuditEvent.action == "child.created")).scalars())
+    assert created == {str(child.id) for child in children.values()}

@@ -41,7 +41,8 @@ from ..core.host import Actor
 from ..notifications.services import notify
 from ..org.models import OrgUnit
 from ..registry.schema import RecordInvalid, field_label, parse_record
-from ..registry.bulk import insert_new_workers
+from ..registry.bulk import insert_new_children, insert_new_workers, storable_child_fields
+from ..registry.models import Child, ChildParent, Worker
 from ..registry.services import (UpsertOutcome, WorkerLookup, id_number_index, upsert_child,
                                  upsert_worker)
 from ..registry.units import UnitResolver
@@ -268,6 +269,8 @@ class _Importer:
                 # Who holds each employee and ID number, in two queries for the whole batch.
                 self.lookup = WorkerLookup(values for *_, values, _errors in parsed if values is not None)
                 taken = self._create_new_workers_at_once(parsed)
+            else:
+                taken = self._create_new_children_at_once(parsed)
             for position, (row_number, cells, raw, values, errors) in enumerate(parsed):
                 if position not in taken:
                     self._row(row_number, cells, raw, values, errors, spool)
@@ -339,6 +342,47 @@ class _Importer:
         self.counts["created"] += len(candidates)
         self.units.update(dict.fromkeys(self.resolver.created))
         return {position for position, _values, _unit in candidates}
+
+    def _create_new_children_at_once(self, parsed) -> set[int]:
+        """Like :meth:`_create_new_workers_at_once`, for plainly new children with one parent
+        who is a worker here; children that may already exist (same parent and name, or an ID
+        number that will be stored) and second parents go row by row."""
+        valid = [(position, values) for position, (*_, values, errors) in enumerate(parsed)
+                 if not errors and values is not None]
+        numbers = {values["parent_employee_number"] for _position, values in valid}
+        parents = {worker.employee_number: worker for worker in session.execute(
+            select(Worker).where(Worker.employee_number.in_(numbers))).scalars()} if numbers else {}
+        known = set(session.execute(
+            select(ChildParent.worker_id, Child.name).join(Child, ChildParent.child_id == Child.id)
+            .where(ChildParent.worker_id.in_([worker.id for worker in parents.values()]))).all()) \
+            if parents else set()
+        candidates = []
+        for position, values in valid:
+            parent = parents.get(values["parent_employee_number"])
+            if parent is None or values.get("other_parent_employee_number"):
+                continue
+            identity = (parent.id, values["name"])
+            if identity in known:
+                continue
+            fields, withheld = storable_child_fields(values, self.today)
+            if fields.get("id_number") is not None:
+                continue
+            known.add(identity)
+            candidates.append((position, (fields, parent, values["parent_role"], withheld)))
+        if not candidates:
+            return set()
+        try:
+            with session.begin_nested():
+                insert_new_children([record for _position, record in candidates], actor=self.actor,
+                                    today=self.today)
+        except (IntegrityError, DataError) as error:
+            log.warning("import job %s: batch insert refused (%s); going row by row", self.job_id,
+                        type(error.orig).__name__)
+            return set()
+        self.counts["processed"] += len(candidates)
+        self.counts["created"] += len(candidates)
+        self.counts["withheld"] += sum(1 for _position, (*_, withheld) in candidates if withheld)
+        return {position for position, _record in candidates}
 
     def _row(self, row_number: int, cells: list[Any], raw: dict[str, Any],
              values: dict[str, Any] | None, errors: list[CareBridgeError] | None, spool) -> None:

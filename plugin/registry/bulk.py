@@ -1,4 +1,4 @@
-"""Creating many new workers at once, for roster imports.
+"""Creating many new workers or children at once, for roster imports.
 
 The row-by-row :func:`~plugin.registry.services.upsert_worker` costs two flushes and a savepoint
 per worker; a first import of a large roster is almost only new workers. The caller checks
@@ -8,6 +8,8 @@ audited exactly as the row-by-row path does it.
 """
 from __future__ import annotations
 
+from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import insert
@@ -17,8 +19,10 @@ from ..core.clock import utcnow
 from ..core.db import session
 from ..core.host import Actor
 from ..org.models import OrgUnit
-from .models import EmploymentStatus, Worker
-from .services import UNIT_FIELDS, id_number_index
+from .consent import MINIMUM_CHILD_FIELDS, needs_consent
+from .models import Child, ChildParent, EmploymentStatus, ParentRole, Worker
+from .services import (CHILD_LINK_FIELDS, UNIT_FIELDS, category_columns, child_facts,
+                       id_number_index)
 from .values import pinyin_initials
 
 #: Worker columns a roster can fill (the record's field codes, less the unit names).
@@ -58,4 +62,60 @@ def insert_new_workers(records: list[tuple[dict[str, Any], OrgUnit]], *, actor: 
          "actor_name": actor.name[:200], "target_type": "worker", "target_id": str(worker_id),
          "org_unit_id": unit.id, "ip": actor.ip, "user_agent": actor.user_agent, "details": None}
         for worker_id, (_values, unit) in zip(ids, records)])
+    return ids
+
+
+#: Child columns a roster can fill.
+_CHILD_COLUMNS = ("sex", "ethnicity", "birth_date", "hukou_region_code", "hukou_rural", "address",
+                  "lives_with", "lives_in_home_area", "outside_hukou_county_since", "school", "grade",
+                  "boarding", "health_note", "has_disability", "family_poverty",
+                  "guardianship_lacking_with_harm", "carer_name", "carer_relation", "carer_phone",
+                  "village_committee_contact", "village_child_director")
+_FLAG_COLUMNS = ("wandering", "psychological_anomaly", "asked_for_help")
+
+
+def storable_child_fields(values: dict[str, Any], today: date) -> tuple[dict[str, Any], list[str]]:
+    """What may be stored of a NEW child's record, and what is withheld for lack of consent
+    (a new child has no guardian's consent yet; under 14 only the minimum is kept)."""
+    fields = {key: value for key, value in values.items() if key not in CHILD_LINK_FIELDS}
+    if not needs_consent(fields.get("birth_date"), today):
+        return fields, []
+    withheld = sorted(key for key, value in fields.items()
+                      if key not in MINIMUM_CHILD_FIELDS and value is not None)
+    return {key: value for key, value in fields.items() if key in MINIMUM_CHILD_FIELDS}, withheld
+
+
+def insert_new_children(records: list[tuple[dict[str, Any], Worker, ParentRole, list[str]]], *,
+                        actor: Actor, today: date) -> list[int]:
+    """Insert children nobody has registered yet, each with one worker parent.
+
+    ``records`` holds (storable fields, parent, the parent's role, withheld field codes). The
+    categories are decided before the insert, from the same facts the row-by-row path uses.
+    """
+    if not records:
+        return []
+    now = utcnow()
+    rows = []
+    for fields, parent, role, _withheld in records:
+        row = {column: fields.get(column) for column in _CHILD_COLUMNS}
+        row.update({column: bool(fields.get(column)) for column in _FLAG_COLUMNS})
+        id_number = fields.get("id_number")
+        row.update(name=fields["name"], name_initials=pinyin_initials(fields["name"]),
+                   id_number=id_number.number if id_number is not None else None,
+                   id_number_index=id_number_index(id_number.number) if id_number is not None else None,
+                   org_unit_id=parent.org_unit_id, created_at=now, updated_at=now)
+        row.update(category_columns(child_facts(SimpleNamespace(**row), parents={role: parent}), today))
+        rows.append(row)
+    ids = list(session.execute(
+        insert(Child).returning(Child.id, sort_by_parameter_order=True), rows).scalars())
+    session.execute(insert(ChildParent), [
+        {"child_id": child_id, "worker_id": parent.id, "role": role}
+        for child_id, (_fields, parent, role, _withheld) in zip(ids, records)])
+    session.execute(insert(AuditEvent), [
+        {"occurred_at": now, "action": "child.created", "actor_key": actor.key,
+         "actor_name": actor.name[:200], "target_type": "child", "target_id": str(child_id),
+         "org_unit_id": parent.org_unit_id, "ip": actor.ip, "user_agent": actor.user_agent,
+         "details": {"fields": [code for code, value in fields.items() if value is not None and code != "name"]
+                     + [role.value], **({"withheld": withheld} if withheld else {})}}
+        for child_id, (fields, parent, role, withheld) in zip(ids, records)])
     return ids

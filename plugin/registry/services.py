@@ -281,12 +281,14 @@ def parent_facts(worker: Worker | None) -> ParentFacts | None:
     return ParentFacts(status=ParentStatus.WORKS_AWAY, since=worker.works_away_since, capable=True)
 
 
-def child_facts(child: Child) -> ChildFacts:
+def child_facts(child, parents: dict[ParentRole, Worker] | None = None) -> ChildFacts:
     """Gather the facts about the child and both parents for :func:`decide_categories`.
 
-    A parent who is not a worker here is described by the worker parent's ``other_parent_*``.
+    ``child`` is a :class:`Child` or anything with its attributes; ``parents`` (role → worker)
+    replaces its parent links for a child not stored yet. A parent who is not a worker here is
+    described by the worker parent's ``other_parent_*``.
     """
-    by_role = {link.role: link.worker for link in child.parent_links}
+    by_role = parents if parents is not None else {link.role: link.worker for link in child.parent_links}
     facts = {role: parent_facts(worker) for role, worker in by_role.items()}
     for role, worker in by_role.items():
         other = ParentRole.FATHER if role == ParentRole.MOTHER else ParentRole.MOTHER
@@ -318,20 +320,24 @@ def recompute_categories(child: Child, today: date | None = None) -> bool:
     from ..core.clock import local_today
 
     today = today or local_today()
-    facts = child_facts(child)
+    new = category_columns(child_facts(child), today)
+    changed = any(getattr(child, name) != value for name, value in new.items()
+                  if name != "categories_as_of")
+    for name, value in new.items():
+        setattr(child, name, value)
+    return changed
+
+
+def category_columns(facts: ChildFacts, today: date) -> dict[str, Any]:
+    """The stored category columns of a child with these facts, decided as of ``today``."""
     decision = decide_categories(facts, today)
-    new = {
+    return {
         "left_behind": decision.left_behind, "migrant": decision.migrant,
         "in_difficulty": decision.in_difficulty, "de_facto_unsupported": decision.de_facto_unsupported,
         "orphan": decision.orphan, "in_three_areas": decision.three_areas,
         "focus_flags": " ".join(decision.flags), "categories_missing": " ".join(decision.missing),
-        "categories_next_change": next_change_date(facts, today),
+        "categories_next_change": next_change_date(facts, today), "categories_as_of": today,
     }
-    changed = any(getattr(child, name) != value for name, value in new.items())
-    for name, value in new.items():
-        setattr(child, name, value)
-    child.categories_as_of = today
-    return changed
 
 
 def recompute_due_categories(today: date, *, batch_size: int = 500) -> int:
