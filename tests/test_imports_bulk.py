@@ -55,12 +55,12 @@ def test_a_refused_batch_insert_falls_back_to_row_by_row(company, clock, tmp_pat
 
     from sqlalchemy.exc import IntegrityError
 
-    import plugin.imports.processing as processing
+    import plugin.imports.batching as batching
 
     def refuse(*args, **kwargs):
         raise IntegrityError("INSERT", {}, sqlite3.IntegrityError("simulated"))
 
-    monkeypatch.setattr(processing, "insert_new_workers", refuse)
+    monkeypatch.setattr(batching, "insert_new_workers", refuse)
     rows = [worker(f"{n:04d}", f"职工{n}") for n in range(1, 4)]
     job, rejected = import_roster(xlsx_roster(tmp_path / "r.xlsx", WORKER_HEADER, rows), company)
     assert rejected == {} and job.created_count == 3

@@ -1,0 +1,104 @@
+"""The importer's batch paths: plainly new workers and children inserted with one statement.
+
+Mixed into the importer (``processing._Importer``), whose state they use: the batch's
+``lookup``, the unit ``resolver``, the counters, ``actor`` and ``today``. Each returns the
+positions of the rows it stored; every other row goes row by row, and if the database refuses a
+batch insert the whole batch does.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError
+
+from ..core.db import session
+from ..core.errors import CareBridgeError
+from ..org.models import OrgUnit
+from ..registry.bulk import insert_new_children, insert_new_workers, storable_child_fields
+from ..registry.models import Child, ChildParent, Worker
+from ..registry.services import id_number_index
+
+log = logging.getLogger(__name__)
+
+
+class BatchInserts:
+    def _create_new_workers_at_once(self, parsed) -> set[int]:
+        """Insert the batch's plainly new, valid workers with one statement; returns their
+        positions. Anything that could be refused is left to the row-by-row path, which also
+        takes over the whole batch if the database refuses the insert."""
+        lookup = self.lookup
+        candidates: list[tuple[int, dict[str, Any], OrgUnit]] = []
+        claimed: dict[str, str] = {}
+        for position, (_row_number, _cells, _raw, values, errors) in enumerate(parsed):
+            if errors or values is None or values["employee_number"] in lookup.workers:
+                continue
+            id_number = values.get("id_number")
+            index = id_number_index(id_number.number) if id_number is not None else None
+            if index is not None and (index in lookup.index_holders or index in claimed):
+                continue
+            try:
+                unit = self.resolver.resolve(values.get("site"), values.get("team"))
+            except CareBridgeError:
+                continue
+            candidates.append((position, values, unit))
+            if index is not None:
+                claimed[index] = values["employee_number"]
+        if not candidates:
+            return set()
+        try:
+            with session.begin_nested():
+                insert_new_workers([(values, unit) for _position, values, unit in candidates],
+                                   actor=self.actor)
+        except (IntegrityError, DataError) as error:
+            log.warning("import job %s: batch insert refused (%s); going row by row", self.job_id,
+                        type(error.orig).__name__)
+            self.lookup = None
+            return set()
+        lookup.index_holders.update(claimed)
+        self.counts["processed"] += len(candidates)
+        self.counts["created"] += len(candidates)
+        self.units.update(dict.fromkeys(self.resolver.created))
+        return {position for position, _values, _unit in candidates}
+
+    def _create_new_children_at_once(self, parsed) -> set[int]:
+        """Like :meth:`_create_new_workers_at_once`, for plainly new children with one parent
+        who is a worker here; children that may already exist (same parent and name, or an ID
+        number that will be stored) and second parents go row by row."""
+        valid = [(position, values) for position, (*_, values, errors) in enumerate(parsed)
+                 if not errors and values is not None]
+        numbers = {values["parent_employee_number"] for _position, values in valid}
+        parents = {worker.employee_number: worker for worker in session.execute(
+            select(Worker).where(Worker.employee_number.in_(numbers))).scalars()} if numbers else {}
+        known = set(session.execute(
+            select(ChildParent.worker_id, Child.name).join(Child, ChildParent.child_id == Child.id)
+            .where(ChildParent.worker_id.in_([worker.id for worker in parents.values()]))).all()) \
+            if parents else set()
+        candidates = []
+        for position, values in valid:
+            parent = parents.get(values["parent_employee_number"])
+            if parent is None or values.get("other_parent_employee_number"):
+                continue
+            identity = (parent.id, values["name"])
+            if identity in known:
+                continue
+            fields, withheld = storable_child_fields(values, self.today)
+            if fields.get("id_number") is not None:
+                continue
+            known.add(identity)
+            candidates.append((position, (fields, parent, values["parent_role"], withheld)))
+        if not candidates:
+            return set()
+        try:
+            with session.begin_nested():
+                insert_new_children([record for _position, record in candidates], actor=self.actor,
+                                    today=self.today)
+        except (IntegrityError, DataError) as error:
+            log.warning("import job %s: batch insert refused (%s); going row by row", self.job_id,
+                        type(error.orig).__name__)
+            return set()
+        self.counts["processed"] += len(candidates)
+        self.counts["created"] += len(candidates)
+        self.counts["withheld"] += sum(1 for _position, (*_, withheld) in candidates if withheld)
+        return {position for position, _record in candidates}
