@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from plugin.access.roles import Permission
 from plugin.core.clock import utcnow
+from plugin.core.urls import local_path
 from plugin.extension import MIGRATIONS_DIR, NavItem, SUPPORTED_LOCALES, select_locale, select_timezone
 
 from .config import load_config
@@ -124,10 +125,7 @@ def _register_portal_routes(app: Flask) -> None:
     def language(code: str):
         if code in SUPPORTED_LOCALES:
             session["locale"] = code
-        target = request.args.get("next") or "/"
-        if not target.startswith("/") or target.startswith("//"):
-            target = "/"
-        return redirect(target)
+        return redirect(local_path(request.args.get("next")) or "/")
 
     from .setup.services import is_set_up
 

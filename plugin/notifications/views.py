@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 
 from ..core.errors import NotFound
 from ..core.forms import ActionForm
+from ..core.urls import local_path
 from . import queries, services
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")
@@ -39,9 +40,7 @@ def read(notification_id: int):
         notification = services.mark_read(actor.key, notification_id)
     except NotFound:
         abort(404)
-    if notification.link and notification.link.startswith("/") and not notification.link.startswith("//"):
-        return redirect(notification.link)
-    return redirect(url_for(".index"))
+    return redirect(local_path(notification.link) or url_for(".index"))
 
 
 @bp.route("/read-all", methods=["POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..core.forms import ActionForm
+from ..core.urls import local_path
 from ..registry.queries import children_of
 from .cookies import device_token, forget_phone, remember_phone, require_worker
 from .forms import WorkerSignInForm
@@ -11,12 +12,6 @@ from .services import WorkerSignInRefused, forget_device, identify
 
 bp = Blueprint("worker_access", __name__, url_prefix="/w", template_folder="templates",
                static_folder="static")
-
-
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -30,7 +25,7 @@ def sign_in():
         except WorkerSignInRefused as refusal:
             error = refusal.localized()
         else:
-            target = _safe_next(request.args.get("next")) or url_for(".home")
+            target = local_path(request.args.get("next")) or url_for(".home")
             return remember_phone(redirect(target), token)
     return render_template("carebridge/worker_access/sign_in.html", form=form, error=error)
 
