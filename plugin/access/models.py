@@ -6,8 +6,8 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..core.db import Base
-from ..org.models import OrgUnit, enum_column
+from ..core.db import Base, enum_column
+from ..org.models import OrgUnit
 from .roles import Role
 
 

@@ -7,8 +7,8 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..core.db import Base
-from ..org.models import OrgUnit, enum_column
+from ..core.db import Base, enum_column
+from ..org.models import OrgUnit
 
 
 class TokenScope(str, enum.Enum):

@@ -7,10 +7,11 @@ session, reached via ``app.extensions["sqlalchemy"]``.
 """
 from __future__ import annotations
 
+import enum
 from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
@@ -53,6 +54,17 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def enum_column(enum_class: type[enum.Enum], length: int = 32) -> Enum:
+    """Store an enum by its value as a plain string column (no native DB enum to migrate)."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 class Base(DeclarativeBase):

@@ -13,9 +13,9 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..core.db import Base
+from ..core.db import Base, enum_column
 from ..privacy.crypto import EncryptedBytes
-from ..org.models import OrgUnit, enum_column
+from ..org.models import OrgUnit
 
 
 class ImportKind(str, enum.Enum):

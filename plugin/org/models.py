@@ -3,11 +3,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..core.db import Base
+from ..core.db import Base, enum_column
 
 
 class OrgKind(str, enum.Enum):
@@ -25,17 +25,6 @@ ALLOWED_CHILD_KINDS: dict[OrgKind, tuple[OrgKind, ...]] = {
     OrgKind.SITE: (OrgKind.TEAM,),
     OrgKind.TEAM: (),
 }
-
-
-def enum_column(enum_class: type[enum.Enum], length: int = 32) -> Enum:
-    """Store an enum by its value as a plain string column (no native DB enum to migrate)."""
-    return Enum(
-        enum_class,
-        native_enum=False,
-        length=length,
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
-    )
 
 
 class Company(Base):

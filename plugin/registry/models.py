@@ -14,8 +14,8 @@ from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..core.db import Base
-from ..org.models import OrgUnit, enum_column
+from ..core.db import Base, enum_column
+from ..org.models import OrgUnit
 from ..privacy.crypto import EncryptedText
 from .categories import ParentStatus
 
