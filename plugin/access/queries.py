@@ -30,13 +30,3 @@ def grants_for_users(user_keys: Iterable[str]) -> dict[str, list[RoleGrant]]:
 
 def get_grant(grant_id: int) -> RoleGrant | None:
     return session.get(RoleGrant, grant_id)
-
-
-def user_keys_with_grants_in(unit_paths: list[str]) -> list[str]:
-    from ..org.models import OrgUnit
-    from ..org.queries import in_subtrees
-
-    return list(session.execute(
-        select(RoleGrant.user_key).join(OrgUnit, RoleGrant.org_unit_id == OrgUnit.id)
-        .where(in_subtrees(OrgUnit.path, unit_paths)).distinct()
-    ).scalars())

@@ -72,13 +72,5 @@ def subtree_unit_counts(root_paths: list[str]) -> dict[int, int]:
     return {unit_id: count for unit_id, count in rows}
 
 
-def units_by_id(unit_ids) -> dict[int, OrgUnit]:
-    unit_ids = set(unit_ids)
-    if not unit_ids:
-        return {}
-    return {unit.id: unit for unit in session.execute(
-        select(OrgUnit).where(OrgUnit.id.in_(unit_ids))).scalars()}
-
-
 def children_of(unit_id: int) -> list[OrgUnit]:
     return list(session.execute(select(OrgUnit).where(OrgUnit.parent_id == unit_id)).scalars())

@@ -355,15 +355,3 @@ def recompute_due_categories(today: date, *, batch_size: int = 500) -> int:
             count += 1
         last_id = children[-1].id
         session.flush()
-
-
-def children_of_workers(worker_ids: Iterable[int]) -> dict[int, list[Child]]:
-    ids = list(worker_ids)
-    result: dict[int, list[Child]] = {worker_id: [] for worker_id in ids}
-    if not ids:
-        return result
-    rows = session.execute(select(ChildParent.worker_id, Child).join(Child, ChildParent.child_id == Child.id)
-                           .where(ChildParent.worker_id.in_(ids)).order_by(Child.birth_date))
-    for worker_id, child in rows:
-        result[worker_id].append(child)
-    return result
