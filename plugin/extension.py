@@ -106,10 +106,13 @@ def import_models() -> None:
     """Import every feature's models so the metadata is complete."""
     from .access import models as _access  # noqa: F401
     from .api_tokens import models as _api_tokens  # noqa: F401
+    from .attendance import models as _attendance  # noqa: F401
     from .audit import models as _audit  # noqa: F401
     from .imports import models as _imports  # noqa: F401
+    from .lectures import models as _lectures  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .org import models as _org  # noqa: F401
+    from .pledges import models as _pledges  # noqa: F401
     from .registry import models as _registry  # noqa: F401
     from .worker_access import models as _worker_access  # noqa: F401
     from .scheduling import models as _scheduling  # noqa: F401
@@ -128,18 +131,23 @@ def _build_blueprint() -> Blueprint:
     """One parent blueprint ``carebridge`` with a child per feature, so endpoints read
     ``carebridge.org.unit`` and one ``after_request`` commits every CareBridge request."""
     from .api_tokens.views import bp as api_tokens_bp
+    from .attendance.views import bp as attendance_bp
     from .audit.views import bp as audit_bp
     from .dashboard.views import bp as dashboard_bp
+    from .guardianship.views import bp as guardianship_bp
     from .imports.views import bp as imports_bp
+    from .lectures.views import bp as lectures_bp
     from .notifications.views import bp as notifications_bp
     from .org.views import bp as org_bp
+    from .pledges.views import bp as pledges_bp
     from .registry.views import bp as registry_bp
     from .worker_access.views import bp as worker_access_bp
 
     parent = Blueprint("carebridge", __name__, template_folder="templates",
                        static_folder="static", static_url_path="/cb-static")
     for child in (dashboard_bp, org_bp, registry_bp, imports_bp, audit_bp, notifications_bp,
-                  api_tokens_bp, worker_access_bp):
+                  api_tokens_bp, worker_access_bp, lectures_bp, attendance_bp, pledges_bp,
+                  guardianship_bp):
         parent.register_blueprint(child)
     parent.after_request(commit_on_success)
     return parent

@@ -22,3 +22,13 @@ role_granted = _signals.signal("carebridge.role-granted")
 
 #: A role was revoked. Keyword arguments: ``user_key``, ``role``, ``unit``, ``actor``.
 role_revoked = _signals.signal("carebridge.role-revoked")
+
+#: A pledge was signed (on paper and logged, or on the worker's phone); also sent for a renewal.
+#: Keyword arguments: ``pledge``, ``actor`` (None when the worker signed on the phone).
+pledge_signed = _signals.signal("carebridge.pledge-signed")
+
+#: A pledge was revoked. Keyword arguments: ``pledge``, ``reason``, ``actor``.
+pledge_revoked = _signals.signal("carebridge.pledge-revoked")
+
+#: The daily job found a pledge past its validity. Keyword arguments: ``pledge``.
+pledge_expired = _signals.signal("carebridge.pledge-expired")

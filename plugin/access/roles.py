@@ -49,6 +49,19 @@ class Permission(str, enum.Enum):
     CHILDREN_ID_VIEW = "children.id_view"
     ROSTERS_IMPORT = "rosters.import"
     API_TOKENS_MANAGE = "api_tokens.manage"
+    LECTURES_VIEW = "lectures.view"
+    #: Plan, cancel and reschedule lectures; keep the lecture team.
+    LECTURES_MANAGE = "lectures.manage"
+    #: Scan badges, enter attendance by hand or from a paper sheet, annul a check-in.
+    ATTENDANCE_RECORD = "attendance.record"
+    PLEDGES_VIEW = "pledges.view"
+    #: Log paper pledges, edit pledge templates, revoke pledges.
+    PLEDGES_MANAGE = "pledges.manage"
+    #: Entrusted-guardianship agreements, contact logs and integrity records.
+    GUARDIANSHIP_VIEW = "guardianship.view"
+    GUARDIANSHIP_MANAGE = "guardianship.manage"
+    #: Commend a worker as a model guardian or admonish one (Family Education Promotion Law Art. 48).
+    INTEGRITY_MANAGE = "integrity.manage"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -56,11 +69,24 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.HR_OFFICER: frozenset({
         Permission.ORG_VIEW, Permission.ORG_MANAGE, Permission.WORKERS_VIEW, Permission.WORKERS_MANAGE,
         Permission.CHILDREN_VIEW, Permission.CHILDREN_MANAGE, Permission.CHILDREN_ID_VIEW,
-        Permission.ROSTERS_IMPORT}),
-    Role.SITE_MANAGER: frozenset({Permission.ORG_VIEW, Permission.WORKERS_VIEW, Permission.CHILDREN_VIEW}),
+        Permission.ROSTERS_IMPORT, Permission.LECTURES_VIEW, Permission.LECTURES_MANAGE,
+        Permission.ATTENDANCE_RECORD, Permission.PLEDGES_VIEW, Permission.PLEDGES_MANAGE,
+        Permission.GUARDIANSHIP_VIEW, Permission.GUARDIANSHIP_MANAGE, Permission.INTEGRITY_MANAGE}),
+    Role.SITE_MANAGER: frozenset({
+        Permission.ORG_VIEW, Permission.WORKERS_VIEW, Permission.CHILDREN_VIEW,
+        Permission.LECTURES_VIEW, Permission.LECTURES_MANAGE, Permission.ATTENDANCE_RECORD,
+        Permission.PLEDGES_VIEW, Permission.GUARDIANSHIP_VIEW}),
     # Union officers run campaigns and aid: they see workers and children, never ID numbers.
-    Role.UNION_OFFICER: frozenset({Permission.ORG_VIEW, Permission.WORKERS_VIEW, Permission.CHILDREN_VIEW}),
-    Role.CARE_WORKER: frozenset({Permission.ORG_VIEW, Permission.WORKERS_VIEW, Permission.CHILDREN_VIEW}),
-    Role.REPORT_OFFICER: frozenset({Permission.ORG_VIEW}),
+    Role.UNION_OFFICER: frozenset({
+        Permission.ORG_VIEW, Permission.WORKERS_VIEW, Permission.CHILDREN_VIEW,
+        Permission.LECTURES_VIEW, Permission.PLEDGES_VIEW, Permission.GUARDIANSHIP_VIEW,
+        Permission.INTEGRITY_MANAGE}),
+    # The care team lectures, takes attendance and follows up workers out of touch with children.
+    Role.CARE_WORKER: frozenset({
+        Permission.ORG_VIEW, Permission.WORKERS_VIEW, Permission.CHILDREN_VIEW,
+        Permission.LECTURES_VIEW, Permission.LECTURES_MANAGE, Permission.ATTENDANCE_RECORD,
+        Permission.GUARDIANSHIP_VIEW}),
+    # Report officers file lecture and pledge figures; they need the statistics, not the people.
+    Role.REPORT_OFFICER: frozenset({Permission.ORG_VIEW, Permission.LECTURES_VIEW}),
     Role.AUDITOR: frozenset({Permission.ORG_VIEW, Permission.AUDIT_VIEW}),
 }

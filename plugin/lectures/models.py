@@ -1,0 +1,127 @@
+"""Site lectures (宣讲, DOMAIN §5): the lecture team and the sessions held on sites.
+
+Attendance lives in :mod:`plugin.attendance`; a session here only says what, where, when and who
+lectures. A session is never deleted: cancelling keeps it (with the reason) so notices and
+statistics stay explainable.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.clock import utcnow
+from ..core.db import Base, enum_column
+from ..org.models import OrgUnit
+
+
+class LectureFormat(str, enum.Enum):
+    PARENTS_SCHOOL = "parents_school"
+    TALK = "talk"
+    DISCUSSION = "discussion"
+    VIDEO = "video"
+    BROCHURE = "brochure"
+    EXPERT_COURSE = "expert_course"
+    ONLINE = "online"
+
+
+class LectureTopic(str, enum.Enum):
+    GUARDIANSHIP_LAW = "guardianship_law"
+    CHILD_FIRST = "child_first"
+    PROPER_GUARDIANSHIP = "proper_guardianship"
+    PARENT_CHILD_COMMUNICATION = "parent_child_communication"
+    FAMILY_VIRTUES = "family_virtues"
+    DROWNING = "drowning"
+    BULLYING = "bullying"
+    SEXUAL_ASSAULT = "sexual_assault"
+    TRAFFIC_SAFETY = "traffic_safety"
+
+
+class LecturerKind(str, enum.Enum):
+    CADRE = "cadre"
+    WORKER = "worker"
+    VOLUNTEER = "volunteer"
+    EXPERT = "expert"
+    SOCIAL_WORKER = "social_worker"
+
+
+class SessionStatus(str, enum.Enum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Lecturer(Base):
+    """A member of a unit's lecture team (宣讲团)."""
+
+    __tablename__ = "cb_lecturer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[LecturerKind] = mapped_column(enum_column(LecturerKind, 16))
+    #: Where the lecturer comes from (a school, a social-work agency, a department).
+    affiliation: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    #: The unit whose team this is; lecturers of a unit serve its whole subtree.
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("cb_org_unit.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+lecture_session_lecturer = Table(
+    "cb_lecture_session_lecturer",
+    Base.metadata,
+    Column("session_id", ForeignKey("cb_lecture_session.id", ondelete="CASCADE"), primary_key=True),
+    Column("lecturer_id", ForeignKey("cb_lecturer.id"), primary_key=True),
+)
+
+
+class LectureSession(Base):
+    __tablename__ = "cb_lecture_session"
+    __table_args__ = (Index("ix_cb_lecture_session_unit_start", "org_unit_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    format: Mapped[LectureFormat] = mapped_column(enum_column(LectureFormat, 24))
+    #: The site (or team, dormitory area) the lecture is for; its workers are the audience.
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("cb_org_unit.id"))
+    venue: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    #: Check-in opens this many minutes before the start and closes this many after the end.
+    check_in_opens_minutes: Mapped[int] = mapped_column(default=30)
+    check_in_closes_minutes: Mapped[int] = mapped_column(default=30)
+    brochures_handed_out: Mapped[int] = mapped_column(default=0)
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus, 16),
+                                                  default=SessionStatus.SCHEDULED, index=True)
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
+    #: Random per-session key of the rotating venue code (so a code never fits another session).
+    code_key: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    topic_links: Mapped[list["LectureSessionTopic"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="LectureSessionTopic.topic")
+    lecturers: Mapped[list[Lecturer]] = relationship(secondary=lecture_session_lecturer,
+                                                     lazy="selectin", order_by=Lecturer.name)
+
+    @property
+    def topics(self) -> list[LectureTopic]:
+        return [link.topic for link in self.topic_links]
+
+
+class LectureSessionTopic(Base):
+    """One topic of a session; a row per topic so reports can count by topic in SQL."""
+
+    __tablename__ = "cb_lecture_session_topic"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("cb_lecture_session.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    topic: Mapped[LectureTopic] = mapped_column(enum_column(LectureTopic, 32), primary_key=True)
