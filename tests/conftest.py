@@ -29,6 +29,7 @@ from plugin.org.queries import get_root_unit
 from plugin.org.services import create_company, create_unit
 from plugin.privacy.crypto import KeyRing
 
+from . import factories
 from .support import reset_database
 
 PASSWORD = "Secret-pass-1"
@@ -147,6 +148,18 @@ def make_unit(company):
         return create_unit(parent, kind, name or f"{kind.value}-{next(counter)}", actor=SYSTEM, **fields)
 
     return make
+
+
+@pytest.fixture
+def make_worker(company):
+    """``make_worker(unit, **roster_fields)``: see :mod:`tests.factories`."""
+    return factories.make_worker
+
+
+@pytest.fixture
+def make_child(company):
+    """``make_child(worker, left_behind=False, **roster_fields)``: see :mod:`tests.factories`."""
+    return factories.make_child
 
 
 @pytest.fixture
