@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from employer_portal import create_app
 from employer_portal.accounts.services import create_user
+from employer_portal.setup.services import forget_set_up
 from plugin.access.roles import Role
 from plugin.access.services import grant_role
 from plugin.core.clock import FrozenClock, system_clock
@@ -90,6 +91,7 @@ def db(request, app):
     Flask-SQLAlchemy picks the engine per query, so the test's connection is put in the place
     of the engine for the duration; sessions join its transaction through savepoints.
     """
+    forget_set_up(app)
     if "live_server" in request.fixturenames or "committing" in request.keywords:
         yield None
         return

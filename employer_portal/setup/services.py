@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from flask import Flask, current_app
+
 from plugin.access.roles import Role
 from plugin.access.services import grant_role
 from plugin.core.host import Actor
@@ -10,8 +12,26 @@ from ..accounts.models import User
 from ..accounts.services import check_new_user, create_user
 
 
+_SET_UP_FLAG = "carebridge_portal.set_up"
+
+
 def is_set_up() -> bool:
-    return get_company() is not None
+    """Whether first-run set-up is done.
+
+    A company is never deleted, so once the answer is yes each process keeps it and requests
+    (a lecture check-in burst included) skip the query.
+    """
+    if current_app.extensions.get(_SET_UP_FLAG):
+        return True
+    done = get_company() is not None
+    if done:
+        current_app.extensions[_SET_UP_FLAG] = True
+    return done
+
+
+def forget_set_up(app: Flask) -> None:
+    """Ask the database again on the next request (tests that empty the database call this)."""
+    app.extensions.pop(_SET_UP_FLAG, None)
 
 
 def set_up_company(company_name: str, username: str, display_name: str, password: str, *,

@@ -17,6 +17,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from employer_portal import create_app
+from employer_portal.setup.services import forget_set_up
 from plugin.core.db import session
 
 from ..conftest import PASSWORD, portal_test_config
@@ -78,6 +79,7 @@ class LiveServer:
     def empty(self) -> None:
         with self.app.app_context():
             delete_all_rows(self.app.extensions["sqlalchemy"].engine)
+        forget_set_up(self.app)
 
 
 def serve(app: Flask):
