@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import argparse
 
-from . import import_roster
+from . import checkin, import_roster, pledges
 
-BENCHMARKS = {"import": import_roster}
+BENCHMARKS = {"import": import_roster, "pledges": pledges, "checkin": checkin}
 
 
 def main() -> None:

@@ -34,6 +34,8 @@ class CareBridgeState:
     clock: Clock = system_clock
     channels: list[NotificationChannel] = field(default_factory=list)
     navigation: list["NavItem"] = field(default_factory=list)
+    #: Links on a worker's page to other features' pages about that worker (``worker_id`` arg).
+    worker_links: list["NavItem"] = field(default_factory=list)
     #: Encrypts sensitive fields; keys from ``CAREBRIDGE_DATA_KEY`` or ``instance/data_keys``.
     cipher: FieldCipher | None = None
 
@@ -88,6 +90,8 @@ class CareBridge:
         _init_babel(app)
         app.register_blueprint(_build_blueprint(), url_prefix=url_prefix or None)
         state.navigation.extend(_navigation())
+        state.worker_links.extend(_worker_links())
+        _connect_receivers(app)
         _register_template_helpers(app)
         _register_cli(app, cli_group)
 
@@ -108,6 +112,7 @@ def import_models() -> None:
     from .api_tokens import models as _api_tokens  # noqa: F401
     from .attendance import models as _attendance  # noqa: F401
     from .audit import models as _audit  # noqa: F401
+    from .guardianship import models as _guardianship  # noqa: F401
     from .imports import models as _imports  # noqa: F401
     from .lectures import models as _lectures  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
@@ -134,12 +139,16 @@ def _build_blueprint() -> Blueprint:
     from .attendance.views import bp as attendance_bp
     from .audit.views import bp as audit_bp
     from .dashboard.views import bp as dashboard_bp
+    from .guardianship.phone import phone_bp as guardianship_phone_bp
     from .guardianship.views import bp as guardianship_bp
     from .imports.views import bp as imports_bp
     from .lectures.views import bp as lectures_bp
+    from .lectures.worker_views import worker_bp as lectures_worker_bp
     from .notifications.views import bp as notifications_bp
     from .org.views import bp as org_bp
     from .pledges.views import bp as pledges_bp
+    from .pledges.public_views import bp as pledges_public_bp
+    from .pledges.worker_views import bp as pledges_worker_bp
     from .registry.views import bp as registry_bp
     from .worker_access.views import bp as worker_access_bp
 
@@ -147,10 +156,18 @@ def _build_blueprint() -> Blueprint:
                        static_folder="static", static_url_path="/cb-static")
     for child in (dashboard_bp, org_bp, registry_bp, imports_bp, audit_bp, notifications_bp,
                   api_tokens_bp, worker_access_bp, lectures_bp, attendance_bp, pledges_bp,
-                  guardianship_bp):
+                  guardianship_bp, lectures_worker_bp, pledges_worker_bp, pledges_public_bp,
+                  guardianship_phone_bp):
         parent.register_blueprint(child)
     parent.after_request(commit_on_success)
     return parent
+
+
+def _connect_receivers(app: Flask) -> None:
+    """Cross-feature reactions to signals (see :mod:`plugin.signals`), wired once per app."""
+    from .guardianship.integrity import connect_receivers as connect_integrity_record
+
+    connect_integrity_record(app)
 
 
 def _navigation() -> list[NavItem]:
@@ -162,9 +179,28 @@ def _navigation() -> list[NavItem]:
         NavItem("carebridge.dashboard.home", _l("首页"), Permission.ORG_VIEW),
         NavItem("carebridge.org.tree", _l("组织架构"), Permission.ORG_VIEW),
         NavItem("carebridge.registry.workers", _l("职工"), Permission.WORKERS_VIEW),
+        NavItem("carebridge.lectures.index", _l("宣讲活动"), Permission.LECTURES_VIEW),
+        NavItem("carebridge.pledges.index", _l("监护承诺"), Permission.PLEDGES_VIEW),
+        NavItem("carebridge.guardianship.agreements", _l("委托照护"), Permission.GUARDIANSHIP_VIEW),
+        NavItem("carebridge.guardianship.follow_up", _l("联系跟进"), Permission.GUARDIANSHIP_VIEW),
         NavItem("carebridge.imports.index", _l("花名册导入"), Permission.ROSTERS_IMPORT),
         NavItem("carebridge.audit.events", _l("审计日志"), Permission.AUDIT_VIEW),
         NavItem("carebridge.api_tokens.index", _l("API 令牌"), Permission.API_TOKENS_MANAGE),
+    ]
+
+
+def _worker_links() -> list[NavItem]:
+    from flask_babel import lazy_gettext as _l
+
+    from .access.roles import Permission
+
+    return [
+        NavItem("carebridge.pledges.worker", _l("监护承诺"), Permission.PLEDGES_VIEW),
+        NavItem("carebridge.guardianship.worker_record", _l("诚信档案"), Permission.GUARDIANSHIP_VIEW),
+        NavItem("carebridge.guardianship.worker_contacts", _l("联系记录"),
+                Permission.GUARDIANSHIP_VIEW),
+        NavItem("carebridge.guardianship.new_agreement", _l("新建委托照护协议"),
+                Permission.GUARDIANSHIP_MANAGE),
     ]
 
 
@@ -191,6 +227,14 @@ def _register_template_helpers(app: Flask) -> None:
                 return []
             return [item for item in state.navigation if has_permission(actor.key, item.permission)]
 
+        def worker_links(worker):
+            """The other features' pages about ``worker`` this user may open."""
+            actor = current_actor()
+            if actor is None:
+                return []
+            return [item for item in state.worker_links
+                    if has_permission(actor.key, item.permission, worker.org_unit)]
+
         def unread_notifications():
             actor = current_actor()
             return unread_count(actor.key) if actor else 0
@@ -199,6 +243,7 @@ def _register_template_helpers(app: Flask) -> None:
             "cb_layout": state.adapter.layout_template,
             "cb_language": current_language,
             "cb_nav_items": nav_items,
+            "cb_worker_links": worker_links,
             "cb_unread_notifications": unread_notifications,
         }
 

@@ -5,8 +5,10 @@ Cron fields are in the company's time zone.
 """
 from __future__ import annotations
 
+from .guardianship.jobs import daily_guardianship_check
 from .imports.jobs import run_queued_imports
 from .notifications.jobs import purge_old_read_notifications
+from .pledges.jobs import pledge_lifecycle_today, run_queued_pledge_batches
 from .registry.jobs import recompute_categories_due_today
 from .scheduling.runner import JobDefinition
 
@@ -30,5 +32,26 @@ JOBS: list[JobDefinition] = [
         func=purge_old_read_notifications,
         trigger="cron",
         trigger_args={"hour": 3, "minute": 17},
+    ),
+    JobDefinition(
+        id="pledges.lifecycle",
+        func=pledge_lifecycle_today,
+        trigger="cron",
+        # After midnight: a pledge valid until yesterday is marked expired first thing today.
+        trigger_args={"hour": 0, "minute": 20},
+    ),
+    JobDefinition(
+        id="pledges.run_batches",
+        func=run_queued_pledge_batches,
+        trigger="interval",
+        # Site zips start within seconds; a running batch holds this job (max 1 instance).
+        trigger_args={"seconds": 3},
+    ),
+    JobDefinition(
+        id="guardianship.daily_check",
+        func=daily_guardianship_check,
+        trigger="cron",
+        # Morning, so the care team finds the follow-up summary when the working day starts.
+        trigger_args={"hour": 7, "minute": 40},
     ),
 ]

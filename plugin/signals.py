@@ -32,3 +32,11 @@ pledge_revoked = _signals.signal("carebridge.pledge-revoked")
 
 #: The daily job found a pledge past its validity. Keyword arguments: ``pledge``.
 pledge_expired = _signals.signal("carebridge.pledge-expired")
+
+#: A lecture session was cancelled (its officers are already notified). Keyword arguments:
+#: ``lecture``, ``actor``.
+lecture_cancelled = _signals.signal("carebridge.lecture-cancelled")
+
+#: A lecture session was moved to another time. Keyword arguments: ``lecture``,
+#: ``previous_starts_at``, ``actor``.
+lecture_rescheduled = _signals.signal("carebridge.lecture-rescheduled")

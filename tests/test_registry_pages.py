@@ -239,3 +239,16 @@ def test_registering_a_taken_employee_number_is_refused(sites, make_user, login)
                                                "name": "冒名者"})
     assert response.status_code == 200 and "工号已存在" in response.text
     assert session.execute(select(Worker.name)).scalars().all() == ["张大山"]
+
+
+def test_worker_page_links_to_the_pages_about_that_worker_the_user_may_open(sites, make_user, login):
+    site_a, _ = sites
+    worker = add_worker(site_a)
+    hr_page = login(make_user(Role.HR_OFFICER, site_a)).get(f"/workers/{worker.id}").text
+    for path in (f"/pledges/workers/{worker.id}", f"/guardianship/workers/{worker.id}/record",
+                 f"/guardianship/workers/{worker.id}/contacts",
+                 f"/guardianship/workers/{worker.id}/agreements/new"):
+        assert f'href="{path}"' in hr_page
+    union_page = login(make_user(Role.UNION_OFFICER, site_a)).get(f"/workers/{worker.id}").text
+    assert f'href="/pledges/workers/{worker.id}"' in union_page
+    assert "agreements/new" not in union_page

@@ -1,4 +1,4 @@
-"""pledges: versioned templates, signed pledges and the children they cover
+"""pledges: versioned templates, signed pledges and the children they cover; site batches of PDFs
 
 Revision ID: 412b2f500a66
 Revises: b95b7daccfce
@@ -69,9 +69,52 @@ def upgrade():
     with op.batch_alter_table('cb_pledge_child', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cb_pledge_child_child_id'), ['child_id'], unique=False)
 
+    op.create_table('cb_pledge_batch',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_unit_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('queued', 'running', 'done', 'failed', name='batchstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('only_valid', sa.Boolean(), nullable=False),
+    sa.Column('as_of', sa.Date(), nullable=False),
+    sa.Column('verify_url_base', sa.String(length=300), nullable=False),
+    sa.Column('created_by', sa.String(length=64), nullable=False),
+    sa.Column('created_by_name', sa.String(length=200), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=True),
+    sa.Column('processed', sa.Integer(), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=True),
+    sa.Column('failure', sa.JSON(), nullable=True),
+    sa.Column('created_at', plugin.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', plugin.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('heartbeat_at', plugin.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', plugin.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('purged_at', plugin.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['org_unit_id'], ['cb_org_unit.id'], name=op.f('fk_cb_pledge_batch_org_unit_id_cb_org_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cb_pledge_batch'))
+    )
+    with op.batch_alter_table('cb_pledge_batch', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cb_pledge_batch_created_by'), ['created_by'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cb_pledge_batch_org_unit_id'), ['org_unit_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cb_pledge_batch_status'), ['status'], unique=False)
+
+    op.create_table('cb_pledge_batch_chunk',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['batch_id'], ['cb_pledge_batch.id'], name=op.f('fk_cb_pledge_batch_chunk_batch_id_cb_pledge_batch'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cb_pledge_batch_chunk')),
+    sa.UniqueConstraint('batch_id', 'seq', name=op.f('uq_cb_pledge_batch_chunk_batch_id_seq'))
+    )
+
 
 
 def downgrade():
+    op.drop_table('cb_pledge_batch_chunk')
+    with op.batch_alter_table('cb_pledge_batch', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cb_pledge_batch_status'))
+        batch_op.drop_index(batch_op.f('ix_cb_pledge_batch_org_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_cb_pledge_batch_created_by'))
+
+    op.drop_table('cb_pledge_batch')
     with op.batch_alter_table('cb_pledge_child', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cb_pledge_child_child_id'))
 

@@ -10,14 +10,13 @@ import os
 from functools import lru_cache
 
 import qrcode
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_NAME = "CareBridgeCJK"
 DEFAULT_FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+#: Light modules around a QR code, in modules (the standard's minimum).
+QR_QUIET_ZONE = 4
 
 
 class FontMissing(RuntimeError):
@@ -37,13 +36,34 @@ def chinese_font() -> str:
 
 
 def draw_qr(canvas, value: str, x: float, y: float, size: float) -> None:
-    """Draw a QR code for ``value`` as vector shapes with its lower-left corner at (x, y)."""
-    widget = QrCodeWidget(value, barLevel="M")
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom),
-                                             0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, x, y)
+    """Draw a QR code for ``value`` as vector shapes with its lower-left corner at (x, y).
+
+    The dark modules are filled as one path of horizontal runs straight on the canvas (with the
+    standard 4-module quiet zone inside ``size``): no graphics renderer, which would also put
+    an unembedded Helvetica into the document, and a fraction of the drawing operations.
+    """
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QR_QUIET_ZONE)
+    code.add_data(value)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    count = len(matrix)
+    module = size / count
+    path = canvas.beginPath()
+    for row_index, row in enumerate(matrix):
+        bottom = y + size - (row_index + 1) * module
+        column = 0
+        while column < count:
+            if not row[column]:
+                column += 1
+                continue
+            start = column
+            while column < count and row[column]:
+                column += 1
+            path.rect(x + start * module, bottom, (column - start) * module, module)
+    canvas.saveState()
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
 
 
 def qr_svg(value: str, *, box_size: int = 10) -> str:

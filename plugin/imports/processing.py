@@ -38,6 +38,7 @@ from ..core.clock import local_today, utcnow
 from ..core.db import session
 from ..core.errors import CareBridgeError, NotFound, ValidationError
 from ..core.host import Actor
+from ..core.i18n import N_
 from ..notifications.services import notify
 from ..org.models import OrgUnit
 from ..registry.schema import RecordInvalid, field_label, parse_record
@@ -50,7 +51,7 @@ from .formats import format_named
 from .models import FileRole, ImportJob, ImportKind, ImportStatus
 from .messages import describe_error, plain_params
 from .seen import SeenKeys
-from .services import FIELDS, N_, copy_file_to, delete_file, store_file
+from .services import FIELDS, copy_file_to, delete_file, store_file
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from ..core.clock import utcnow
 from ..core.db import session
 from ..core.errors import ValidationError
 from ..core.host import Actor
+from ..core.i18n import N_
 from ..org.models import OrgKind, OrgUnit
 from ..registry.schema import CHILD_FIELDS, WORKER_FIELDS, FieldSpec
 from . import queries
@@ -30,10 +31,6 @@ CHUNK_BYTES = 1 << 20
 #: Largest upload accepted (``CAREBRIDGE_IMPORT_MAX_BYTES`` overrides it).
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 SOURCE_MAX_LENGTH = 100
-
-def N_(msgid: str) -> str:
-    """Mark a msgid for extraction; it is translated where it is shown."""
-    return msgid
 
 
 FIELDS: dict[ImportKind, tuple[FieldSpec, ...]] = {

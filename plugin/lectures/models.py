@@ -7,7 +7,7 @@ statistics stay explainable.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -100,6 +100,10 @@ class LectureSession(Base):
                                                   default=SessionStatus.SCHEDULED, index=True)
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(String(300))
+    #: When the session was last moved, from which start, and why (shown to workers as a notice).
+    rescheduled_at: Mapped[datetime | None]
+    previous_starts_at: Mapped[datetime | None]
+    reschedule_reason: Mapped[str | None] = mapped_column(String(300))
     #: Random per-session key of the rotating venue code (so a code never fits another session).
     code_key: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(64))
@@ -115,6 +119,15 @@ class LectureSession(Base):
     @property
     def topics(self) -> list[LectureTopic]:
         return [link.topic for link in self.topic_links]
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+    def check_in_window(self) -> tuple[datetime, datetime]:
+        """``(opens_at, closes_at)`` in UTC: opens before the start, closes after the end."""
+        return (self.starts_at - timedelta(minutes=self.check_in_opens_minutes),
+                self.ends_at + timedelta(minutes=self.check_in_closes_minutes))
 
 
 class LectureSessionTopic(Base):

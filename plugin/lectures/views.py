@@ -1,3 +1,346 @@
-from flask import Blueprint
+"""Officer pages of lectures: list, calendar, session form and detail, cancel and reschedule,
+sign-in sheets, the lecture team and the statistics. Views parse input, call one service or
+query, render."""
+from __future__ import annotations
 
-bp = Blueprint("lectures", __name__, template_folder="templates")
+from datetime import date
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..access.checks import has_permission, require, scope_paths
+from ..access.roles import Permission
+from ..core.clock import local_today, utcnow
+from ..core.errors import CareBridgeError
+from ..core.forms import ActionForm, attach_error, choices
+from ..org.queries import get_unit, sorted_tree, units_in_subtrees
+from ..registry.queries import children_counts
+from . import queries, services, statistics
+from .exports import DEFAULT_BLANK_ROWS, MAX_BLANK_ROWS, SignInSheet, sign_in_pdf, sign_in_xlsx
+from .forms import (CancelForm, EditSessionForm, LecturerForm, NewLecturerForm, RescheduleForm,
+                    SessionFilterForm, SessionForm, StatisticsFilterForm)
+from .labels import (FORMAT_LABELS, LECTURER_KIND_LABELS, METHOD_LABELS, STATUS_LABELS,
+                     TOPIC_LABELS, WEEKDAY_LABELS)
+from .models import SessionStatus
+from .month_calendar import build_month, grid_days, parse_month
+from .periods import company_zone, local_to_utc, period_bounds, utc_to_local
+
+bp = Blueprint("lectures", __name__, url_prefix="/lectures", template_folder="templates")
+
+LABELS = {"format_labels": FORMAT_LABELS, "topic_labels": TOPIC_LABELS,
+          "status_labels": STATUS_LABELS, "kind_labels": LECTURER_KIND_LABELS,
+          "method_labels": METHOD_LABELS}
+EXPORT_TYPES = {"pdf": "application/pdf",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _session_or_404(session_id: int):
+    return queries.get_session(session_id) or abort(404)
+
+
+def _lecturer_or_404(lecturer_id: int):
+    return queries.get_lecturer(lecturer_id) or abort(404)
+
+
+def _unit_choices(actor, permission, *, blank=None):
+    units = sorted_tree(units_in_subtrees(scope_paths(actor.key, permission)))
+    pairs = [(unit.id, "　" * unit.depth + unit.name) for unit in units]
+    return choices([("", blank), *pairs] if blank is not None else pairs)
+
+
+def _lecturer_choices(actor, keep=()):
+    lecturers = queries.lecturers_to_choose(scope_paths(actor.key, Permission.LECTURES_MANAGE),
+                                            keep=list(keep))
+    return choices((lecturer.id, _("%(name)s（%(kind)s · %(unit)s）", name=lecturer.name,
+                                   kind=LECTURER_KIND_LABELS[lecturer.kind],
+                                   unit=lecturer.org_unit.name))
+                   for lecturer in lecturers)
+
+
+def _unit_from_query() -> dict | None:
+    """A new form's unit preset with ``?unit=`` (on GET; a POST reads the form)."""
+    return None if request.method == "POST" else {"unit": request.args.get("unit", type=int)}
+
+
+def _utc(value):
+    return local_to_utc(value) if value is not None else None
+
+
+def _local(value):
+    return utc_to_local(value).replace(tzinfo=None) if value is not None else None
+
+
+def _chosen_unit(form):
+    return get_unit(form.unit.data) if form.unit.data else None
+
+
+def _details(form) -> services.SessionDetails:
+    return services.SessionDetails(
+        title=form.title.data, format=form.format.data, unit=_chosen_unit(form),
+        venue=form.venue.data,
+        topics=form.topics.data or [], lecturer_ids=form.lecturers.data or [],
+        check_in_opens_minutes=form.check_in_opens_minutes.data,
+        check_in_closes_minutes=form.check_in_closes_minutes.data,
+        brochures_handed_out=form.brochures_handed_out.data, description=form.description.data)
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+@bp.route("/")
+def index():
+    actor = require(Permission.LECTURES_VIEW)
+    scope = scope_paths(actor.key, Permission.LECTURES_VIEW)
+    form = SessionFilterForm(request.args)
+    form.unit.choices = _unit_choices(actor, Permission.LECTURES_VIEW, blank=_("全部"))
+    criteria = queries.SessionFilter()
+    if form.validate():
+        status = form.status.data
+        known = {member.value for member in SessionStatus}
+        criteria = queries.SessionFilter(
+            unit=_chosen_unit(form), start=form.start.data, end=form.end.data,
+            status=SessionStatus(status) if status in known else None)
+    page = queries.search_sessions(criteria, scope_paths=scope,
+                                   page=request.args.get("page", 1, type=int))
+    return render_template(
+        "carebridge/lectures/index.html", page=page, form=form,
+        counts=queries.attendance_counts([lecture.id for lecture in page.items]),
+        may_manage=has_permission(actor.key, Permission.LECTURES_MANAGE), **LABELS)
+
+
+@bp.route("/calendar")
+def calendar():
+    actor = require(Permission.LECTURES_VIEW)
+    today = local_today()
+    month = parse_month(request.args.get("month"), today)
+    unit_id = request.args.get("unit", type=int)
+    unit = get_unit(unit_id) if unit_id else None
+    first, last = grid_days(month)
+    since, until = period_bounds(first, last)
+    scope = scope_paths(actor.key, Permission.LECTURES_VIEW)
+    sessions = queries.sessions_between(since, until, unit=unit, scope_paths=scope)
+    return render_template(
+        "carebridge/lectures/calendar.html", unit=unit, weekdays=WEEKDAY_LABELS,
+        calendar=build_month(month, sessions, zone=company_zone(), today=today),
+        units=_unit_choices(actor, Permission.LECTURES_VIEW, blank=_("全部")), **LABELS)
+
+
+# --- one session ---------------------------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_session():
+    actor = require(Permission.LECTURES_MANAGE)
+    form = SessionForm(data=_unit_from_query())
+    form.unit.choices = _unit_choices(actor, Permission.LECTURES_MANAGE, blank="—")
+    form.lecturers.choices = _lecturer_choices(actor)
+    if form.validate_on_submit():
+        try:
+            lecture = services.create_session(_details(form), starts_at=_utc(form.starts_at.data),
+                                              ends_at=_utc(form.ends_at.data), actor=actor)
+        except CareBridgeError as error:
+            attach_error(form, error)
+        else:
+            flash(_("已安排宣讲"), "success")
+            return redirect(url_for(".detail", session_id=lecture.id))
+    return render_template("carebridge/lectures/session_form.html", form=form, lecture=None)
+
+
+@bp.route("/<int:session_id>")
+def detail(session_id: int):
+    lecture = _session_or_404(session_id)
+    actor = require(Permission.LECTURES_VIEW, lecture.org_unit)
+    opens_at, closes_at = lecture.check_in_window()
+    return render_template(
+        "carebridge/lectures/detail.html", lecture=lecture,
+        figures=statistics.session_figures(lecture),
+        opens_at=opens_at, closes_at=closes_at, started=lecture.starts_at <= utcnow(),
+        may_manage=has_permission(actor.key, Permission.LECTURES_MANAGE, lecture.org_unit),
+        may_export=has_permission(actor.key, Permission.WORKERS_VIEW, lecture.org_unit), **LABELS)
+
+
+@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+def edit_session(session_id: int):
+    lecture = _session_or_404(session_id)
+    actor = require(Permission.LECTURES_MANAGE, lecture.org_unit)
+    if lecture.is_cancelled:
+        flash(_("这场宣讲已经取消"), "warning")
+        return redirect(url_for(".detail", session_id=lecture.id))
+    data = None if request.method == "POST" else {
+        "title": lecture.title, "format": lecture.format.value, "unit": lecture.org_unit_id,
+        "venue": lecture.venue, "topics": [topic.value for topic in lecture.topics],
+        "lecturers": [lecturer.id for lecturer in lecture.lecturers],
+        "check_in_opens_minutes": lecture.check_in_opens_minutes,
+        "check_in_closes_minutes": lecture.check_in_closes_minutes,
+        "brochures_handed_out": lecture.brochures_handed_out, "description": lecture.description}
+    form = EditSessionForm(data=data)
+    form.unit.choices = _unit_choices(actor, Permission.LECTURES_MANAGE, blank="—")
+    form.lecturers.choices = _lecturer_choices(actor, keep=lecture.lecturers)
+    if form.validate_on_submit():
+        try:
+            services.update_session(lecture, _details(form), actor=actor)
+        except CareBridgeError as error:
+            attach_error(form, error)
+        else:
+            flash(_("已保存"), "success")
+            return redirect(url_for(".detail", session_id=lecture.id))
+    return render_template("carebridge/lectures/session_form.html", form=form, lecture=lecture)
+
+
+@bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
+def cancel(session_id: int):
+    lecture = _session_or_404(session_id)
+    actor = require(Permission.LECTURES_MANAGE, lecture.org_unit)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_session(lecture, form.reason.data, actor=actor)
+        except CareBridgeError as error:
+            attach_error(form, error)
+        else:
+            flash(_("已取消宣讲，已通知相关人员"), "success")
+            return redirect(url_for(".detail", session_id=lecture.id))
+    return render_template("carebridge/lectures/cancel.html", form=form, lecture=lecture)
+
+
+@bp.route("/<int:session_id>/reschedule", methods=["GET", "POST"])
+def reschedule(session_id: int):
+    lecture = _session_or_404(session_id)
+    actor = require(Permission.LECTURES_MANAGE, lecture.org_unit)
+    form = RescheduleForm(data=None if request.method == "POST" else {
+        "starts_at": _local(lecture.starts_at), "ends_at": _local(lecture.ends_at)})
+    if form.validate_on_submit():
+        try:
+            services.reschedule_session(lecture, starts_at=_utc(form.starts_at.data),
+                                        ends_at=_utc(form.ends_at.data), reason=form.reason.data,
+                                        actor=actor)
+        except CareBridgeError as error:
+            attach_error(form, error)
+        else:
+            flash(_("已改期，已通知相关人员"), "success")
+            return redirect(url_for(".detail", session_id=lecture.id))
+    return render_template("carebridge/lectures/reschedule.html", form=form, lecture=lecture)
+
+
+@bp.route("/<int:session_id>/sign-in-sheet.<kind>")
+def sign_in_sheet(session_id: int, kind: str):
+    """Before the lecture the sheet has blank rows to sign on paper (``?blank=`` sets how many)."""
+    if kind not in EXPORT_TYPES:
+        abort(404)
+    lecture = _session_or_404(session_id)
+    actor = require(Permission.LECTURES_VIEW, lecture.org_unit)
+    if not has_permission(actor.key, Permission.WORKERS_VIEW, lecture.org_unit):
+        abort(403)
+    blank = request.args.get("blank", type=int)
+    if blank is None:
+        blank = DEFAULT_BLANK_ROWS if utcnow() < lecture.starts_at else 0
+    sheet = SignInSheet(lecture, queries.sign_in_rows(lecture), company_zone(),
+                        blank_rows=min(max(blank, 0), MAX_BLANK_ROWS))
+    content = sign_in_pdf(sheet) if kind == "pdf" else sign_in_xlsx(sheet)
+    services.record_sign_in_sheet_download(lecture, kind, rows=len(sheet.rows), actor=actor)
+    name = f"{_('签到表')}-{lecture.title}.{kind}"
+    response = Response(content, mimetype=EXPORT_TYPES[kind])
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"lecture-{lecture.id}-sign-in.{kind}\"; "
+        f"filename*=UTF-8''{quote(name)}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- lecture team --------------------------------------------------------------------------------
+
+@bp.route("/team/")
+def team():
+    actor = require(Permission.LECTURES_VIEW)
+    include_inactive = request.args.get("all") == "1"
+    page = queries.search_lecturers(scope_paths=scope_paths(actor.key, Permission.LECTURES_VIEW),
+                                    include_inactive=include_inactive,
+                                    page=request.args.get("page", 1, type=int))
+    return render_template("carebridge/lectures/team.html", page=page,
+                           include_inactive=include_inactive, action_form=ActionForm(),
+                           may_manage=has_permission(actor.key, Permission.LECTURES_MANAGE),
+                           **LABELS)
+
+
+def _lecturer_details(form) -> services.LecturerDetails:
+    return services.LecturerDetails(
+        name=form.name.data, kind=form.kind.data, unit=_chosen_unit(form),
+        affiliation=form.affiliation.data, phone=form.phone.data,
+        active=form.active.data if "active" in form else True)
+
+
+@bp.route("/team/new", methods=["GET", "POST"])
+def new_lecturer():
+    actor = require(Permission.LECTURES_MANAGE)
+    form = NewLecturerForm(data=_unit_from_query())
+    form.unit.choices = _unit_choices(actor, Permission.LECTURES_MANAGE, blank="—")
+    if form.validate_on_submit():
+        try:
+            services.create_lecturer(_lecturer_details(form), actor=actor)
+        except CareBridgeError as error:
+            attach_error(form, error)
+        else:
+            flash(_("已加入宣讲团"), "success")
+            return redirect(url_for(".team"))
+    return render_template("carebridge/lectures/lecturer_form.html", form=form, lecturer=None)
+
+
+@bp.route("/team/<int:lecturer_id>/edit", methods=["GET", "POST"])
+def edit_lecturer(lecturer_id: int):
+    lecturer = _lecturer_or_404(lecturer_id)
+    actor = require(Permission.LECTURES_MANAGE, lecturer.org_unit)
+    form = LecturerForm(data=None if request.method == "POST" else {
+        "name": lecturer.name, "kind": lecturer.kind.value, "unit": lecturer.org_unit_id,
+        "affiliation": lecturer.affiliation, "phone": lecturer.phone, "active": lecturer.active})
+    form.unit.choices = _unit_choices(actor, Permission.LECTURES_MANAGE, blank="—")
+    if form.validate_on_submit():
+        try:
+            services.update_lecturer(lecturer, _lecturer_details(form), actor=actor)
+        except CareBridgeError as error:
+            attach_error(form, error)
+        else:
+            flash(_("已保存"), "success")
+            return redirect(url_for(".team"))
+    return render_template("carebridge/lectures/lecturer_form.html", form=form, lecturer=lecturer)
+
+
+@bp.route("/team/<int:lecturer_id>/deactivate", methods=["POST"])
+def deactivate_lecturer(lecturer_id: int):
+    lecturer = _lecturer_or_404(lecturer_id)
+    actor = require(Permission.LECTURES_MANAGE, lecturer.org_unit)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.deactivate_lecturer(lecturer, actor=actor)
+    flash(_("已停用宣讲员 %(name)s", name=lecturer.name), "success")
+    return redirect(url_for(".team"))
+
+
+# --- statistics ----------------------------------------------------------------------------------
+
+@bp.route("/statistics")
+def statistics_page():
+    """Figures for a unit (default: everything in scope) and a period (default: this year so far).
+    The never-attended list names people, so it is shown only where the user may see workers."""
+    actor = require(Permission.LECTURES_VIEW)
+    scope = scope_paths(actor.key, Permission.LECTURES_VIEW)
+    today = local_today()
+    form = StatisticsFilterForm(request.args)
+    form.unit.choices = _unit_choices(actor, Permission.LECTURES_VIEW, blank=_("全部"))
+    form.validate()
+    unit = get_unit(form.unit.data) if form.unit.data and not form.unit.errors else None
+    if unit is not None:
+        require(Permission.LECTURES_VIEW, unit)
+    paths = [unit.path] if unit is not None else scope
+    start = form.start.data if form.start.data and not form.start.errors else date(today.year, 1, 1)
+    end = form.end.data if form.end.data and not form.end.errors else today
+    figures = None
+    try:
+        figures = statistics.lecture_figures(paths, start, end)
+    except CareBridgeError as error:
+        attach_error(form, error)
+    people_paths = statistics.narrow_paths(paths, scope_paths(actor.key, Permission.WORKERS_VIEW))
+    never = (statistics.never_attended(people_paths, page=request.args.get("page", 1, type=int))
+             if people_paths else None)
+    return render_template(
+        "carebridge/lectures/statistics.html", form=form, figures=figures, start=start, end=end,
+        unit=unit, never=never,
+        counts=children_counts([worker.id for worker in never.items]) if never else {})

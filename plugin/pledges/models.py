@@ -9,11 +9,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
 from ..core.db import Base, enum_column
+from ..org.models import OrgUnit
 from ..privacy.crypto import EncryptedBytes
 from ..registry.models import Child, Worker
 
@@ -55,10 +56,12 @@ class Pledge(Base):
     valid_until: Mapped[date] = mapped_column(Date, index=True)
     #: Paper pledges: the HR officer who witnessed the signature.
     witness: Mapped[str | None] = mapped_column(String(100))
-    scan: Mapped[bytes | None] = mapped_column(EncryptedBytes("pledge.scan"))
+    #: Deferred like the signature: lists never load (and decrypt) them.
+    scan: Mapped[bytes | None] = mapped_column(EncryptedBytes("pledge.scan"), deferred=True)
     scan_content_type: Mapped[str | None] = mapped_column(String(64))
     #: Phone pledges: the drawn signature as PNG.
-    signature_png: Mapped[bytes | None] = mapped_column(EncryptedBytes("pledge.signature"))
+    signature_png: Mapped[bytes | None] = mapped_column(EncryptedBytes("pledge.signature"),
+                                                        deferred=True)
     #: Random code in the document's QR link to the public verification page.
     verification_code: Mapped[str] = mapped_column(String(32), unique=True)
     #: The pledge this one renews, if any.
@@ -87,3 +90,64 @@ class PledgeChild(Base):
                                            primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("cb_child.id", ondelete="CASCADE"),
                                           primary_key=True, index=True)
+
+
+class BatchStatus(str, enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class PledgeBatch(Base):
+    """A zip of the pledge PDFs of one site, made in the background (``carebridge scheduler``).
+
+    The zip holds personal data: it is stored encrypted in chunks (:class:`PledgeBatchChunk`),
+    every download is audited, and the daily job deletes it after a few days.
+    """
+
+    __tablename__ = "cb_pledge_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("cb_org_unit.id"), index=True)
+    status: Mapped[BatchStatus] = mapped_column(enum_column(BatchStatus, 16), index=True)
+    #: Only pledges valid on the day the batch was asked for, or every pledge of the site.
+    only_valid: Mapped[bool] = mapped_column(default=True)
+    #: Local date the batch was asked for (decides which pledges are valid).
+    as_of: Mapped[date] = mapped_column(Date)
+    #: Absolute URL of the public verification page, ending in ``/`` (the QR codes add the code):
+    #: the scheduler that renders the PDFs has no request to build it from.
+    verify_url_base: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(64), index=True)
+    created_by_name: Mapped[str] = mapped_column(String(200))
+    total: Mapped[int | None]
+    processed: Mapped[int] = mapped_column(default=0)
+    #: Size of the finished zip in bytes.
+    size_bytes: Mapped[int | None]
+    #: Why the batch failed: ``{"message": msgid, "params": {...}}``.
+    failure: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    #: Last sign of life of the process making the zip (a stale one is taken over).
+    heartbeat_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    #: When the stored zip was deleted (kept for a few days only).
+    purged_at: Mapped[datetime | None]
+
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
+
+
+class PledgeBatchChunk(Base):
+    """One chunk of a batch's zip, in order."""
+
+    __tablename__ = "cb_pledge_batch_chunk"
+    __table_args__ = (UniqueConstraint("batch_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("cb_pledge_batch.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    data: Mapped[bytes] = mapped_column(EncryptedBytes("pledge.batch_zip"))

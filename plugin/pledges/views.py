@@ -1,3 +1,283 @@
-from flask import Blueprint
+"""Officer pages of pledges: lists, one worker's pledges, logging a paper pledge, revoking,
+downloads, the template and its versions, coverage per site, and site zips."""
+from __future__ import annotations
 
-bp = Blueprint("pledges", __name__, template_folder="templates")
+from urllib.parse import quote
+
+from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_babel import gettext as _
+
+from ..access.checks import has_permission, require, scope_paths
+from ..access.roles import Permission
+from ..core.clock import local_today
+from ..core.errors import CareBridgeError
+from ..core.forms import attach_error, choices
+from ..org.queries import get_root_unit, get_unit
+from ..registry.queries import children_of, get_worker
+from . import queries, services
+from .batches import record_batch_download, request_batch
+from .forms import (BATCH_STATUS_LABELS, FILTER_STATUSES, BatchForm, PaperPledgeForm, RevokeForm,
+                    TemplateForm, child_choices)
+from .models import BatchStatus
+from .responses import pdf_response, verify_url_base
+from .rules import PledgeStatus, display_code, reminder_days, scan_max_bytes, status_of
+
+SCAN_EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+
+bp = Blueprint("pledges", __name__, url_prefix="/pledges", template_folder="templates",
+               static_folder="static")
+
+
+def _pledge_or_404(pledge_id: int):
+    return queries.get_pledge(pledge_id) or abort(404)
+
+
+def _worker_or_404(worker_id: int):
+    return get_worker(worker_id) or abort(404)
+
+
+def may_download(actor, unit) -> bool:
+    """The PDF shows masked ID numbers: only for those who may see ID numbers of the unit."""
+    return (has_permission(actor.key, Permission.PLEDGES_VIEW, unit)
+            and has_permission(actor.key, Permission.CHILDREN_ID_VIEW, unit))
+
+
+@bp.route("/")
+def index():
+    actor = require(Permission.PLEDGES_VIEW)
+    scope = scope_paths(actor.key, Permission.PLEDGES_VIEW)
+    today = local_today()
+    unit = get_unit(request.args.get("unit", type=int)) if request.args.get("unit") else None
+    status = request.args.get("status")
+    criteria = queries.PledgeFilter(
+        unit=unit, search=(request.args.get("q") or "").strip() or None,
+        status=PledgeStatus(status) if status in {s.value for s in PledgeStatus} else None)
+    page = queries.search_pledges(criteria, scope_paths=scope, today=today,
+                                  page=request.args.get("page", 1, type=int))
+    return render_template("carebridge/pledges/index.html", page=page, criteria=criteria,
+                           sites=queries.sites_in_scope(scope), statuses=FILTER_STATUSES,
+                           status_of=lambda pledge: status_of(pledge, today),
+                           may_manage=has_permission(actor.key, Permission.PLEDGES_MANAGE))
+
+
+@bp.route("/coverage")
+def coverage():
+    actor = require(Permission.PLEDGES_VIEW)
+    scope = scope_paths(actor.key, Permission.PLEDGES_VIEW)
+    today = local_today()
+    site = get_unit(request.args.get("unit", type=int)) if request.args.get("unit") else None
+    uncovered = None
+    if site is not None:
+        require(Permission.PLEDGES_VIEW, site)
+        uncovered = queries.workers_without_pledge(site, scope_paths=scope, today=today,
+                                                   page=request.args.get("page", 1, type=int))
+    return render_template("carebridge/pledges/coverage.html",
+                           rows=queries.coverage_by_site(scope, today), site=site, uncovered=uncovered, today=today)
+
+
+@bp.route("/workers/<int:worker_id>")
+def worker(worker_id: int):
+    worker = _worker_or_404(worker_id)
+    actor = require(Permission.PLEDGES_VIEW, worker.org_unit)
+    today = local_today()
+    return render_template(
+        "carebridge/pledges/worker.html", worker=worker, children=children_of(worker),
+        pledges=queries.pledges_of(worker.id), status_of=lambda pledge: status_of(pledge, today),
+        may_manage=has_permission(actor.key, Permission.PLEDGES_MANAGE, worker.org_unit),
+        may_download=may_download(actor, worker.org_unit))
+
+
+@bp.route("/workers/<int:worker_id>/paper", methods=["GET", "POST"])
+def log_paper(worker_id: int):
+    worker = _worker_or_404(worker_id)
+    actor = require(Permission.PLEDGES_MANAGE, worker.org_unit)
+    children = children_of(worker)
+    current = services.current_template()
+    form = PaperPledgeForm(data=None if request.method == "POST" else {
+        "children": [child.id for child in children], "signed_on": local_today(),
+        "witness": actor.name, "template_id": current.id})
+    form.children.choices = child_choices(children)
+    form.template_id.choices = choices(
+        (template.id, _("第 %(version)s 版（%(date)s）", version=template.version,
+                        date=template.created_at.date().isoformat()))
+        for template, _signed in queries.template_versions())
+    if form.validate_on_submit():
+        chosen = {child.id: child for child in children}
+        upload = form.scan.data
+        try:
+            pledge = services.log_paper_pledge(
+                worker, [chosen[child_id] for child_id in form.children.data if child_id in chosen],
+                form.signed_on.data, form.witness.data, upload.stream.read(scan_max_bytes() + 1),
+                upload.mimetype, actor, template=queries.get_template(form.template_id.data))
+        except CareBridgeError as error:
+            attach_error(form, error)
+        else:
+            flash(_("已登记纸质承诺书"), "success")
+            return redirect(url_for(".pledge", pledge_id=pledge.id))
+    return render_template("carebridge/pledges/paper_form.html", worker=worker, form=form,
+                           max_megabytes=scan_max_bytes() // 2**20)
+
+
+@bp.route("/<int:pledge_id>")
+def pledge(pledge_id: int):
+    pledge = _pledge_or_404(pledge_id)
+    actor = require(Permission.PLEDGES_VIEW, pledge.worker.org_unit)
+    return _render_pledge(pledge, actor, RevokeForm(prefix="revoke"))
+
+
+def _render_pledge(pledge, actor, revoke_form):
+    unit = pledge.worker.org_unit
+    return render_template(
+        "carebridge/pledges/pledge.html", pledge=pledge, status=status_of(pledge, local_today()),
+        code=display_code(pledge.verification_code), revoke_form=revoke_form,
+        renewed_by=[other for other in queries.pledges_of(pledge.worker_id)
+                    if other.renews_id == pledge.id],
+        may_manage=has_permission(actor.key, Permission.PLEDGES_MANAGE, unit),
+        may_download=may_download(actor, unit))
+
+
+@bp.route("/<int:pledge_id>/revoke", methods=["POST"])
+def revoke(pledge_id: int):
+    pledge = _pledge_or_404(pledge_id)
+    actor = require(Permission.PLEDGES_MANAGE, pledge.worker.org_unit)
+    form = RevokeForm(prefix="revoke")
+    if form.validate_on_submit():
+        try:
+            services.revoke(pledge, form.reason.data, actor)
+        except CareBridgeError as error:
+            attach_error(form, error)
+        else:
+            flash(_("已撤销这份承诺书"), "success")
+            return redirect(url_for(".pledge", pledge_id=pledge.id))
+    return _render_pledge(pledge, actor, form), 400
+
+
+@bp.route("/<int:pledge_id>/pdf")
+def pdf(pledge_id: int):
+    pledge = _pledge_or_404(pledge_id)
+    actor = require(Permission.PLEDGES_VIEW, pledge.worker.org_unit)
+    if not may_download(actor, pledge.worker.org_unit):
+        abort(403)
+    services.record_pdf_download(pledge, actor)
+    return pdf_response(pledge)
+
+
+@bp.route("/<int:pledge_id>/scan")
+def scan(pledge_id: int):
+    pledge = _pledge_or_404(pledge_id)
+    actor = require(Permission.PLEDGES_MANAGE, pledge.worker.org_unit)
+    if pledge.scan is None:
+        abort(404)
+    services.record_scan_download(pledge, actor)
+    extension = SCAN_EXTENSIONS[pledge.scan_content_type]
+    response = Response(pledge.scan, mimetype=pledge.scan_content_type)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="pledge-{pledge.id}-scan.{extension}"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/template")
+def template():
+    actor = require(Permission.PLEDGES_VIEW)
+    version = request.args.get("version", type=int)
+    shown = queries.template_by_version(version) if version else services.current_template()
+    if shown is None:
+        abort(404)
+    return render_template("carebridge/pledges/template.html", template=shown,
+                           versions=queries.template_versions(),
+                           may_edit=has_permission(actor.key, Permission.PLEDGES_MANAGE,
+                                                   get_root_unit()))
+
+
+@bp.route("/template/edit", methods=["GET", "POST"])
+def edit_template():
+    actor = require(Permission.PLEDGES_MANAGE, get_root_unit())
+    current = services.current_template()
+    form = TemplateForm(obj=None if request.method == "POST" else current)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_template(title_zh=form.title_zh.data, title_en=form.title_en.data,
+                                           body_zh=form.body_zh.data, body_en=form.body_en.data,
+                                           actor=actor)
+        except CareBridgeError as error:
+            attach_error(form, error)
+        else:
+            flash(_("已保存为第 %(version)s 版", version=saved.version), "success")
+            return redirect(url_for(".template"))
+    return render_template("carebridge/pledges/template_form.html", form=form, current=current,
+                           reminder_days=reminder_days())
+
+
+# -- site zips --------------------------------------------------------------------------------
+
+def _batch_or_404(batch_id: int):
+    return queries.get_batch(batch_id) or abort(404)
+
+
+def _require_download(unit):
+    actor = require(Permission.PLEDGES_VIEW, unit)
+    if not may_download(actor, unit):
+        abort(403)
+    return actor
+
+
+@bp.route("/batches/", methods=["GET", "POST"])
+def batches():
+    actor = require(Permission.PLEDGES_VIEW)
+    scope = scope_paths(actor.key, Permission.PLEDGES_VIEW)
+    form = BatchForm()
+    form.unit.choices = choices((site.id, site.name) for site in queries.sites_in_scope(scope))
+    if form.validate_on_submit():
+        unit = get_unit(form.unit.data) or abort(404)
+        actor = _require_download(unit)
+        try:
+            batch = request_batch(unit, only_valid=form.scope.data != "all",
+                                  verify_url_base=verify_url_base(), actor=actor)
+        except CareBridgeError as error:
+            attach_error(form, error)
+        else:
+            return redirect(url_for(".batch", batch_id=batch.id))
+    return render_template("carebridge/pledges/batches.html", form=form,
+                           batches=queries.recent_batches(scope), status_labels=BATCH_STATUS_LABELS)
+
+
+@bp.route("/batches/<int:batch_id>")
+def batch(batch_id: int):
+    batch = _batch_or_404(batch_id)
+    _require_download(batch.org_unit)
+    return render_template("carebridge/pledges/batch.html", batch=batch,
+                           status_labels=BATCH_STATUS_LABELS)
+
+
+@bp.route("/batches/<int:batch_id>/progress")
+def batch_progress(batch_id: int):
+    """The batch's state for the progress bar (polled every second by ``batch-progress.js``)."""
+    batch = _batch_or_404(batch_id)
+    _require_download(batch.org_unit)
+    return jsonify(status=batch.status.value, status_label=str(BATCH_STATUS_LABELS[batch.status]),
+                   finished=batch.is_finished, total=batch.total, processed=batch.processed)
+
+
+@bp.route("/batches/<int:batch_id>/download")
+def batch_download(batch_id: int):
+    """The zip, streamed chunk by chunk from the database; every download is audited."""
+    batch = _batch_or_404(batch_id)
+    actor = _require_download(batch.org_unit)
+    chunk_ids = queries.batch_chunk_ids(batch.id) if batch.status == BatchStatus.DONE else []
+    if not chunk_ids:
+        abort(404)
+    record_batch_download(batch, actor)
+
+    def chunks():
+        for chunk_id in chunk_ids:
+            yield queries.batch_chunk_data(chunk_id)
+
+    name = f"{batch.org_unit.name}-监护责任承诺书-{batch.as_of.isoformat()}.zip"
+    response = Response(stream_with_context(chunks()), mimetype="application/zip")
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"pledges-{batch.id}.zip\"; filename*=UTF-8''{quote(name)}")
+    response.headers["Content-Length"] = str(batch.size_bytes)
+    response.headers["Cache-Control"] = "no-store"
+    return response

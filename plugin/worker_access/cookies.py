@@ -8,8 +8,9 @@ from __future__ import annotations
 from flask import abort, current_app, g, redirect, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from ..core.host import Actor
 from ..registry.models import Worker
-from .services import worker_for_token
+from .services import worker_actor, worker_for_token
 
 COOKIE_NAME = "cb_worker_device"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers cap cookie lifetimes at about 400 days
@@ -43,6 +44,11 @@ def require_worker() -> Worker:
         target = request.full_path if request.query_string else request.path
         abort(redirect(url_for("carebridge.worker_access.sign_in", next=target)))
     return worker
+
+
+def request_worker_actor(worker: Worker) -> Actor:
+    """``worker`` acting in this request (for audit entries and records made on the phone)."""
+    return worker_actor(worker, ip=request.remote_addr, user_agent=request.user_agent.string)
 
 
 def remember_phone(response, token: str):

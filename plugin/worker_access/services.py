@@ -76,7 +76,7 @@ def identify(employee_number: str, last_digits: str, *, ip: str | None,
     session.add(WorkerDevice(worker=worker, token_hash=_hash(token), user_agent=(user_agent or "")[:300] or None,
                              created_at=now, last_seen_at=now))
     session.flush()
-    record_event("worker.phone_remembered", _worker_actor(worker, ip, user_agent), target_type="worker",
+    record_event("worker.phone_remembered", worker_actor(worker, ip=ip, user_agent=user_agent), target_type="worker",
                  target_id=worker.id, org_unit_id=worker.org_unit_id)
     return worker, token
 
@@ -87,7 +87,7 @@ def _fail(worker: Worker, now, *, ip, user_agent) -> None:
         throttle = WorkerSignInThrottle(worker_id=worker.id, failures=0)
         session.add(throttle)
     throttle.failures += 1
-    actor = _worker_actor(worker, ip, user_agent)
+    actor = worker_actor(worker, ip=ip, user_agent=user_agent)
     record_event("worker.sign_in_failed", actor, target_type="worker", target_id=worker.id,
                  org_unit_id=worker.org_unit_id, details={"failures": throttle.failures})
     if throttle.failures >= MAX_FAILURES:
@@ -118,10 +118,12 @@ def forget_device(token: str, *, ip: str | None, user_agent: str | None) -> None
     if device is None:
         return
     device.revoked_at = utcnow()
-    record_event("worker.phone_forgotten", _worker_actor(device.worker, ip, user_agent),
+    record_event("worker.phone_forgotten", worker_actor(device.worker, ip=ip, user_agent=user_agent),
                  target_type="worker", target_id=device.worker_id, org_unit_id=device.worker.org_unit_id)
     session.flush()
 
 
-def _worker_actor(worker: Worker, ip: str | None, user_agent: str | None) -> Actor:
-    return Actor(key=f"worker:{worker.id}", name=worker.name, ip=ip, user_agent=(user_agent or "")[:300] or None)
+def worker_actor(worker: Worker, *, ip: str | None = None, user_agent: str | None = None) -> Actor:
+    """The worker acting on their own phone, as the audit log and records name them."""
+    return Actor(key=f"worker:{worker.id}", name=worker.name, ip=ip,
+                 user_agent=(user_agent or "")[:300] or None)

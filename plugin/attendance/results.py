@@ -1,0 +1,131 @@
+"""The answer to a check-in attempt: outcome, reason, the time it is about, and how it reads.
+
+One short Chinese line per reason, the same for the worker's phone and the officer's scanner, with
+a colour: green (counted), amber (nothing wrong, nothing to do or scan again), red (refused).
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext, lazy_gettext as _l
+
+from ..core.clock import utcnow
+from ..lectures.models import LectureSession
+from ..registry.models import Worker
+from .codes import CodeProblem
+from .models import AttemptOutcome, CheckInMethod
+
+
+class Reason(str, enum.Enum):
+    """Why an attempt was not counted (stored in ``CheckInAttempt.reason``)."""
+
+    ALREADY = "already"
+    NOT_OPEN = "not_open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    EXPIRED = CodeProblem.EXPIRED.value
+    FORGED = CodeProblem.FORGED.value
+    TAMPERED = CodeProblem.TAMPERED.value
+    OTHER_SESSION = "other_session"
+    NOT_A_BADGE = "not_a_badge"
+    NOT_THIS_SITE = "not_this_site"
+    WORKER_LEFT = "worker_left"
+    UNKNOWN_WORKER = "unknown_worker"
+
+
+class Level(str, enum.Enum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+#: Nothing wrong (or nothing the worker can fix by arguing): shown amber, not red.
+AMBER_REASONS = frozenset({Reason.ALREADY, Reason.NOT_OPEN, Reason.EXPIRED})
+
+#: Short labels for lists (the attempts log).
+REASON_LABELS = {
+    Reason.ALREADY: _l("重复签到"),
+    Reason.NOT_OPEN: _l("签到未开始"),
+    Reason.CLOSED: _l("签到已结束"),
+    Reason.CANCELLED: _l("宣讲已取消"),
+    Reason.EXPIRED: _l("二维码过期"),
+    Reason.FORGED: _l("伪造的二维码"),
+    Reason.TAMPERED: _l("被改动的二维码"),
+    Reason.OTHER_SESSION: _l("其他场次的二维码"),
+    Reason.NOT_A_BADGE: _l("不是职工胸卡"),
+    Reason.NOT_THIS_SITE: _l("非本项目职工"),
+    Reason.WORKER_LEFT: _l("已离职"),
+    Reason.UNKNOWN_WORKER: _l("查无此人"),
+}
+
+METHOD_LABELS = {
+    CheckInMethod.WORKER_SCAN: _l("职工扫码"),
+    CheckInMethod.BADGE_SCAN: _l("扫胸卡"),
+    CheckInMethod.MANUAL: _l("手工登记"),
+    CheckInMethod.PAPER_SHEET: _l("纸质签到表"),
+}
+
+OUTCOME_LABELS = {
+    AttemptOutcome.ACCEPTED: _l("已签到"),
+    AttemptOutcome.ALREADY: _l("重复"),
+    AttemptOutcome.REFUSED: _l("拒绝"),
+}
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    outcome: AttemptOutcome
+    reason: Reason | None = None
+    #: Accepted/already: the check-in time; not open/closed: when the window opens/closed.
+    time: datetime | None = None
+    worker: Worker | None = None
+    attendance_id: int | None = None
+    late_upload: bool = False
+    lecture: LectureSession | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome == AttemptOutcome.ACCEPTED
+
+    @property
+    def level(self) -> Level:
+        if self.accepted:
+            return Level.GREEN
+        return Level.AMBER if self.reason in AMBER_REASONS else Level.RED
+
+
+def short_time(moment: datetime | None) -> str:
+    """``19:02`` today (company time zone), ``11-23 19:02`` on another day."""
+    if moment is None:
+        return ""
+    zone = ZoneInfo(current_app.extensions["carebridge"].company_timezone_name())
+    local = moment.astimezone(zone)
+    if local.date() == utcnow().astimezone(zone).date():
+        return local.strftime("%H:%M")
+    return local.strftime("%m-%d %H:%M")
+
+
+def result_message(result: CheckInResult) -> str:
+    """The one line shown in the big coloured block."""
+    time = short_time(result.time)
+    if result.accepted:
+        return gettext("签到成功 %(time)s", time=time)
+    messages = {
+        Reason.ALREADY: lambda: gettext("已于 %(time)s 签到，无需重复签到", time=time),
+        Reason.NOT_OPEN: lambda: gettext("签到还没开始（%(time)s 开始）", time=time),
+        Reason.CLOSED: lambda: gettext("签到已结束（%(time)s 截止）", time=time),
+        Reason.CANCELLED: lambda: gettext("本场宣讲已取消"),
+        Reason.EXPIRED: lambda: gettext("二维码已过期，请重新扫描屏幕上的二维码"),
+        Reason.FORGED: lambda: gettext("二维码无效，请扫描现场屏幕上的二维码"),
+        Reason.TAMPERED: lambda: gettext("二维码已损坏或被改动，请重新扫描"),
+        Reason.OTHER_SESSION: lambda: gettext("这是另一场宣讲的二维码"),
+        Reason.NOT_A_BADGE: lambda: gettext("这是会场签到码，不是职工胸卡"),
+        Reason.NOT_THIS_SITE: lambda: gettext("不是本项目的职工（请找现场工作人员）"),
+        Reason.WORKER_LEFT: lambda: gettext("已离职，不能签到（请找现场工作人员）"),
+        Reason.UNKNOWN_WORKER: lambda: gettext("查无此职工（请找现场工作人员）"),
+    }
+    return messages[result.reason]()

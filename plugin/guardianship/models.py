@@ -1,0 +1,184 @@
+"""Entrusted-guardianship agreements, contact logs and the worker's integrity record (DOMAIN §4).
+
+Carers' phone numbers, ID numbers and addresses, scans, drawn signatures, contact notes and the
+reasons for ending an agreement or for an integrity entry are personal data, stored encrypted.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.clock import utcnow
+from ..core.db import Base, enum_column
+from ..privacy.crypto import EncryptedBytes, EncryptedText
+from ..registry.models import Child, Worker
+
+
+class AgreementStatus(str, enum.Enum):
+    #: Sent to the worker's phone, not signed yet.
+    PENDING = "pending"
+    ACTIVE = "active"
+    #: Ended early by an officer, or by the daily job after the period's last day.
+    ENDED = "ended"
+    #: Withdrawn (e.g. the carer turned out to be unfit), or cancelled before it was signed.
+    REVOKED = "revoked"
+
+
+class AgreementSigning(str, enum.Enum):
+    #: Signed on paper, witnessed by an HR officer, the page scanned and uploaded.
+    PAPER = "paper"
+    #: Signed by the worker with a finger on their own phone.
+    PHONE = "phone"
+
+
+class EntrustmentAgreement(Base):
+    """A parent's written entrustment of their children to a capable adult (MPL Art. 22–23)."""
+
+    __tablename__ = "cb_entrustment_agreement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The parent who is a worker here and signs the agreement.
+    worker_id: Mapped[int] = mapped_column(ForeignKey("cb_worker.id"), index=True)
+    #: The other parent, when they are a worker here too.
+    other_parent_worker_id: Mapped[int | None] = mapped_column(ForeignKey("cb_worker.id"))
+    #: The other parent's name, when they are not a worker here.
+    other_parent_name: Mapped[str | None] = mapped_column(String(100))
+    carer_name: Mapped[str] = mapped_column(String(100))
+    carer_relation: Mapped[str] = mapped_column(String(32))
+    carer_phone: Mapped[str] = mapped_column(EncryptedText("entrustment.carer_phone"))
+    carer_id_number: Mapped[str | None] = mapped_column(
+        EncryptedText("entrustment.carer_id_number"))
+    carer_birth_date: Mapped[date | None] = mapped_column(Date)
+    carer_address: Mapped[str | None] = mapped_column(EncryptedText("entrustment.carer_address"))
+    #: The parent confirmed the carer is an adult with full capacity for civil conduct.
+    carer_capable_adult: Mapped[bool]
+    #: The parent declared that none of MPL Art. 22's bars applies to the carer.
+    no_bars_declared: Mapped[bool]
+    declared_at: Mapped[datetime]
+    #: Version of the declaration text the parent declared (``declarations.DECLARATIONS``).
+    declaration_version: Mapped[str] = mapped_column(String(16))
+    duties: Mapped[str] = mapped_column(Text)
+    child_contacts_per_week: Mapped[int] = mapped_column(default=1)
+    carer_contacts_per_week: Mapped[int] = mapped_column(default=1)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[AgreementSigning] = mapped_column(enum_column(AgreementSigning, 16))
+    status: Mapped[AgreementStatus] = mapped_column(enum_column(AgreementStatus, 16), index=True)
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    #: Paper agreements: the HR officer who witnessed the signature.
+    witness: Mapped[str | None] = mapped_column(String(100))
+    scan: Mapped[bytes | None] = mapped_column(EncryptedBytes("entrustment.scan"))
+    scan_content_type: Mapped[str | None] = mapped_column(String(64))
+    #: Phone agreements: the drawn signature as PNG.
+    signature_png: Mapped[bytes | None] = mapped_column(EncryptedBytes("entrustment.signature"))
+    #: Random code in the documents' QR link to the public verification page.
+    verification_code: Mapped[str] = mapped_column(String(32), unique=True)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_by_name: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When it ended or was revoked, by whom and why.
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    close_reason: Mapped[str | None] = mapped_column(EncryptedText("entrustment.close_reason"))
+
+    worker: Mapped[Worker] = relationship(foreign_keys=[worker_id], lazy="joined")
+    other_parent_worker: Mapped[Worker | None] = relationship(foreign_keys=[other_parent_worker_id],
+                                                              lazy="joined")
+    children: Mapped[list[Child]] = relationship(secondary="cb_entrustment_child", lazy="selectin",
+                                                 order_by=Child.birth_date)
+
+    def parent_workers(self) -> list[Worker]:
+        return [self.worker] + ([self.other_parent_worker] if self.other_parent_worker else [])
+
+    def is_current(self, today: date) -> bool:
+        return self.status == AgreementStatus.ACTIVE and self.starts_on <= today <= self.ends_on
+
+
+class EntrustmentChild(Base):
+    """A child the agreement entrusts to the carer."""
+
+    __tablename__ = "cb_entrustment_child"
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("cb_entrustment_agreement.id", ondelete="CASCADE"), primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("cb_child.id", ondelete="CASCADE"),
+                                          primary_key=True, index=True)
+
+
+class ContactParty(str, enum.Enum):
+    CHILD = "child"
+    #: The person caring for the child (the entrusted carer, or the carer in the child's record).
+    CARER = "carer"
+
+
+class ContactKind(str, enum.Enum):
+    CALL = "call"
+    VIDEO = "video"
+    VISIT = "visit"
+
+
+class ContactLog(Base):
+    """A worker's contact with a child or the child's carer (MPL Art. 23: at least weekly)."""
+
+    __tablename__ = "cb_contact_log"
+    __table_args__ = (Index("ix_cb_contact_log_worker_day", "worker_id", "contact_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("cb_worker.id"))
+    party: Mapped[ContactParty] = mapped_column(enum_column(ContactParty, 8))
+    #: The child contacted, or whose carer was contacted.
+    child_id: Mapped[int] = mapped_column(ForeignKey("cb_child.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ContactKind] = mapped_column(enum_column(ContactKind, 8))
+    contact_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(EncryptedText("contact.note"))
+    #: ``worker:<id>`` when the worker logged it on the phone, else the officer's user key.
+    logged_by: Mapped[str] = mapped_column(String(64))
+    logged_by_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    child: Mapped[Child] = relationship(lazy="joined")
+
+    @property
+    def on_behalf(self) -> bool:
+        return not self.logged_by.startswith("worker:")
+
+
+class IntegrityKind(str, enum.Enum):
+    PLEDGE_SIGNED = "pledge_signed"
+    PLEDGE_RENEWED = "pledge_renewed"
+    PLEDGE_EXPIRED = "pledge_expired"
+    PLEDGE_REVOKED = "pledge_revoked"
+    AGREEMENT_SIGNED = "agreement_signed"
+    AGREEMENT_ENDED = "agreement_ended"
+    #: Commended as a model guardian (依法履行监护职责模范).
+    COMMENDATION = "commendation"
+    #: Admonished for neglecting family-education duties (Family Education Promotion Law Art. 48).
+    ADMONITION = "admonition"
+
+
+class IntegrityEntry(Base):
+    """One event of a worker's integrity record (职工诚信). Rows are only ever inserted."""
+
+    __tablename__ = "cb_integrity_entry"
+    __table_args__ = (Index("ix_cb_integrity_entry_worker_day", "worker_id", "occurred_on"),
+                      Index("ix_cb_integrity_entry_reference", "reference_type", "reference_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("cb_worker.id"))
+    kind: Mapped[IntegrityKind] = mapped_column(enum_column(IntegrityKind, 24))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    #: Why: the commendation's or admonition's reason, a revocation's or an ending's reason.
+    reason: Mapped[str | None] = mapped_column(EncryptedText("integrity.reason"))
+    #: Facts for the timeline, e.g. ``{"valid_until": "2027-11-21"}``.
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Who issued it (a user key, ``worker:<id>``, or ``system:…``) and their name at the time.
+    issued_by: Mapped[str | None] = mapped_column(String(64))
+    issued_by_name: Mapped[str | None] = mapped_column(String(200))
+    #: The record it is about: ``pledge`` or ``agreement`` and its id.
+    reference_type: Mapped[str | None] = mapped_column(String(32))
+    reference_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

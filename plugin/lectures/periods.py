@@ -1,0 +1,38 @@
+"""The company's local dates and times ↔ the UTC datetimes stored, for forms, filters and calendars.
+
+Periods are whole local days, both ends included: 1–30 November means from 1 November 00:00 to
+1 December 00:00 in the company's time zone.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def company_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.extensions["carebridge"].company_timezone_name())
+
+
+def local_to_utc(value: datetime, zone: ZoneInfo | None = None) -> datetime:
+    """A wall-clock time typed in a form (naive, company time) as an aware UTC datetime."""
+    return value.replace(tzinfo=zone or company_zone()).astimezone(timezone.utc)
+
+
+def utc_to_local(value: datetime, zone: ZoneInfo | None = None) -> datetime:
+    return value.astimezone(zone or company_zone())
+
+
+def period_bounds(start: date, end: date,
+                  zone: ZoneInfo | None = None) -> tuple[datetime, datetime]:
+    """``[start 00:00, the day after end 00:00)`` in UTC."""
+    zone = zone or company_zone()
+    after = end + timedelta(days=1)
+    return (datetime.combine(start, time.min, tzinfo=zone).astimezone(timezone.utc),
+            datetime.combine(after, time.min, tzinfo=zone).astimezone(timezone.utc))
+
+
+def format_local(value: datetime, zone: ZoneInfo | None = None) -> str:
+    """``2026-11-25 14:00`` in company time (exports and notices, whatever the reader's locale)."""
+    return utc_to_local(value, zone).strftime("%Y-%m-%d %H:%M")
