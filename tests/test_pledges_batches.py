@@ -58,7 +58,7 @@ def test_a_site_zip_is_made_in_the_background_and_downloaded(family, site_pledge
     batch, response = request_zip(hr, family)
     assert response.location == f"/pledges/batches/{batch.id}"
     page = hr.get(response.location)
-    assert 'id="batch-progress"' in page.text and "batch-progress.js" in page.text
+    assert 'id="batch-progress"' in page.text and "progress.js" in page.text
     assert hr.get(f"/pledges/batches/{batch.id}/progress").json == {
         "status": "queued", "status_label": "排队中", "finished": False, "total": None, "processed": 0}
     assert hr.get(f"/pledges/batches/{batch.id}/download").status_code == 404

@@ -19,8 +19,7 @@ from .forms import KIND_LABELS, STATUS_LABELS, UploadForm, mapping_choices, mapp
 from .models import FileRole, ImportJob, ImportKind, ImportStatus
 from .messages import job_failure, rejected_row_errors
 
-bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates",
-               static_folder="static")
+bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
 
 MIME_TYPES = {
     "csv": "text/csv; charset=utf-8",

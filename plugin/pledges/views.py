@@ -253,7 +253,7 @@ def batch(batch_id: int):
 
 @bp.route("/batches/<int:batch_id>/progress")
 def batch_progress(batch_id: int):
-    """The batch's state for the progress bar (polled every second by ``batch-progress.js``)."""
+    """The batch's state for the progress bar (polled every second by ``progress.js``)."""
     batch = _batch_or_404(batch_id)
     _require_download(batch.org_unit)
     return jsonify(status=batch.status.value, status_label=str(BATCH_STATUS_LABELS[batch.status]),

@@ -1,15 +1,20 @@
-/* Progress of a roster import: poll the job's JSON every second, move the bar, update the
-   counts, and reload the page (which then shows the summary) once the job has finished.
-   Without JavaScript the page refreshes itself through a <noscript> meta refresh. */
+/* Progress of a background job (a roster import, a site's pledge zip): poll the job's JSON every
+   second, move the bar, update the counts, and reload the page (which then shows the result) once
+   the job has finished. Without JavaScript the page refreshes itself through a <noscript> meta
+   refresh.
+
+   Markup: an element with data-progress-url (and data-finished="true" once done) holding a
+   <progress>, an element with data-progress-status, and cells data-count="NAME" that show the
+   JSON's NAME value ("?" while it is null). */
 (function () {
   "use strict";
-  var box = document.getElementById("import-progress");
+  var box = document.querySelector("[data-progress-url]");
   if (!box || box.getAttribute("data-finished") === "true") {
     return;
   }
   var url = box.getAttribute("data-progress-url");
-  var bar = document.getElementById("import-progress-bar");
-  var status = document.getElementById("import-status");
+  var bar = box.querySelector("progress");
+  var status = box.querySelector("[data-progress-status]");
 
   function show(data) {
     if (data.total) {
@@ -18,16 +23,12 @@
     } else {
       bar.removeAttribute("value");  /* indeterminate until the size is known */
     }
-    ["processed", "created", "updated", "unchanged", "rejected"].forEach(function (name) {
-      var cell = box.querySelector('[data-count="' + name + '"]');
-      if (cell) {
-        cell.textContent = data[name];
+    Array.prototype.forEach.call(box.querySelectorAll("[data-count]"), function (cell) {
+      var name = cell.getAttribute("data-count");
+      if (Object.prototype.hasOwnProperty.call(data, name)) {
+        cell.textContent = data[name] === null ? "?" : data[name];
       }
     });
-    var total = box.querySelector('[data-count="total"]');
-    if (total) {
-      total.textContent = data.total === null ? "?" : data.total;
-    }
     status.textContent = data.status_label;
     status.setAttribute("data-status", data.status);
   }
