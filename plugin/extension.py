@@ -23,6 +23,7 @@ TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
 MIGRATIONS_DIR = PACKAGE_DIR.parent / "migrations"
 SUPPORTED_LOCALES = ("zh_CN", "en")
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+TIMEZONE_CACHE_SECONDS = 60
 
 
 @dataclass
@@ -39,11 +40,27 @@ class CareBridgeState:
     #: Encrypts sensitive fields; keys from ``CAREBRIDGE_DATA_KEY`` or ``instance/data_keys``.
     cipher: FieldCipher | None = None
 
+    #: The company's time zone and when it was read (``time.monotonic()``), see below.
+    _timezone_cache: tuple[str, float] | None = None
+
     def company_timezone_name(self) -> str:
+        """The company's time zone, read at most once a minute per process: every page that shows
+        a time needs it, and it almost never changes (a change shows everywhere within a minute)."""
+        import time
+
         from .org.queries import get_company
 
+        cached = self._timezone_cache
+        if cached is not None and time.monotonic() - cached[1] < TIMEZONE_CACHE_SECONDS:
+            return cached[0]
         company = get_company()
-        return company.timezone if company else current_app.config["CAREBRIDGE_TIMEZONE"]
+        if company is None:
+            return current_app.config["CAREBRIDGE_TIMEZONE"]
+        self._timezone_cache = (company.timezone, time.monotonic())
+        return company.timezone
+
+    def forget_company_timezone(self) -> None:
+        self._timezone_cache = None
 
 
 @dataclass(frozen=True)

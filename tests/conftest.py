@@ -92,6 +92,7 @@ def db(request, app):
     of the engine for the duration; sessions join its transaction through savepoints.
     """
     forget_set_up(app)
+    app.extensions["carebridge"].forget_company_timezone()
     if "live_server" in request.fixturenames or "committing" in request.keywords:
         yield None
         return

@@ -58,6 +58,7 @@ def update_company(company: Company, *, actor: Actor, name: str, timezone: str) 
     if timezone != company.timezone:
         changes["timezone"] = [company.timezone, timezone]
         company.timezone = timezone
+        current_app.extensions["carebridge"].forget_company_timezone()
     if changes:
         record_event("company.updated", actor, target_type="company", target_id=company.id,
                      details=changes)

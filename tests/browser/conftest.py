@@ -80,6 +80,7 @@ class LiveServer:
         with self.app.app_context():
             delete_all_rows(self.app.extensions["sqlalchemy"].engine)
         forget_set_up(self.app)
+        self.app.extensions["carebridge"].forget_company_timezone()
 
 
 def serve(app: Flask):
