@@ -199,8 +199,14 @@ def test_the_follow_up_page_runs_a_fixed_number_of_queries(sites, make_worker, m
     client = login(make_user(Role.CARE_WORKER, sites[0]))
 
     def count_queries() -> int:
+        session.flush()  # the test's own pending writes are not the page's queries
         statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
+
+        def listener(_connection, _cursor, statement, *_args):
+            # The test's own savepoints come and go with its transaction; count the page's.
+            if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
+                statements.append(statement)
+
         event.listen(session.get_bind(), "before_cursor_execute", listener)
         try:
             assert client.get("/guardianship/follow-up").status_code == 200
@@ -209,6 +215,7 @@ def test_the_follow_up_page_runs_a_fixed_number_of_queries(sites, make_worker, m
         return len(statements)
 
     make_child(make_worker(sites[0]), left_behind=True)
+    count_queries()  # warm the per-process caches (the company's time zone)
     few = count_queries()
     for _ in range(6):
         make_child(make_worker(sites[0]), left_behind=True)
