@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import Blueprint, Flask, current_app, has_request_context, session as http_session
 from flask.cli import AppGroup, with_appcontext
+from babel import Locale
 from flask_babel import Babel, format_datetime, get_locale
 from flask_wtf.csrf import generate_csrf
 
@@ -22,6 +23,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
 MIGRATIONS_DIR = PACKAGE_DIR.parent / "migrations"
 SUPPORTED_LOCALES = ("zh_CN", "en")
+#: Parsed once: Flask-Babel parses a locale name on every request that translates anything, and
+#: that parse costs more than a check-in's database work.
+_PARSED_LOCALES = {name: Locale.parse(name) for name in SUPPORTED_LOCALES}
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 TIMEZONE_CACHE_SECONDS = 60
 
@@ -72,10 +76,10 @@ class NavItem:
     permission: object
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """Locale chosen with the language switch, else Chinese (the product is Chinese first)."""
     chosen = http_session.get("locale") if has_request_context() else None
-    return chosen if chosen in SUPPORTED_LOCALES else "zh_CN"
+    return _PARSED_LOCALES.get(chosen, _PARSED_LOCALES["zh_CN"])
 
 
 def select_timezone() -> str:

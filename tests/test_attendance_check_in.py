@@ -3,13 +3,17 @@ scan-and-done, new phones identify once and come back, every refusal has its rea
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 
 from plugin.attendance.models import Attendance, AttemptOutcome, CheckInAttempt, CheckInMethod
 from plugin.attendance.views import SEEN_COOKIE
 from plugin.core.db import session
+from plugin.lectures.models import SessionStatus
 from plugin.org.models import OrgKind
 from plugin.registry.models import EmploymentStatus
+from plugin.worker_access.cookies import COOKIE_NAME, _serializer
+from plugin.worker_access.models import WorkerDevice
+from plugin.worker_access.services import forget_device
 
 from .attendance_support import NOW, code_url, make_lecture, remember_phone
 from .conftest import csrf_token
@@ -186,3 +190,70 @@ def test_a_worker_who_left_is_no_longer_recognised(phone, lecture, worker, clock
     session.flush()
     response = phone.get(code_url(lecture, NOW))
     assert response.status_code == 302 and response.location.startswith("/w/sign-in")
+
+
+# --- the usual scan is one guarded INSERT; what it relies on is checked in that statement ------
+
+def test_changes_to_a_session_count_at_the_next_scan(app, phone, lecture, site, make_worker, clock):
+    """The scan path keeps a per-process snapshot of the session; the database has the last word."""
+    assert result_of(phone.get(code_url(lecture, NOW)))[0] == "green"
+    others = []
+    for number in range(3):
+        client = app.test_client()
+        remember_phone(client, make_worker(site, employee_number=f"E30{number}", phone=f"1390000{number:04d}"))
+        others.append(client)
+    clock.advance(seconds=1)
+    lecture.title = "家长学校：改了题目"
+    session.flush()
+    response = others[0].get(code_url(lecture, clock.now))
+    assert result_of(response)[0] == "green" and "家长学校：改了题目" in response.text
+    lecture.starts_at, lecture.ends_at = NOW + timedelta(hours=3), NOW + timedelta(hours=4)
+    session.flush()
+    assert result_of(others[1].get(code_url(lecture, clock.now))) == ("amber", "签到还没开始（12:30 开始）")
+    lecture.starts_at, lecture.ends_at = NOW, NOW + timedelta(hours=1)
+    lecture.status = SessionStatus.CANCELLED
+    session.flush()
+    assert result_of(others[2].get(code_url(lecture, clock.now))) == ("red", "本场宣讲已取消")
+    assert session.execute(select(func.count()).select_from(Attendance)).scalar() == 2
+
+
+def test_a_forgotten_phone_signs_in_again(phone, lecture, site, worker, clock):
+    assert result_of(phone.get(code_url(lecture, NOW)))[0] == "green"
+    forget_device(_serializer().loads(phone.get_cookie(COOKIE_NAME).value), ip=None, user_agent=None)
+    session.flush()
+    response = phone.get(code_url(make_lecture(site), NOW))
+    assert response.status_code == 302 and response.location.startswith("/w/sign-in")
+
+
+def test_a_phone_seen_long_ago_is_marked_seen(phone, lecture, worker, clock):
+    device = session.execute(select(WorkerDevice).where(WorkerDevice.worker_id == worker.id)).scalar_one()
+    device.last_seen_at = NOW - timedelta(days=30)
+    session.flush()
+    assert result_of(phone.get(code_url(lecture, NOW)))[0] == "green"
+    session.refresh(device)
+    assert device.last_seen_at == NOW
+
+
+def test_the_usual_scan_runs_three_statements(app, lecture, site, make_worker, clock):
+    """Count an attendance, name the worker, log the attempt: nothing else, at 2,000 scans a lecture."""
+    def statements_of_a_first_scan(number: int) -> list[str]:
+        client = app.test_client()
+        remember_phone(client, make_worker(site, employee_number=f"E40{number}", phone=f"1370000{number:04d}"))
+        url = code_url(lecture, NOW)
+        statements = []
+
+        def listener(_connection, _cursor, statement, *_args):
+            if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
+                statements.append(statement.split(None, 3)[:3])
+
+        event.listen(session.get_bind(), "before_cursor_execute", listener)
+        try:
+            assert result_of(client.get(url))[0] == "green"
+        finally:
+            event.remove(session.get_bind(), "before_cursor_execute", listener)
+        return statements
+
+    statements_of_a_first_scan(1)  # the session's snapshot and the time zone, read once
+    assert statements_of_a_first_scan(2) == [
+        ["INSERT", "INTO", "cb_attendance"], ["SELECT", "cb_worker.id,", "cb_worker.name,"],
+        ["INSERT", "INTO", "cb_check_in_attempt"]]

@@ -213,21 +213,21 @@ def read_venue_code(code_text: str, at: datetime) -> tuple[LectureSession | None
 
 
 def check_in_by_venue_code(code_text: str, worker: Worker | None, *, origin: Origin,
-                           seen_at: datetime | None = None) -> CheckInResult | None:
-    """A worker's phone opened the venue code's URL.
+                           at: datetime) -> CheckInResult | None:
+    """A worker's phone opened the venue code's URL: every case judged and logged.
 
-    ``seen_at`` is when this phone first opened the code, before signing in (see
+    ``at`` is when the scan counts (the phone's first opening of the code, see
     :data:`SIGN_IN_GRACE`); the code and the window are judged as of then. Returns None when the
-    code is good but the phone is not signed in yet: the worker must identify first.
+    code is good but the phone is not signed in yet: the worker must identify first. The usual
+    scan is counted faster by :mod:`.venue_scan`, which falls back to this.
     """
-    at = seen_at or utcnow()
     lecture, reason = read_venue_code(code_text, at)
     if reason is None and worker is None:
         return None
     if reason is not None:
         result = CheckInResult(AttemptOutcome.REFUSED, reason, worker=worker, lecture=lecture)
         log_attempt(lecture.id if lecture else None, worker.id if worker else None,
-             CheckInMethod.WORKER_SCAN, result, origin, now=utcnow())
+                    CheckInMethod.WORKER_SCAN, result, origin, now=utcnow())
         return result
     return check_in(lecture, worker, CheckInMethod.WORKER_SCAN, at=at, origin=origin)
 

@@ -34,14 +34,23 @@ def _take_sqlite_write_lock() -> None:
         session.execute(delete(CheckInAttempt.__table__).where(false()))
 
 
-def serialized_on_sqlite(view):
-    """For views that read, then record a check-in: one at a time on SQLite, as they come."""
+def serialized_on_sqlite(view=None, *, lock_first: bool = True):
+    """For views that read, then record a check-in: one at a time on SQLite, as they come.
+
+    ``lock_first=False`` is for views whose usual case writes with its first statement (the
+    venue-code scan, :mod:`.venue_scan`): they run without the lock statement, and only a run that
+    read first and then collided is repeated, lock first.
+    """
+    if view is None:
+        return functools.partial(serialized_on_sqlite, lock_first=lock_first)
+
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         attempt = 1
         while True:
             try:
-                _take_sqlite_write_lock()
+                if lock_first or attempt > 1:
+                    _take_sqlite_write_lock()
                 return view(*args, **kwargs)
             except OperationalError as error:
                 if attempt >= ATTEMPTS or not _is_sqlite_write_conflict(error):

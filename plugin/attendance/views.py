@@ -19,8 +19,8 @@ from ..core.forms import attach_error
 from ..core.pdf import qr_svg
 from ..org.queries import get_unit
 from ..registry.queries import get_worker
-from ..worker_access.cookies import current_worker
-from . import queries, scans, services
+from ..worker_access.cookies import device_token
+from . import queries, scans, services, venue_scan
 from .badges import badge_sheets_pdf
 from .codes import read_seen_mark, seen_mark
 from .forms import AnnulForm, ManualEntryForm, PaperSheetForm
@@ -49,7 +49,7 @@ def _origin(actor=None) -> services.Origin:
 # --- the worker's phone -----------------------------------------------------------------------
 
 @bp.route("/c/<code>")
-@serialized_on_sqlite
+@serialized_on_sqlite(lock_first=False)
 def check_in(code: str):
     """The venue code's URL. A phone not signed in yet goes to the worker sign-in and comes back;
     the code is then judged as of its first opening (services.SIGN_IN_GRACE)."""
@@ -57,7 +57,7 @@ def check_in(code: str):
     seen_code, _sep, mark = remembered.partition("~")
     seen_at = read_seen_mark(mark, code, services.seen_key(), utcnow(), services.SIGN_IN_GRACE) \
         if seen_code == code else None
-    result = services.check_in_by_venue_code(code, current_worker(), origin=_origin(), seen_at=seen_at)
+    result = venue_scan.check_in_by_venue_code(code, device_token(), origin=_origin(), seen_at=seen_at)
     if result is None:
         back = url_for(".check_in", code=code)
         response = redirect(url_for("carebridge.worker_access.sign_in", next=back))

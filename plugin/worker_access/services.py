@@ -33,7 +33,8 @@ class WorkerSignInRefused(CareBridgeError):
     """Wrong or unknown employee number / digits, a locked or departed worker."""
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What the database keeps of a device token (never the token itself)."""
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
@@ -73,7 +74,7 @@ def identify(employee_number: str, last_digits: str, *, ip: str | None,
     if throttle is not None:
         throttle.failures, throttle.locked_until = 0, None
     token = secrets.token_urlsafe(32)
-    session.add(WorkerDevice(worker=worker, token_hash=_hash(token), user_agent=(user_agent or "")[:300] or None,
+    session.add(WorkerDevice(worker=worker, token_hash=token_hash(token), user_agent=(user_agent or "")[:300] or None,
                              created_at=now, last_seen_at=now))
     session.flush()
     record_event("worker.phone_remembered", worker_actor(worker, ip=ip, user_agent=user_agent), target_type="worker",
@@ -103,7 +104,7 @@ def worker_for_token(token: str | None) -> Worker | None:
     if not token:
         return None
     device = session.execute(select(WorkerDevice).where(
-        WorkerDevice.token_hash == _hash(token), WorkerDevice.revoked_at.is_(None))).scalar_one_or_none()
+        WorkerDevice.token_hash == token_hash(token), WorkerDevice.revoked_at.is_(None))).scalar_one_or_none()
     if device is None or device.worker.employment_status != EmploymentStatus.ACTIVE:
         return None
     now = utcnow()
@@ -114,7 +115,7 @@ def worker_for_token(token: str | None) -> Worker | None:
 
 def forget_device(token: str, *, ip: str | None, user_agent: str | None) -> None:
     device = session.execute(select(WorkerDevice).where(
-        WorkerDevice.token_hash == _hash(token), WorkerDevice.revoked_at.is_(None))).scalar_one_or_none()
+        WorkerDevice.token_hash == token_hash(token), WorkerDevice.revoked_at.is_(None))).scalar_one_or_none()
     if device is None:
         return
     device.revoked_at = utcnow()
