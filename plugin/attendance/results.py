@@ -6,7 +6,7 @@ a colour: green (counted), amber (nothing wrong, nothing to do or scan again), r
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -77,15 +77,42 @@ OUTCOME_LABELS = {
 
 
 @dataclass(frozen=True)
+class WorkerLabel:
+    """A worker as a check-in answer names them (no database object behind it)."""
+
+    id: int
+    name: str
+    employee_number: str
+
+
+@dataclass(frozen=True)
+class LectureLabel:
+    """A session as a check-in answer names it (no database object behind it)."""
+
+    id: int
+    title: str
+    venue: str
+
+
+@dataclass(frozen=True)
 class CheckInResult:
     outcome: AttemptOutcome
     reason: Reason | None = None
     #: Accepted/already: the check-in time; not open/closed: when the window opens/closed.
     time: datetime | None = None
-    worker: Worker | None = None
+    worker: Worker | WorkerLabel | None = None
     attendance_id: int | None = None
     late_upload: bool = False
-    lecture: LectureSession | None = None
+    lecture: LectureSession | LectureLabel | None = None
+
+    def labelled(self) -> "CheckInResult":
+        """The same answer naming worker and session by plain labels, so it can be shown after
+        the transaction ended (database objects would be read again)."""
+        worker, lecture = self.worker, self.lecture
+        return replace(
+            self,
+            worker=WorkerLabel(worker.id, worker.name, worker.employee_number) if worker else None,
+            lecture=LectureLabel(lecture.id, lecture.title, lecture.venue) if lecture else None)
 
     @property
     def accepted(self) -> bool:

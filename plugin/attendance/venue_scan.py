@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, true, update
+from sqlalchemy import bindparam, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -31,8 +31,8 @@ from ..worker_access.models import WorkerDevice
 from ..worker_access.services import SEEN_GRANULARITY, token_hash, worker_for_token
 from . import services
 from .codes import parse_venue_code, venue_code_problem
-from .models import Attendance, AttemptOutcome, CheckInMethod
-from .results import CheckInResult
+from .models import Attendance, AttemptOutcome, CheckInAttempt, CheckInMethod
+from .results import CheckInResult, LectureLabel, WorkerLabel
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,6 @@ class LectureSnapshot:
     opens_minutes: int
     closes_minutes: int
     updated_at: datetime
-
-
-@dataclass(frozen=True)
-class WorkerLabel:
-    """The worker as the check-in page names them."""
-
-    id: int
-    name: str
-    employee_number: str
 
 
 #: Session id -> snapshot; every entry is verified by the guarded INSERT, so it is never trusted.
@@ -95,18 +86,59 @@ def _guarded_select():
 
 
 _INSERTED = ("session_id", "worker_id", "method", "checked_in_at", "recorded_at", "late_upload", "device")
-#: Built once: the statement runs for every scan of a lecture.
-_GUARDED_INSERT = {
-    name: (dialect.insert(_ATTENDANCE).from_select(_INSERTED, _guarded_select())
-           .on_conflict_do_nothing(index_elements=["session_id", "worker_id"])
-           .returning(_ATTENDANCE.c.id, _ATTENDANCE.c.worker_id))
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
-_SCANNING_WORKER = (
-    select(Worker.id, Worker.name, Worker.employee_number, WorkerDevice.id.label("device_id"),
-           WorkerDevice.last_seen_at)
-    .join(WorkerDevice, WorkerDevice.worker_id == Worker.id)
-    .where(WorkerDevice.token_hash == bindparam("token_hash")))
+
+def _guarded_insert(dialect):
+    return (dialect.insert(_ATTENDANCE).from_select(_INSERTED, _guarded_select())
+            .on_conflict_do_nothing(index_elements=["session_id", "worker_id"])
+            .returning(_ATTENDANCE.c.id, _ATTENDANCE.c.worker_id))
+
+
+def _scanning_worker(counted_id, worker_id):
+    """The check-in row's id, its worker as the page names them, and the phone's device."""
+    return (select(counted_id.label("attendance_id"), Worker.id, Worker.name, Worker.employee_number,
+                   WorkerDevice.id.label("device_id"), WorkerDevice.last_seen_at)
+            .select_from(Worker).join(WorkerDevice, WorkerDevice.token_hash == bindparam("token_hash"))
+            .where(Worker.id == worker_id))
+
+
+_ATTEMPTS = CheckInAttempt.__table__
+_LOGGED = ("session_id", "worker_id", "method", "outcome", "attempted_at", "device", "ip")
+
+
+def _counted_and_logged_in_one_statement():
+    """PostgreSQL: insert the attendance, log the attempt and name the worker in one round trip
+    (data-modifying CTEs)."""
+    counted = _guarded_insert(postgresql).cte("counted")
+    logged = insert(_ATTEMPTS).from_select(_LOGGED, select(
+        bindparam("session_id", type_=_ATTEMPTS.c.session_id.type), counted.c.worker_id,
+        bindparam("method", type_=_ATTEMPTS.c.method.type),
+        bindparam("outcome", type_=_ATTEMPTS.c.outcome.type),
+        bindparam("recorded_at", type_=_ATTEMPTS.c.attempted_at.type),
+        bindparam("device", type_=_ATTEMPTS.c.device.type),
+        bindparam("ip", type_=_ATTEMPTS.c.ip.type)).select_from(counted)).cte("logged")
+    return _scanning_worker(counted.c.id, counted.c.worker_id).add_cte(logged)
+
+
+#: Built once: these run for every scan of a lecture.
+_COUNTED_AND_LOGGED = _counted_and_logged_in_one_statement()
+_GUARDED_INSERT = _guarded_insert(sqlite)
+_SCANNING_WORKER = _scanning_worker(bindparam("attendance_id"), bindparam("worker_id"))
+
+
+def _count_and_log(values: dict):
+    """The guarded insert and its attempt log entry; the worker's row, or None if not counted."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return session.execute(_COUNTED_AND_LOGGED, values).one_or_none()
+    inserted = session.execute(_GUARDED_INSERT, values).one_or_none()
+    if inserted is None:
+        return None
+    session.execute(insert(_ATTEMPTS), {
+        **{name: values[name] for name in ("session_id", "method", "outcome", "device", "ip")},
+        "worker_id": inserted.worker_id, "attempted_at": values["recorded_at"]})
+    return session.execute(_SCANNING_WORKER, {"attendance_id": inserted.id, "worker_id": inserted.worker_id,
+                                              "token_hash": values["token_hash"]}).one()
 
 
 def _snapshot(session_id: int) -> LectureSnapshot | None:
@@ -148,9 +180,8 @@ def check_in_by_venue_code(code_text: str, device_token: str | None, *, origin: 
 def _counted_at_once(code_text: str, device_token: str | None, at: datetime,
                      origin: services.Origin) -> CheckInResult | None:
     """The usual scan, counted with one guarded INSERT; None when that did not count it."""
-    statement = _GUARDED_INSERT.get(session.get_bind().dialect.name)
     code = parse_venue_code(code_text)
-    if statement is None or code is None or not device_token:
+    if session.get_bind().dialect.name not in ("postgresql", "sqlite") or code is None or not device_token:
         return None
     lecture = _snapshot(code.session_id)
     if lecture is None:
@@ -158,24 +189,22 @@ def _counted_at_once(code_text: str, device_token: str | None, at: datetime,
     if venue_code_problem(code, lecture.code_key, at) is not None:
         forget_snapshot(lecture.id)  # judged again on the row itself
         return None
-    hashed = token_hash(device_token)
     now = utcnow()
-    inserted = session.execute(statement, {
+    counted = _count_and_log({
         "session_id": lecture.id, "updated_at": lecture.updated_at, "code_key": lecture.code_key,
         "opens_minutes": lecture.opens_minutes, "closes_minutes": lecture.closes_minutes,
         "latest_start": at + timedelta(minutes=lecture.opens_minutes),
         "earliest_end": at - timedelta(minutes=lecture.closes_minutes),
-        "token_hash": hashed, "method": CheckInMethod.WORKER_SCAN, "checked_in_at": at,
-        "recorded_at": now, "late_upload": False, "device": origin.device}).one_or_none()
-    if inserted is None:
+        "token_hash": token_hash(device_token), "method": CheckInMethod.WORKER_SCAN,
+        "outcome": AttemptOutcome.ACCEPTED, "checked_in_at": at, "recorded_at": now,
+        "late_upload": False, "device": origin.device, "ip": origin.ip})
+    if counted is None:
         forget_snapshot(lecture.id)
         return None
-    worker = session.execute(_SCANNING_WORKER, {"token_hash": hashed}).one()
-    if now - worker.last_seen_at > SEEN_GRANULARITY:
-        session.execute(update(WorkerDevice).where(WorkerDevice.id == worker.device_id)
+    if now - counted.last_seen_at > SEEN_GRANULARITY:
+        session.execute(update(WorkerDevice).where(WorkerDevice.id == counted.device_id)
                         .values(last_seen_at=now).execution_options(synchronize_session=False))
-    result = CheckInResult(AttemptOutcome.ACCEPTED, time=at,
-                           worker=WorkerLabel(worker.id, worker.name, worker.employee_number),
-                           attendance_id=inserted.id, lecture=lecture)
-    services.log_attempt(lecture.id, worker.id, CheckInMethod.WORKER_SCAN, result, origin, now=now)
-    return result
+    return CheckInResult(AttemptOutcome.ACCEPTED, time=at,
+                         worker=WorkerLabel(counted.id, counted.name, counted.employee_number),
+                         attendance_id=counted.attendance_id,
+                         lecture=LectureLabel(lecture.id, lecture.title, lecture.venue))

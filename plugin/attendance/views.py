@@ -14,6 +14,7 @@ from wtforms import ValidationError as CSRFInvalid
 from ..access.checks import has_permission, require
 from ..access.roles import Permission
 from ..core.clock import utcnow
+from ..core.db import session
 from ..core.errors import CareBridgeError
 from ..core.forms import attach_error
 from ..core.pdf import qr_svg
@@ -67,8 +68,12 @@ def check_in(code: str):
                                 secure=current_app.config.get("SESSION_COOKIE_SECURE", True),
                                 samesite="Lax", path=_seen_cookie_path())
         return response
+    message, result = result_message(result), result.labelled()
+    # Done before the page is rendered: on SQLite the write lock is held until the commit, and
+    # 2,000 phones queue behind it.
+    session.commit()
     response = make_response(render_template("carebridge/attendance/check_in.html", result=result,
-                                             message=result_message(result)))
+                                             message=message))
     response.headers["Cache-Control"] = "no-store"
     if remembered:
         response.delete_cookie(SEEN_COOKIE, path=_seen_cookie_path())
