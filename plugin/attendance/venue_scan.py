@@ -124,21 +124,27 @@ def _counted_and_logged_in_one_statement():
 _COUNTED_AND_LOGGED = _counted_and_logged_in_one_statement()
 _GUARDED_INSERT = _guarded_insert(sqlite)
 _SCANNING_WORKER = _scanning_worker(bindparam("attendance_id"), bindparam("worker_id"))
+_INSERT_ATTEMPT = insert(_ATTEMPTS)
 
 
 def _count_and_log(values: dict):
-    """The guarded insert and its attempt log entry; the worker's row, or None if not counted."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return session.execute(_COUNTED_AND_LOGGED, values).one_or_none()
-    inserted = session.execute(_GUARDED_INSERT, values).one_or_none()
+    """The guarded insert and its attempt log entry; the worker's row, or None if not counted.
+
+    Run on the session's connection: these are Core statements, and the ORM layer around
+    ``session.execute`` would cost more than the statements themselves.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return connection.execute(_COUNTED_AND_LOGGED, values).one_or_none()
+    inserted = connection.execute(_GUARDED_INSERT, values).one_or_none()
     if inserted is None:
         return None
-    session.execute(insert(_ATTEMPTS), {
+    connection.execute(_INSERT_ATTEMPT, {
         **{name: values[name] for name in ("session_id", "method", "outcome", "device", "ip")},
         "worker_id": inserted.worker_id, "attempted_at": values["recorded_at"]})
-    return session.execute(_SCANNING_WORKER, {"attendance_id": inserted.id, "worker_id": inserted.worker_id,
-                                              "token_hash": values["token_hash"]}).one()
+    return connection.execute(_SCANNING_WORKER, {"attendance_id": inserted.id,
+                                                 "worker_id": inserted.worker_id,
+                                                 "token_hash": values["token_hash"]}).one()
 
 
 def _snapshot(session_id: int) -> LectureSnapshot | None:
