@@ -15,7 +15,6 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from ..core.db import session
 from ..core.errors import CareBridgeError
-from ..org.models import OrgUnit
 from ..registry.bulk import insert_new_children, insert_new_workers, storable_child_fields
 from ..registry.models import Child, ChildParent, Worker
 from ..registry.services import id_number_index
@@ -29,7 +28,7 @@ class BatchInserts:
         positions. Anything that could be refused is left to the row-by-row path, which also
         takes over the whole batch if the database refuses the insert."""
         lookup = self.lookup
-        candidates: list[tuple[int, dict[str, Any], OrgUnit]] = []
+        candidates: list[tuple[int, dict[str, Any], int]] = []
         claimed: dict[str, str] = {}
         for position, (_row_number, _cells, _raw, values, errors) in enumerate(parsed):
             if errors or values is None or values["employee_number"] in lookup.workers:
@@ -39,17 +38,17 @@ class BatchInserts:
             if index is not None and (index in lookup.index_holders or index in claimed):
                 continue
             try:
-                unit = self.resolver.resolve(values.get("site"), values.get("team"))
+                unit_id = self.resolver.resolve_id(values.get("site"), values.get("team"))
             except CareBridgeError:
                 continue
-            candidates.append((position, values, unit))
+            candidates.append((position, values, unit_id))
             if index is not None:
                 claimed[index] = values["employee_number"]
         if not candidates:
             return set()
         try:
             with session.begin_nested():
-                insert_new_workers([(values, unit) for _position, values, unit in candidates],
+                insert_new_workers([(values, unit_id) for _position, values, unit_id in candidates],
                                    actor=self.actor)
         except (IntegrityError, DataError) as error:
             log.warning("import job %s: batch insert refused (%s); going row by row", self.job_id,

@@ -18,7 +18,6 @@ from ..audit.models import AuditEvent
 from ..core.clock import utcnow
 from ..core.db import session
 from ..core.host import Actor
-from ..org.models import OrgUnit
 from .consent import MINIMUM_CHILD_FIELDS, needs_consent
 from .models import Child, ChildParent, EmploymentStatus, ParentRole, Worker
 from .services import (CHILD_LINK_FIELDS, UNIT_FIELDS, category_columns, child_facts,
@@ -31,8 +30,9 @@ _COLUMNS = ("name", "sex", "id_number", "phone", "hukou_region_code", "subcontra
             "other_parent_since", "other_parent_capable")
 
 
-def insert_new_workers(records: list[tuple[dict[str, Any], OrgUnit]], *, actor: Actor) -> list[int]:
-    """Insert workers whose employee and ID numbers nobody holds yet; returns their ids in order.
+def insert_new_workers(records: list[tuple[dict[str, Any], int]], *, actor: Actor) -> list[int]:
+    """Insert workers whose employee and ID numbers nobody holds yet, each with the id of its
+    unit; returns their ids in order.
 
     Same stored values as :func:`~plugin.registry.services.upsert_worker` creating them one by
     one, including the product rule that working away starts at the entry date.
@@ -41,7 +41,7 @@ def insert_new_workers(records: list[tuple[dict[str, Any], OrgUnit]], *, actor: 
         return []
     now = utcnow()
     rows = []
-    for values, unit in records:
+    for values, unit_id in records:
         fields = {key: value for key, value in values.items() if key not in UNIT_FIELDS}
         row = {column: fields.get(column) for column in _COLUMNS}
         id_number = fields.get("id_number")
@@ -52,16 +52,20 @@ def insert_new_workers(records: list[tuple[dict[str, Any], OrgUnit]], *, actor: 
             id_number_index=id_number_index(id_number.number) if id_number is not None else None,
             employment_status=fields.get("employment_status") or EmploymentStatus.ACTIVE,
             works_away_since=fields.get("works_away_since") or fields.get("entry_date"),
-            org_unit_id=unit.id, created_at=now, updated_at=now,
+            org_unit_id=unit_id, created_at=now, updated_at=now,
         )
         rows.append(row)
-    ids = list(session.execute(
-        insert(Worker).returning(Worker.id, sort_by_parameter_order=True), rows).scalars())
+    # Matched back by employee number (unique), not by row order: asking for RETURNING in
+    # parameter order makes SQLAlchemy insert one row per statement on SQLite.
+    inserted = dict(session.execute(
+        insert(Worker).returning(Worker.employee_number, Worker.id), rows).all())
+    ids = [inserted[row["employee_number"]] for row in rows]
     session.execute(insert(AuditEvent), [
         {"occurred_at": now, "action": "worker.created", "actor_key": actor.key,
          "actor_name": actor.name[:200], "target_type": "worker", "target_id": str(worker_id),
-         "org_unit_id": unit.id, "ip": actor.ip, "user_agent": actor.user_agent, "details": None}
-        for worker_id, (_values, unit) in zip(ids, records)])
+         "org_unit_id": row["org_unit_id"], "ip": actor.ip, "user_agent": actor.user_agent,
+         "details": None}
+        for worker_id, row in zip(ids, rows)])
     return ids
 
 

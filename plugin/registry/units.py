@@ -23,6 +23,15 @@ class UnitResolver:
     actor: Actor
     created: list[str] = field(default_factory=list)
     _cache: dict[tuple[str | None, str | None], OrgUnit] = field(default_factory=dict)
+    _ids: dict[tuple[str | None, str | None], int] = field(default_factory=dict)
+
+    def resolve_id(self, site_name: str | None, team_name: str | None) -> int:
+        """The unit's id; unlike the unit itself it stays valid across an import's batch commits
+        (which expire loaded objects, and reading one again costs a query)."""
+        key = (site_name, team_name)
+        if key not in self._ids:
+            self._ids[key] = self.resolve(site_name, team_name).id
+        return self._ids[key]
 
     def resolve(self, site_name: str | None, team_name: str | None) -> OrgUnit:
         key = (site_name, team_name)
