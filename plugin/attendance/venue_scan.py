@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, insert, select, true, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -81,8 +81,7 @@ def _guarded_select():
                LectureSession.ends_at >= bindparam("earliest_end"),
                WorkerDevice.revoked_at.is_(None),
                Worker.employment_status == EmploymentStatus.ACTIVE,
-               func.substr(_home.path, 1, func.length(_site.path)) == _site.path,
-               true()))
+               func.substr(_home.path, 1, func.length(_site.path)) == _site.path))
 
 
 _INSERTED = ("session_id", "worker_id", "method", "checked_in_at", "recorded_at", "late_upload", "device")
