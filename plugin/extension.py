@@ -7,9 +7,9 @@ from pathlib import Path
 
 
 import click
+from babel import Locale
 from flask import Blueprint, Flask, current_app, has_request_context, session as http_session
 from flask.cli import AppGroup, with_appcontext
-from babel import Locale
 from flask_babel import Babel, format_datetime, get_locale
 from flask_wtf.csrf import generate_csrf
 
