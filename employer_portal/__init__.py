@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, redirect, request, session, url_for
+from flask_login import current_user
 from sqlalchemy import event
 
 from plugin.access.roles import Permission
@@ -99,7 +100,10 @@ def _configure_sqlite(app: Flask) -> None:
 def _init_login(app: Flask) -> None:
     from .accounts.queries import get_user
 
-    login_manager.init_app(app)
+    # Flask-Login's own context processor loads the user for every rendered page; the proxy
+    # loads it only on pages that show it (worker pages, the check-in answer, never do).
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     from flask_babel import lazy_gettext as _l
@@ -137,8 +141,6 @@ def _register_portal_routes(app: Flask) -> None:
 
     @app.context_processor
     def portal_context():
-        from flask_login import current_user
-
         from plugin.access.checks import has_permission
 
         def portal_nav_items():
