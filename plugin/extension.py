@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,13 +51,11 @@ class CareBridgeState:
     def company_timezone_name(self) -> str:
         """The company's time zone, read at most once a minute per process: every page that shows
         a time needs it, and it almost never changes (a change shows everywhere within a minute)."""
-        import time
-
-        from .org.queries import get_company
-
         cached = self._timezone_cache
         if cached is not None and time.monotonic() - cached[1] < TIMEZONE_CACHE_SECONDS:
             return cached[0]
+        from .org.queries import get_company
+
         company = get_company()
         if company is None:
             return current_app.config["CAREBRIDGE_TIMEZONE"]

@@ -68,12 +68,12 @@ def check_in(code: str):
                                 secure=current_app.config.get("SESSION_COOKIE_SECURE", True),
                                 samesite="Lax", path=_seen_cookie_path())
         return response
-    message, result = result_message(result), result.labelled()
-    # Done before the page is rendered: on SQLite the write lock is held until the commit, and
-    # 2,000 phones queue behind it.
+    result = result.labelled()
+    # Done before the answer is worded and rendered: on SQLite the write lock is held until the
+    # commit, and 2,000 phones queue behind it.
     session.commit()
     response = make_response(render_template("carebridge/attendance/check_in.html", result=result,
-                                             message=message))
+                                             message=result_message(result)))
     response.headers["Cache-Control"] = "no-store"
     if remembered:
         response.delete_cookie(SEEN_COOKIE, path=_seen_cookie_path())
