@@ -1,8 +1,35 @@
-"""Helpers for tests that need a real, committed database (live servers, hosts, concurrency)."""
+"""Helpers for tests that need a real, committed database (live servers, hosts, concurrency),
+and for counting the statements a page or a service sends."""
 from __future__ import annotations
 
-from sqlalchemy import MetaData, inspect, text
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import MetaData, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
+
+_SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+@contextmanager
+def recorded_statements() -> Iterator[list[str]]:
+    """The SQL statements sent inside the block, savepoints left out (the test's own
+    transaction makes and drops them). The test's pending writes are flushed first."""
+    from plugin.core.db import session
+
+    session.flush()
+    statements: list[str] = []
+
+    def listener(_connection, _cursor, statement, *_args):
+        if not statement.startswith(_SAVEPOINTS):
+            statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
 
 
 def reset_database(engine: Engine) -> None:

@@ -3,7 +3,7 @@ scan-and-done, new phones identify once and come back, every refusal has its rea
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from plugin.attendance.models import Attendance, AttemptOutcome, CheckInAttempt, CheckInMethod
 from plugin.attendance.views import SEEN_COOKIE
@@ -17,6 +17,7 @@ from plugin.worker_access.services import forget_device
 
 from .attendance_support import NOW, code_url, make_lecture, remember_phone
 from .conftest import csrf_token
+from .support import recorded_statements
 
 
 @pytest.fixture
@@ -241,18 +242,9 @@ def test_the_usual_scan_is_one_statement_on_postgresql_three_on_sqlite(app, lect
         client = app.test_client()
         remember_phone(client, make_worker(site, employee_number=f"E40{number}", phone=f"1370000{number:04d}"))
         url = code_url(lecture, NOW)
-        statements = []
-
-        def listener(_connection, _cursor, statement, *_args):
-            if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
-                statements.append(" ".join(statement.split()[:3]))
-
-        event.listen(session.get_bind(), "before_cursor_execute", listener)
-        try:
+        with recorded_statements() as statements:
             assert result_of(client.get(url))[0] == "green"
-        finally:
-            event.remove(session.get_bind(), "before_cursor_execute", listener)
-        return statements
+        return [" ".join(statement.split()[:3]) for statement in statements]
 
     statements_of_a_first_scan(1)  # the session's snapshot and the time zone, read once
     if session.get_bind().dialect.name == "postgresql":

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from plugin.access.roles import Role
 from plugin.access.services import grant_role
@@ -21,6 +21,7 @@ from plugin.registry.services import upsert_worker
 
 from .conftest import SYSTEM, csrf_token, submit
 from .guardianship_support import TODAY, log, paper_draft, phone
+from .support import recorded_statements
 
 
 @pytest.fixture
@@ -199,19 +200,8 @@ def test_the_follow_up_page_runs_a_fixed_number_of_queries(sites, make_worker, m
     client = login(make_user(Role.CARE_WORKER, sites[0]))
 
     def count_queries() -> int:
-        session.flush()  # the test's own pending writes are not the page's queries
-        statements = []
-
-        def listener(_connection, _cursor, statement, *_args):
-            # The test's own savepoints come and go with its transaction; count the page's.
-            if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
-                statements.append(statement)
-
-        event.listen(session.get_bind(), "before_cursor_execute", listener)
-        try:
+        with recorded_statements() as statements:
             assert client.get("/guardianship/follow-up").status_code == 200
-        finally:
-            event.remove(session.get_bind(), "before_cursor_execute", listener)
         return len(statements)
 
     make_child(make_worker(sites[0]), left_behind=True)

@@ -3,7 +3,7 @@ import io
 from datetime import date
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from plugin.access.roles import Role
 from plugin.core.db import session
@@ -13,6 +13,7 @@ from plugin.org.models import OrgKind
 
 from .conftest import SYSTEM, csrf_token, submit
 from .guardianship_support import PNG_SCAN, TODAY, id_number, paper_draft, phone, signature_data_url
+from .support import recorded_statements
 
 CARER_ID = id_number(date(1958, 6, 7), sequence="248")
 
@@ -162,19 +163,8 @@ def test_the_agreement_list_runs_a_fixed_number_of_queries(sites, make_worker, m
                              today=TODAY)
 
     def queries() -> int:
-        session.flush()  # the test's own pending writes are not the page's queries
-        statements = []
-
-        def listener(_connection, _cursor, statement, *_args):
-            # The test's own savepoints come and go with its transaction; count the page's.
-            if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
-                statements.append(statement)
-
-        event.listen(session.get_bind(), "before_cursor_execute", listener)
-        try:
+        with recorded_statements() as statements:
             assert hr.get("/guardianship/agreements/").status_code == 200
-        finally:
-            event.remove(session.get_bind(), "before_cursor_execute", listener)
         return len(statements)
 
     add(1)
