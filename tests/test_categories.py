@@ -602,3 +602,9 @@ def test_nothing_changes_before_the_next_change_date(facts, on, days):
 def test_never_raises_even_at_the_ends_of_the_calendar(facts, on):
     decide_categories(facts, on)
     next_change_date(facts, on)
+
+
+@_settings
+@given(facts=_child_facts, on=st.dates(date(1995, 1, 1), date(2035, 12, 31)))
+def test_next_change_date_is_the_same_given_the_decision_of_the_day(facts, on):
+    assert next_change_date(facts, on, decide_categories(facts, on)) == next_change_date(facts, on)

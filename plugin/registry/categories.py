@@ -490,7 +490,7 @@ def _time_points(facts: ChildFacts) -> set[date]:
     return points
 
 
-def next_change_date(facts: ChildFacts, on: date) -> date | None:
+def next_change_date(facts: ChildFacts, on: date, decided: CategoryDecision | None = None) -> date | None:
     """The earliest date after ``on`` on which time alone changes the decision, or None.
 
     Candidates are the birth date, the 16th and 18th birthdays, each timed parent status's
@@ -498,8 +498,9 @@ def next_change_date(facts: ChildFacts, on: date) -> date | None:
     is constant between them, so the first candidate whose decision differs from today's is
     returned. The ``age`` field is ignored (it changes every birthday without changing a
     category). Facts being edited is not "time alone": the caller recomputes then anyway.
+    ``decided`` is the decision on ``on`` when the caller already has it.
     """
-    today = replace(decide_categories(facts, on), age=None)
+    today = replace(decided or decide_categories(facts, on), age=None)
     for point in sorted(point for point in _time_points(facts) if point > on):
         if replace(decide_categories(facts, point), age=None) != today:
             return point
