@@ -102,3 +102,53 @@ def test_children_created_at_once_match_the_row_by_row_rules(company, clock, tmp
     created = set(session.execute(select(AuditEvent.target_id).where(
         AuditEvent.action == "child.created")).scalars())
     assert created == {str(child.id) for child in children.values()}
+
+
+def _children(company, tmp_path, name: str, rows):
+    from plugin.imports.models import ImportKind
+
+    return import_roster(xlsx_roster(tmp_path / name, CHILDREN_HEADER, rows), company,
+                         kind=ImportKind.CHILDREN)
+
+
+def test_new_children_with_id_numbers_are_inserted_in_one_statement(company, clock, tmp_path):
+    from plugin.registry.models import Child
+
+    from .support import recorded_statements
+
+    import_roster(xlsx_roster(tmp_path / "w.xlsx", WORKER_HEADER,
+                              [worker(f"{n:04d}", f"职工{n}") for n in range(1, 6)]), company)
+    rows = [[f"{n:04d}", "父亲", f"孩子{n}", "2009-03-0%d" % n, "是", "第一中学", None,
+             id_number(birth="2009030%d" % n, sequence=f"1{n}1")] for n in range(1, 6)]
+    with recorded_statements() as statements:
+        job, rejected = _children(company, tmp_path, "c.xlsx", rows)
+    assert rejected == {} and job.created_count == 5
+    assert sum(1 for statement in statements if statement.startswith("INSERT INTO cb_child ")) == 1
+    stored = {child.name: child for child in session.execute(select(Child)).scalars()}
+    for n in range(1, 6):  # each row's values went to its own child
+        child = stored[f"孩子{n}"]
+        assert child.id_number == rows[n - 1][7] and [link.worker.employee_number
+                                                      for link in child.parent_links] == [f"{n:04d}"]
+
+
+def test_a_child_whose_id_number_is_registered_is_linked_not_created_again(company, clock, tmp_path):
+    from plugin.registry.models import Child, ChildParent, ParentRole
+
+    import_roster(xlsx_roster(tmp_path / "w.xlsx", WORKER_HEADER,
+                              [worker("0001", "甲"), worker("0002", "乙", sex="女", id=id_number(sequence="222"))]),
+                  company)
+    known = id_number(birth="20080101", sequence="135")
+    twice = id_number(birth="20090202", sequence="246")
+    _children(company, tmp_path, "a.xlsx", [["0002", "母亲", "大红", "2008-01-01", "是", None, None, known]])
+    rows = [
+        ["0001", "父亲", "大红", "2008-01-01", "是", None, None, known],  # held by the mother's child
+        ["0001", "父亲", "小刚", "2009-02-02", "是", None, None, twice],
+        ["0002", "母亲", "小刚", "2009-02-02", "是", None, None, twice],  # repeats the row above
+    ]
+    job, rejected = _children(company, tmp_path, "b.xlsx", rows)
+    assert rejected == {} and (job.created_count, job.updated_count) == (1, 2)
+    assert session.execute(select(func.count()).select_from(Child)).scalar_one() == 2
+    roles = sorted(session.execute(select(Child.name, ChildParent.role).join(
+        ChildParent, ChildParent.child_id == Child.id)).all())
+    assert roles == [("大红", ParentRole.FATHER), ("大红", ParentRole.MOTHER),
+                     ("小刚", ParentRole.FATHER), ("小刚", ParentRole.MOTHER)]

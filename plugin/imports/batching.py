@@ -64,7 +64,8 @@ class BatchInserts:
     def _create_new_children_at_once(self, parsed) -> set[int]:
         """Like :meth:`_create_new_workers_at_once`, for plainly new children with one parent
         who is a worker here; children that may already exist (same parent and name, or an ID
-        number that will be stored) and second parents go row by row."""
+        number somebody holds or another row of the batch repeats) and second parents go row
+        by row."""
         valid = [(position, values) for position, (*_, values, errors) in enumerate(parsed)
                  if not errors and values is not None]
         numbers = {values["parent_employee_number"] for _position, values in valid}
@@ -74,18 +75,26 @@ class BatchInserts:
             select(ChildParent.worker_id, Child.name).join(Child, ChildParent.child_id == Child.id)
             .where(ChildParent.worker_id.in_([worker.id for worker in parents.values()]))).all()) \
             if parents else set()
-        candidates = []
+        storable = []
         for position, values in valid:
             parent = parents.get(values["parent_employee_number"])
             if parent is None or values.get("other_parent_employee_number"):
                 continue
-            identity = (parent.id, values["name"])
-            if identity in known:
-                continue
             fields, withheld = storable_child_fields(values, self.today)
-            if fields.get("id_number") is not None:
+            id_number = fields.get("id_number")
+            storable.append((position, values, parent, fields, withheld,
+                             id_number_index(id_number.number) if id_number is not None else None))
+        indexes = {index for *_, index in storable if index is not None}
+        claimed = set(session.execute(select(Child.id_number_index).where(
+            Child.id_number_index.in_(indexes))).scalars()) if indexes else set()
+        candidates = []
+        for position, values, parent, fields, withheld, index in storable:
+            identity = (parent.id, values["name"])
+            if identity in known or (index is not None and index in claimed):
                 continue
             known.add(identity)
+            if index is not None:
+                claimed.add(index)
             candidates.append((position, (fields, parent, values["parent_role"], withheld)))
         if not candidates:
             return set()

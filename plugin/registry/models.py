@@ -11,7 +11,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel, relationship
 
 from ..core.clock import utcnow
 from ..core.db import Base, enum_column
@@ -93,6 +93,9 @@ class Child(Base):
     __table_args__ = (Index("ix_cb_child_categories", "left_behind", "in_difficulty", "migrant"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lets a batch INSERT of children return their ids in row order in one statement, on
+    #: SQLite too (SQLAlchemy's "insertmanyvalues" sentinel; only ever set by such inserts).
+    _sentinel: Mapped[int | None] = orm_insert_sentinel()
     name: Mapped[str] = mapped_column(String(100))
     name_initials: Mapped[str] = mapped_column(String(40), index=True)
     sex: Mapped[Sex | None] = mapped_column(enum_column(Sex, 8))
