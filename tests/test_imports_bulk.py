@@ -127,19 +127,20 @@ def test_new_children_with_id_numbers_are_inserted_in_one_statement(company, clo
     stored = {child.name: child for child in session.execute(select(Child)).scalars()}
     for n in range(1, 6):  # each row's values went to its own child
         child = stored[f"孩子{n}"]
-        assert child.id_number == rows[n - 1][7] and [link.worker.employee_number
-                                                      for link in child.parent_links] == [f"{n:04d}"]
+        assert child.id_number == rows[n - 1][7]
+        assert [link.worker.employee_number for link in child.parent_links] == [f"{n:04d}"]
 
 
-def test_a_child_whose_id_number_is_registered_is_linked_not_created_again(company, clock, tmp_path):
+def test_a_registered_id_number_links_the_child_instead_of_a_new_one(company, clock, tmp_path):
     from plugin.registry.models import Child, ChildParent, ParentRole
 
-    import_roster(xlsx_roster(tmp_path / "w.xlsx", WORKER_HEADER,
-                              [worker("0001", "甲"), worker("0002", "乙", sex="女", id=id_number(sequence="222"))]),
+    mother = worker("0002", "乙", sex="女", id=id_number(sequence="222"))
+    import_roster(xlsx_roster(tmp_path / "w.xlsx", WORKER_HEADER, [worker("0001", "甲"), mother]),
                   company)
     known = id_number(birth="20080101", sequence="135")
     twice = id_number(birth="20090202", sequence="246")
-    _children(company, tmp_path, "a.xlsx", [["0002", "母亲", "大红", "2008-01-01", "是", None, None, known]])
+    _children(company, tmp_path, "a.xlsx",
+              [["0002", "母亲", "大红", "2008-01-01", "是", None, None, known]])
     rows = [
         ["0001", "父亲", "大红", "2008-01-01", "是", None, None, known],  # held by the mother's child
         ["0001", "父亲", "小刚", "2009-02-02", "是", None, None, twice],

@@ -490,7 +490,8 @@ def _time_points(facts: ChildFacts) -> set[date]:
     return points
 
 
-def next_change_date(facts: ChildFacts, on: date, decided: CategoryDecision | None = None) -> date | None:
+def next_change_date(facts: ChildFacts, on: date,
+                     decided: CategoryDecision | None = None) -> date | None:
     """The earliest date after ``on`` on which time alone changes the decision, or None.
 
     Candidates are the birth date, the 16th and 18th birthdays, each timed parent status's

@@ -336,7 +336,8 @@ def category_columns(facts: ChildFacts, today: date) -> dict[str, Any]:
         "in_difficulty": decision.in_difficulty, "de_facto_unsupported": decision.de_facto_unsupported,
         "orphan": decision.orphan, "in_three_areas": decision.three_areas,
         "focus_flags": " ".join(decision.flags), "categories_missing": " ".join(decision.missing),
-        "categories_next_change": next_change_date(facts, today, decision), "categories_as_of": today,
+        "categories_next_change": next_change_date(facts, today, decision),
+        "categories_as_of": today,
     }
 
 
