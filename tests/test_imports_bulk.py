@@ -1,13 +1,15 @@
-"""The batch path for new workers gives the same result as the row-by-row path."""
+"""The batch paths for new workers and children give the same result as the row-by-row path."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from plugin.audit.models import AuditEvent
 from plugin.core.db import session
-from plugin.registry.models import Worker
+from plugin.imports.models import ImportKind
+from plugin.registry.models import Child, ChildParent, ParentRole, Worker
 
 from .imports_support import WORKER_HEADER, id_number, import_roster, worker, xlsx_roster
+from .support import recorded_statements
 
 
 def test_every_new_worker_is_audited_with_its_id(company, clock, tmp_path):
@@ -72,8 +74,6 @@ CHILDREN_HEADER = ["家长工号", "职工与儿童关系", "儿童姓名", "出
 
 
 def test_children_created_at_once_match_the_row_by_row_rules(company, clock, tmp_path):
-    from plugin.imports.models import ImportKind
-    from plugin.registry.models import Child, ChildParent
     from plugin.registry.services import recompute_categories
 
     import_roster(xlsx_roster(tmp_path / "w.xlsx", WORKER_HEADER,
@@ -105,21 +105,15 @@ def test_children_created_at_once_match_the_row_by_row_rules(company, clock, tmp
 
 
 def _children(company, tmp_path, name: str, rows):
-    from plugin.imports.models import ImportKind
-
     return import_roster(xlsx_roster(tmp_path / name, CHILDREN_HEADER, rows), company,
                          kind=ImportKind.CHILDREN)
 
 
 def test_new_children_with_id_numbers_are_inserted_in_one_statement(company, clock, tmp_path):
-    from plugin.registry.models import Child
-
-    from .support import recorded_statements
-
     import_roster(xlsx_roster(tmp_path / "w.xlsx", WORKER_HEADER,
                               [worker(f"{n:04d}", f"职工{n}") for n in range(1, 6)]), company)
-    rows = [[f"{n:04d}", "父亲", f"孩子{n}", "2009-03-0%d" % n, "是", "第一中学", None,
-             id_number(birth="2009030%d" % n, sequence=f"1{n}1")] for n in range(1, 6)]
+    rows = [[f"{n:04d}", "父亲", f"孩子{n}", f"2009-03-0{n}", "是", "第一中学", None,
+             id_number(birth=f"2009030{n}", sequence=f"1{n}1")] for n in range(1, 6)]
     with recorded_statements() as statements:
         job, rejected = _children(company, tmp_path, "c.xlsx", rows)
     assert rejected == {} and job.created_count == 5
@@ -132,8 +126,6 @@ def test_new_children_with_id_numbers_are_inserted_in_one_statement(company, clo
 
 
 def test_a_registered_id_number_links_the_child_instead_of_a_new_one(company, clock, tmp_path):
-    from plugin.registry.models import Child, ChildParent, ParentRole
-
     mother = worker("0002", "乙", sex="女", id=id_number(sequence="222"))
     import_roster(xlsx_roster(tmp_path / "w.xlsx", WORKER_HEADER, [worker("0001", "甲"), mother]),
                   company)
