@@ -31,7 +31,7 @@ CHILD_HEADER = ["家长工号", "职工与儿童关系", "儿童姓名", "性别
                 "是否在户籍地生活"]
 CHILD_GIVEN = "子梓涵浩宇欣怡轩然诗琪俊杰雨萱博文佳"
 LIVES_WITH = ("（外）祖父母", "（外）祖父母", "（外）祖父母", "父母", "母亲", "其他亲属")
-#: Children per worker: none, one or two (three in ten workers have none; 0.85 on average).
+#: Children per worker: none, one or two (three in ten workers have none; 0.9 on average).
 CHILDREN_PER_WORKER = (0, 0, 0, 1, 1, 1, 1, 1, 2, 2)
 #: Children are born over 16 years (2009 to 2024), so some are past 14 or 16.
 BIRTH_DAYS = 16 * 365
