@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -89,14 +89,13 @@ _INSERTED = ("session_id", "worker_id", "method", "checked_in_at", "recorded_at"
 
 def _guarded_insert(dialect):
     return (dialect.insert(_ATTENDANCE).from_select(_INSERTED, _guarded_select())
-            .on_conflict_do_nothing(index_elements=["session_id", "worker_id"])
-            .returning(_ATTENDANCE.c.id, _ATTENDANCE.c.worker_id))
+            .on_conflict_do_nothing(index_elements=["session_id", "worker_id"]))
 
 
 def _scanning_worker(counted_id, worker_id):
     """The check-in row's id, its worker as the page names them, and the phone's device."""
-    return (select(counted_id.label("attendance_id"), Worker.id, Worker.name, Worker.employee_number,
-                   WorkerDevice.id.label("device_id"), WorkerDevice.last_seen_at)
+    return (select(counted_id.label("attendance_id"), Worker.id.label("worker_id"), Worker.name,
+                   Worker.employee_number, WorkerDevice.id.label("device_id"), WorkerDevice.last_seen_at)
             .select_from(Worker).join(WorkerDevice, WorkerDevice.token_hash == bindparam("token_hash"))
             .where(Worker.id == worker_id))
 
@@ -108,7 +107,8 @@ _LOGGED = ("session_id", "worker_id", "method", "outcome", "attempted_at", "devi
 def _counted_and_logged_in_one_statement():
     """PostgreSQL: insert the attendance, log the attempt and name the worker in one round trip
     (data-modifying CTEs)."""
-    counted = _guarded_insert(postgresql).cte("counted")
+    counted = (_guarded_insert(postgresql)
+               .returning(_ATTENDANCE.c.id, _ATTENDANCE.c.worker_id).cte("counted"))
     logged = insert(_ATTEMPTS).from_select(_LOGGED, select(
         bindparam("session_id", type_=_ATTEMPTS.c.session_id.type), counted.c.worker_id,
         bindparam("method", type_=_ATTEMPTS.c.method.type),
@@ -119,10 +119,26 @@ def _counted_and_logged_in_one_statement():
     return _scanning_worker(counted.c.id, counted.c.worker_id).add_cte(logged)
 
 
+def _counted_and_named():
+    """SQLite (no data-modifying CTEs): the guarded insert, naming the worker in its RETURNING
+    clause, so the write lock is held for two statements (this and the attempt log), not three.
+
+    SQLite's RETURNING sees only the inserted row, which subqueries reach by the table's name.
+    """
+    inserted_worker = literal_column(f"{_ATTENDANCE.name}.{_ATTENDANCE.c.worker_id.name}")
+    device = WorkerDevice.token_hash == bindparam("token_hash")
+    return _guarded_insert(sqlite).returning(
+        _ATTENDANCE.c.id.label("attendance_id"), _ATTENDANCE.c.worker_id,
+        select(Worker.name).where(Worker.id == inserted_worker).scalar_subquery().label("name"),
+        select(Worker.employee_number).where(Worker.id == inserted_worker).scalar_subquery()
+        .label("employee_number"),
+        select(WorkerDevice.id).where(device).scalar_subquery().label("device_id"),
+        select(WorkerDevice.last_seen_at).where(device).scalar_subquery().label("last_seen_at"))
+
+
 #: Built once: these run for every scan of a lecture.
 _COUNTED_AND_LOGGED = _counted_and_logged_in_one_statement()
-_GUARDED_INSERT = _guarded_insert(sqlite)
-_SCANNING_WORKER = _scanning_worker(bindparam("attendance_id"), bindparam("worker_id"))
+_COUNTED_AND_NAMED = _counted_and_named()
 _INSERT_ATTEMPT = insert(_ATTEMPTS)
 
 
@@ -135,15 +151,13 @@ def _count_and_log(values: dict):
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         return connection.execute(_COUNTED_AND_LOGGED, values).one_or_none()
-    inserted = connection.execute(_GUARDED_INSERT, values).one_or_none()
-    if inserted is None:
+    counted = connection.execute(_COUNTED_AND_NAMED, values).one_or_none()
+    if counted is None:
         return None
     connection.execute(_INSERT_ATTEMPT, {
         **{name: values[name] for name in ("session_id", "method", "outcome", "device", "ip")},
-        "worker_id": inserted.worker_id, "attempted_at": values["recorded_at"]})
-    return connection.execute(_SCANNING_WORKER, {"attendance_id": inserted.id,
-                                                 "worker_id": inserted.worker_id,
-                                                 "token_hash": values["token_hash"]}).one()
+        "worker_id": counted.worker_id, "attempted_at": values["recorded_at"]})
+    return counted
 
 
 def _snapshot(session_id: int) -> LectureSnapshot | None:
@@ -210,6 +224,6 @@ def _counted_at_once(code_text: str, device_token: str | None, at: datetime,
         session.execute(update(WorkerDevice).where(WorkerDevice.id == counted.device_id)
                         .values(last_seen_at=now).execution_options(synchronize_session=False))
     return CheckInResult(AttemptOutcome.ACCEPTED, time=at,
-                         worker=WorkerLabel(counted.id, counted.name, counted.employee_number),
+                         worker=WorkerLabel(counted.worker_id, counted.name, counted.employee_number),
                          attendance_id=counted.attendance_id,
                          lecture=LectureLabel(lecture.id, lecture.title, lecture.venue))

@@ -5,6 +5,8 @@ is recognised without a database query; the token's hash is what the database kn
 """
 from __future__ import annotations
 
+import functools
+
 from flask import abort, current_app, g, redirect, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -17,7 +19,13 @@ COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers cap cookie lifetimes at about 400 d
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="carebridge.worker-device")
+    return _serializer_for(current_app.secret_key)
+
+
+@functools.lru_cache(maxsize=4)
+def _serializer_for(secret_key: str | bytes) -> URLSafeSerializer:
+    """Built once per key: every scan of a lecture reads the cookie."""
+    return URLSafeSerializer(secret_key, salt="carebridge.worker-device")
 
 
 def device_token() -> str | None:
