@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from plugin.access.roles import Role
 from plugin.audit.models import AuditEvent
@@ -13,6 +13,7 @@ from plugin.registry.schema import CHILD_FIELDS, WORKER_FIELDS, parse_record
 from plugin.registry.services import upsert_child, upsert_worker
 
 from .conftest import SYSTEM, submit
+from .support import recorded_statements
 
 TODAY = date(2026, 11, 22)
 CHILD_ID = "110105201505050016"
@@ -98,15 +99,35 @@ def test_worker_list_runs_a_fixed_number_of_queries(app, sites, make_user, login
         add_worker(site_a, f"E{number:03d}", f"职工{number}")
         add_child(f"E{number:03d}")
     client = login(make_user(Role.HR_OFFICER, site_a))
-    statements = []
-    engine = session.get_bind()
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with recorded_statements() as statements:
         assert client.get("/workers/").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert len(statements) < 15, statements
+
+
+def test_worker_list_filters_count_each_worker_once(company, sites, make_unit, make_user, login):
+    """Unit and category filters, alone and together, for a company-wide officer; a worker with
+    two matching children is one worker (the count and the page use different SQL forms)."""
+    site_a, site_b = sites
+    team = make_unit(OrgKind.TEAM, parent=site_a, name="钢筋班组")
+    add_worker(team, "E001", "张大山")
+    add_worker(site_a, "E002", "李小红")
+    add_worker(site_b, "E003", "王五")
+    add_child("E001")
+    add_child("E001", name="张小亮", birth_date="2017-06-06")
+    add_child("E002", name="李大宝", birth_date="2008-01-01")  # 18: not left behind
+    add_child("E003", name="王小五")
+    client = login(make_user(Role.HR_OFFICER, company))
+
+    def listed(query: str) -> tuple[str, list[str]]:
+        text = client.get(f"/workers/?{query}").text
+        total = text.split("共 ")[1].split(" 人")[0]
+        return total, [name for name in ("张大山", "李小红", "王五") if name in text]
+
+    assert listed("category=left_behind") == ("2", ["张大山", "王五"])
+    assert listed(f"category=left_behind&unit={site_a.id}") == ("1", ["张大山"])
+    assert listed(f"unit={site_a.id}") == ("2", ["张大山", "李小红"])
+    assert listed(f"unit={team.id}") == ("1", ["张大山"])
+    assert listed(f"category=left_behind&unit={site_a.id}&q=李") == ("0", [])
 
 
 def test_every_view_of_a_child_is_audited(sites, make_user, login):

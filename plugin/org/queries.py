@@ -30,9 +30,24 @@ def in_subtrees(path_column, root_paths: list[str]):
     """
     if not root_paths:
         return false()
-    if any(path.count("/") == 2 for path in root_paths):
+    if _covers_company(root_paths):
         return true()
     return or_(*(path_column.startswith(path, autoescape=True) for path in root_paths))
+
+
+def _covers_company(root_paths: list[str]) -> bool:
+    return any(path.count("/") == 2 for path in root_paths)
+
+
+def unit_id_in_subtrees(unit_id_column, root_paths: list[str]):
+    """SQL condition: the unit ``unit_id_column`` points to lies in one of the given subtrees.
+
+    Tested against the few ids of those units, so a list of a million rows needs no join to
+    the units per row (and, for the company's root, no condition at all).
+    """
+    if _covers_company(root_paths):
+        return true()
+    return unit_id_column.in_(select(OrgUnit.id).where(in_subtrees(OrgUnit.path, root_paths)))
 
 
 def units_in_subtrees(root_paths: list[str]) -> list[OrgUnit]:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 
 from ..audit.models import AuditEvent
 from ..core.db import session
 from ..core.pagination import Page, paginate
 from ..org.models import OrgUnit
-from ..org.queries import in_subtrees
+from ..org.queries import unit_id_in_subtrees
 from .categories import CATEGORY_CODES, FOCUS_FLAG_CODES
 from .models import Child, ChildParent, EmploymentStatus, Worker
 
@@ -23,20 +23,21 @@ class WorkerFilter:
     status: EmploymentStatus | None = None
 
 
-def _scoped(statement: Select, model, scope_paths: list[str]) -> Select:
-    return statement.join(OrgUnit, model.org_unit_id == OrgUnit.id).where(
-        in_subtrees(OrgUnit.path, scope_paths))
-
-
 def search_workers(criteria: WorkerFilter, *, scope_paths: list[str], page: int = 1,
                    per_page: int = 50) -> Page:
     """Workers in scope, newest first. Search matches the employee number or phone (prefix),
-    pinyin initials (prefix) or the name (contains)."""
-    statement = _scoped(select(Worker), Worker, scope_paths).order_by(Worker.id.desc())
+    pinyin initials (prefix) or the name (contains).
+
+    Units and children are counted by ``IN`` against a set the database builds once, not per
+    worker row (a join or a correlated ``EXISTS``): the page's count reads every matching row,
+    and at a million workers that was the difference between a tenth of a second and seconds.
+    """
+    statement = (select(Worker).where(unit_id_in_subtrees(Worker.org_unit_id, scope_paths))
+                 .order_by(Worker.id.desc()))
     if criteria.search:
         statement = statement.where(_search_condition(criteria.search.strip()))
     if criteria.unit is not None:
-        statement = statement.where(OrgUnit.path.startswith(criteria.unit.path, autoescape=True))
+        statement = statement.where(unit_id_in_subtrees(Worker.org_unit_id, [criteria.unit.path]))
     if criteria.status is not None:
         statement = statement.where(Worker.employment_status == criteria.status)
     if criteria.category in CATEGORY_CODES or criteria.focus_flag in FOCUS_FLAG_CODES:
@@ -45,9 +46,12 @@ def search_workers(criteria: WorkerFilter, *, scope_paths: list[str], page: int 
             child_condition.append(getattr(Child, criteria.category).is_(True))
         if criteria.focus_flag in FOCUS_FLAG_CODES:
             child_condition.append(Child.focus_flags.contains(criteria.focus_flag, autoescape=True))
-        statement = statement.where(exists(
-            select(ChildParent.id).join(Child, ChildParent.child_id == Child.id)
-            .where(ChildParent.worker_id == Worker.id, *child_condition)))
+        parents = (select(ChildParent.worker_id).join(Child, ChildParent.child_id == Child.id)
+                   .where(*child_condition))
+        # Counted against the set of parents, built once; listed with EXISTS, which stops at
+        # the page's last worker instead of building the whole set first (SQLite).
+        return paginate(statement.where(exists(parents.where(ChildParent.worker_id == Worker.id))),
+                        page, per_page, counted=statement.where(Worker.id.in_(parents)))
     return paginate(statement, page, per_page)
 
 
@@ -67,7 +71,7 @@ def _search_condition(term: str):
     """Digits and Latin letters search the indexed number and initials columns by prefix; other
     text (a Chinese name) searches names."""
     if term.isascii():
-        conditions = [_prefix(Worker.employee_number, term), _prefix(Worker.employee_number, term.upper())]
+        conditions = [_prefix(Worker.employee_number, number) for number in sorted({term, term.upper()})]
         if term.isdigit():
             conditions.append(_prefix(Worker.phone, term))
         if term.isalpha():
