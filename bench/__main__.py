@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import argparse
 
-from . import checkin, import_roster, pledges
+from . import checkin, import_roster, pledges, worker_list
 
-BENCHMARKS = {"import": import_roster, "pledges": pledges, "checkin": checkin}
+BENCHMARKS = {"import": import_roster, "pledges": pledges, "checkin": checkin,
+              "worker-list": worker_list}
 
 
 def main() -> None:

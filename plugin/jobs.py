@@ -5,6 +5,7 @@ Cron fields are in the company's time zone.
 """
 from __future__ import annotations
 
+from .core.db import refresh_planner_statistics
 from .guardianship.jobs import daily_guardianship_check
 from .imports.jobs import run_queued_imports
 from .notifications.jobs import purge_old_read_notifications
@@ -46,6 +47,13 @@ JOBS: list[JobDefinition] = [
         trigger="interval",
         # Site zips start within seconds; a running batch holds this job (max 1 instance).
         trigger_args={"seconds": 3},
+    ),
+    JobDefinition(
+        id="core.refresh_planner_statistics",
+        func=refresh_planner_statistics,
+        trigger="cron",
+        # Night: API upserts add rows a few at a time, and no import refreshes for them.
+        trigger_args={"hour": 4, "minute": 10},
     ),
     JobDefinition(
         id="guardianship.daily_check",

@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select
 
 from employer_portal import create_app
 from plugin.attendance.models import Attendance
-from plugin.core.db import session
+from plugin.core.db import refresh_planner_statistics, session
 from plugin.core.host import Actor
 from plugin.lectures.models import LectureFormat, LectureSession
 from plugin.org.models import OrgKind
@@ -50,16 +50,11 @@ def seed(workers: int, lectures: int) -> dict:
         session.add(lecture)
         session.flush()
         made.append([lecture.id, lecture.code_key])
+    # Table statistics, as a roster import leaves them: without them the planner guesses a
+    # table holds a row or two.
+    refresh_planner_statistics()
     session.commit()
-    _analyze()
     return {"cookies": cookies, "lectures": made}
-
-
-def _analyze() -> None:
-    """Table statistics, as autovacuum (PostgreSQL) or a routine ANALYZE would have them after
-    a roster import: without them the planner guesses a table holds a row or two."""
-    with session.get_bind().connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
 
 
 def count() -> dict:

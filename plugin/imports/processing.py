@@ -35,7 +35,7 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from ..audit.services import record_event
 from ..core.clock import local_today, utcnow
-from ..core.db import session
+from ..core.db import refresh_planner_statistics, session
 from ..core.errors import CareBridgeError, NotFound, ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
@@ -243,6 +243,9 @@ class _Importer(BatchInserts):
                      details={"status": job.status.value, "dry_run": job.is_dry_run,
                               **{key: value for key, value in self.counts.items() if value}})
         session.commit()
+        if not job.is_dry_run and (self.counts["created"] or self.counts["updated"]):
+            refresh_planner_statistics()
+            session.commit()
         if self.on_progress:
             self.on_progress(job)
 
