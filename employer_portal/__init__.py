@@ -94,7 +94,9 @@ def _configure_sqlite(app: Flask) -> None:
 
         @event.listens_for(engine, "begin")
         def begin_transaction(connection):
-            connection.exec_driver_sql("BEGIN")
+            # An autocommit connection asked for no transaction; a BEGIN would undo its writes.
+            if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                connection.exec_driver_sql("BEGIN")
 
 
 def _init_login(app: Flask) -> None:

@@ -1,3 +1,4 @@
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -32,3 +33,25 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app, db):
     connection = db.connection()
     assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+@pytest.mark.committing
+def test_sqlite_autocommit_connections_keep_their_writes(app):
+    """Our BEGIN listener (real SQLite transactions) leaves autocommit connections alone;
+    ANALYZE or a pragma run that way used to be rolled back silently."""
+    if database_dialect(app) != "sqlite":
+        return
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+        with engine.connect() as connection:
+            original = connection.exec_driver_sql("PRAGMA user_version").scalar()
+        try:
+            with engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                    f"PRAGMA user_version={original + 7}")
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA user_version").scalar() == original + 7
+        finally:
+            with engine.connect() as connection:
+                connection.exec_driver_sql(f"PRAGMA user_version={original}")
+                connection.commit()
