@@ -12,17 +12,13 @@ million workers" and names no figure; the ratio shows what a filter costs beyond
 from __future__ import annotations
 
 import functools
-import os
 import random
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from . import is_child_run, run_on_databases
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华"
 SITES = 20
@@ -168,21 +164,8 @@ def run_database(name: str, url: str, arguments) -> None:
 
 
 def run(arguments) -> None:
-    databases = [name.strip() for name in arguments.databases.split(",") if name.strip()]
-    if not os.environ.get("CAREBRIDGE_BENCH_CHILD"):
+    if not is_child_run():
         print(f"worker list page: median of {arguments.runs} runs")
         print(f"{'database':<11} {'search or filter':<32} {'ms':>9} {'× count':>7}")
-    for name in databases:
-        if name == "sqlite":
-            with tempfile.TemporaryDirectory() as directory:
-                run_database("SQLite", f"sqlite:///{Path(directory) / 'bench.db'}", arguments)
-        elif name == "postgresql" and os.environ.get("CAREBRIDGE_BENCH_CHILD"):
-            run_database("PostgreSQL", os.environ["CAREBRIDGE_TEST_DATABASE_URL"], arguments)
-        elif name == "postgresql":
-            subprocess.run([str(ROOT / "scripts" / "with-postgres.sh"), sys.executable, "-m", "bench",
-                            "worker-list", "--databases", "postgresql", "--workers", str(arguments.workers),
-                            "--runs", str(arguments.runs)],
-                           env={**os.environ, "CAREBRIDGE_BENCH_CHILD": "1", "PYTHONPATH": str(ROOT)},
-                           cwd=ROOT, check=True)
-        else:
-            raise SystemExit(f"unknown database {name!r} (sqlite, postgresql)")
+    run_on_databases(arguments.databases, lambda name, url: run_database(name, url, arguments),
+                     ["worker-list", "--workers", str(arguments.workers), "--runs", str(arguments.runs)])

@@ -18,13 +18,13 @@ import secrets
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from .. import ROOT, is_child_run, run_on_databases
+
 SECRET = secrets.token_urlsafe(32)
 
 
@@ -215,24 +215,12 @@ def run_database(name: str, url: str, arguments) -> None:
 
 
 def run(arguments) -> None:
-    databases = [name.strip() for name in arguments.databases.split(",") if name.strip()]
-    if not os.environ.get("CAREBRIDGE_BENCH_CHILD"):
+    if not is_child_run():
         print(f"{arguments.workers} workers per lecture, {arguments.clients} clients, {arguments.rounds} rounds, "
               f"gunicorn -w {arguments.gunicorn_workers} "
               f"{'gthread --threads %d' % arguments.threads if arguments.threads else 'sync'}; median round")
         print(f"{'database':<11} {'endpoint':<12} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
-    for name in databases:
-        if name == "sqlite":
-            with tempfile.TemporaryDirectory() as directory:
-                run_database("SQLite", f"sqlite:///{Path(directory) / 'bench.db'}", arguments)
-        elif name == "postgresql" and os.environ.get("CAREBRIDGE_BENCH_CHILD"):
-            run_database("PostgreSQL", os.environ["CAREBRIDGE_TEST_DATABASE_URL"], arguments)
-        elif name == "postgresql":
-            subprocess.run([str(ROOT / "scripts" / "with-postgres.sh"), sys.executable, "-m", "bench", "checkin",
-                            "--databases", "postgresql", "--workers", str(arguments.workers),
-                            "--clients", str(arguments.clients), "--rounds", str(arguments.rounds),
-                            "--gunicorn-workers", str(arguments.gunicorn_workers),
-                            "--threads", str(arguments.threads), "--timeout", str(arguments.timeout)],
-                           env={**os.environ, "CAREBRIDGE_BENCH_CHILD": "1"}, cwd=ROOT, check=True)
-        else:
-            raise SystemExit(f"unknown database {name!r} (sqlite, postgresql)")
+    run_on_databases(arguments.databases, lambda name, url: run_database(name, url, arguments), [
+        "checkin", "--workers", str(arguments.workers), "--clients", str(arguments.clients),
+        "--rounds", str(arguments.rounds), "--gunicorn-workers", str(arguments.gunicorn_workers),
+        "--threads", str(arguments.threads), "--timeout", str(arguments.timeout)])
