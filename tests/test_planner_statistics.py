@@ -5,7 +5,11 @@ million workers, seconds instead of milliseconds; ``bench worker-list`` measures
 """
 from __future__ import annotations
 
+from sqlalchemy.exc import OperationalError
+
 from plugin.core.db import refresh_planner_statistics, session
+from plugin.imports import processing
+from plugin.imports.models import ImportStatus
 from plugin.jobs import JOBS
 
 from .imports_support import WORKER_HEADER, import_roster, worker, xlsx_roster
@@ -44,3 +48,14 @@ def test_the_nightly_job_refreshes_them(company, make_worker):
     session.flush()
     job.func()
     assert planner_worker_rows() == ROWS + 2
+
+
+def test_an_import_is_done_even_if_the_statistics_cannot_be_refreshed(company, clock, tmp_path,
+                                                                     monkeypatch):
+    def locked():
+        raise OperationalError("ANALYZE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(processing, "refresh_planner_statistics", locked)
+    rows = [worker(f"{n:04d}", f"职工{n}") for n in range(1, 4)]
+    job, rejected = import_roster(xlsx_roster(tmp_path / "r.xlsx", WORKER_HEADER, rows), company)
+    assert job.status == ImportStatus.DONE and job.created_count == 3 and rejected == {}

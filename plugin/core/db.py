@@ -106,7 +106,7 @@ SQLITE_ANALYSIS_LIMIT = 1000
 
 
 def refresh_planner_statistics() -> None:
-    """Tell the database's query planner how large the tables now are (``ANALYZE``); flushes.
+    """Tell the database's query planner how large the tables now are (``ANALYZE``).
 
     SQLite keeps no statistics until ANALYZE runs, and without them it may drive a list's
     category filter from the wrong index: at a million workers, seconds instead of milliseconds.

@@ -244,10 +244,18 @@ class _Importer(BatchInserts):
                               **{key: value for key, value in self.counts.items() if value}})
         session.commit()
         if not job.is_dry_run and (self.counts["created"] or self.counts["updated"]):
-            refresh_planner_statistics()
-            session.commit()
+            self._refresh_planner_statistics()
         if self.on_progress:
             self.on_progress(job)
+
+    def _refresh_planner_statistics(self) -> None:
+        """The import is done and committed whatever happens here; the nightly job retries."""
+        try:
+            refresh_planner_statistics()
+            session.commit()
+        except SQLAlchemyError:
+            log.warning("import job %s: table statistics not refreshed", self.job_id, exc_info=True)
+            session.rollback()
 
     def _store_counts(self, job: ImportJob) -> None:
         job.processed_rows = self.counts["processed"]
