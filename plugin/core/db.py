@@ -91,8 +91,11 @@ def commit_on_success(response):
 
     Registered on every CareBridge blueprint (and the portal's), so a request commits exactly once
     and a failed request leaves nothing half-written. Unhandled exceptions never reach this hook;
-    Flask-SQLAlchemy's teardown then discards the session.
+    Flask-SQLAlchemy's teardown then discards the session. A view that committed already (the
+    check-in does, before rendering) leaves no transaction, and none is begun just to end it.
     """
+    if not _host_session()().in_transaction():  # scoped_session does not proxy in_transaction
+        return response
     if response.status_code < 400:
         session.commit()
     else:
