@@ -12,7 +12,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from plugin.core.db import TABLE_PREFIX, Base
+from plugin.core.db import TABLE_PREFIX, Base, exists_on
 from plugin.extension import import_models
 
 config = context.config
@@ -32,6 +32,11 @@ def include_name(name, type_, parent_names):
     return True
 
 
+def include_object(object_, name, type_, reflected, compare_to):
+    """Leave out of the comparison what the models create on another database only."""
+    return exists_on(object_, context.get_context().dialect.name)
+
+
 def process_revision_directives(context_, revision, directives):
     """Do not write an empty migration when autogenerate finds no change."""
     if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
@@ -43,6 +48,7 @@ def _configure(**kwargs):
     context.configure(
         target_metadata=target_metadata,
         include_name=include_name,
+        include_object=include_object,
         version_table=VERSION_TABLE,
         compare_type=True,
         render_as_batch=True,

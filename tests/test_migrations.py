@@ -3,7 +3,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from plugin.core.db import TABLE_PREFIX, Base
+from plugin.core.db import TABLE_PREFIX, Base, exists_on
 from plugin.extension import import_models
 
 from .conftest import database_dialect
@@ -16,6 +16,7 @@ def test_models_and_migrations_agree(app, db):
     context = MigrationContext.configure(connection, opts={
         "compare_type": True,
         "include_name": lambda name, type_, parents: type_ != "table" or name.startswith(TABLE_PREFIX),
+        "include_object": lambda object_, *_: exists_on(object_, connection.dialect.name),
         "version_table": "cb_alembic_version",
     })
     assert compare_metadata(context, Base.metadata) == []

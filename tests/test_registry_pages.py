@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 
 from plugin.access.roles import Role
 from plugin.audit.models import AuditEvent
@@ -12,7 +12,7 @@ from plugin.registry.models import Child, ConsentMethod, Worker
 from plugin.registry.schema import CHILD_FIELDS, WORKER_FIELDS, parse_record
 from plugin.registry.services import upsert_child, upsert_worker
 
-from .conftest import SYSTEM, submit
+from .conftest import SYSTEM, database_dialect, submit
 from .support import recorded_statements
 
 TODAY = date(2026, 11, 22)
@@ -102,6 +102,42 @@ def test_worker_list_runs_a_fixed_number_of_queries(app, sites, make_user, login
     with recorded_statements() as statements:
         assert client.get("/workers/").status_code == 200
     assert len(statements) < 15, statements
+
+
+def test_worker_searches_by_prefix_are_index_ranges_on_postgresql(app, company, sites, make_user,
+                                                                    login):
+    """Under the database's linguistic collation a plain index cannot serve ``LIKE 'term%'``, and
+    every search read the whole table. Among a few thousand workers (planner statistics fresh),
+    each searched column must be read as a range of its index (pattern operators ``~>=~``)."""
+    if database_dialect(app) != "postgresql":
+        pytest.skip("SQLite searches prefixes as ranges of plain indexes")
+    site_a, _ = sites
+    add_worker(site_a, "E001", "张大山", phone="13800138001")
+    session.execute(insert(Worker.__table__), [
+        {"employee_number": f"X{number:05d}", "name": "职工", "name_initials": "zg",
+         "phone": f"150{number:08d}", "org_unit_id": site_a.id} for number in range(3000)])
+    connection = session.connection()
+    connection.exec_driver_sql("ANALYZE cb_worker")
+    client = login(make_user(Role.HR_OFFICER, company))
+    sent = []
+
+    def record(_connection, _cursor, statement, parameters, *_args):
+        if "count(" in statement and "FROM cb_worker" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(connection.engine, "before_cursor_execute", record)
+    try:
+        for term, indexes in (("1380013", ("ix_cb_worker_phone", "ix_cb_worker_employee_number_prefix")),
+                              ("zds", ("ix_cb_worker_name_initials", "ix_cb_worker_employee_number_prefix"))):
+            sent.clear()
+            assert "张大山" in client.get(f"/workers/?q={term}").text
+            statement, parameters = sent[-1]
+            plan = "\n".join(connection.exec_driver_sql("EXPLAIN " + statement, parameters).scalars())
+            for index in indexes:
+                assert index in plan, plan
+            assert "~>=~" in plan and "Seq Scan on cb_worker" not in plan, plan
+    finally:
+        event.remove(connection.engine, "before_cursor_execute", record)
 
 
 def test_worker_list_filters_count_each_worker_once(company, sites, make_unit, make_user, login):

@@ -14,7 +14,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel, relationship
 
 from ..core.clock import utcnow
-from ..core.db import Base, enum_column
+from ..core.db import Base, enum_column, postgresql_only, prefix_searched
 from ..org.models import OrgUnit
 from ..privacy.crypto import EncryptedText
 from .categories import ParentStatus
@@ -55,18 +55,25 @@ class PovertyStatus(str, enum.Enum):
 
 class Worker(Base):
     __tablename__ = "cb_worker"
+    #: The worker list searches these three by prefix (plugin.registry.queries.search_workers).
+    __table_args__ = (
+        prefix_searched("ix_cb_worker_name_initials", "name_initials"),
+        prefix_searched("ix_cb_worker_phone", "phone"),
+        # SQLite's prefix search is a range the unique constraint's index serves already.
+        postgresql_only(prefix_searched("ix_cb_worker_employee_number_prefix", "employee_number")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The HR system's employee number; the key imports and the API upsert on.
     employee_number: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     #: Pinyin initials of the name (张伟 → zw) for search.
-    name_initials: Mapped[str] = mapped_column(String(40), index=True)
+    name_initials: Mapped[str] = mapped_column(String(40))
     sex: Mapped[Sex | None] = mapped_column(enum_column(Sex, 8))
     id_number: Mapped[str | None] = mapped_column(EncryptedText("worker.id_number"))
     #: Keyed hash of the ID number (exact lookup without decrypting).
     id_number_index: Mapped[str | None] = mapped_column(String(32), unique=True)
-    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
     hukou_region_code: Mapped[str | None] = mapped_column(String(6))
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("cb_org_unit.id"), index=True)
     #: Labour subcontractor (劳务分包单位) the worker is employed through, if any.
