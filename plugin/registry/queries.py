@@ -60,7 +60,8 @@ def _prefix(column, term: str):
 
     On SQLite (binary collation) as a range, which the column's index serves; ``LIKE 'x%'``
     never uses an index there. Elsewhere as ``LIKE``: a range is only right under a byte-order
-    collation, and PostgreSQL databases usually have a linguistic one.
+    collation, and PostgreSQL databases usually have a linguistic one; the searched columns'
+    pattern indexes (:func:`plugin.core.db.prefix_searched`) serve it there.
     """
     if session.get_bind().dialect.name == "sqlite":
         return (column >= term) & (column < term + "\U0010ffff")
