@@ -16,7 +16,7 @@ TEST_DEBS := $(RUN_DEBS) postgresql chromium fonts-noto-cjk poppler-utils
 PO_FILES := $(wildcard plugin/translations/*/LC_MESSAGES/messages.po employer_portal/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-sqlite test-postgres install install-test translations extract-messages db-upgrade clean bench
+.PHONY: run test test-sqlite test-postgres test-travel install install-test translations extract-messages db-upgrade clean bench
 
 run: install db-upgrade
 	@echo "CareBridge on http://$(HOST):$(PORT)  (Ctrl-C stops the portal and the scheduler)"
@@ -27,12 +27,23 @@ run: install db-upgrade
 test: install-test
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-travel
 
 test-sqlite:
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres:
 	scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite again with the wall clock moved (time-machine): past the last published holiday
+# calendar year (00:30 on 2 January 2027 in Shanghai, still 1 January in UTC) and on a 29 February.
+# A test that passes today only because a fixed date has not gone by yet fails here.
+TRAVEL_DATES ?= 2027-01-01T16:30 2028-02-29T03:00
+test-travel:
+	@for moment in $(TRAVEL_DATES); do \
+		echo "== wall clock at $$moment UTC"; \
+		$(BIN)/python -m pytest -q --travel-to $$moment $(PYTEST_ARGS) || exit 1; \
+	done
 
 install: $(STAMPS)/venv $(STAMPS)/run-debs $(MO_FILES)
 

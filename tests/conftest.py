@@ -38,8 +38,38 @@ TEST_DATA_KEY = KeyRing.generate().serialize()
 SYSTEM = Actor.system("tests")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--travel-to", metavar="YYYY-MM-DD[THH:MM]", default=os.environ.get("CAREBRIDGE_TEST_TRAVEL_TO"),
+        help="run the whole suite as if the wall clock said this (UTC): finds tests that only pass "
+             "until a date goes by. `make test` runs it after the last published holiday calendar "
+             "year and on a 29 February.")
+
+
+def pytest_configure(config):
+    travel_to = config.getoption("--travel-to")
+    if travel_to:
+        import time_machine
+
+        moment = datetime.fromisoformat(travel_to)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        # tick=True: time still passes (timeouts, throttles and live servers keep working).
+        config._carebridge_travel = time_machine.travel(moment, tick=True)
+        config._carebridge_travel.start()
+
+
+def pytest_unconfigure(config):
+    travel = getattr(config, "_carebridge_travel", None)
+    if travel is not None:
+        travel.stop()
+
+
 def pytest_report_header(config):
-    return f"CareBridge test database: {os.environ.get('CAREBRIDGE_TEST_DATABASE_URL') or 'SQLite'}"
+    header = f"CareBridge test database: {os.environ.get('CAREBRIDGE_TEST_DATABASE_URL') or 'SQLite'}"
+    if config.getoption("--travel-to"):
+        header += f"; wall clock moved to {config.getoption('--travel-to')}"
+    return header
 
 
 @pytest.fixture(scope="session")

@@ -113,7 +113,7 @@ def test_care_workers_see_the_agreement_but_not_its_documents(agreement, make_us
     assert client.get(f"/guardianship/agreements/{agreement.id}/scan").status_code == 403
 
 
-def test_the_qr_code_opens_a_public_page_without_personal_data(agreement, client):
+def test_the_qr_code_opens_a_public_page_without_personal_data(clock, agreement, client):
     page = client.get(f"/guardianship/verify/{agreement.verification_code}")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert "张**" in page.text and "李**" in page.text

@@ -235,7 +235,7 @@ def test_rescheduling_moves_the_times_and_tells_the_officers(sites, manager, off
     (timedelta(0), "同一时间", "starts_at", "相同"),
     (timedelta(days=1), None, "reason", "改期原因"),
 ])
-def test_reschedule_errors(sites, manager, starts_offset, reason, field, message):
+def test_reschedule_errors(sites, manager, clock, starts_offset, reason, field, message):
     lecture = make_lecture(sites[0])
     with pytest.raises(ValidationError, match=message) as error:
         services.reschedule_session(lecture, starts_at=AFTERNOON + starts_offset,

@@ -26,7 +26,7 @@ def test_times_are_stored_in_utc_and_naive_ones_refused(company):
     session.rollback()
 
 
-def test_times_are_shown_in_the_company_timezone(company, make_user, login, clock):
+def test_times_are_shown_in_the_company_timezone(clock, company, make_user, login):
     from plugin.org.services import update_company
 
     clock.now = datetime(2026, 1, 1, 20, 30, tzinfo=timezone.utc)
