@@ -9,7 +9,6 @@ from pathlib import Path
 
 from flask import Flask, redirect, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import event
 
 from plugin.access.roles import Permission
 from plugin.core.clock import utcnow
@@ -33,7 +32,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PORTAL_TRANSLATIONS)
 
     db.init_app(app)
-    _configure_sqlite(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     bootstrap.init_app(app)
@@ -68,37 +66,6 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _configure_sqlite(app: Flask) -> None:
-    """WAL (readers never block the writer), enforced foreign keys, and real transactions.
-
-    Python's sqlite3 driver starts transactions lazily and its own way, which breaks SAVEPOINT
-    (releasing the outermost one commits). The driver's transaction handling is switched off and
-    SQLAlchemy emits BEGIN itself, as the SQLAlchemy documentation recommends.
-    """
-    with app.app_context():
-        engine = db.engine
-        if engine.dialect.name != "sqlite":
-            return
-
-        @event.listens_for(engine, "connect")
-        def set_sqlite_pragmas(dbapi_connection, _record):
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=15000")
-            # Overwrite deleted content, so erased personal data does not linger in free pages.
-            cursor.execute("PRAGMA secure_delete=ON")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def begin_transaction(connection):
-            # An autocommit connection asked for no transaction; a BEGIN would undo its writes.
-            if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-                connection.exec_driver_sql("BEGIN")
-
-
 def _init_login(app: Flask) -> None:
     from .accounts.queries import get_user
 
@@ -115,8 +82,15 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = get_user(int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        """``"<id>:<session version>"`` (``User.get_id``): a session from before the user's last
+        sign-out, new password or deactivation carries an older version and signs in no one."""
+        number, _sep, version = user_id.partition(":")
+        if not (number.isdigit() and version.isdigit() and 0 < int(number) < 2**31):
+            return None
+        user = get_user(int(number))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
 
 
 def _register_portal_routes(app: Flask) -> None:

@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from plugin.core.urls import public_base_url
+
 
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -27,6 +29,13 @@ def secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def trusted_hosts(value: str | None) -> list[str] | None:
+    """``CAREBRIDGE_TRUSTED_HOSTS``: comma-separated host names (``.example.com`` also accepts
+    its subdomains); None when unset, which accepts any host."""
+    hosts = [host.strip() for host in (value or "").split(",") if host.strip()]
+    return hosts or None
+
+
 def load_config(instance_path: Path, overrides: dict) -> dict:
     """Settings from the environment, then ``overrides`` (a test or an embedding app's config)."""
     database_url = os.environ.get("CAREBRIDGE_DATABASE_URL") or (
@@ -37,6 +46,14 @@ def load_config(instance_path: Path, overrides: dict) -> dict:
         "CAREBRIDGE_TIMEZONE": os.environ.get("CAREBRIDGE_TIMEZONE", "Asia/Shanghai"),
         "CAREBRIDGE_LOGIN_MAX_FAILURES": int(os.environ.get("CAREBRIDGE_LOGIN_MAX_FAILURES", 5)),
         "CAREBRIDGE_LOGIN_LOCK_MINUTES": int(os.environ.get("CAREBRIDGE_LOGIN_LOCK_MINUTES", 15)),
+        "CAREBRIDGE_LOGIN_ADDRESS_MAX_FAILURES": int(
+            os.environ.get("CAREBRIDGE_LOGIN_ADDRESS_MAX_FAILURES", 30)),
+        "CAREBRIDGE_LOGIN_ADDRESS_WINDOW_MINUTES": int(
+            os.environ.get("CAREBRIDGE_LOGIN_ADDRESS_WINDOW_MINUTES", 15)),
+        # The address printed in QR codes and documents (plugin.core.urls.public_url).
+        "CAREBRIDGE_PUBLIC_URL": os.environ.get("CAREBRIDGE_PUBLIC_URL") or None,
+        # Host names the portal answers to; any other Host header gets 400.
+        "TRUSTED_HOSTS": trusted_hosts(os.environ.get("CAREBRIDGE_TRUSTED_HOSTS")),
         "CAREBRIDGE_PROXY_HOPS": int(os.environ.get("CAREBRIDGE_PROXY_HOPS", 0)),
         "SESSION_COOKIE_SECURE": secure_cookies,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -51,6 +68,7 @@ def load_config(instance_path: Path, overrides: dict) -> dict:
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     }
     config.update(overrides)
+    config["CAREBRIDGE_PUBLIC_URL"] = public_base_url(config.get("CAREBRIDGE_PUBLIC_URL"))
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = secret_key(instance_path)
     return config

@@ -1,7 +1,10 @@
-"""HTTP hardening for the portal: security headers on every response, proxy awareness."""
+"""HTTP hardening for the portal: security headers on every response, no caching of pages,
+proxy awareness. Trusted hosts (``CAREBRIDGE_TRUSTED_HOSTS``) are Flask's ``TRUSTED_HOSTS``."""
 from __future__ import annotations
 
 from flask import Flask
+
+from plugin.core.http import forbid_caching
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -22,6 +25,10 @@ def init_security(app: Flask) -> None:
 
         hops = app.config["CAREBRIDGE_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    # Every page of a signed-in user or a worker's phone carries personal data: none is stored
+    # by browsers or proxies (static files excepted).
+    app.after_request(forbid_caching)
 
     @app.after_request
     def set_security_headers(response):

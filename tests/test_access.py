@@ -51,7 +51,7 @@ def test_granting_twice_is_idempotent(company, make_user):
 def test_no_escalation_outside_own_scope(company, make_unit, make_user):
     site_a, site_b = make_unit(), make_unit()
     site_admin = make_user(Role.ADMIN, site_a)
-    newcomer = make_user(None)
+    newcomer = make_user(Role.AUDITOR, site_a)  # within the site admin's reach (no grant: not)
     grant_role(newcomer.key, Role.HR_OFFICER, site_a, actor=actor_of(site_admin))
     with pytest.raises(ValidationError):
         grant_role(newcomer.key, Role.HR_OFFICER, site_b, actor=actor_of(site_admin))
@@ -69,11 +69,13 @@ def test_admin_cannot_revoke_own_admin_role(company, make_user):
         revoke_role(grant, actor=actor_of(admin))
 
 
-def test_site_manager_gets_403_on_another_sites_pages(make_unit, make_user, login):
+def test_another_sites_records_are_not_found_and_own_pages_beyond_the_role_are_forbidden(
+        make_unit, make_user, login):
     site_a, site_b = make_unit(name="甲"), make_unit(name="乙")
     client = login(make_user(Role.SITE_MANAGER, site_a))
     assert client.get(f"/org/units/{site_a.id}").status_code == 200
-    assert client.get(f"/org/units/{site_b.id}").status_code == 403
+    assert client.get(f"/org/units/{site_b.id}").status_code == 404  # as if it did not exist
+    assert client.get(f"/org/units/{site_b.id + 1000}").status_code == 404
     assert client.get(f"/org/units/{site_a.id}/edit").status_code == 403
     assert client.get("/audit/").status_code == 403
     assert client.get("/users/").status_code == 403

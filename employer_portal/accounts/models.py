@@ -20,11 +20,15 @@ class User(UserMixin, Base):
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    #: Consecutive failed sign-ins; reset by a successful one or an unlock.
+    #: Failed sign-ins since the last success, unlock or expired lock, counted before the
+    #: password is checked (:func:`.services.sign_in`).
     failed_login_count: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Part of the id kept in the session cookie; raised on sign-out, a new password and
+    #: deactivation, so every session signed in before stops working, wherever its cookie is.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:
@@ -34,5 +38,36 @@ class User(UserMixin, Base):
     def key(self) -> str:
         return str(self.id)
 
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: ``"<id>:<session version>"``."""
+        return f"{self.id}:{self.session_version}"
+
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
+
+
+class SignInThrottle(Base):
+    """Failed staff sign-ins counted by something other than an existing account.
+
+    ``address:<ip>``: failures from one client address across all accounts in a window of
+    ``CAREBRIDGE_LOGIN_ADDRESS_WINDOW_MINUTES``; past ``CAREBRIDGE_LOGIN_ADDRESS_MAX_FAILURES``
+    nothing more from that address is checked until the window ends. ``username:<name>``: a
+    name nobody holds is counted and locked exactly like an account, so the answers do not tell
+    which usernames exist. One row per key, counted with one atomic upsert.
+    """
+
+    __tablename__ = "cb_portal_sign_in_throttle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``address:<client ip>`` or ``username:<lower-cased username>``.
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    #: Addresses: when the current window began. Usernames: the first counted failure.
+    window_started_at: Mapped[datetime]
+    #: Usernames only: refused without a check until then.
+    locked_until: Mapped[datetime | None]
+    #: The last counted attempt; rows idle for :data:`.services.THROTTLE_ROW_TTL` are deleted.
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
+
+    def __repr__(self) -> str:
+        return f"<SignInThrottle {self.key} {self.failures}>"

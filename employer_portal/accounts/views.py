@@ -57,9 +57,10 @@ def _units_for_grants(actor):
 
 @users_bp.route("/")
 def index():
-    require(Permission.USERS_MANAGE)
-    search = (request.args.get("q") or "").strip() or None
-    page = queries.list_users(search=search, page=request.args.get("page", 1, type=int))
+    actor = require(Permission.USERS_MANAGE)
+    search = (request.args.get("q") or "").strip()[:100] or None
+    page = queries.list_users(actor=actor, search=search,
+                              page=request.args.get("page", 1, type=int))
     grants = grants_for_users(user.key for user in page.items)
     return render_template("portal/users/index.html", page=page, grants=grants, search=search)
 
@@ -85,7 +86,8 @@ def new():
 @users_bp.route("/<int:user_id>", methods=["GET", "POST"])
 def edit(user_id: int):
     actor = require(Permission.USERS_MANAGE)
-    user = queries.get_user(user_id) or abort(404)
+    # Beyond the actor's reach a user does not exist: 404 for the page and for every action.
+    user = queries.get_manageable_user(actor, user_id) or abort(404)
     form = EditUserForm(obj=user, prefix="profile")
     password_form = SetPasswordForm(prefix="password")
     grant_form = GrantForm(prefix="grant")
@@ -98,6 +100,8 @@ def edit(user_id: int):
                                      active=form.active.data)
             elif action == "password" and password_form.validate():
                 services.set_password(user, password_form.password.data, actor=actor)
+                if user.key == actor.key:
+                    login_user(user)  # the new password ended every session, this one included
             elif action == "unlock":
                 services.unlock(user, actor=actor)
             elif action == "grant" and grant_form.validate():
@@ -123,8 +127,9 @@ def edit(user_id: int):
 @users_bp.route("/<int:user_id>/grants/<int:grant_id>/revoke", methods=["POST"])
 def revoke(user_id: int, grant_id: int):
     actor = require(Permission.USERS_MANAGE)
-    grant = get_grant(grant_id)
-    if grant is None or grant.user_key != str(user_id):
+    user = queries.get_manageable_user(actor, user_id) or abort(404)
+    grant = get_grant(grant_id) if 0 < grant_id < 2**31 else None
+    if grant is None or grant.user_key != user.key:
         abort(404)
     try:
         access_services.revoke_role(grant, actor=actor)
@@ -132,6 +137,7 @@ def revoke(user_id: int, grant_id: int):
         flash(error.localized(), "danger")
     else:
         flash(_("已撤销角色"), "success")
+    forget_cached_grants()
     return redirect(url_for(".edit", user_id=user_id))
 
 

@@ -1,4 +1,5 @@
-"""Granting and revoking roles. Both are audited; nobody can hand out more than they hold."""
+"""Granting and revoking roles. Both are audited; nobody can hand out more than they hold, nor
+touch the roles of a user beyond their reach (:func:`plugin.access.queries.may_manage_user`)."""
 from __future__ import annotations
 
 from flask import current_app
@@ -6,12 +7,13 @@ from sqlalchemy import select
 
 from ..audit.services import record_event
 from ..core.db import session
-from ..core.errors import ValidationError
+from ..core.errors import NotFound, ValidationError
 from ..core.host import Actor
 from ..org.models import OrgUnit
 from ..signals import role_granted, role_revoked
 from .checks import has_permission
 from .models import RoleGrant
+from .queries import may_manage_user
 from .roles import ROLE_PERMISSIONS, Permission, Role
 
 
@@ -20,11 +22,14 @@ def grant_role(user_key: str, role: Role, unit: OrgUnit, *, actor: Actor,
     """Give ``user_key`` the role on ``unit``'s subtree. Idempotent: an existing grant is returned.
 
     With ``check_actor`` the granting user must manage users on that unit and hold every
-    permission the role carries there (no escalation). Set-up and the shell pass ``False``.
+    permission the role carries there (no escalation), and the user must be within their reach.
+    Set-up and the shell pass ``False``, and so does account creation, which checks the grant
+    before the account exists (:func:`employer_portal.accounts.services.create_staff_user`).
     """
     role = Role(role)
     if check_actor:
         check_may_grant(actor, role, unit)
+        check_may_manage_user(actor, user_key)
     existing = session.execute(select(RoleGrant).where(
         RoleGrant.user_key == user_key, RoleGrant.role == role, RoleGrant.org_unit_id == unit.id,
     )).scalar_one_or_none()
@@ -40,6 +45,9 @@ def grant_role(user_key: str, role: Role, unit: OrgUnit, *, actor: Actor,
 
 
 def revoke_role(grant: RoleGrant, *, actor: Actor) -> None:
+    """Take a role back. The user must be within the actor's reach, and the actor must be able
+    to grant that role on that unit."""
+    check_may_manage_user(actor, grant.user_key)
     check_may_grant(actor, grant.role, grant.org_unit)
     if grant.user_key == actor.key and grant.role == Role.ADMIN:
         raise ValidationError("不能撤销自己的管理员角色", field="role")
@@ -58,3 +66,10 @@ def check_may_grant(actor: Actor, role: Role, unit: OrgUnit) -> None:
     needed = ROLE_PERMISSIONS[role] | {Permission.USERS_MANAGE}
     if not all(has_permission(actor.key, permission, unit) for permission in needed):
         raise ValidationError("您无权在“%(unit)s”授予这个角色", field="role", unit=unit.name)
+
+
+def check_may_manage_user(actor: Actor, user_key: str) -> None:
+    """Refuse, as if the user did not exist, unless ``user_key`` is within ``actor``'s reach:
+    every role they hold is one the actor could have granted where they hold it."""
+    if not may_manage_user(actor, user_key):
+        raise NotFound("找不到该用户", field="user")

@@ -3,21 +3,22 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Response, url_for
+from flask import Response
 
 from ..core.clock import local_today
+from ..core.urls import public_url
 from .documents import render_pledge_pdf, status_note_for
 from .models import Pledge
 
 
 def verify_url(code: str) -> str:
     """Absolute URL of the public verification page of one document (its QR code)."""
-    return url_for("carebridge.pledges_public.verify", code=code, _external=True)
+    return public_url("carebridge.pledges_public.verify", code=code)
 
 
 def verify_url_base() -> str:
     """Absolute URL of the verification page's root; a code appended gives a document's page."""
-    return url_for("carebridge.pledges_public.index", _external=True)
+    return public_url("carebridge.pledges_public.index")
 
 
 def pdf_response(pledge: Pledge) -> Response:
