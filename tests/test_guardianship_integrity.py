@@ -105,7 +105,7 @@ def test_officers_see_the_timeline_with_the_contact_regularity(worker, sites, ma
                   {"kind": "commendation", "occurred_on": "2026-11-22", "reason": "表现很好很好"},
                   form_url=f"/guardianship/workers/{worker.id}/record").status_code == 403
     assert login(make_user(Role.HR_OFFICER, sites[1])).get(
-        f"/guardianship/workers/{worker.id}/record").status_code == 403
+        f"/guardianship/workers/{worker.id}/record").status_code == 404
 
 
 def test_a_union_officer_admonishes_through_the_page(worker, sites, make_user, login, clock):

@@ -71,10 +71,10 @@ def test_a_site_manager_sees_and_edits_only_their_site(sites, manager_a):
     theirs = make_lecture(sites[1], title="后海的宣讲")
     listing = manager_a.get("/lectures/")
     assert "前海的宣讲" in listing.text and "后海的宣讲" not in listing.text
-    assert manager_a.get(f"/lectures/{theirs.id}").status_code == 403
-    assert manager_a.get(f"/lectures/{theirs.id}/edit").status_code == 403
-    assert manager_a.get(f"/lectures/{theirs.id}/cancel").status_code == 403
-    assert manager_a.get(f"/lectures/{theirs.id}/sign-in-sheet.pdf").status_code == 403
+    assert manager_a.get(f"/lectures/{theirs.id}").status_code == 404
+    assert manager_a.get(f"/lectures/{theirs.id}/edit").status_code == 404
+    assert manager_a.get(f"/lectures/{theirs.id}/cancel").status_code == 404
+    assert manager_a.get(f"/lectures/{theirs.id}/sign-in-sheet.pdf").status_code == 404
     calendar = manager_a.get("/lectures/calendar?month=2026-11")
     assert "前海的宣讲" in calendar.text and "后海的宣讲" not in calendar.text
     assert manager_a.get(f"/lectures/{mine.id}/edit").status_code == 200
@@ -217,7 +217,7 @@ def test_the_lecture_team_pages(sites, manager_a):
         "name": "王专家", "kind": "expert", "unit": str(sites[0].id), "active": "y"})
     assert response.status_code == 302 and lecturer.active
     other = make_lecturer(sites[1], "后海专家")
-    assert manager_a.get(f"/lectures/team/{other.id}/edit").status_code == 403
+    assert manager_a.get(f"/lectures/team/{other.id}/edit").status_code == 404
 
 
 def test_the_navigation_shows_lectures(sites, manager_a):

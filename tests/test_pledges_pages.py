@@ -136,8 +136,8 @@ def test_who_may_see_and_do_what(family, make_user, make_unit, login):
     assert manager.get(f"/pledges/workers/{family.worker.id}/paper").status_code == 403
     assert 'id="revoke-form"' not in manager.get(f"/pledges/{pledge.id}").text
     other = login(make_user(Role.HR_OFFICER, make_unit(OrgKind.SITE, name="后海项目部")))
-    assert other.get(f"/pledges/{pledge.id}").status_code == 403
-    assert other.get(f"/pledges/workers/{family.worker.id}").status_code == 403
+    assert other.get(f"/pledges/{pledge.id}").status_code == 404  # as if it did not exist
+    assert other.get(f"/pledges/workers/{family.worker.id}").status_code == 404
     assert "赵铁柱" not in other.get("/pledges/").text
     auditor = login(make_user(Role.AUDITOR))
     assert auditor.get("/pledges/").status_code == 403

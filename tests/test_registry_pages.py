@@ -84,13 +84,16 @@ def test_worker_list_searches_and_filters_within_scope(sites, make_user, login):
     assert "张大山" in everyone and "李小红" in everyone and "张三" not in everyone
     assert "张大山" in client.get("/workers/?q=zds").text
     assert "李小红" not in client.get("/workers/?q=E001").text
-    assert "张大山" in client.get("/workers/?q=1380013").text
+    # A site manager sees phones masked: the whole number finds the worker, a prefix does not.
+    assert "张大山" in client.get("/workers/?q=13800138001").text
+    assert "张大山" not in client.get("/workers/?q=1380013").text
     assert "张大山" in client.get("/workers/?q=e00").text and "李小红" in client.get("/workers/?q=e00").text
     by_name = client.get("/workers/?q=大山").text
     assert "张大山" in by_name and "李小红" not in by_name
     left_behind = client.get("/workers/?category=left_behind").text
     assert "张大山" in left_behind and "李小红" not in left_behind
-    assert client.get(f"/workers/{session.execute(select(Worker.id).where(Worker.employee_number == 'E003')).scalar()}").status_code == 403
+    # Another site's worker is "not found" (issue #13): the answer reveals nothing.
+    assert client.get(f"/workers/{session.execute(select(Worker.id).where(Worker.employee_number == 'E003')).scalar()}").status_code == 404
 
 
 def test_worker_list_runs_a_fixed_number_of_queries(app, sites, make_user, login):
@@ -181,7 +184,7 @@ def test_child_of_another_site_is_forbidden(sites, make_user, login):
     add_worker(site_b)
     child = add_child()
     client = login(make_user(Role.HR_OFFICER, site_a))
-    assert client.get(f"/children/{child.id}").status_code == 403
+    assert client.get(f"/children/{child.id}").status_code == 404
     assert "child.viewed" not in audit_actions("child")
 
 

@@ -19,10 +19,12 @@ from plugin.core.clock import local_today
 from plugin.core.db import commit_on_success
 from plugin.core.errors import CareBridgeError, NotFound, ValidationError
 from plugin.core.host import Actor
-from plugin.registry.schema import RecordInvalid
+from plugin.registry.schema import CHILD_FIELDS, WORKER_FIELDS, RecordInvalid
 from plugin.registry.services import record_child_view
 
 from .errors import error_entries, error_response
+from .requests import (MAX_PAGE, RequestRefused, check_field_types, field_type_errors, json_body,
+                       positive_int)
 from .serialize import CHILD_OUTPUT_KEYS, WORKER_OUTPUT_KEYS, child_json, worker_json
 
 bp = Blueprint("hr_api", __name__)
@@ -53,6 +55,11 @@ def authenticate_request():
     g.hr_api_actor = Actor(key=f"api:{token.id}", name=f"API: {token.name}", ip=request.remote_addr,
                            user_agent=(request.user_agent.string or "")[:300] or None)
     return None
+
+
+@bp.errorhandler(RequestRefused)
+def unreadable_request(refusal: RequestRefused):
+    return error_response(refusal.status, refusal.errors)
 
 
 @bp.errorhandler(RecordInvalid)
@@ -100,7 +107,31 @@ def writes(view):
 
 
 def _body() -> Any:
-    return request.get_json(silent=True)
+    """The JSON body, bounded in size and depth (:func:`.requests.json_body`)."""
+    return json_body()
+
+
+def _record(fields, ignore) -> Any:
+    """The body of a single-record request, its fields' JSON types checked (400 otherwise)."""
+    body = _body()
+    check_field_types(body, fields, ignore=ignore)
+    return body
+
+
+def _typed_batch(items: list, fields, ignore, save) -> list[records.ItemResult]:
+    """``save(items)`` for the records whose fields have the right JSON types; the others are
+    rejected with one error per such field, in their place (every record on its own, as ever)."""
+    mistyped = {index: errors for index, raw in enumerate(items)
+                if (errors := field_type_errors(raw, fields, ignore=ignore))}
+    if not mistyped:
+        return save(items)
+    kept = [index for index in range(len(items)) if index not in mistyped]
+    results = save([items[index] for index in kept]) if kept else []
+    for result in results:
+        result.index = kept[result.index]
+    results += [records.ItemResult(index, "rejected", errors=errors)
+                for index, errors in mistyped.items()]
+    return sorted(results, key=lambda result: result.index)
 
 
 def _batch_json(results: list[records.ItemResult], items: list, describe) -> dict:
@@ -181,12 +212,15 @@ def put_worker(employee_number: str):
           content:
             application/json:
               schema: WorkerUpsertResult
+        400: BadRequest
         401: Unauthorized
         403: Forbidden
         404: NotFound
+        413: TooLarge
         422: Invalid
     """
-    outcome = records.save_worker(_body(), employee_number=employee_number, token=_token(),
+    outcome = records.save_worker(_record(WORKER_FIELDS, WORKER_OUTPUT_KEYS),
+                                  employee_number=employee_number, token=_token(),
                                   actor=_actor(), today=local_today(), ignore=WORKER_OUTPUT_KEYS)
     answer = {"status": records.outcome_status(outcome), "changed": outcome.changed,
               "worker": worker_json(outcome.record)}
@@ -202,8 +236,9 @@ def post_workers():
       tags: [workers]
       description: >
         Up to 1000 records. Each is stored or rejected on its own: the valid ones are saved
-        even when others are rejected, and a rejected one leaves nothing behind.
-        每次最多 1000 条；每条单独处理，有效的保存，被拒绝的不留下任何数据。
+        even when others are rejected, and a rejected one leaves nothing behind. A record with
+        a field of the wrong JSON type is rejected with the others (its error names the field).
+        每次最多 1000 条；每条单独处理，有效的保存，被拒绝的不留下任何数据；字段的 JSON 类型不对的记录同样被拒绝。
       requestBody:
         required: true
         content:
@@ -215,13 +250,16 @@ def post_workers():
           content:
             application/json:
               schema: BatchResult
+        400: BadRequest
         401: Unauthorized
         403: Forbidden
+        413: TooLarge
         422: Invalid
     """
     items = records.batch_items(_body(), "workers")
-    results = records.save_workers(items, token=_token(), actor=_actor(), today=local_today(),
-                                   ignore=WORKER_OUTPUT_KEYS)
+    results = _typed_batch(
+        items, WORKER_FIELDS, WORKER_OUTPUT_KEYS, lambda valid: records.save_workers(
+            valid, token=_token(), actor=_actor(), today=local_today(), ignore=WORKER_OUTPUT_KEYS))
 
     def describe(result, raw):
         if result.outcome is not None:
@@ -246,7 +284,7 @@ def list_workers():
           schema: {type: string}
         - name: page
           in: query
-          schema: {type: integer, minimum: 1, default: 1}
+          schema: {type: integer, minimum: 1, maximum: 10000000, default: 1}
         - name: per_page
           in: query
           schema: {type: integer, minimum: 1, maximum: 500, default: 100}
@@ -256,15 +294,16 @@ def list_workers():
           content:
             application/json:
               schema: WorkerPage
+        400: BadRequest
         401: Unauthorized
         422: Invalid
     """
     state = current_app.extensions["carebridge"]
     since = records.parse_updated_since(request.args.get("updated_since"),
                                         zone=state.company_timezone_name())
-    per_page = min(max(request.args.get("per_page", 100, type=int), 1), MAX_PER_PAGE)
+    per_page = positive_int("per_page", default=100, maximum=MAX_PER_PAGE)
     page = records.workers_in_scope(_token(), updated_since=since, per_page=per_page,
-                                    page=max(request.args.get("page", 1, type=int), 1))
+                                    page=positive_int("page", default=1, maximum=MAX_PAGE))
     return jsonify({"items": [worker_json(worker) for worker in page.items], "page": page.page,
                     "per_page": page.per_page, "total": page.total, "pages": page.pages})
 
@@ -319,13 +358,15 @@ def put_child():
           content:
             application/json:
               schema: ChildUpsertResult
+        400: BadRequest
         401: Unauthorized
         403: Forbidden
+        413: TooLarge
         422: Invalid
     """
     today = local_today()
-    outcome = records.save_child(_body(), token=_token(), actor=_actor(), today=today,
-                                 ignore=CHILD_OUTPUT_KEYS)
+    outcome = records.save_child(_record(CHILD_FIELDS, CHILD_OUTPUT_KEYS), token=_token(),
+                                 actor=_actor(), today=today, ignore=CHILD_OUTPUT_KEYS)
     answer = {"status": records.outcome_status(outcome), "id": outcome.record.id,
               "changed": outcome.changed, "withheld": outcome.withheld}
     return jsonify(answer), 201 if outcome.created else 200
@@ -350,13 +391,16 @@ def post_children():
           content:
             application/json:
               schema: BatchResult
+        400: BadRequest
         401: Unauthorized
         403: Forbidden
+        413: TooLarge
         422: Invalid
     """
     items = records.batch_items(_body(), "children")
-    results = records.save_children(items, token=_token(), actor=_actor(), today=local_today(),
-                                    ignore=CHILD_OUTPUT_KEYS)
+    results = _typed_batch(
+        items, CHILD_FIELDS, CHILD_OUTPUT_KEYS, lambda valid: records.save_children(
+            valid, token=_token(), actor=_actor(), today=local_today(), ignore=CHILD_OUTPUT_KEYS))
 
     def describe(result, raw):
         outcome = result.outcome

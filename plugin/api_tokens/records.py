@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
+from ..access.scope import Scope
 from ..core.db import session
 from ..core.errors import CareBridgeError, NotFound, ValidationError
 from ..core.host import Actor
@@ -24,8 +25,8 @@ from ..org.queries import in_subtrees
 from ..registry.models import Child, Worker
 from ..registry.queries import children_of
 from ..registry.schema import CHILD_FIELDS, WORKER_FIELDS, FieldSpec, RecordInvalid, parse_record
-from ..registry.services import (UpsertOutcome, find_worker, id_number_index, upsert_child,
-                                 upsert_worker)
+from ..registry.services import (UpsertOutcome, find_worker, upsert_child, upsert_worker,
+                                 worker_holding)
 from ..registry.units import UnitResolver
 from .models import ApiToken
 
@@ -50,9 +51,14 @@ def outcome_status(outcome: UpsertOutcome) -> str:
 
 # --- reading -----------------------------------------------------------------------------------
 
+def token_scope(token: ApiToken) -> Scope:
+    """The token's subtree: the same scope rule as forms and roster imports."""
+    return Scope.of_unit(token.org_unit)
+
+
 def worker_in_scope(token: ApiToken, employee_number: str) -> Worker:
-    worker = find_worker(employee_number)
-    if worker is None or not token.covers(worker.org_unit):
+    worker = find_worker(employee_number, scope=token_scope(token))
+    if worker is None:
         raise _worker_not_found(employee_number)
     return worker
 
@@ -144,8 +150,9 @@ def save_worker(raw: Any, *, token: ApiToken, actor: Actor, today: date,
             raise RecordInvalid([ValidationError("工号与请求地址中的工号不一致", field="employee_number")])
         raw = {**raw, "employee_number": employee_number}
     values = parse_record(raw, WORKER_FIELDS, today=today)
-    existing = find_worker(values["employee_number"])
-    if existing is not None and not token.covers(existing.org_unit):
+    scope = token_scope(token)
+    existing, in_scope = worker_holding(values["employee_number"], scope)
+    if existing is not None and not in_scope:
         # Employee numbers are unique company-wide: the number is taken, but by nobody this
         # token may see, so it reads as "not found", like a read would.
         raise _worker_not_found(values["employee_number"])
@@ -156,7 +163,7 @@ def save_worker(raw: Any, *, token: ApiToken, actor: Actor, today: date,
         unit = existing.org_unit if existing is not None else token.org_unit
     if not token.covers(unit):  # the resolver stays under its base; this guards any change to it
         raise ValidationError("单位“%(unit)s”不在令牌的授权范围之内", field="site", unit=unit.name)
-    return upsert_worker(values, unit=unit, actor=actor)
+    return upsert_worker(values, unit=unit, actor=actor, scope=scope)
 
 
 def save_child(raw: Any, *, token: ApiToken, actor: Actor, today: date,
@@ -168,20 +175,9 @@ def save_child(raw: Any, *, token: ApiToken, actor: Actor, today: date,
     """
     check_record(raw, CHILD_FIELDS, ignore=ignore)
     values = parse_record(raw, CHILD_FIELDS, today=today)
-    for code in ("parent_employee_number", "other_parent_employee_number"):
-        number = values.get(code)
-        if number:
-            worker = find_worker(number)
-            if worker is None or not token.covers(worker.org_unit):
-                raise ValidationError("找不到工号为 %(number)s 的职工（请先导入职工）", field=code,
-                                      number=number)
-    id_number = values.get("id_number")
-    if id_number is not None:
-        holder = session.execute(select(Child).where(
-            Child.id_number_index == id_number_index(id_number.number))).scalar_one_or_none()
-        if holder is not None and not token.covers(holder.org_unit):
-            raise ValidationError("身份证号码与已登记的另一条记录重复", field="id_number")
-    return upsert_child(values, actor=actor, today=today)
+    # upsert_child finds parents and the child only in the token's subtree: a parent outside
+    # it is "not found", an ID number registered outside it a duplicate.
+    return upsert_child(values, actor=actor, today=today, scope=token_scope(token))
 
 
 def save_workers(items: list, *, token: ApiToken, actor: Actor, today: date,

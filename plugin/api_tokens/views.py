@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from ..access.checks import require, scope_paths
 from ..access.roles import Permission
+from ..access.scope import load_in_scope
 from ..core.errors import CareBridgeError
 from ..core.forms import ActionForm, attach_error
 from ..org.forms import KIND_LABELS
@@ -52,8 +53,7 @@ def new():
 
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
 def revoke(token_id: int):
-    token = queries.get_token(token_id) or abort(404)
-    actor = require(Permission.API_TOKENS_MANAGE, token.org_unit)
+    token, actor = load_in_scope(queries.get_token, token_id, Permission.API_TOKENS_MANAGE)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

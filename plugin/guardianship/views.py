@@ -9,9 +9,11 @@ from flask_babel import gettext as _
 
 from ..access.checks import has_permission, require, scope_paths
 from ..access.roles import Permission
+from ..access.scope import Scope, load_in_scope
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
 from ..core.forms import attach_error
+from ..core.urls import public_url
 from ..org.queries import get_company
 from ..registry.idnumber import mask_id_number
 from ..registry.queries import children_counts, children_of, get_worker
@@ -33,12 +35,18 @@ LABELS = {"status_labels": STATUS_LABELS, "signing_labels": SIGNING_LABELS,
           "integrity_labels": INTEGRITY_LABELS, "integrity_tones": INTEGRITY_TONES}
 
 
-def _agreement_or_404(agreement_id: int):
-    return queries.get_agreement(agreement_id) or abort(404)
+def _agreement_or_404(agreement_id: int, permission: Permission):
+    """The agreement and the actor; 404 for an agreement of a worker outside where the actor
+    sees guardianship records."""
+    return load_in_scope(queries.get_agreement, agreement_id, permission,
+                         unit=lambda agreement: agreement.worker.org_unit,
+                         seen_with=Permission.GUARDIANSHIP_VIEW)
 
 
-def _worker_or_404(worker_id: int):
-    return get_worker(worker_id) or abort(404)
+def _worker_or_404(worker_id: int, permission: Permission):
+    """The worker and the actor; 404 for a worker outside where the actor sees guardianship
+    records."""
+    return load_in_scope(get_worker, worker_id, permission, seen_with=Permission.GUARDIANSHIP_VIEW)
 
 
 def _page() -> int:
@@ -62,8 +70,10 @@ def agreements():
 
 @bp.route("/agreements/new")
 def find_agreement_worker():
-    require(Permission.GUARDIANSHIP_MANAGE)
-    worker = find_worker((request.args.get("employee_number") or "").strip().upper())
+    actor = require(Permission.GUARDIANSHIP_MANAGE)
+    # Only workers for whom the actor may record agreements: any other number is "not found".
+    worker = find_worker((request.args.get("employee_number") or "").strip().upper(),
+                         scope=Scope.of_actor(actor, Permission.GUARDIANSHIP_MANAGE))
     if worker is None:
         flash(_("找不到这个工号的职工"), "danger")
         return redirect(url_for(".agreements"))
@@ -72,8 +82,7 @@ def find_agreement_worker():
 
 @bp.route("/workers/<int:worker_id>/agreements/new", methods=["GET", "POST"])
 def new_agreement(worker_id: int):
-    worker = _worker_or_404(worker_id)
-    actor = require(Permission.GUARDIANSHIP_MANAGE, worker.org_unit)
+    worker, actor = _worker_or_404(worker_id, Permission.GUARDIANSHIP_MANAGE)
     today = local_today()
     children = children_of(worker)
     form = agreement_form(worker, children, today, submitted=request.method == "POST")
@@ -93,8 +102,7 @@ def new_agreement(worker_id: int):
 
 @bp.route("/agreements/<int:agreement_id>")
 def agreement(agreement_id: int):
-    agreement = _agreement_or_404(agreement_id)
-    actor = require(Permission.GUARDIANSHIP_VIEW, agreement.worker.org_unit)
+    agreement, actor = _agreement_or_404(agreement_id, Permission.GUARDIANSHIP_VIEW)
     return _render_agreement(agreement, actor)
 
 
@@ -113,8 +121,7 @@ def _render_agreement(agreement, actor, *, end_form=None, revoke_form=None):
 
 @bp.route("/agreements/<int:agreement_id>/<any(end, revoke):action>", methods=["POST"])
 def close_agreement(agreement_id: int, action: str):
-    agreement = _agreement_or_404(agreement_id)
-    actor = require(Permission.GUARDIANSHIP_MANAGE, agreement.worker.org_unit)
+    agreement, actor = _agreement_or_404(agreement_id, Permission.GUARDIANSHIP_MANAGE)
     form = CloseAgreementForm(prefix=action)
     if form.validate_on_submit():
         close = services.end_agreement if action == "end" else services.revoke_agreement
@@ -136,8 +143,7 @@ def pdf_response(data: bytes, name: str):
 
 
 def verify_url(agreement) -> str:
-    return url_for("carebridge.guardianship.verify", code=agreement.verification_code,
-                   _external=True)
+    return public_url("carebridge.guardianship.verify", code=agreement.verification_code)
 
 
 def company_name() -> str:
@@ -147,8 +153,7 @@ def company_name() -> str:
 
 @bp.route("/agreements/<int:agreement_id>/agreement.pdf")
 def agreement_document(agreement_id: int):
-    agreement = _agreement_or_404(agreement_id)
-    actor = require(Permission.GUARDIANSHIP_MANAGE, agreement.worker.org_unit)
+    agreement, actor = _agreement_or_404(agreement_id, Permission.GUARDIANSHIP_MANAGE)
     data = documents.agreement_pdf(agreement, company_name=company_name(),
                                    verify_url=verify_url(agreement), today=local_today())
     services.record_download(agreement, actor, "agreement.downloaded")
@@ -158,8 +163,7 @@ def agreement_document(agreement_id: int):
 @bp.route("/agreements/<int:agreement_id>/notices/<any(school, village):recipient>/"
           "<int:child_id>.pdf")
 def notice_document(agreement_id: int, recipient: str, child_id: int):
-    agreement = _agreement_or_404(agreement_id)
-    actor = require(Permission.GUARDIANSHIP_MANAGE, agreement.worker.org_unit)
+    agreement, actor = _agreement_or_404(agreement_id, Permission.GUARDIANSHIP_MANAGE)
     child = next((child for child in agreement.children if child.id == child_id), None)
     if child is None:
         abort(404)
@@ -172,8 +176,7 @@ def notice_document(agreement_id: int, recipient: str, child_id: int):
 
 @bp.route("/agreements/<int:agreement_id>/scan")
 def agreement_scan(agreement_id: int):
-    agreement = _agreement_or_404(agreement_id)
-    actor = require(Permission.GUARDIANSHIP_MANAGE, agreement.worker.org_unit)
+    agreement, actor = _agreement_or_404(agreement_id, Permission.GUARDIANSHIP_MANAGE)
     if not agreement.scan:
         abort(404)
     services.record_download(agreement, actor, "agreement.scan_viewed")
@@ -210,8 +213,7 @@ def follow_up():
 
 @bp.route("/workers/<int:worker_id>/contacts", methods=["GET", "POST"])
 def worker_contacts(worker_id: int):
-    worker = _worker_or_404(worker_id)
-    actor = require(Permission.GUARDIANSHIP_VIEW, worker.org_unit)
+    worker, actor = _worker_or_404(worker_id, Permission.GUARDIANSHIP_VIEW)
     may_log = has_permission(actor.key, Permission.GUARDIANSHIP_MANAGE, worker.org_unit)
     today = local_today()
     children = children_of(worker)
@@ -237,8 +239,7 @@ def worker_contacts(worker_id: int):
 
 @bp.route("/workers/<int:worker_id>/record")
 def worker_record(worker_id: int):
-    worker = _worker_or_404(worker_id)
-    actor = require(Permission.GUARDIANSHIP_VIEW, worker.org_unit)
+    worker, actor = _worker_or_404(worker_id, Permission.GUARDIANSHIP_VIEW)
     return _render_record(worker, actor)
 
 
@@ -256,8 +257,7 @@ def _render_record(worker, actor, form=None):
 
 @bp.route("/workers/<int:worker_id>/record", methods=["POST"])
 def issue_entry(worker_id: int):
-    worker = _worker_or_404(worker_id)
-    actor = require(Permission.INTEGRITY_MANAGE, worker.org_unit)
+    worker, actor = _worker_or_404(worker_id, Permission.INTEGRITY_MANAGE)
     form = IntegrityForm()
     if form.validate_on_submit():
         commending = form.kind.data == IntegrityKind.COMMENDATION.value

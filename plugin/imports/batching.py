@@ -69,8 +69,12 @@ class BatchInserts:
         valid = [(position, values) for position, (*_, values, errors) in enumerate(parsed)
                  if not errors and values is not None]
         numbers = {values["parent_employee_number"] for _position, values in valid}
+        # Parents outside the import's scope are not found here: their rows go row by row and
+        # are rejected there.
         parents = {worker.employee_number: worker for worker in session.execute(
-            select(Worker).where(Worker.employee_number.in_(numbers))).scalars()} if numbers else {}
+            select(Worker).where(Worker.employee_number.in_(numbers),
+                                 self.scope.contains_unit_id(Worker.org_unit_id))).scalars()} \
+            if numbers else {}
         known = set(session.execute(
             select(ChildParent.worker_id, Child.name).join(Child, ChildParent.child_id == Child.id)
             .where(ChildParent.worker_id.in_([worker.id for worker in parents.values()]))).all()) \

@@ -4,6 +4,11 @@ The same import as an upload, run at once from a file on this machine's disk: a 
 printed (rejected rows as bilingual "row N, field: reason" lines), the error file is written
 next to the input, and the exit status says how it went: 0 every row imported, 1 some rows were
 rejected, 2 the import could not run (unreadable file, missing columns, unknown unit…).
+
+Scope: the command runs as the system (whoever can run it can reach the database anyway), and
+``--unit`` bounds what it touches: rows may find, create and change workers and children only in
+that unit's subtree (the whole company without ``--unit``). A row naming a worker, a parent or an
+ID number registered elsewhere is rejected, exactly like an upload by an HR officer of that unit.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext
 
+from ..access.scope import Scope
 from ..core.db import session
 from ..core.errors import CareBridgeError, ValidationError
 from ..core.host import Actor
@@ -82,7 +88,8 @@ def import_from_shell(kind: ImportKind, path: Path, *, unit_reference: str | Non
         if interactive:
             click.echo(f"\r{job.processed_rows} / {job.total_rows or '?'}", nl=False, err=True)
 
-    job = run_import(job.id, path=path, on_progress=show_progress, on_rejected=show_rejected)
+    job = run_import(job.id, path=path, on_progress=show_progress, on_rejected=show_rejected,
+                     scope=Scope.of_unit(unit))
     if interactive:
         click.echo("", err=True)
     if printed > MAX_PRINTED_ROWS:
@@ -128,7 +135,8 @@ def _import_command(name: str, kind: ImportKind, help_text: str) -> click.Comman
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--unit", "unit_reference", metavar="ID|NAME",
                   help="Importing unit (id or exact name): sites and teams are found or created "
-                       "under it. Default: the company.")
+                       "under it, and only workers and children of its subtree are found or "
+                       "changed. Default: the company.")
     @click.option("--dry-run", is_flag=True,
                   help="Check every row and show what would change; store nothing.")
     @click.option("--source", metavar="NAME",

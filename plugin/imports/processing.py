@@ -16,6 +16,11 @@ One function, :func:`run_import`, serves the scheduler (uploads) and the command
   nothing and records no audit event, so importing the same file again changes nothing.
 * **Dry run.** The same processing with each batch inside a SAVEPOINT that is rolled back: the
   counts say what would be created or updated; only the job record is stored.
+* **Scope.** An import acts within :func:`import_scope`: the subtree of its unit, as far as
+  whoever uploaded it may still import rosters there (the command line passes the unit's
+  subtree). A row naming a worker, a parent or an ID number registered outside it is rejected
+  with a message that names no one and no place; nothing outside it is found, moved or
+  overwritten.
 """
 from __future__ import annotations
 
@@ -33,6 +38,8 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
+from ..access.roles import Permission
+from ..access.scope import Scope
 from ..audit.services import record_event
 from ..core.clock import local_today, utcnow
 from ..core.db import refresh_planner_statistics, session
@@ -98,10 +105,11 @@ def _mark_running(job: ImportJob) -> None:
 def run_import(job_id: int, *, path: Path | None = None, batch_size: int = BATCH_SIZE,
                on_progress: ProgressCallback | None = None,
                on_rejected: RejectedCallback | None = None,
-               notify_uploader: bool = False) -> ImportJob:
+               notify_uploader: bool = False, scope: Scope | None = None) -> ImportJob:
     """Run a queued (or claimed) job to the end; commits after every batch.
 
     ``path`` reads the roster from a local file instead of the stored upload (the command line).
+    ``scope`` is what the import may touch, by default :func:`import_scope`.
     Never raises for a bad file or bad rows: a job that cannot go on is marked failed with the
     reason, rows that break a rule are rejected with theirs.
     """
@@ -118,7 +126,7 @@ def run_import(job_id: int, *, path: Path | None = None, batch_size: int = BATCH
             work_dir = Path(work)
             roster_path = Path(path) if path is not None else _stored_upload(job, work_dir)
             _Importer(job, batch_size=batch_size, on_progress=on_progress,
-                      on_rejected=on_rejected).run(roster_path, work_dir)
+                      on_rejected=on_rejected, scope=scope).run(roster_path, work_dir)
     except CareBridgeError as error:
         session.rollback()
         _fail(job_id, error.message, error.params)
@@ -168,6 +176,17 @@ def _job_actor(job: ImportJob) -> Actor:
     return Actor(key=job.created_by, name=job.created_by_name)
 
 
+def import_scope(job: ImportJob) -> Scope:
+    """What an uploaded import may touch: the subtree of its unit, within the subtrees where its
+    uploader may import rosters when it runs (a system actor's job: the unit's whole subtree).
+
+    The upload page lets a user import only into a unit where they hold that permission, so
+    this is normally the unit's subtree; a grant withdrawn since then narrows it.
+    """
+    return Scope.of_unit(job.org_unit).within(
+        Scope.of_actor(_job_actor(job), Permission.ROSTERS_IMPORT))
+
+
 def _batched(rows: Iterable[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
@@ -178,7 +197,7 @@ class _Importer(BatchInserts):
     """The state of one run: counters, the unit resolver, the seen employee numbers."""
 
     def __init__(self, job: ImportJob, *, batch_size: int, on_progress: ProgressCallback | None,
-                 on_rejected: RejectedCallback | None):
+                 on_rejected: RejectedCallback | None, scope: Scope | None = None):
         self.job = job
         self.job_id = job.id
         self.kind = job.kind
@@ -186,6 +205,8 @@ class _Importer(BatchInserts):
         self.is_dry_run = job.is_dry_run
         self.actor = _job_actor(job)
         self.base_id = job.org_unit_id
+        #: Every record the import finds, creates or changes lies within it.
+        self.scope = scope if scope is not None else import_scope(job)
         self.batch_size = max(1, batch_size)
         self.on_progress = on_progress
         self.on_rejected = on_rejected
@@ -205,6 +226,10 @@ class _Importer(BatchInserts):
     # -- the whole file ---------------------------------------------------------------------
 
     def run(self, roster_path: Path, work_dir: Path) -> None:
+        if not self.scope.covers(self.job.org_unit):
+            # Sites and teams are found or created anywhere under the importing unit.
+            raise ValidationError("导入人已没有在“%(unit)s”导入花名册的权限，导入未执行",
+                                  field="unit", unit=self.job.org_unit.name)
         roster_format = format_named(self.job.format_name)
         spool_path = work_dir / "rejected.pickle"
         with closing(roster_format.open(roster_path)) as roster:
@@ -277,7 +302,8 @@ class _Importer(BatchInserts):
             taken: set[int] = set()
             if self.kind == ImportKind.WORKERS:
                 # Who holds each employee and ID number, in two queries for the whole batch.
-                self.lookup = WorkerLookup(values for *_, values, _errors in parsed if values is not None)
+                self.lookup = WorkerLookup(
+                    (values for *_, values, _errors in parsed if values is not None), scope=self.scope)
                 taken = self._create_new_workers_at_once(parsed)
             else:
                 taken = self._create_new_children_at_once(parsed)
@@ -377,8 +403,9 @@ class _Importer(BatchInserts):
     def _upsert(self, values: dict[str, Any]) -> UpsertOutcome:
         if self.kind == ImportKind.WORKERS:
             unit = self.resolver.resolve(values.get("site"), values.get("team"))
-            return upsert_worker(values, unit=unit, actor=self.actor, lookup=self.lookup)
-        return upsert_child(values, actor=self.actor, today=self.today)
+            return upsert_worker(values, unit=unit, actor=self.actor, lookup=self.lookup,
+                                 scope=self.scope)
+        return upsert_child(values, actor=self.actor, today=self.today, scope=self.scope)
 
     def _forget_units_since(self, count: int) -> None:
         """A rolled-back row may have created units: they no longer exist, drop the cache."""

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from ..access.checks import require
 from ..access.roles import Permission
+from ..access.scope import load_in_scope
 from ..core.errors import CareBridgeError
 from ..core.forms import ActionForm, attach_error, choices
 from ..org.forms import KIND_LABELS as UNIT_KIND_LABELS
@@ -16,7 +17,7 @@ from ..org.queries import get_unit
 from ..registry.schema import field_label
 from . import queries, services
 from .forms import KIND_LABELS, STATUS_LABELS, UploadForm, mapping_choices, mapping_form
-from .models import FileRole, ImportJob, ImportKind, ImportStatus
+from .models import FileRole, ImportKind, ImportStatus
 from .messages import job_failure, rejected_row_errors
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
@@ -27,11 +28,10 @@ MIME_TYPES = {
 }
 
 
-def _job_or_404(job_id: int) -> ImportJob:
-    job = queries.get_job(job_id)
-    if job is None:
-        abort(404)
-    return job
+def _job_or_404(job_id: int):
+    """The job and the actor; 404 for a job on a unit outside where the actor imports rosters
+    (its rows name workers and children of that unit)."""
+    return load_in_scope(queries.get_job, job_id, Permission.ROSTERS_IMPORT)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -65,8 +65,7 @@ def index():
 
 @bp.route("/<int:job_id>")
 def job(job_id: int):
-    job = _job_or_404(job_id)
-    require(Permission.ROSTERS_IMPORT, job.org_unit)
+    job, _actor = _job_or_404(job_id)
     fields = services.FIELDS[job.kind]
     return render_template(
         "carebridge/imports/job.html", job=job, kind_labels=KIND_LABELS,
@@ -78,8 +77,7 @@ def job(job_id: int):
 @bp.route("/<int:job_id>/progress")
 def progress(job_id: int):
     """The job's state for the progress bar (polled every second by ``progress.js``)."""
-    job = _job_or_404(job_id)
-    require(Permission.ROSTERS_IMPORT, job.org_unit)
+    job, _actor = _job_or_404(job_id)
     return jsonify(
         status=job.status.value, status_label=str(STATUS_LABELS[job.status]),
         finished=job.is_finished, total=job.total_rows, processed=job.processed_rows, created=job.created_count,
@@ -89,8 +87,7 @@ def progress(job_id: int):
 @bp.route("/<int:job_id>/errors")
 def error_file(job_id: int):
     """The rejected rows in the format of the upload, with a reason column; streamed."""
-    job = _job_or_404(job_id)
-    actor = require(Permission.ROSTERS_IMPORT, job.org_unit)
+    job, actor = _job_or_404(job_id)
     chunk_ids = queries.file_chunk_ids(job.id, FileRole.ERRORS)
     if not chunk_ids:
         abort(404)
@@ -114,8 +111,7 @@ def error_file(job_id: int):
 @bp.route("/<int:job_id>/columns", methods=["GET", "POST"])
 def columns(job_id: int):
     """Say which field each unrecognised column holds; saved for the file's source."""
-    job = _job_or_404(job_id)
-    actor = require(Permission.ROSTERS_IMPORT, job.org_unit)
+    job, actor = _job_or_404(job_id)
     if job.status != ImportStatus.MAPPING:
         return redirect(url_for(".job", job_id=job.id))
     check = job.column_check or {}
@@ -138,8 +134,7 @@ def columns(job_id: int):
 
 @bp.route("/<int:job_id>/discard", methods=["POST"])
 def discard(job_id: int):
-    job = _job_or_404(job_id)
-    actor = require(Permission.ROSTERS_IMPORT, job.org_unit)
+    job, actor = _job_or_404(job_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

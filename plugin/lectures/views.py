@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from ..access.checks import has_permission, require, scope_paths
 from ..access.roles import Permission
+from ..access.scope import load_in_scope
 from ..core.clock import local_today, utcnow
 from ..core.errors import CareBridgeError
 from ..core.forms import ActionForm, attach_error, choices
@@ -35,12 +36,16 @@ EXPORT_TYPES = {"pdf": "application/pdf",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def _session_or_404(session_id: int):
-    return queries.get_session(session_id) or abort(404)
+def _session_for(session_id: int, permission: Permission):
+    """The session and the signed-in actor who may ``permission`` on it. A session outside the
+    subtrees where the actor sees lectures answers 404, exactly like one that does not exist."""
+    return load_in_scope(queries.get_session, session_id, permission,
+                         seen_with=Permission.LECTURES_VIEW)
 
 
-def _lecturer_or_404(lecturer_id: int):
-    return queries.get_lecturer(lecturer_id) or abort(404)
+def _lecturer_for(lecturer_id: int, permission: Permission):
+    return load_in_scope(queries.get_lecturer, lecturer_id, permission,
+                         seen_with=Permission.LECTURES_VIEW)
 
 
 def _unit_choices(actor, permission, *, blank=None):
@@ -147,8 +152,7 @@ def new_session():
 
 @bp.route("/<int:session_id>")
 def detail(session_id: int):
-    lecture = _session_or_404(session_id)
-    actor = require(Permission.LECTURES_VIEW, lecture.org_unit)
+    lecture, actor = _session_for(session_id, Permission.LECTURES_VIEW)
     opens_at, closes_at = lecture.check_in_window()
     return render_template(
         "carebridge/lectures/detail.html", lecture=lecture,
@@ -160,8 +164,7 @@ def detail(session_id: int):
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 def edit_session(session_id: int):
-    lecture = _session_or_404(session_id)
-    actor = require(Permission.LECTURES_MANAGE, lecture.org_unit)
+    lecture, actor = _session_for(session_id, Permission.LECTURES_MANAGE)
     if lecture.is_cancelled:
         flash(_("这场宣讲已经取消"), "warning")
         return redirect(url_for(".detail", session_id=lecture.id))
@@ -188,8 +191,7 @@ def edit_session(session_id: int):
 
 @bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
 def cancel(session_id: int):
-    lecture = _session_or_404(session_id)
-    actor = require(Permission.LECTURES_MANAGE, lecture.org_unit)
+    lecture, actor = _session_for(session_id, Permission.LECTURES_MANAGE)
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -204,8 +206,7 @@ def cancel(session_id: int):
 
 @bp.route("/<int:session_id>/reschedule", methods=["GET", "POST"])
 def reschedule(session_id: int):
-    lecture = _session_or_404(session_id)
-    actor = require(Permission.LECTURES_MANAGE, lecture.org_unit)
+    lecture, actor = _session_for(session_id, Permission.LECTURES_MANAGE)
     form = RescheduleForm(data=None if request.method == "POST" else {
         "starts_at": _local(lecture.starts_at), "ends_at": _local(lecture.ends_at)})
     if form.validate_on_submit():
@@ -226,14 +227,14 @@ def sign_in_sheet(session_id: int, kind: str):
     """Before the lecture the sheet has blank rows to sign on paper (``?blank=`` sets how many)."""
     if kind not in EXPORT_TYPES:
         abort(404)
-    lecture = _session_or_404(session_id)
-    actor = require(Permission.LECTURES_VIEW, lecture.org_unit)
+    lecture, actor = _session_for(session_id, Permission.LECTURES_VIEW)
     if not has_permission(actor.key, Permission.WORKERS_VIEW, lecture.org_unit):
         abort(403)
     blank = request.args.get("blank", type=int)
     if blank is None:
         blank = DEFAULT_BLANK_ROWS if utcnow() < lecture.starts_at else 0
-    sheet = SignInSheet(lecture, queries.sign_in_rows(lecture), company_zone(),
+    rows = queries.sign_in_rows(lecture, scope_paths(actor.key, Permission.WORKERS_VIEW))
+    sheet = SignInSheet(lecture, rows, company_zone(),
                         blank_rows=min(max(blank, 0), MAX_BLANK_ROWS))
     content = sign_in_pdf(sheet) if kind == "pdf" else sign_in_xlsx(sheet)
     services.record_sign_in_sheet_download(lecture, kind, rows=len(sheet.rows), actor=actor)
@@ -286,8 +287,7 @@ def new_lecturer():
 
 @bp.route("/team/<int:lecturer_id>/edit", methods=["GET", "POST"])
 def edit_lecturer(lecturer_id: int):
-    lecturer = _lecturer_or_404(lecturer_id)
-    actor = require(Permission.LECTURES_MANAGE, lecturer.org_unit)
+    lecturer, actor = _lecturer_for(lecturer_id, Permission.LECTURES_MANAGE)
     form = LecturerForm(data=None if request.method == "POST" else {
         "name": lecturer.name, "kind": lecturer.kind.value, "unit": lecturer.org_unit_id,
         "affiliation": lecturer.affiliation, "phone": lecturer.phone, "active": lecturer.active})
@@ -305,8 +305,7 @@ def edit_lecturer(lecturer_id: int):
 
 @bp.route("/team/<int:lecturer_id>/deactivate", methods=["POST"])
 def deactivate_lecturer(lecturer_id: int):
-    lecturer = _lecturer_or_404(lecturer_id)
-    actor = require(Permission.LECTURES_MANAGE, lecturer.org_unit)
+    lecturer, actor = _lecturer_for(lecturer_id, Permission.LECTURES_MANAGE)
     if not ActionForm().validate_on_submit():
         abort(400)
     services.deactivate_lecturer(lecturer, actor=actor)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from ..access.checks import has_permission, require, scope_paths
 from ..access.queries import grants_on_unit
 from ..access.roles import Permission
+from ..access.scope import load_in_scope
 from ..core.errors import CareBridgeError
 from ..core.forms import attach_error
 from . import queries, services
@@ -14,11 +15,11 @@ from .forms import KIND_LABELS, CompanyForm, NewUnitForm, UnitForm
 bp = Blueprint("org", __name__, url_prefix="/org", template_folder="templates")
 
 
-def _unit_or_404(unit_id: int):
-    unit = queries.get_unit(unit_id)
-    if unit is None:
-        abort(404)
-    return unit
+def _unit_for(unit_id: int, permission: Permission):
+    """The unit and the signed-in actor who may ``permission`` on it. A unit outside the
+    subtrees the actor sees answers 404, exactly like one that does not exist."""
+    return load_in_scope(queries.get_unit, unit_id, permission, unit=lambda unit: unit,
+                         seen_with=Permission.ORG_VIEW)
 
 
 @bp.route("/")
@@ -33,8 +34,7 @@ def tree():
 
 @bp.route("/units/<int:unit_id>")
 def unit(unit_id: int):
-    unit = _unit_or_404(unit_id)
-    actor = require(Permission.ORG_VIEW, unit)
+    unit, actor = _unit_for(unit_id, Permission.ORG_VIEW)
     grants = grants_on_unit(unit.id)
     names = current_app.extensions["carebridge"].adapter.user_names({g.user_key for g in grants})
     return render_template(
@@ -46,8 +46,7 @@ def unit(unit_id: int):
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 def edit_unit(unit_id: int):
-    unit = _unit_or_404(unit_id)
-    actor = require(Permission.ORG_MANAGE, unit)
+    unit, actor = _unit_for(unit_id, Permission.ORG_MANAGE)
     form = UnitForm(obj=unit)
     if form.validate_on_submit():
         try:
@@ -65,8 +64,7 @@ def edit_unit(unit_id: int):
 
 @bp.route("/units/<int:unit_id>/new", methods=["GET", "POST"])
 def new_unit(unit_id: int):
-    parent = _unit_or_404(unit_id)
-    actor = require(Permission.ORG_MANAGE, parent)
+    parent, actor = _unit_for(unit_id, Permission.ORG_MANAGE)
     form = NewUnitForm(parent.kind)
     if not form.kind.choices:
         abort(404)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from ..access.checks import has_permission, require, scope_paths
 from ..access.roles import Permission
+from ..access.scope import load_in_scope
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
 from ..core.forms import attach_error, choices
@@ -29,12 +30,15 @@ bp = Blueprint("pledges", __name__, url_prefix="/pledges", template_folder="temp
                static_folder="static")
 
 
-def _pledge_or_404(pledge_id: int):
-    return queries.get_pledge(pledge_id) or abort(404)
+def _pledge_for(pledge_id: int, permission: Permission):
+    """The pledge and the signed-in actor who may ``permission`` on it. A pledge outside the
+    subtrees where the actor sees pledges answers 404, exactly like one that does not exist."""
+    return load_in_scope(queries.get_pledge, pledge_id, permission,
+                         unit=lambda pledge: pledge.worker.org_unit, seen_with=Permission.PLEDGES_VIEW)
 
 
-def _worker_or_404(worker_id: int):
-    return get_worker(worker_id) or abort(404)
+def _worker_for(worker_id: int, permission: Permission):
+    return load_in_scope(get_worker, worker_id, permission, seen_with=Permission.PLEDGES_VIEW)
 
 
 def may_download(actor, unit) -> bool:
@@ -78,8 +82,7 @@ def coverage():
 
 @bp.route("/workers/<int:worker_id>")
 def worker(worker_id: int):
-    worker = _worker_or_404(worker_id)
-    actor = require(Permission.PLEDGES_VIEW, worker.org_unit)
+    worker, actor = _worker_for(worker_id, Permission.PLEDGES_VIEW)
     today = local_today()
     return render_template(
         "carebridge/pledges/worker.html", worker=worker, children=children_of(worker),
@@ -90,8 +93,7 @@ def worker(worker_id: int):
 
 @bp.route("/workers/<int:worker_id>/paper", methods=["GET", "POST"])
 def log_paper(worker_id: int):
-    worker = _worker_or_404(worker_id)
-    actor = require(Permission.PLEDGES_MANAGE, worker.org_unit)
+    worker, actor = _worker_for(worker_id, Permission.PLEDGES_MANAGE)
     children = children_of(worker)
     current = services.current_template()
     form = PaperPledgeForm(data=None if request.method == "POST" else {
@@ -121,8 +123,7 @@ def log_paper(worker_id: int):
 
 @bp.route("/<int:pledge_id>")
 def pledge(pledge_id: int):
-    pledge = _pledge_or_404(pledge_id)
-    actor = require(Permission.PLEDGES_VIEW, pledge.worker.org_unit)
+    pledge, actor = _pledge_for(pledge_id, Permission.PLEDGES_VIEW)
     return _render_pledge(pledge, actor, RevokeForm(prefix="revoke"))
 
 
@@ -139,8 +140,7 @@ def _render_pledge(pledge, actor, revoke_form):
 
 @bp.route("/<int:pledge_id>/revoke", methods=["POST"])
 def revoke(pledge_id: int):
-    pledge = _pledge_or_404(pledge_id)
-    actor = require(Permission.PLEDGES_MANAGE, pledge.worker.org_unit)
+    pledge, actor = _pledge_for(pledge_id, Permission.PLEDGES_MANAGE)
     form = RevokeForm(prefix="revoke")
     if form.validate_on_submit():
         try:
@@ -155,8 +155,7 @@ def revoke(pledge_id: int):
 
 @bp.route("/<int:pledge_id>/pdf")
 def pdf(pledge_id: int):
-    pledge = _pledge_or_404(pledge_id)
-    actor = require(Permission.PLEDGES_VIEW, pledge.worker.org_unit)
+    pledge, actor = _pledge_for(pledge_id, Permission.PLEDGES_VIEW)
     if not may_download(actor, pledge.worker.org_unit):
         abort(403)
     services.record_pdf_download(pledge, actor)
@@ -165,8 +164,7 @@ def pdf(pledge_id: int):
 
 @bp.route("/<int:pledge_id>/scan")
 def scan(pledge_id: int):
-    pledge = _pledge_or_404(pledge_id)
-    actor = require(Permission.PLEDGES_MANAGE, pledge.worker.org_unit)
+    pledge, actor = _pledge_for(pledge_id, Permission.PLEDGES_MANAGE)
     if pledge.scan is None:
         abort(404)
     services.record_scan_download(pledge, actor)
@@ -212,8 +210,13 @@ def edit_template():
 
 # -- site zips --------------------------------------------------------------------------------
 
-def _batch_or_404(batch_id: int):
-    return queries.get_batch(batch_id) or abort(404)
+def _batch_for(batch_id: int):
+    """The batch and the signed-in actor who may download it; 404 alike for a batch that does
+    not exist and one outside the subtrees where the actor sees pledges."""
+    batch, actor = load_in_scope(queries.get_batch, batch_id, Permission.PLEDGES_VIEW)
+    if not may_download(actor, batch.org_unit):
+        abort(403)
+    return batch, actor
 
 
 def _require_download(unit):
@@ -245,8 +248,7 @@ def batches():
 
 @bp.route("/batches/<int:batch_id>")
 def batch(batch_id: int):
-    batch = _batch_or_404(batch_id)
-    _require_download(batch.org_unit)
+    batch, _actor = _batch_for(batch_id)
     return render_template("carebridge/pledges/batch.html", batch=batch,
                            status_labels=BATCH_STATUS_LABELS)
 
@@ -254,8 +256,7 @@ def batch(batch_id: int):
 @bp.route("/batches/<int:batch_id>/progress")
 def batch_progress(batch_id: int):
     """The batch's state for the progress bar (polled every second by ``progress.js``)."""
-    batch = _batch_or_404(batch_id)
-    _require_download(batch.org_unit)
+    batch, _actor = _batch_for(batch_id)
     return jsonify(status=batch.status.value, status_label=str(BATCH_STATUS_LABELS[batch.status]),
                    finished=batch.is_finished, total=batch.total, processed=batch.processed)
 
@@ -263,8 +264,7 @@ def batch_progress(batch_id: int):
 @bp.route("/batches/<int:batch_id>/download")
 def batch_download(batch_id: int):
     """The zip, streamed chunk by chunk from the database; every download is audited."""
-    batch = _batch_or_404(batch_id)
-    actor = _require_download(batch.org_unit)
+    batch, actor = _batch_for(batch_id)
     chunk_ids = queries.batch_chunk_ids(batch.id) if batch.status == BatchStatus.DONE else []
     if not chunk_ids:
         abort(404)

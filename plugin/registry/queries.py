@@ -21,6 +21,10 @@ class WorkerFilter:
     category: str | None = None
     focus_flag: str | None = None
     status: EmploymentStatus | None = None
+    #: Subtrees whose workers may be found by a prefix of their phone number (the searcher sees
+    #: those numbers in full, :mod:`.phones`); elsewhere only the whole number matches. ``None``:
+    #: everywhere.
+    phone_prefix_paths: list[str] | None = None
 
 
 def search_workers(criteria: WorkerFilter, *, scope_paths: list[str], page: int = 1,
@@ -35,7 +39,7 @@ def search_workers(criteria: WorkerFilter, *, scope_paths: list[str], page: int 
     statement = (select(Worker).where(unit_id_in_subtrees(Worker.org_unit_id, scope_paths))
                  .order_by(Worker.id.desc()))
     if criteria.search:
-        statement = statement.where(_search_condition(criteria.search.strip()))
+        statement = statement.where(_search_condition(criteria.search.strip(), criteria.phone_prefix_paths))
     if criteria.unit is not None:
         statement = statement.where(unit_id_in_subtrees(Worker.org_unit_id, [criteria.unit.path]))
     if criteria.status is not None:
@@ -68,13 +72,18 @@ def _prefix(column, term: str):
     return column.startswith(term, autoescape=True)
 
 
-def _search_condition(term: str):
+def _search_condition(term: str, phone_prefix_paths: list[str] | None = None):
     """Digits and Latin letters search the indexed number and initials columns by prefix; other
     text (a Chinese name) searches names."""
     if term.isascii():
         conditions = [_prefix(Worker.employee_number, number) for number in sorted({term, term.upper()})]
-        if term.isdigit():
+        if term.isdigit() and phone_prefix_paths is None:
             conditions.append(_prefix(Worker.phone, term))
+        elif term.isdigit():
+            conditions.append(Worker.phone == term)
+            if phone_prefix_paths:
+                conditions.append(_prefix(Worker.phone, term)
+                                  & unit_id_in_subtrees(Worker.org_unit_id, phone_prefix_paths))
         if term.isalpha():
             conditions.append(_prefix(Worker.name_initials, term.lower()))
         return or_(*conditions)

@@ -3,6 +3,12 @@
 Every channel (roster import, API, forms) calls :func:`upsert_worker` / :func:`upsert_child` with
 values parsed by :func:`plugin.registry.schema.parse_record`. Changes are audited by field name;
 sensitive values never appear in the audit log.
+
+Each call acts within a :class:`~plugin.access.scope.Scope` (the form's user, the importing
+user and unit, the API token's unit). Records are recognised by employee number or ID number only
+inside it: a key held by a record outside the scope is refused with a message that names no one
+and no place (:data:`OUT_OF_SCOPE_WORKER`, the "not found" of a parent, the ID number "already
+registered"), and such a record is never moved, relinked or overwritten.
 """
 from __future__ import annotations
 
@@ -13,14 +19,18 @@ from typing import Any, Iterable
 from flask import current_app
 from sqlalchemy import select
 
+from ..access.roles import Permission
+from ..access.scope import Scope
 from ..audit.services import record_event
 from ..core.db import session
-from ..core.errors import ValidationError
+from ..core.errors import NotFound, ValidationError
 from ..core.host import Actor
+from ..core.i18n import N_
 from ..org.models import OrgUnit
 from .categories import ChildFacts, ParentFacts, ParentStatus, decide_categories, next_change_date
 from .consent import MINIMUM_CHILD_FIELDS, has_consent, needs_consent
 from .idnumber import IdNumber
+from .locks import lock_child_identity
 from .models import Child, ChildParent, EmploymentStatus, ParentRole, PovertyStatus, Worker
 from .regions import is_three_areas_three_prefectures
 from .values import pinyin_initials
@@ -31,6 +41,13 @@ CHILD_LINK_FIELDS = ("parent_employee_number", "parent_role", "other_parent_empl
 #: Worker fields whose change can change the categories of the worker's children.
 WORKER_FACT_FIELDS = {"employment_status", "works_away_since", "other_parent_status",
                       "other_parent_since", "other_parent_capable", "org_unit_id"}
+#: An employee number held by a worker outside the actor's scope. The same words whoever holds
+#: it and wherever: the number is taken (numbers are unique company-wide), nothing more is said.
+OUT_OF_SCOPE_WORKER = N_("工号 %(number)s 不在您可以管理的范围内，请联系上级单位的人力资源部门核实")
+#: A parent's employee number not found within the scope (whether or not it exists elsewhere).
+WORKER_NOT_FOUND = N_("找不到工号为 %(number)s 的职工（请先导入职工）")
+#: An ID number already held by another record (in or out of scope: never says which or where).
+ID_NUMBER_TAKEN = N_("身份证号码与已登记的另一条记录重复")
 
 
 @dataclass
@@ -50,9 +67,25 @@ def id_number_index(number: str) -> str:
     return current_app.extensions["carebridge"].cipher.blind_index(number, purpose="id_number")
 
 
-def find_worker(employee_number: str) -> Worker | None:
+def find_worker(employee_number: str, *, scope: Scope) -> Worker | None:
+    """The worker with this employee number if it lies within ``scope`` (else None, as if
+    there were none)."""
     return session.execute(
-        select(Worker).where(Worker.employee_number == employee_number)).scalar_one_or_none()
+        select(Worker).where(Worker.employee_number == employee_number,
+                             scope.contains_unit_id(Worker.org_unit_id))).scalar_one_or_none()
+
+
+def worker_holding(employee_number: str, scope: Scope) -> tuple[Worker | None, bool]:
+    """(the worker with this number, whether it is in ``scope``), in one query."""
+    row = session.execute(
+        select(Worker, scope.contains_unit_id(Worker.org_unit_id).label("in_scope"))
+        .where(Worker.employee_number == employee_number)).one_or_none()
+    return (None, False) if row is None else (row[0], bool(row[1]))
+
+
+def out_of_scope_worker(employee_number: str,
+                        field_code: str = "employee_number") -> ValidationError:
+    return ValidationError(OUT_OF_SCOPE_WORKER, field=field_code, number=employee_number)
 
 
 class WorkerLookup:
@@ -60,15 +93,26 @@ class WorkerLookup:
 
     Two queries for the whole batch instead of two per record (the importer builds one per batch).
     Only successful upserts update it; after a failed one the caller should stop using it.
+    ``workers`` has every holder (a number taken is never free for a new worker); ``outside``
+    the numbers held outside ``scope``, which :func:`upsert_worker` refuses.
     """
 
-    def __init__(self, records: Iterable[dict[str, Any]]):
+    def __init__(self, records: Iterable[dict[str, Any]], *, scope: Scope):
         records = list(records)
+        self.scope = scope
         numbers = {record["employee_number"] for record in records}
         indexes = {id_number_index(record["id_number"].number) for record in records
                    if record.get("id_number") is not None}
-        self.workers = {worker.employee_number: worker for worker in session.execute(
-            select(Worker).where(Worker.employee_number.in_(numbers))).scalars()} if numbers else {}
+        self.workers: dict[str, Worker] = {}
+        #: Employee numbers of the batch held by workers outside the scope.
+        self.outside: set[str] = set()
+        if numbers:
+            for worker, in_scope in session.execute(
+                    select(Worker, scope.contains_unit_id(Worker.org_unit_id).label("in_scope"))
+                    .where(Worker.employee_number.in_(numbers))):
+                self.workers[worker.employee_number] = worker
+                if not in_scope:
+                    self.outside.add(worker.employee_number)
         #: ID number blind index → employee number of the worker holding it.
         self.index_holders = dict(session.execute(
             select(Worker.id_number_index, Worker.employee_number)
@@ -83,13 +127,26 @@ class WorkerLookup:
 
 
 def upsert_worker(values: dict[str, Any], *, unit: OrgUnit, actor: Actor,
-                  lookup: WorkerLookup | None = None) -> UpsertOutcome:
+                  lookup: WorkerLookup | None = None, scope: Scope | None = None) -> UpsertOutcome:
     """Create the worker with this employee number, or update the fields given.
 
     Leaving is a status, never a deletion. Re-sending the same values changes nothing.
+    ``scope`` (by default the lookup's, else where ``actor`` may manage workers) must hold the
+    worker found and ``unit``.
     """
+    if scope is None:
+        scope = (lookup.scope if lookup is not None
+                 else Scope.of_actor(actor, Permission.WORKERS_MANAGE))
     number = values["employee_number"]
-    worker = lookup.workers.get(number) if lookup is not None else find_worker(number)
+    if lookup is not None:
+        worker, in_scope = lookup.workers.get(number), number not in lookup.outside
+    else:
+        worker, in_scope = worker_holding(number, scope)
+    if worker is not None and not in_scope:
+        raise out_of_scope_worker(number)
+    if not scope.covers(unit):
+        raise ValidationError("所属单位不在您可以管理的范围内，请联系上级单位的人力资源部门核实",
+                              field="site")
     created = worker is None
     old_index = None if created else worker.id_number_index
     if created:
@@ -119,33 +176,53 @@ def upsert_worker(values: dict[str, Any], *, unit: OrgUnit, actor: Actor,
     return UpsertOutcome(worker, created, [] if created else changed)
 
 
-def create_worker(values: dict[str, Any], *, unit: OrgUnit, actor: Actor) -> Worker:
+def create_worker(values: dict[str, Any], *, unit: OrgUnit, actor: Actor,
+                  scope: Scope | None = None) -> Worker:
     """A new worker from a form: unlike an import, an employee number already taken is an error
-    (the person typing may not know the worker exists)."""
-    if find_worker(values["employee_number"]) is not None:
+    (the person typing may not know the worker exists). Taken outside ``scope``, it is refused
+    without saying by whom."""
+    if scope is None:
+        scope = Scope.of_actor(actor, Permission.WORKERS_MANAGE)
+    worker, in_scope = worker_holding(values["employee_number"], scope)
+    if worker is not None:
+        if not in_scope:
+            raise out_of_scope_worker(values["employee_number"])
         raise ValidationError("工号已存在，请打开该职工的页面修改", field="employee_number")
-    return upsert_worker(values, unit=unit, actor=actor).record
+    return upsert_worker(values, unit=unit, actor=actor, scope=scope).record
 
 
 def upsert_child(values: dict[str, Any], *, actor: Actor, today: date,
-                 child: Child | None = None) -> UpsertOutcome:
+                 child: Child | None = None, scope: Scope | None = None) -> UpsertOutcome:
     """Create or update a child of a worker (found by employee number).
 
     ``child`` names the record to update (an edit form); otherwise the child is recognised by
     its ID number when given, else by parent, name and birth date.
     For a child under 14 without a guardian's consent only the minimum needed to count it is
     stored; the rest is reported as withheld.
+    Both parents, and the child found or named, must lie within ``scope`` (by default where
+    ``actor`` may manage children); nothing outside it is found, linked, moved or overwritten.
     """
-    parent = _worker_or_error(values["parent_employee_number"], "parent_employee_number")
+    if scope is None:
+        scope = Scope.of_actor(actor, Permission.CHILDREN_MANAGE)
+    if child is not None and not scope.covers(child.org_unit):
+        raise NotFound("找不到这名儿童")
+    parent = _worker_or_error(values["parent_employee_number"], "parent_employee_number", scope)
     role: ParentRole = values["parent_role"]
     other_parent = None
     if values.get("other_parent_employee_number"):
         other_parent = _worker_or_error(values["other_parent_employee_number"],
-                                        "other_parent_employee_number")
+                                        "other_parent_employee_number", scope)
         if other_parent.id == parent.id:
             raise ValidationError("另一方家长不能与家长是同一人", field="other_parent_employee_number")
-    child = child or _find_child(values, parent)
+    lock_child_identity(values, parent, other_parent)  # concurrent requests: one child
+    child = child or _find_child(values, parent, scope)
     created = child is None
+    other_role = ParentRole.FATHER if role == ParentRole.MOTHER else ParentRole.MOTHER
+    # Both links are checked before anything changes.
+    new_links = [(worker, link_role)
+                 for worker, link_role in ((parent, role), (other_parent, other_role))
+                 if worker is not None
+                 and (created or _needs_link(child, worker, link_role, scope))]
     if created:
         child = Child(name=values["name"], name_initials=pinyin_initials(values["name"]),
                       org_unit=parent.org_unit, focus_flags="", categories_missing="")
@@ -158,10 +235,9 @@ def upsert_child(values: dict[str, Any], *, actor: Actor, today: date,
                           if key not in MINIMUM_CHILD_FIELDS and value is not None)
         fields = {key: value for key, value in fields.items() if key in MINIMUM_CHILD_FIELDS}
     changed = _apply(child, fields, "child")
-    changed += _link_parent(child, parent, role)
-    if other_parent is not None:
-        other_role = ParentRole.FATHER if role == ParentRole.MOTHER else ParentRole.MOTHER
-        changed += _link_parent(child, other_parent, other_role)
+    for worker, link_role in new_links:
+        child.parent_links.append(ChildParent(worker=worker, role=link_role))
+        changed.append(link_role.value)
     if child.org_unit_id != parent.org_unit_id:
         child.org_unit = parent.org_unit
         changed.append("org_unit_id")
@@ -174,10 +250,11 @@ def upsert_child(values: dict[str, Any], *, actor: Actor, today: date,
     return UpsertOutcome(child, created, [] if created else changed, withheld)
 
 
-def record_child_view(child: Child, actor: Actor) -> None:
-    """Every view of a child's record is audited (PIPL)."""
+def record_child_view(child: Child, actor: Actor, *, page: str | None = None) -> None:
+    """Every view of a child's record is audited (PIPL), whatever shows it; ``page`` names a
+    page other than the record itself (the edit form shows the decrypted fields)."""
     record_event("child.viewed", actor, target_type="child", target_id=child.id,
-                 org_unit_id=child.org_unit_id)
+                 org_unit_id=child.org_unit_id, details={"page": page} if page else None)
 
 
 def reveal_id_number(record: Worker | Child, *, reason: str, actor: Actor) -> str | None:
@@ -191,39 +268,60 @@ def reveal_id_number(record: Worker | Child, *, reason: str, actor: Actor) -> st
     return record.id_number
 
 
-def _worker_or_error(employee_number: str, field_code: str) -> Worker:
-    worker = find_worker(employee_number)
+def _worker_or_error(employee_number: str, field_code: str, scope: Scope) -> Worker:
+    """The worker within ``scope``; one outside it reads as not found, like one that is not
+    registered at all."""
+    worker = find_worker(employee_number, scope=scope)
     if worker is None:
-        raise ValidationError("找不到工号为 %(number)s 的职工（请先导入职工）", field=field_code,
-                              number=employee_number)
+        raise ValidationError(WORKER_NOT_FOUND, field=field_code, number=employee_number)
     return worker
 
 
-def _find_child(values: dict[str, Any], parent: Worker) -> Child | None:
+def _find_child(values: dict[str, Any], parent: Worker, scope: Scope) -> Child | None:
+    """The child these values describe, when it is within ``scope``; a match outside it is
+    refused before anything changes (the same words as for any record registered before)."""
+    in_scope = scope.contains_unit_id(Child.org_unit_id).label("in_scope")
     id_number: IdNumber | None = values.get("id_number")
     if id_number is not None:
-        found = session.execute(select(Child).where(
-            Child.id_number_index == id_number_index(id_number.number))).scalar_one_or_none()
-        if found is not None:
-            return found
-    statement = (select(Child).join(ChildParent, ChildParent.child_id == Child.id)
-                 .where(ChildParent.worker_id == parent.id, Child.name == values["name"]))
+        row = session.execute(select(Child, in_scope).where(
+            Child.id_number_index == id_number_index(id_number.number))).one_or_none()
+        if row is not None:
+            if not row[1]:
+                raise ValidationError(ID_NUMBER_TAKEN, field="id_number")
+            return row[0]
+    statement = (select(Child, in_scope).join(ChildParent, ChildParent.child_id == Child.id)
+                 .where(ChildParent.worker_id == parent.id, Child.name == values["name"])
+                 .order_by(Child.id))
     if values.get("birth_date") is not None:
         statement = statement.where(Child.birth_date == values["birth_date"])
-    return session.execute(statement).scalars().first()
+    matches = session.execute(statement).all()
+    for found, found_in_scope in matches:
+        if found_in_scope:
+            return found
+    if matches:
+        # The parent's child is registered with a unit outside the scope (the other parent's,
+        # or the parent's former site): a second record would duplicate it.
+        raise ValidationError("这名儿童的档案不在您可以管理的范围内，请联系上级单位的人力资源部门核实",
+                              field="name")
+    return None
 
 
-def _link_parent(child: Child, worker: Worker, role: ParentRole) -> list[str]:
+def _needs_link(child: Child, worker: Worker, role: ParentRole, scope: Scope) -> bool:
+    """Whether ``worker`` still has to be linked to ``child`` as ``role``; raises when the
+    child has another parent in that role, or this worker in the other one."""
     for link in child.parent_links:
         if link.role == role:
             if link.worker_id == worker.id or link.worker is worker:
-                return []
+                return False
+            if not scope.covers(link.worker.org_unit):
+                # Never name a worker the actor may not see.
+                raise ValidationError("该儿童已登记了另一位%(role)s", field="parent_role",
+                                      role=_role_label(role))
             raise ValidationError("该儿童已登记了另一位%(role)s（工号 %(number)s）", field="parent_role",
                                   role=_role_label(role), number=link.worker.employee_number)
         if link.worker is worker or (link.worker_id is not None and link.worker_id == worker.id):
             raise ValidationError("该职工已登记为这名儿童的另一方家长", field="parent_role")
-    child.parent_links.append(ChildParent(worker=worker, role=role))
-    return [f"{role.value}"]
+    return True
 
 
 def _role_label(role: ParentRole) -> str:
@@ -256,7 +354,7 @@ def _set_id_number(record: Worker | Child, value: IdNumber | None, kind: str, *,
         return False
     if index is not None and lookup is not None:
         if lookup.index_holders.get(index, record.employee_number) != record.employee_number:
-            raise ValidationError("身份证号码与已登记的另一条记录重复", field="id_number")
+            raise ValidationError(ID_NUMBER_TAKEN, field="id_number")
     elif index is not None:
         model = type(record)
         statement = select(model.id).where(model.id_number_index == index)
@@ -264,7 +362,7 @@ def _set_id_number(record: Worker | Child, value: IdNumber | None, kind: str, *,
             statement = statement.where(model.id != record.id)
         clash = session.execute(statement).first()
         if clash is not None:
-            raise ValidationError("身份证号码与已登记的另一条记录重复", field="id_number")
+            raise ValidationError(ID_NUMBER_TAKEN, field="id_number")
     record.id_number = value.number if value is not None else None
     record.id_number_index = index
     return True

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..access.checks import has_permission, require, scope_paths
 from ..access.roles import Permission
+from ..access.scope import Scope, load_in_scope
 from ..audit.actions import action_label
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
@@ -19,9 +20,12 @@ from .forms import (ConsentForm, RevealForm, UnitChoiceForm, WithdrawConsentForm
 from .idnumber import mask_id_number
 from .labels import CATEGORY_LABELS, FACT_LABELS, FLAG_LABELS
 from .models import EmploymentStatus
+from .phones import full_phone_paths, shown_phone_for_current_user
 from .schema import CHILD_FIELDS, WORKER_FIELDS, RecordInvalid, parse_record
 
 bp = Blueprint("registry", __name__, template_folder="templates")
+#: ``cb_worker_phone(worker)``: the phone as the signed-in user may see it (every staff page).
+bp.add_app_template_global(shown_phone_for_current_user, "cb_worker_phone")
 
 WORKER_FORM_EXCLUDE = ("site", "team")
 #: Labels of the field codes a child's change history lists (the parent links are named by role).
@@ -35,12 +39,14 @@ def _attach_record_errors(form, invalid: RecordInvalid) -> None:
         attach_error(form, error)
 
 
-def _worker_or_404(worker_id: int):
-    return queries.get_worker(worker_id) or abort(404)
+def _worker_or_404(worker_id: int, permission: Permission):
+    """The worker and the actor; 404 for a worker outside where the actor sees workers."""
+    return load_in_scope(queries.get_worker, worker_id, permission, seen_with=Permission.WORKERS_VIEW)
 
 
-def _child_or_404(child_id: int):
-    return queries.get_child(child_id) or abort(404)
+def _child_or_404(child_id: int, permission: Permission):
+    """The child and the actor; 404 for a child outside where the actor sees children."""
+    return load_in_scope(queries.get_child, child_id, permission, seen_with=Permission.CHILDREN_VIEW)
 
 
 @bp.route("/workers/")
@@ -52,7 +58,8 @@ def workers():
     criteria = queries.WorkerFilter(
         search=(request.args.get("q") or "").strip() or None, unit=unit,
         category=request.args.get("category") or None, focus_flag=request.args.get("flag") or None,
-        status=EmploymentStatus(status) if status in {s.value for s in EmploymentStatus} else None)
+        status=EmploymentStatus(status) if status in {s.value for s in EmploymentStatus} else None,
+        phone_prefix_paths=full_phone_paths(actor.key))
     page = queries.search_workers(criteria, scope_paths=scope, page=request.args.get("page", 1, type=int))
     return render_template(
         "carebridge/registry/workers.html", page=page, criteria=criteria,
@@ -70,11 +77,12 @@ def _save_worker(form, unit_form, actor, *, worker=None):
     raw = form_values(form, WORKER_FIELDS, keep_blank_id=worker is not None)
     if worker is not None:
         raw["employee_number"] = worker.employee_number
+    scope = Scope.of_actor(actor, Permission.WORKERS_MANAGE)
     try:
         values = parse_record(raw, WORKER_FIELDS, today=local_today())
         if worker is None:
-            return services.create_worker(values, unit=unit, actor=actor)
-        return services.upsert_worker(values, unit=unit, actor=actor).record
+            return services.create_worker(values, unit=unit, actor=actor, scope=scope)
+        return services.upsert_worker(values, unit=unit, actor=actor, scope=scope).record
     except RecordInvalid as invalid:
         _attach_record_errors(form, invalid)
     except CareBridgeError as error:
@@ -98,8 +106,7 @@ def new_worker():
 
 @bp.route("/workers/<int:worker_id>")
 def worker(worker_id: int):
-    worker = _worker_or_404(worker_id)
-    actor = require(Permission.WORKERS_VIEW, worker.org_unit)
+    worker, actor = _worker_or_404(worker_id, Permission.WORKERS_VIEW)
     return render_template(
         "carebridge/registry/worker.html", worker=worker, children=queries.children_of(worker),
         category_labels=CATEGORY_LABELS,
@@ -111,8 +118,7 @@ def worker(worker_id: int):
 
 @bp.route("/workers/<int:worker_id>/edit", methods=["GET", "POST"])
 def edit_worker(worker_id: int):
-    worker = _worker_or_404(worker_id)
-    actor = require(Permission.WORKERS_MANAGE, worker.org_unit)
+    worker, actor = _worker_or_404(worker_id, Permission.WORKERS_MANAGE)
     form = record_form(WORKER_FIELDS, exclude=WORKER_FORM_EXCLUDE + ("employee_number",),
                        data=None if request.method == "POST" else stored_values(worker, WORKER_FIELDS))
     unit_form = UnitChoiceForm(prefix="placement", data={"unit": worker.org_unit_id})
@@ -131,8 +137,7 @@ def _unit_choices(actor, permission):
 
 @bp.route("/workers/<int:worker_id>/children/new", methods=["GET", "POST"])
 def new_child(worker_id: int):
-    worker = _worker_or_404(worker_id)
-    actor = require(Permission.CHILDREN_MANAGE, worker.org_unit)
+    worker, actor = _worker_or_404(worker_id, Permission.CHILDREN_MANAGE)
     form = record_form(CHILD_FIELDS, exclude=("parent_employee_number",))
     if request.method == "POST" and form.validate_on_submit():
         raw = form_values(form, CHILD_FIELDS, keep_blank_id=False)
@@ -147,7 +152,8 @@ def _save_child(form, raw, actor, *, child=None):
     today = local_today()
     try:
         outcome = services.upsert_child(parse_record(raw, CHILD_FIELDS, today=today), actor=actor,
-                                        today=today, child=child)
+                                        today=today, child=child,
+                                        scope=Scope.of_actor(actor, Permission.CHILDREN_MANAGE))
     except RecordInvalid as invalid:
         _attach_record_errors(form, invalid)
         return None
@@ -170,13 +176,13 @@ def _field_label(code):
 
 @bp.route("/children/<int:child_id>")
 def child(child_id: int):
-    child = _child_or_404(child_id)
-    actor = require(Permission.CHILDREN_VIEW, child.org_unit)
-    services.record_child_view(child, actor)
+    child, actor = _child_or_404(child_id, Permission.CHILDREN_VIEW)
     return _render_child(child, actor)
 
 
 def _render_child(child, actor, *, revealed_id=None, reveal_form=None, consent_form=None):
+    """The child's record; every rendering of it is audited (also after a refused form)."""
+    services.record_child_view(child, actor)
     today = local_today()
     may_see_id = has_permission(actor.key, Permission.CHILDREN_ID_VIEW, child.org_unit)
     may_manage = has_permission(actor.key, Permission.CHILDREN_MANAGE, child.org_unit)
@@ -191,30 +197,40 @@ def _render_child(child, actor, *, revealed_id=None, reveal_form=None, consent_f
         category_labels=CATEGORY_LABELS, flag_labels=FLAG_LABELS, fact_labels=FACT_LABELS,
         categories=CATEGORY_CODES, action_label=action_label,
         missing_labels=[FACT_LABELS.get(code, code) for code in child.categories_missing.split()],
-        field_labels=HISTORY_FIELD_LABELS)
+        field_labels=HISTORY_FIELD_LABELS,
+        visible_parents={
+            link.worker_id for link in child.parent_links
+            if has_permission(actor.key, Permission.WORKERS_VIEW, link.worker.org_unit)})
 
 
 @bp.route("/children/<int:child_id>/edit", methods=["GET", "POST"])
 def edit_child(child_id: int):
-    child = _child_or_404(child_id)
-    actor = require(Permission.CHILDREN_MANAGE, child.org_unit)
-    first_link = child.parent_links[0]
+    child, actor = _child_or_404(child_id, Permission.CHILDREN_MANAGE)
+    # The parent the form saves through: one the actor may manage children of (a child may
+    # also have a parent at another site, who is neither named here nor used).
+    scope = Scope.of_actor(actor, Permission.CHILDREN_MANAGE)
+    link = next((link for link in child.parent_links if scope.covers(link.worker.org_unit)), None)
+    if link is None:
+        flash(_("这名儿童的家长不在您可以管理的范围内，请联系上级单位的人力资源部门修改"), "warning")
+        return redirect(url_for(".child", child_id=child.id))
+    if request.method == "GET":
+        # The form shows the decrypted address, health note and carer's phone: a read.
+        services.record_child_view(child, actor, page="edit")
     form = record_form(CHILD_FIELDS, exclude=CHILD_FORM_EXCLUDE,
                        data=None if request.method == "POST" else stored_values(child, CHILD_FIELDS))
     if request.method == "POST" and form.validate_on_submit():
         raw = form_values(form, CHILD_FIELDS, keep_blank_id=True)
-        raw.update(parent_employee_number=first_link.worker.employee_number,
-                   parent_role=first_link.role.value)
+        raw.update(parent_employee_number=link.worker.employee_number, parent_role=link.role.value)
         saved = _save_child(form, raw, actor, child=child)
         if saved is not None:
             return redirect(url_for(".child", child_id=saved.id))
-    return render_template("carebridge/registry/child_form.html", form=form, worker=first_link.worker, child=child)
+    return render_template("carebridge/registry/child_form.html", form=form, worker=link.worker,
+                           child=child)
 
 
 @bp.route("/children/<int:child_id>/reveal-id", methods=["POST"])
 def reveal_child_id(child_id: int):
-    child = _child_or_404(child_id)
-    actor = require(Permission.CHILDREN_ID_VIEW, child.org_unit)
+    child, actor = _child_or_404(child_id, Permission.CHILDREN_ID_VIEW)
     form = RevealForm(prefix="reveal")
     revealed = None
     if form.validate_on_submit():
@@ -228,8 +244,7 @@ def reveal_child_id(child_id: int):
 
 @bp.route("/children/<int:child_id>/consent", methods=["POST"])
 def give_consent(child_id: int):
-    child = _child_or_404(child_id)
-    actor = require(Permission.CHILDREN_MANAGE, child.org_unit)
+    child, actor = _child_or_404(child_id, Permission.CHILDREN_MANAGE)
     form = ConsentForm(prefix="consent")
     if form.validate_on_submit():
         try:
@@ -245,8 +260,7 @@ def give_consent(child_id: int):
 
 @bp.route("/children/<int:child_id>/consent/withdraw", methods=["POST"])
 def withdraw(child_id: int):
-    child = _child_or_404(child_id)
-    actor = require(Permission.CHILDREN_MANAGE, child.org_unit)
+    child, actor = _child_or_404(child_id, Permission.CHILDREN_MANAGE)
     form = WithdrawConsentForm(prefix="withdraw")
     if form.validate_on_submit():
         try:
