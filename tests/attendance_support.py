@@ -8,8 +8,9 @@ from datetime import datetime, timedelta, timezone
 from plugin.attendance.codes import venue_code
 from plugin.core.db import session
 from plugin.lectures.models import LectureFormat, LectureSession, SessionStatus
-from plugin.worker_access.cookies import COOKIE_NAME, _serializer
-from plugin.worker_access.services import identify
+from plugin.worker_access.cookies import COOKIE_NAME
+
+from .worker_phone_support import remembered_cookie
 
 #: The ``clock`` fixture's start: 22 November 2026, 10:00 in Shanghai.
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=timezone.utc)
@@ -35,5 +36,4 @@ def code_url(lecture: LectureSession, at: datetime) -> str:
 
 def remember_phone(client, worker) -> None:
     """Give ``client`` the remembered-phone cookie of ``worker`` (as after signing in once)."""
-    _worker, token = identify(worker.employee_number, worker.phone[-4:], ip="127.0.0.1", user_agent="tests")
-    client.set_cookie(COOKIE_NAME, _serializer().dumps(token))
+    client.set_cookie(COOKIE_NAME, remembered_cookie(worker))

@@ -16,7 +16,7 @@ from plugin.guardianship.models import AgreementSigning
 from plugin.guardianship.services import AgreementDraft
 from plugin.registry.idnumber import check_character
 
-from .conftest import csrf_token
+from .worker_phone_support import signed_in_phone
 
 TODAY = date(2026, 11, 22)
 
@@ -96,13 +96,7 @@ def first_page_ink(path: Path, tmp_path: Path) -> float:
 
 def phone(app, worker):
     """A test client signed in as ``worker`` on their phone."""
-    client = app.test_client()
-    page = client.get("/w/sign-in")
-    response = client.post("/w/sign-in", data={"csrf_token": csrf_token(page.text),
-                                               "employee_number": worker.employee_number,
-                                               "last_digits": worker.phone[-4:]})
-    assert response.status_code == 302
-    return client
+    return signed_in_phone(app.test_client(), worker)
 
 
 def log(worker, days_ago: int):

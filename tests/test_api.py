@@ -162,7 +162,8 @@ def test_worker_upsert_is_created_then_updated_then_unchanged(api_a):
     assert again.status_code == 200 and again.get_json() | {"worker": None} == {
         "status": "unchanged", "changed": [], "worker": None}
     read = api_a.get("/workers/E001").get_json()
-    assert read["phone"] == "13800138000" and read["id_number"].startswith("110***")
+    assert read["phone"] == "138****8000" and read["id_number"].startswith("110***")
+    assert "13800138000" not in again.text  # phones come back masked (issue #13, finding 6)
     assert count(Worker) == 1
 
 

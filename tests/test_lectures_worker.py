@@ -6,8 +6,8 @@ from plugin.access.roles import Role
 from plugin.lectures import services
 from plugin.org.models import OrgKind
 
-from .conftest import csrf_token
 from .lectures_support import AFTERNOON, actor_of, attend, make_lecture
+from .worker_phone_support import signed_in_phone
 
 
 @pytest.fixture
@@ -25,11 +25,7 @@ def worker(place, make_worker):
 
 @pytest.fixture
 def phone(worker, client):
-    page = client.get("/w/sign-in")
-    response = client.post("/w/sign-in", data={"csrf_token": csrf_token(page.text), "employee_number": "E7001",
-                                               "last_digits": "5678"})
-    assert response.status_code == 302
-    return client
+    return signed_in_phone(client, worker)
 
 
 def test_the_worker_sees_the_sessions_for_their_unit_and_the_units_above(place, worker, phone, clock):

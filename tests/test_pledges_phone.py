@@ -14,6 +14,7 @@ from plugin.pledges.rules import display_code
 from .conftest import csrf_token
 from .pledges_support import (OFFICER, Family, drawn_signature_url, make_family, paper_pledge,
                               phone_pledge)
+from .worker_phone_support import signed_in_phone
 
 
 @pytest.fixture
@@ -23,12 +24,8 @@ def family(make_unit, make_worker, make_child, clock) -> Family:
 
 @pytest.fixture
 def phone(family, client):
-    """The worker's phone, signed in (employee number + last 4 digits of the phone)."""
-    page = client.get("/w/sign-in")
-    response = client.post("/w/sign-in", data={"csrf_token": csrf_token(page.text),
-                                                "employee_number": "E2001", "last_digits": "5678"})
-    assert response.status_code == 302
-    return client
+    """The worker's phone, signed in (employee number + the worker's PIN)."""
+    return signed_in_phone(client, family.worker)
 
 
 def sign(phone, **fields):

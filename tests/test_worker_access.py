@@ -12,6 +12,7 @@ from plugin.worker_access.cookies import COOKIE_NAME
 from plugin.worker_access.models import WorkerDevice
 
 from .conftest import SYSTEM, csrf_token
+from .worker_phone_support import PIN, give_pin, sign_in
 
 TODAY = date(2026, 11, 22)
 WORKER_ID = "11010519491231002X"
@@ -23,16 +24,10 @@ def worker(make_unit):
     values = parse_record({"employee_number": "E2001", "name": "赵铁柱", "phone": "13800135678",
                            "id_number": WORKER_ID}, WORKER_FIELDS, today=TODAY)
     worker = upsert_worker(values, unit=site, actor=SYSTEM).record
+    give_pin(worker)
     upsert_child(parse_record({"parent_employee_number": "E2001", "parent_role": "母亲", "name": "赵小妹",
                                "birth_date": "2016-01-01"}, CHILD_FIELDS, today=TODAY), actor=SYSTEM, today=TODAY)
     return worker
-
-
-def sign_in(client, number, digits, next_url=None):
-    url = "/w/sign-in" + (f"?next={next_url}" if next_url else "")
-    page = client.get(url)
-    return client.post(url, data={"csrf_token": csrf_token(page.text), "employee_number": number,
-                                  "last_digits": digits})
 
 
 def actions():
@@ -45,9 +40,9 @@ def test_worker_pages_send_unknown_phones_to_sign_in(worker, client):
     assert response.status_code == 302 and response.location.startswith("/w/sign-in?next=")
 
 
-@pytest.mark.parametrize("digits", ["5678", "002X", "002x", "００２Ｘ"])
-def test_last_four_of_phone_or_id_number_identify_the_worker(worker, client, digits):
-    response = sign_in(client, " e2001 ".upper(), digits)
+@pytest.mark.parametrize("pin", [PIN, "２５８０３６", " 258 036 "])
+def test_the_employee_number_and_the_workers_pin_identify_the_worker(worker, client, pin):
+    response = sign_in(client, " e2001 ", pin)
     assert response.status_code == 302 and response.location == "/w/"
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith(COOKIE_NAME))
     assert "HttpOnly" in cookie and "Secure" in cookie and "Max-Age=" in cookie
@@ -57,7 +52,7 @@ def test_last_four_of_phone_or_id_number_identify_the_worker(worker, client, dig
 
 
 def test_the_phone_is_remembered_for_the_next_visit(worker, app, client):
-    sign_in(client, "E2001", "5678")
+    sign_in(client, "E2001")
     device = session.execute(select(WorkerDevice)).scalar_one()
     assert len(device.token_hash) == 64
     assert client.get("/w/").status_code == 200
@@ -65,22 +60,24 @@ def test_the_phone_is_remembered_for_the_next_visit(worker, app, client):
     assert other_phone.get("/w/").status_code == 302
 
 
-def test_wrong_digits_and_unknown_numbers_get_the_same_answer(worker, client):
-    wrong = sign_in(client, "E2001", "1111")
-    unknown = sign_in(client, "NOPE", "5678")
+def test_wrong_pins_and_unknown_numbers_get_the_same_answer(worker, client):
+    wrong = sign_in(client, "E2001", "111333")
+    unknown = sign_in(client, "NOPE", PIN)
     assert wrong.status_code == 200 and unknown.status_code == 200
-    assert "工号或后 4 位不对" in wrong.text and "工号或后 4 位不对" in unknown.text
+    assert "工号或个人密码不对" in wrong.text and "工号或个人密码不对" in unknown.text
+    assert wrong.text.split('id="sign-in-error">')[1].split("<")[0] == (
+        unknown.text.split('id="sign-in-error">')[1].split("<")[0])
     assert COOKIE_NAME not in (wrong.headers.get("Set-Cookie") or "")
-    assert actions().count("worker.sign_in_failed") == 1  # only the known worker's counter moved
+    assert actions().count("worker.sign_in_failed") == 2  # unknown numbers are audited too
 
 
 def test_five_wrong_answers_lock_the_worker_for_a_while(worker, client, clock):
     for _ in range(5):
-        sign_in(client, "E2001", "0000")
-    locked = sign_in(client, "E2001", "5678")
+        sign_in(client, "E2001", "000111")
+    locked = sign_in(client, "E2001")
     assert "错误次数太多" in locked.text and "worker.sign_in_locked" in actions()
     clock.advance(minutes=16)
-    assert sign_in(client, "E2001", "5678").status_code == 302
+    assert sign_in(client, "E2001").status_code == 302
 
 
 def test_a_forged_cookie_is_ignored(worker, client):
@@ -89,16 +86,16 @@ def test_a_forged_cookie_is_ignored(worker, client):
 
 
 def test_workers_who_left_cannot_sign_in_and_lose_their_phone(worker, client):
-    sign_in(client, "E2001", "5678")
+    sign_in(client, "E2001")
     values = parse_record({"employee_number": "E2001", "name": "赵铁柱", "employment_status": "离职"},
                           WORKER_FIELDS, today=TODAY)
     upsert_worker(values, unit=worker.org_unit, actor=SYSTEM)
     assert client.get("/w/").status_code == 302
-    assert "不在职" in sign_in(client, "E2001", "5678").text
+    assert "不在职" in sign_in(client, "E2001").text
 
 
 def test_forgetting_the_phone_signs_out(worker, client):
-    sign_in(client, "E2001", "5678")
+    sign_in(client, "E2001")
     page = client.get("/w/")
     response = client.post("/w/sign-out", data={"csrf_token": csrf_token(page.text)})
     assert response.location == "/w/sign-in"
@@ -108,13 +105,15 @@ def test_forgetting_the_phone_signs_out(worker, client):
 
 
 def test_sign_in_returns_only_to_local_pages(worker, client):
-    assert sign_in(client, "E2001", "5678", next_url="/w/?x=1").location == "/w/?x=1"
-    assert sign_in(client, "E2001", "5678", next_url="//evil.example/").location == "/w/"
+    assert sign_in(client, "E2001", next_url="/w/?x=1").location == "/w/?x=1"
+    assert sign_in(client, "E2001", next_url="//evil.example/").location == "/w/"
 
 
-def test_worker_pages_are_tiny_and_need_no_javascript(worker, client):
-    page = client.get("/w/sign-in")
+@pytest.mark.parametrize("url", ["/w/sign-in", "/w/activate"])
+def test_worker_pages_are_tiny_and_need_no_javascript(worker, client, url):
+    page = client.get(url)
     assert "<script" not in page.text
+    assert 'inputmode="numeric"' in page.text  # the phone shows its number pad
     stylesheet = client.get(page.text.split('rel="stylesheet" href="')[1].split('"')[0])
     assert stylesheet.status_code == 200
     assert len(page.data) + len(stylesheet.data) < 30 * 1024

@@ -1,8 +1,8 @@
 """Data for ``bench checkin``, in a process of its own against the benchmark's database.
 
 ``python -m bench.checkin.seed seed WORKERS LECTURES``: migrate, one site with WORKERS workers,
-each with a remembered phone made by the real sign-in service, and LECTURES open sessions; prints
-the phones' cookies and the sessions' ids and code keys as JSON.
+each with a remembered phone made by the sign-in service (no PIN asked), and LECTURES open
+sessions; prints the phones' cookies and the sessions' ids and code keys as JSON.
 ``python -m bench.checkin.seed count``: attendance rows per session, as JSON.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from plugin.org.queries import get_root_unit
 from plugin.org.services import create_company, create_unit
 from plugin.registry.models import Worker
 from plugin.worker_access.cookies import _serializer
-from plugin.worker_access.services import identify
+from plugin.worker_access.services import remember_device
 
 
 def seed(workers: int, lectures: int) -> dict:
@@ -36,10 +36,8 @@ def seed(workers: int, lectures: int) -> dict:
     session.execute(insert(Worker), [
         {"employee_number": f"B{n:06d}", "name": f"职工{n}", "name_initials": "zg",
          "phone": f"139{n:08d}", "org_unit_id": site.id} for n in range(workers)])
-    cookies = []
-    for n in range(workers):
-        _worker, token = identify(f"B{n:06d}", f"{n:08d}"[-4:], ip=None, user_agent="bench")
-        cookies.append(_serializer().dumps(token))
+    cookies = [_serializer().dumps(remember_device(worker, user_agent="bench"))
+               for worker in session.execute(select(Worker).order_by(Worker.id)).scalars().all()]
     now = datetime.now(timezone.utc)
     made = []
     for number in range(lectures):

@@ -22,7 +22,7 @@ from plugin.registry.models import ParentRole
 from plugin.registry.schema import CHILD_FIELDS, WORKER_FIELDS, FieldSpec
 from plugin.registry.services import CHILD_LINK_FIELDS
 
-from .serialize import CATEGORY_KEYS
+from .serialize import CATEGORY_KEYS, MASKED_WORKER_FIELDS
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1"
@@ -87,9 +87,13 @@ def _build(app: Flask, blueprint_name: str) -> dict:
     for name, schema in _schemas().items():
         spec.components.schema(name, schema)
     for name, (description, status) in {
+        "BadRequest": ("The request cannot be read: not JSON, nested too deep, a field of the "
+                       "wrong JSON type, a page number out of range / 请求无法读取：不是 JSON、"
+                       "嵌套太深、字段类型不对或页码超出范围", 400),
         "Unauthorized": ("Missing, invalid or revoked token / 令牌缺失、无效或已撤销", 401),
         "Forbidden": ("The token may only read / 令牌只有读取权限", 403),
         "NotFound": ("Not in the token's scope / 不在令牌的授权范围内", 404),
+        "TooLarge": ("The request body is over 10 MB / 请求体超过 10 MB", 413),
         "Invalid": ("The record or request was refused / 记录或请求未通过校验", 422),
     }.items():
         spec.components.response(name, {"description": description, "content": {
@@ -140,6 +144,8 @@ def field_schema(spec: FieldSpec, *, nullable: bool, returned: bool = False) -> 
     description = _bilingual(spec.label)
     if spec.sensitive:
         description += " (sensitive: returned masked / 敏感信息，返回时打码)"
+    elif spec in WORKER_FIELDS and spec.code in MASKED_WORKER_FIELDS:
+        description += " (returned masked / 返回时打码)"
     schema["description"] = description
     return schema
 

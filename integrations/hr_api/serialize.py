@@ -2,7 +2,9 @@
 
 Sensitive fields (ID numbers, addresses, health notes, carers' phones) are never returned in
 clear: they come back masked, first 3 and last 4 characters (the portal's reveal-with-reason
-page is the only way to a full ID number).
+page is the only way to a full ID number). Workers' phone numbers come back masked too
+(``138****5678``, :func:`plugin.registry.phones.mask_phone`): the HR system sent them and has
+them, and a token's holder needs no one's contact data.
 """
 from __future__ import annotations
 
@@ -14,11 +16,14 @@ from plugin.org.models import OrgKind, OrgUnit
 from plugin.registry.consent import has_consent
 from plugin.registry.idnumber import mask_id_number
 from plugin.registry.models import Child, Worker
+from plugin.registry.phones import mask_phone
 from plugin.registry.schema import CHILD_FIELDS, WORKER_FIELDS, FieldSpec
 from plugin.registry.services import CHILD_LINK_FIELDS, UNIT_FIELDS
 
 CATEGORY_KEYS = ("left_behind", "migrant", "in_difficulty", "de_facto_unsupported", "orphan",
                  "in_three_areas")
+#: Worker fields returned masked although not sensitive (contact data; see the module docstring).
+MASKED_WORKER_FIELDS = ("phone",)
 #: Keys of a returned worker that are not input fields (a client may send them back; ignored).
 WORKER_OUTPUT_KEYS = ("id", "org_unit", "created_at", "updated_at")
 CHILD_OUTPUT_KEYS = ("id", "org_unit", "parents", "categories", "focus_flags", "categories_missing",
@@ -55,6 +60,8 @@ def worker_json(worker: Worker) -> dict:
     for spec in WORKER_FIELDS:
         if spec.code not in UNIT_FIELDS:
             data[spec.code] = json_value(getattr(worker, spec.code), spec)
+    for code in MASKED_WORKER_FIELDS:
+        data[code] = mask_phone(data[code])
     data["site"], data["team"] = placement(worker.org_unit)
     data["org_unit"] = unit_json(worker.org_unit)
     data["created_at"] = json_value(worker.created_at)

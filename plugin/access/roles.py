@@ -43,6 +43,12 @@ class Permission(str, enum.Enum):
     COMPANY_MANAGE = "company.manage"
     WORKERS_VIEW = "workers.view"
     WORKERS_MANAGE = "workers.manage"
+    #: See workers' phone numbers in full; everyone else with WORKERS_VIEW sees them masked
+    #: (138****5678) and finds workers by a whole phone number only.
+    WORKERS_CONTACT_VIEW = "workers.contact_view"
+    #: Issue a worker the one-time activation code of the phone sign-in; see and revoke the
+    #: worker's remembered phones.
+    WORKER_PHONES_MANAGE = "worker_phones.manage"
     CHILDREN_VIEW = "children.view"
     CHILDREN_MANAGE = "children.manage"
     #: See ID numbers at all (masked) and reveal them with a reason (audited).
@@ -68,6 +74,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.HR_OFFICER: frozenset({
         Permission.ORG_VIEW, Permission.ORG_MANAGE, Permission.WORKERS_VIEW, Permission.WORKERS_MANAGE,
+        Permission.WORKERS_CONTACT_VIEW, Permission.WORKER_PHONES_MANAGE,
         Permission.CHILDREN_VIEW, Permission.CHILDREN_MANAGE, Permission.CHILDREN_ID_VIEW,
         Permission.ROSTERS_IMPORT, Permission.LECTURES_VIEW, Permission.LECTURES_MANAGE,
         Permission.ATTENDANCE_RECORD, Permission.PLEDGES_VIEW, Permission.PLEDGES_MANAGE,

@@ -1,37 +1,165 @@
 """Identifying a worker on a phone and remembering the phone.
 
-A worker proves who they are once with their employee number and the last 4 digits of their
-phone number or ID number; the phone then gets a random device token (only its hash is stored),
-so the next scan is scan-and-done. Wrong answers are limited per worker, and every registration,
-failure, lock and sign-out is audited.
+Staff see a worker's employee number and (some of them) phone number, so neither may ever be
+enough to act as the worker. A phone signs in with something only the worker has:
+
+* the first time (or after forgetting the PIN): the employee number, a **one-time activation
+  code** and a new **personal PIN** (6 digits) chosen on the phone. The code is issued by an HR
+  officer on the worker's page (shown once, 8 digits, valid 3 days) or, where a text-message
+  channel is registered, sent to the worker's registered phone (6 digits, valid 10 minutes);
+  only a keyed hash is stored, it is used once, and issuing, sending and using it are audited;
+* on a later new phone: the employee number and the PIN (a scrypt hash; no page shows it).
+
+The phone then gets a random device token (only its hash is stored), so the next scan is
+scan-and-done. Staff with the permission revoke a worker's remembered phones (and PIN).
+
+Guessing is limited in the database, shared by every app server: each attempt is counted
+*before* its secret is checked, in one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` per key,
+per employee number (known or not, so a lock says nothing about whether a number exists) and
+per client address (IPv6 by /64). The view commits that count before checking (so concurrent
+attempts never overtake the limit, and nothing later can roll it back), then checks the secret
+outside any lock: exactly one scrypt check on the PIN path, against a dummy hash for unknown
+numbers, so known and unknown numbers get the same words in about the same time.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import ipaddress
+import os
 import secrets
 import unicodedata
-from datetime import timedelta
+from dataclasses import dataclass, field
+from itertools import pairwise
+from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
 
-from sqlalchemy import select
+from flask import current_app, has_app_context
+from flask_babel import gettext
+from sqlalchemy import and_, bindparam, case, delete, null, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..access.roles import Permission
+from ..access.scope import Scope
 from ..audit.services import record_event
 from ..core.clock import utcnow
 from ..core.db import session
-from ..core.errors import CareBridgeError
+from ..core.errors import CareBridgeError, NotFound, ValidationError
 from ..core.host import Actor
+from ..core.i18n import N_
 from ..registry.models import EmploymentStatus, Worker
-from .models import WorkerDevice, WorkerSignInThrottle
+from .models import (CodeChannel, WorkerActivationCode, WorkerDevice, WorkerPin,
+                     WorkerSignInThrottle)
 
+#: Wrong answers per employee number before it is locked (``CAREBRIDGE_WORKER_SIGN_IN_MAX_FAILURES``).
 MAX_FAILURES = 5
+#: How long a lock lasts (``CAREBRIDGE_WORKER_SIGN_IN_LOCK_MINUTES``).
 LOCK_MINUTES = 15
+#: Wrong answers from one client address, all employee numbers together, within
+#: :data:`ADDRESS_WINDOW` before the address is locked for the lock time
+#: (``CAREBRIDGE_WORKER_SIGN_IN_ADDRESS_MAX_FAILURES``). A site's WiFi puts a whole lecture
+#: behind one address, and only wrong answers count, so it is well above one person's typos.
+ADDRESS_MAX_FAILURES = 30
+ADDRESS_WINDOW = timedelta(minutes=15)
+#: Wrong answers for an employee number are forgotten after this long without a lock.
+NUMBER_WINDOW = timedelta(days=1)
+#: Text messages with a code: per employee number, and per client address
+#: (``CAREBRIDGE_WORKER_SMS_ADDRESS_MAX``), per hour.
+SMS_PER_NUMBER = 3
+SMS_PER_ADDRESS = 60
+SMS_WINDOW = timedelta(hours=1)
+
+PIN_LENGTH = 6
+HR_CODE_DIGITS = 8
+HR_CODE_VALIDITY = timedelta(days=3)
+SMS_CODE_DIGITS = 6
+SMS_CODE_VALIDITY = timedelta(minutes=10)
 #: How often ``last_seen_at`` is written (not on every request).
 SEEN_GRANULARITY = timedelta(hours=1)
 
+WRONG_PIN = N_("工号或个人密码不对。第一次在这部手机上登录或忘了密码，请用激活码登录")
+WRONG_CODE = N_("工号或激活码不对，或者激活码已用过、已过期")
+NUMBER_LOCKED = N_("错误次数太多，请 %(minutes)s 分钟后再试，或找管理人员帮忙")
+ADDRESS_LOCKED = N_("这个网络上输错的次数太多，请 %(minutes)s 分钟后再试，或找管理人员帮忙")
+DEPARTED = N_("您已不在职，无法使用；如有疑问请找管理人员")
+PIN_FORMAT = N_("个人密码是 %(length)s 位数字")
+PIN_TOO_SIMPLE = N_("这个密码太容易被猜到，请换一个（不要用相同或连续的数字）")
+PIN_FROM_RECORDS = N_("个人密码不能取自您的工号、手机号或身份证号，请换一个")
+PINS_DIFFER = N_("两次输入的个人密码不一样")
+CODE_FORMAT = N_("激活码是 %(short)s 位或 %(long)s 位数字")
+TOO_MANY_TEXTS = N_("发送太频繁，请 1 小时后再试，或找人力资源专员要激活码")
+NO_TEXT_CHANNEL = N_("短信验证码暂未开通，请找人力资源专员要激活码")
+CODE_TEXT = N_("【关爱桥】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。请勿告诉任何人，包括管理人员。")
+WORKER_NOT_FOUND = N_("找不到这名职工")
+WORKER_DEPARTED = N_("这名职工已离职，不能再在手机上登录")
+DEVICE_NOT_FOUND = N_("找不到这部手机，可能已经注销")
+
 
 class WorkerSignInRefused(CareBridgeError):
-    """Wrong or unknown employee number / digits, a locked or departed worker."""
+    """Wrong or unknown employee number / PIN / code, a locked number or address, a departed
+    worker."""
 
+
+@runtime_checkable
+class TextMessageChannel(Protocol):
+    """A notification channel that can also send a text message to a phone number (SMS).
+
+    Register it like any channel (:meth:`plugin.CareBridge.register_channel`); the first
+    registered channel with ``send_text`` sends the sign-in codes. Like ``deliver``, it should
+    queue the message and send it after the request's commit.
+    """
+
+    name: str
+
+    def send_text(self, phone: str, text: str) -> None:
+        ...
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+def _setting(name: str, default: int) -> int:
+    configured = current_app.config.get(name) if has_app_context() else None
+    return max(1, int(configured or os.environ.get(name) or default))
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``max_attempts`` unsuccessful attempts per key within ``window``; reaching it
+    locks the key for ``lock``."""
+
+    prefix: str
+    max_attempts: int
+    window: timedelta
+    lock: timedelta
+
+    @property
+    def lock_minutes(self) -> int:
+        return int(self.lock.total_seconds() // 60)
+
+
+def _lock() -> timedelta:
+    return timedelta(minutes=_setting("CAREBRIDGE_WORKER_SIGN_IN_LOCK_MINUTES", LOCK_MINUTES))
+
+
+def number_limit() -> Limit:
+    return Limit("number", _setting("CAREBRIDGE_WORKER_SIGN_IN_MAX_FAILURES", MAX_FAILURES),
+                 NUMBER_WINDOW, _lock())
+
+
+def address_limit() -> Limit:
+    return Limit("address", _setting("CAREBRIDGE_WORKER_SIGN_IN_ADDRESS_MAX_FAILURES",
+                                     ADDRESS_MAX_FAILURES), ADDRESS_WINDOW, _lock())
+
+
+def _sms_limits() -> tuple[Limit, Limit]:
+    return (Limit("sms", SMS_PER_NUMBER, SMS_WINDOW, SMS_WINDOW),
+            Limit("sms-address", _setting("CAREBRIDGE_WORKER_SMS_ADDRESS_MAX", SMS_PER_ADDRESS),
+                  SMS_WINDOW, SMS_WINDOW))
+
+
+# --- small helpers -----------------------------------------------------------------------------
 
 def token_hash(token: str) -> str:
     """What the database keeps of a device token (never the token itself)."""
@@ -42,62 +170,388 @@ def _normalise(text: str | None) -> str:
     return "".join(unicodedata.normalize("NFKC", text or "").split()).upper()
 
 
-def _matches(worker: Worker, digits: str) -> bool:
-    """Compare with the last 4 characters of the phone and of the ID number, in constant time."""
-    candidates = [value[-4:] for value in (worker.phone, worker.id_number) if value and len(value) >= 4]
-    found = False
-    for candidate in candidates:
-        found |= hmac.compare_digest(candidate.upper().encode(), digits.encode())
-    return found
+def client_address(ip: str | None) -> str:
+    """The address a limit counts against: IPv4 as is, IPv6 by its /64 (one subscriber's)."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return (ip or "unknown")[:64]
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
-def identify(employee_number: str, last_digits: str, *, ip: str | None,
-             user_agent: str | None) -> tuple[Worker, str]:
-    """Check the worker's answer; on success return the worker and a new device token."""
+def _number_digest(number: str) -> str:
+    return hashlib.sha256(number.encode("utf-8")).hexdigest()
+
+
+def _digits(value: str | None) -> str:
+    return "".join(unicodedata.normalize("NFKC", value or "").split())
+
+
+def parse_pin(value: str | None, field: str = "pin") -> str:
+    """The PIN typed, as 6 ASCII digits (full-width digits and spaces accepted)."""
+    pin = _digits(value)
+    if len(pin) != PIN_LENGTH or not pin.isascii() or not pin.isdigit():
+        raise ValidationError(PIN_FORMAT, field=field, length=PIN_LENGTH)
+    return pin
+
+
+def parse_new_pin(value: str | None, again: str | None) -> str:
+    """A PIN the worker chooses: 6 digits, typed twice alike, not all one digit nor a run."""
+    pin = parse_pin(value)
+    if _digits(again) != pin:
+        raise ValidationError(PINS_DIFFER, field="pin_again")
+    steps = {int(b) - int(a) for a, b in pairwise(pin)}
+    if len(set(pin)) <= 2 or steps in ({1}, {-1}):
+        raise ValidationError(PIN_TOO_SIMPLE, field="pin")
+    return pin
+
+
+def parse_code(value: str | None) -> str:
+    code = _digits(value)
+    if len(code) not in (SMS_CODE_DIGITS, HR_CODE_DIGITS) or not code.isascii() or not code.isdigit():
+        raise ValidationError(CODE_FORMAT, field="code", short=SMS_CODE_DIGITS, long=HR_CODE_DIGITS)
+    return code
+
+
+def _code_key() -> bytes:
+    secret = current_app.secret_key
+    secret = secret.encode("utf-8") if isinstance(secret, str) else secret
+    return hmac.new(secret, b"carebridge.worker-activation-code", hashlib.sha256).digest()
+
+
+def _code_hash(worker_id: int, code: str) -> str:
+    """Keyed, so the database alone cannot be searched for the few million possible codes."""
+    return hmac.new(_code_key(), f"{worker_id}:{code}".encode("ascii"), hashlib.sha256).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_pin_hash() -> str:
+    """Checked instead of a PIN that does not exist, so unknown numbers take as long as known."""
+    return generate_password_hash(secrets.token_hex(8))
+
+
+def _random_digits(count: int) -> str:
+    return f"{secrets.randbelow(10 ** count):0{count}d}"
+
+
+# --- the counters ------------------------------------------------------------------------------
+
+_THROTTLE = WorkerSignInThrottle.__table__
+
+
+def _bump_statement(dialect):
+    """Add one attempt to a key's counter (creating it at 1) and return the count and lock.
+
+    A window that has run out, or a lock that has ended, starts again at 1. On PostgreSQL a
+    concurrent first attempt waits for the other's row instead of failing on the primary key.
+    """
+    column = _THROTTLE.c
+    stamp = column.window_started_at.type
+    now = bindparam("now", type_=stamp)
+    window_start = bindparam("window_start", type_=stamp)
+    fresh = or_(and_(column.locked_until.is_(None), column.window_started_at <= window_start),
+                column.locked_until <= now)
+    return (dialect.insert(_THROTTLE)
+            .values(key=bindparam("key"), failures=1, window_started_at=now, locked_until=None)
+            .on_conflict_do_update(index_elements=[column.key], set_={
+                "failures": case((fresh, 1), else_=column.failures + 1),
+                "window_started_at": case((fresh, now), else_=column.window_started_at),
+                "locked_until": case((fresh, null()), else_=column.locked_until)})
+            .returning(column.failures, column.locked_until))
+
+
+_BUMP = {"postgresql": _bump_statement(postgresql), "sqlite": _bump_statement(sqlite)}
+
+
+@dataclass(frozen=True)
+class Count:
+    key: str
+    limit: Limit
+    attempts: int
+    locked_until: datetime | None
+
+    def locked(self, now: datetime) -> bool:
+        return (self.locked_until is not None and self.locked_until > now) or (
+            self.attempts > self.limit.max_attempts)
+
+    @property
+    def last_allowed(self) -> bool:
+        """This attempt is the last the limit lets through: failing it locks the key."""
+        return self.attempts >= self.limit.max_attempts
+
+
+def _bump(limit: Limit, value: str, now: datetime) -> Count:
+    key = f"{limit.prefix}:{value}"[:80]
+    attempts, locked_until = session.execute(_BUMP[session.get_bind().dialect.name], {
+        "key": key, "now": now, "window_start": now - limit.window}).one()
+    return Count(key, limit, attempts, locked_until)
+
+
+def _take_back(count: Count) -> None:
+    """This attempt did not fail: it no longer counts."""
+    session.execute(update(_THROTTLE).where(_THROTTLE.c.key == count.key, _THROTTLE.c.failures > 0)
+                    .values(failures=_THROTTLE.c.failures - 1))
+
+
+def _clear(count: Count) -> None:
+    session.execute(update(_THROTTLE).where(_THROTTLE.c.key == count.key)
+                    .values(failures=0, locked_until=None))
+
+
+def _lock_key(count: Count, now: datetime) -> bool:
+    """Lock the key (once); True if this call locked it."""
+    result = session.execute(update(_THROTTLE).where(
+        _THROTTLE.c.key == count.key, or_(_THROTTLE.c.locked_until.is_(None),
+                                          _THROTTLE.c.locked_until <= now))
+        .values(locked_until=now + count.limit.lock))
+    return result.rowcount == 1
+
+
+# --- signing in --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Known:
+    """What a sign-in needs of the worker, read while the attempt is counted (so checking and
+    recording the answer reads nothing more)."""
+
+    id: int
+    name: str
+    org_unit_id: int
+    active: bool
+    pin_hash: str | None
+    #: (id, keyed hash, channel) of the worker's codes still usable.
+    codes: tuple[tuple[int, str, CodeChannel], ...]
+    phone: str | None
+    id_number: str | None
+
+    def actor(self, ip, user_agent) -> Actor:
+        return Actor(key=f"worker:{self.id}", name=self.name, ip=ip,
+                     user_agent=(user_agent or "")[:300] or None)
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    """One counted attempt (see :func:`count_attempt`)."""
+
+    number: str
+    number_count: Count
+    address_count: Count
+    worker: _Known | None = field(repr=False)
+
+
+def count_attempt(employee_number: str, *, ip: str | None) -> SignInAttempt:
+    """Count a sign-in attempt against the employee number and the client address, before any
+    secret is checked. Refuses while either is locked. The caller commits the count at once
+    (:func:`plugin.worker_access.views.sign_in`), then checks the answer.
+
+    The first statement writes, so on SQLite the attempt waits for the write lock (busy
+    timeout) instead of failing after a read.
+    """
     number = _normalise(employee_number)
-    digits = _normalise(last_digits)
     now = utcnow()
+    address = _bump(address_limit(), client_address(ip), now)
+    if address.locked(now):
+        raise WorkerSignInRefused(ADDRESS_LOCKED, minutes=address.limit.lock_minutes)
+    by_number = _bump(number_limit(), _number_digest(number), now)
+    if by_number.locked(now):
+        _take_back(address)  # no answer was checked: not a guess from this address
+        raise WorkerSignInRefused(NUMBER_LOCKED, minutes=by_number.limit.lock_minutes)
+    return SignInAttempt(number, by_number, address, _known(number, now))
+
+
+def _known(number: str, now: datetime) -> _Known | None:
+    """The worker with this number, PIN hash and usable codes; the same three queries for an
+    unknown number (with a worker id no one has), so both take the same time."""
     worker = session.execute(select(Worker).where(Worker.employee_number == number)).scalar_one_or_none()
-    if worker is None or len(digits) != 4:
-        if worker is not None:
-            _fail(worker, now, ip=ip, user_agent=user_agent)
-        raise WorkerSignInRefused("工号或后 4 位不对，请再试一次")
-    throttle = session.get(WorkerSignInThrottle, worker.id)
-    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
-        raise WorkerSignInRefused("错误次数太多，请 %(minutes)s 分钟后再试，或找管理人员帮忙",
-                                  minutes=LOCK_MINUTES)
-    if not _matches(worker, digits):
-        _fail(worker, now, ip=ip, user_agent=user_agent)
-        raise WorkerSignInRefused("工号或后 4 位不对，请再试一次")
-    if worker.employment_status != EmploymentStatus.ACTIVE:
-        raise WorkerSignInRefused("您已不在职，无法使用；如有疑问请找管理人员")
-    if throttle is not None:
-        throttle.failures, throttle.locked_until = 0, None
+    worker_id = worker.id if worker is not None else 0
+    pin = session.get(WorkerPin, worker_id)
+    codes = session.execute(select(WorkerActivationCode.id, WorkerActivationCode.code_hash,
+                                   WorkerActivationCode.channel).where(
+        WorkerActivationCode.worker_id == worker_id, WorkerActivationCode.used_at.is_(None),
+        WorkerActivationCode.cancelled_at.is_(None), WorkerActivationCode.expires_at > now)).all()
+    if worker is None:
+        return None
+    return _Known(id=worker.id, name=worker.name, org_unit_id=worker.org_unit_id,
+                  active=worker.employment_status == EmploymentStatus.ACTIVE,
+                  pin_hash=pin.pin_hash if pin is not None else None,
+                  codes=tuple(tuple(code) for code in codes),
+                  phone=worker.phone, id_number=worker.id_number)
+
+
+def sign_in_with_pin(attempt: SignInAttempt, pin: str, *, ip: str | None,
+                     user_agent: str | None) -> str:
+    """Check the worker's PIN (after :func:`count_attempt`); return a new device token."""
+    known = attempt.worker
+    right = check_password_hash(known.pin_hash if known and known.pin_hash else _dummy_pin_hash(), pin)
+    if not right or known is None or known.pin_hash is None:
+        _failed(attempt, ip=ip, user_agent=user_agent)
+        raise WorkerSignInRefused(WRONG_PIN)
+    _succeeded(attempt)
+    if not known.active:
+        raise WorkerSignInRefused(DEPARTED)
+    return _remember(known, ip=ip, user_agent=user_agent, details={"method": "pin"})
+
+
+def activate(attempt: SignInAttempt, code: str, new_pin: str, *, ip: str | None,
+             user_agent: str | None) -> str:
+    """Check a one-time code (after :func:`count_attempt`), use it up, set the worker's new
+    PIN and return a new device token."""
+    known = attempt.worker
+    expected = _code_hash(known.id if known else 0, code)
+    matched = None
+    for code_id, code_hash, channel in (known.codes if known else ()) or ((0, "0" * 64, None),):
+        if hmac.compare_digest(code_hash, expected) and code_id:
+            matched = (code_id, channel)
+    pin_hash = generate_password_hash(new_pin)  # before any write: scrypt holds no lock
+    if matched is None or known is None:
+        _failed(attempt, ip=ip, user_agent=user_agent)
+        raise WorkerSignInRefused(WRONG_CODE)
+    code_id, channel = matched
+    _succeeded(attempt)
+    # Refusals after the right code leave the code unused, so the worker can try again with it.
+    if not known.active:
+        raise WorkerSignInRefused(DEPARTED)
+    if any(new_pin in (value or "").upper() for value in (known.phone, known.id_number, attempt.number)):
+        raise ValidationError(PIN_FROM_RECORDS, field="pin")
+    now = utcnow()
+    used = session.execute(update(WorkerActivationCode).where(
+        WorkerActivationCode.id == code_id, WorkerActivationCode.used_at.is_(None),
+        WorkerActivationCode.cancelled_at.is_(None), WorkerActivationCode.expires_at > now)
+        .values(used_at=now))
+    if used.rowcount != 1:  # used by a concurrent request a moment ago
+        raise WorkerSignInRefused(WRONG_CODE)
+    pin = session.get(WorkerPin, known.id)
+    if pin is None:
+        session.add(WorkerPin(worker_id=known.id, pin_hash=pin_hash, set_at=now))
+    else:
+        pin.pin_hash, pin.set_at = pin_hash, now
+    actor = known.actor(ip, user_agent)
+    record_event("worker.pin_set", actor, target_type="worker", target_id=known.id,
+                 org_unit_id=known.org_unit_id, details={"code_channel": channel.value})
+    return _remember(known, ip=ip, user_agent=user_agent,
+                     details={"method": "activation_code", "code_channel": channel.value})
+
+
+def _succeeded(attempt: SignInAttempt) -> None:
+    _clear(attempt.number_count)
+    _take_back(attempt.address_count)
+
+
+def _failed(attempt: SignInAttempt, *, ip, user_agent) -> None:
+    now = utcnow()
+    known = attempt.worker
+    if known is not None:
+        actor = known.actor(ip, user_agent)
+        target = {"target_type": "worker", "target_id": known.id, "org_unit_id": known.org_unit_id}
+    else:
+        actor = Actor(key="anonymous:worker-sign-in", name=attempt.number[:64] or "?", ip=ip,
+                      user_agent=(user_agent or "")[:300] or None)
+        target = {"target_type": "worker", "target_id": None, "org_unit_id": None}
+    record_event("worker.sign_in_failed", actor, **target,
+                 details={"failures": attempt.number_count.attempts, "known": known is not None})
+    if attempt.number_count.last_allowed and _lock_key(attempt.number_count, now):
+        record_event("worker.sign_in_locked", actor, **target,
+                     details={"minutes": attempt.number_count.limit.lock_minutes})
+    if attempt.address_count.last_allowed and _lock_key(attempt.address_count, now):
+        record_event("worker.sign_in_address_locked", actor, **target,
+                     details={"minutes": attempt.address_count.limit.lock_minutes,
+                              "address": attempt.address_count.key.split(":", 1)[1]})
+    session.flush()
+
+
+def _new_device(worker_id: int, user_agent: str | None, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
-    session.add(WorkerDevice(worker=worker, token_hash=token_hash(token), user_agent=(user_agent or "")[:300] or None,
-                             created_at=now, last_seen_at=now))
+    session.add(WorkerDevice(worker_id=worker_id, token_hash=token_hash(token),
+                             user_agent=(user_agent or "")[:300] or None, created_at=now,
+                             last_seen_at=now))
+    return token
+
+
+def _remember(known: _Known, *, ip, user_agent, details: dict) -> str:
+    token = _new_device(known.id, user_agent, utcnow())
     session.flush()
-    record_event("worker.phone_remembered", worker_actor(worker, ip=ip, user_agent=user_agent), target_type="worker",
-                 target_id=worker.id, org_unit_id=worker.org_unit_id)
-    return worker, token
+    record_event("worker.phone_remembered", known.actor(ip, user_agent), target_type="worker",
+                 target_id=known.id, org_unit_id=known.org_unit_id, details=details)
+    return token
 
 
-def _fail(worker: Worker, now, *, ip, user_agent) -> None:
-    throttle = session.get(WorkerSignInThrottle, worker.id)
-    if throttle is None:
-        throttle = WorkerSignInThrottle(worker_id=worker.id, failures=0)
-        session.add(throttle)
-    throttle.failures += 1
+def remember_device(worker: Worker, *, ip: str | None = None, user_agent: str | None = None) -> str:
+    """Remember a phone for ``worker`` without asking anything (tests, benchmarks, seeding)."""
+    token = _new_device(worker.id, user_agent, utcnow())
+    session.flush()
+    record_event("worker.phone_remembered", worker_actor(worker, ip=ip, user_agent=user_agent),
+                 target_type="worker", target_id=worker.id, org_unit_id=worker.org_unit_id,
+                 details={"method": "direct"})
+    return token
+
+
+def set_pin(worker: Worker, pin: str) -> None:
+    """Give ``worker`` a PIN directly (tests and seeding; workers choose theirs on the phone)."""
+    pin = parse_pin(pin)
+    existing = session.get(WorkerPin, worker.id)
+    if existing is None:
+        session.add(WorkerPin(worker_id=worker.id, pin_hash=generate_password_hash(pin), set_at=utcnow()))
+    else:
+        existing.pin_hash, existing.set_at = generate_password_hash(pin), utcnow()
+    session.flush()
+
+
+# --- one-time codes by text message ------------------------------------------------------------
+
+def text_channel() -> TextMessageChannel | None:
+    """The registered channel that sends text messages, if any."""
+    for channel in current_app.extensions["carebridge"].channels:
+        if callable(getattr(channel, "send_text", None)):
+            return channel
+    return None
+
+
+def send_code_by_text(employee_number: str, *, ip: str | None, user_agent: str | None) -> None:
+    """Text a one-time code to the registered phone of the worker with this employee number.
+
+    Says nothing about whether the number exists: the caller shows the same notice either way.
+    Limited per employee number (known or not) and per client address.
+    """
+    channel = text_channel()
+    if channel is None:
+        raise CareBridgeError(NO_TEXT_CHANNEL)
+    number = _normalise(employee_number)
+    now = utcnow()
+    per_number, per_address = _sms_limits()
+    address = _bump(per_address, client_address(ip), now)
+    if address.locked(now):
+        raise WorkerSignInRefused(TOO_MANY_TEXTS)
+    if _bump(per_number, _number_digest(number), now).locked(now):
+        raise WorkerSignInRefused(TOO_MANY_TEXTS)
+    worker = session.execute(select(Worker).where(Worker.employee_number == number)).scalar_one_or_none()
+    if worker is None or worker.employment_status != EmploymentStatus.ACTIVE or not worker.phone:
+        return
+    code = _random_digits(SMS_CODE_DIGITS)
     actor = worker_actor(worker, ip=ip, user_agent=user_agent)
-    record_event("worker.sign_in_failed", actor, target_type="worker", target_id=worker.id,
-                 org_unit_id=worker.org_unit_id, details={"failures": throttle.failures})
-    if throttle.failures >= MAX_FAILURES:
-        throttle.failures = 0
-        throttle.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-        record_event("worker.sign_in_locked", actor, target_type="worker", target_id=worker.id,
-                     org_unit_id=worker.org_unit_id, details={"minutes": LOCK_MINUTES})
+    _cancel_codes(worker.id, CodeChannel.SMS, now)
+    session.add(WorkerActivationCode(worker_id=worker.id, code_hash=_code_hash(worker.id, code),
+                                     channel=CodeChannel.SMS, issued_by=actor.key, created_at=now,
+                                     expires_at=now + SMS_CODE_VALIDITY))
     session.flush()
+    record_event("worker.sign_in_code_sent", actor, target_type="worker", target_id=worker.id,
+                 org_unit_id=worker.org_unit_id, details={"channel": getattr(channel, "name", "sms")})
+    minutes = int(SMS_CODE_VALIDITY.total_seconds() // 60)
+    channel.send_text(worker.phone, gettext(CODE_TEXT, code=code, minutes=minutes))
 
+
+def _cancel_codes(worker_id: int, channel: CodeChannel | None, now: datetime) -> None:
+    conditions = [WorkerActivationCode.worker_id == worker_id, WorkerActivationCode.used_at.is_(None),
+                  WorkerActivationCode.cancelled_at.is_(None)]
+    if channel is not None:
+        conditions.append(WorkerActivationCode.channel == channel)
+    session.execute(update(WorkerActivationCode).where(*conditions).values(cancelled_at=now))
+
+
+# --- the remembered phone ----------------------------------------------------------------------
 
 def worker_for_token(token: str | None) -> Worker | None:
     """The active worker a device token belongs to, or None (unknown, revoked, departed)."""
@@ -118,9 +572,10 @@ def forget_device(token: str, *, ip: str | None, user_agent: str | None) -> None
         WorkerDevice.token_hash == token_hash(token), WorkerDevice.revoked_at.is_(None))).scalar_one_or_none()
     if device is None:
         return
-    device.revoked_at = utcnow()
-    record_event("worker.phone_forgotten", worker_actor(device.worker, ip=ip, user_agent=user_agent),
-                 target_type="worker", target_id=device.worker_id, org_unit_id=device.worker.org_unit_id)
+    actor = worker_actor(device.worker, ip=ip, user_agent=user_agent)
+    device.revoked_at, device.revoked_by = utcnow(), actor.key
+    record_event("worker.phone_forgotten", actor, target_type="worker", target_id=device.worker_id,
+                 org_unit_id=device.worker.org_unit_id)
     session.flush()
 
 
@@ -128,3 +583,98 @@ def worker_actor(worker: Worker, *, ip: str | None = None, user_agent: str | Non
     """The worker acting on their own phone, as the audit log and records name them."""
     return Actor(key=f"worker:{worker.id}", name=worker.name, ip=ip,
                  user_agent=(user_agent or "")[:300] or None)
+
+
+# --- staff: activation codes and revoking phones -----------------------------------------------
+
+@dataclass(frozen=True)
+class PhoneAccess:
+    """What staff see of a worker's phone sign-in (never the PIN, never a code)."""
+
+    devices: list[WorkerDevice]
+    pin_set_at: datetime | None
+    pending_codes: list[WorkerActivationCode]
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str
+    expires_at: datetime
+
+
+def _check_may_manage(actor: Actor, worker: Worker) -> None:
+    """Outside the actor's subtrees the worker does not exist (a system actor: company-wide)."""
+    if not Scope.of_actor(actor, Permission.WORKER_PHONES_MANAGE).covers(worker.org_unit):
+        raise NotFound(WORKER_NOT_FOUND)
+
+
+def phone_access(worker: Worker, *, actor: Actor) -> PhoneAccess:
+    _check_may_manage(actor, worker)
+    now = utcnow()
+    devices = list(session.execute(select(WorkerDevice).where(
+        WorkerDevice.worker_id == worker.id, WorkerDevice.revoked_at.is_(None))
+        .order_by(WorkerDevice.last_seen_at.desc(), WorkerDevice.id.desc())).scalars())
+    pin = session.get(WorkerPin, worker.id)
+    codes = list(session.execute(select(WorkerActivationCode).where(
+        WorkerActivationCode.worker_id == worker.id, WorkerActivationCode.used_at.is_(None),
+        WorkerActivationCode.cancelled_at.is_(None), WorkerActivationCode.expires_at > now)
+        .order_by(WorkerActivationCode.id)).scalars())
+    return PhoneAccess(devices, pin.set_at if pin is not None else None, codes)
+
+
+def issue_activation_code(worker: Worker, *, actor: Actor) -> IssuedCode:
+    """A new one-time code for ``worker`` (the previous HR code stops working). Shown once:
+    only its keyed hash is stored."""
+    _check_may_manage(actor, worker)
+    if worker.employment_status != EmploymentStatus.ACTIVE:
+        raise ValidationError(WORKER_DEPARTED)
+    now = utcnow()
+    code = _random_digits(HR_CODE_DIGITS)
+    _cancel_codes(worker.id, CodeChannel.HR, now)
+    expires_at = now + HR_CODE_VALIDITY
+    session.add(WorkerActivationCode(worker_id=worker.id, code_hash=_code_hash(worker.id, code),
+                                     channel=CodeChannel.HR, issued_by=actor.key, created_at=now,
+                                     expires_at=expires_at))
+    session.flush()
+    record_event("worker.activation_code_issued", actor, target_type="worker", target_id=worker.id,
+                 org_unit_id=worker.org_unit_id, details={"expires_at": expires_at.isoformat()})
+    return IssuedCode(code, expires_at)
+
+
+def revoke_phones(worker: Worker, *, actor: Actor, device_id: int | None = None,
+                  clear_pin: bool = False) -> int:
+    """Revoke one remembered phone of ``worker`` (``device_id``) or all of them; their cookies
+    stop working with the next request. ``clear_pin`` also deletes the PIN and cancels unused
+    codes, so only a new activation code signs the worker in again. Returns the phones revoked."""
+    _check_may_manage(actor, worker)
+    conditions = [WorkerDevice.worker_id == worker.id, WorkerDevice.revoked_at.is_(None)]
+    if device_id is not None:
+        conditions.append(WorkerDevice.id == device_id)
+        if session.execute(select(WorkerDevice.id).where(*conditions)).scalar_one_or_none() is None:
+            raise NotFound(DEVICE_NOT_FOUND)
+    now = utcnow()
+    revoked = session.execute(update(WorkerDevice).where(*conditions)
+                              .values(revoked_at=now, revoked_by=actor.key)).rowcount
+    if clear_pin:
+        pin = session.get(WorkerPin, worker.id)
+        if pin is not None:
+            session.delete(pin)
+        _cancel_codes(worker.id, None, now)
+    session.flush()
+    record_event("worker.phones_revoked", actor, target_type="worker", target_id=worker.id,
+                 org_unit_id=worker.org_unit_id,
+                 details={"phones": revoked, "device_id": device_id, "pin_cleared": clear_pin})
+    return revoked
+
+
+def purge_stale_sign_in_records() -> int:
+    """Delete counters whose window and lock are over, and codes a month past their use or end
+    (a scheduled job; the audit log keeps their story)."""
+    now = utcnow()
+    longest = max(NUMBER_WINDOW, ADDRESS_WINDOW, SMS_WINDOW, _lock())
+    counters = session.execute(delete(WorkerSignInThrottle).where(
+        WorkerSignInThrottle.window_started_at < now - longest,
+        or_(WorkerSignInThrottle.locked_until.is_(None), WorkerSignInThrottle.locked_until < now)))
+    codes = session.execute(delete(WorkerActivationCode).where(
+        WorkerActivationCode.expires_at < now - timedelta(days=30)))
+    return counters.rowcount + codes.rowcount

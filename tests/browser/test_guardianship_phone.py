@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from ..worker_phone_support import PIN
+
 pytestmark = [pytest.mark.browser, pytest.mark.committing]
 
 VIEWPORT = {"width": 360, "height": 640}
@@ -23,6 +25,8 @@ def agreement(portal, company):
     from plugin.registry.schema import CHILD_FIELDS, WORKER_FIELDS, parse_record
     from plugin.registry.services import upsert_child, upsert_worker
 
+    from ..worker_phone_support import give_pin
+
     system = Actor.system("tests")
 
     def work():
@@ -32,6 +36,7 @@ def agreement(portal, company):
             {"employee_number": "E3001", "name": "钱小二", "phone": "13700001234",
              "entry_date": "2024-03-01", "other_parent_status": "在家", "other_parent_capable": "否"}, WORKER_FIELDS, today=today),
             unit=site, actor=system).record
+        give_pin(worker, PIN)
         child = upsert_child(parse_record(
             {"parent_employee_number": "E3001", "parent_role": "父亲", "name": "钱小妹",
              "birth_date": "2016-05-05", "lives_in_home_area": "是"}, CHILD_FIELDS, today=today),
@@ -64,7 +69,7 @@ def test_a_worker_signs_the_agreement_and_logs_a_contact(new_context, portal, ag
     phone = context.new_page()
     phone.goto("/w/")
     phone.locator("#employee_number").fill("E3001")
-    phone.locator("#last_digits").fill("1234")
+    phone.locator("#pin").fill(PIN)
     phone.locator("#worker-sign-in button").click()
 
     phone.locator("#record-link").click()

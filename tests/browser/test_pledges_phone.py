@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from ..worker_phone_support import PIN
+
 pytestmark = [pytest.mark.browser, pytest.mark.committing]
 
 VIEWPORT = {"width": 360, "height": 640}
@@ -21,15 +23,19 @@ def worker(portal, company):
     from plugin.registry.schema import CHILD_FIELDS, WORKER_FIELDS, parse_record
     from plugin.registry.services import upsert_child, upsert_worker
 
+    from ..worker_phone_support import give_pin
+
     today = date(2026, 11, 22)
     system = Actor.system("tests")
 
     def work():
         site = create_unit(get_root_unit(), OrgKind.SITE, "前海项目部", actor=system)
-        upsert_worker(parse_record({"employee_number": "E3001", "name": "钱小二", "phone": "13700001234",
-                                    "entry_date": "2024-03-01", "works_away_since": "2024-03-01",
-                                    "other_parent_status": "在家", "other_parent_capable": "否"},
-                                   WORKER_FIELDS, today=today), unit=site, actor=system)
+        values = parse_record({"employee_number": "E3001", "name": "钱小二", "phone": "13700001234",
+                               "entry_date": "2024-03-01", "works_away_since": "2024-03-01",
+                               "other_parent_status": "在家", "other_parent_capable": "否"},
+                              WORKER_FIELDS, today=today)
+        worker = upsert_worker(values, unit=site, actor=system).record
+        give_pin(worker)
         upsert_child(parse_record({"parent_employee_number": "E3001", "parent_role": "父亲", "name": "钱小妹",
                                    "birth_date": "2016-05-05", "lives_in_home_area": "是"},
                                   CHILD_FIELDS, today=today), actor=system, today=today)
@@ -58,7 +64,7 @@ def test_a_worker_signs_a_pledge_with_a_finger_and_downloads_it(new_context, por
     phone = context.new_page()
     phone.goto("/w/")
     phone.locator("#employee_number").fill(worker)
-    phone.locator("#last_digits").fill("1234")
+    phone.locator("#pin").fill(PIN)
     phone.locator("#worker-sign-in button").click()
     phone.locator("#pledges-link").click()
     expect(phone.locator("#no-pledges")).to_be_visible()

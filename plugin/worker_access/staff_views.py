@@ -1,0 +1,74 @@
+"""Staff pages about a worker's phone sign-in (HR officers and admins, within their subtrees):
+the remembered phones and whether a PIN is set, a one-time activation code (shown once), and
+revoking phones. Linked from the registry's worker page (``_worker_links`` in the extension)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..access.roles import Permission
+from ..access.scope import load_in_scope
+from ..core.errors import CareBridgeError
+from ..core.forms import ActionForm
+from ..registry.queries import get_worker
+from . import services
+from .forms import RevokePhonesForm
+
+staff_bp = Blueprint("worker_phones", __name__, url_prefix="/workers", template_folder="templates")
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _worker_and_actor(worker_id: int):
+    """The worker and the acting user; 404 for a worker outside the user's subtrees."""
+    return load_in_scope(get_worker, worker_id, Permission.WORKER_PHONES_MANAGE,
+                         seen_with=Permission.WORKERS_VIEW)
+
+
+def _page(worker, actor, *, issued=None):
+    access = services.phone_access(worker, actor=actor)
+    adapter = current_app.extensions["carebridge"].adapter
+    people = adapter.user_names({code.issued_by for code in access.pending_codes})
+    page = render_template("carebridge/worker_access/staff_phones.html", worker=worker, access=access,
+                           issued=issued, people=people, issue_form=ActionForm(),
+                           code_days=services.HR_CODE_VALIDITY.days,
+                           revoke_form=RevokePhonesForm())
+    return page, 200, NO_STORE
+
+
+@staff_bp.route("/<int:worker_id>/phones")
+def phones(worker_id: int):
+    worker, actor = _worker_and_actor(worker_id)
+    return _page(worker, actor)
+
+
+@staff_bp.route("/<int:worker_id>/phones/code", methods=["POST"])
+def issue_code(worker_id: int):
+    worker, actor = _worker_and_actor(worker_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        issued = services.issue_activation_code(worker, actor=actor)
+    except CareBridgeError as error:
+        flash(error.localized(), "danger")
+        return redirect(url_for(".phones", worker_id=worker.id))
+    # Shown on this response only: it is not stored, so there is nothing to redirect to.
+    return _page(worker, actor, issued=issued)
+
+
+@staff_bp.route("/<int:worker_id>/phones/revoke", methods=["POST"])
+def revoke(worker_id: int):
+    worker, actor = _worker_and_actor(worker_id)
+    form = RevokePhonesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    device_id = int(form.device_id.data) if (form.device_id.data or "").isdigit() else None
+    try:
+        count = services.revoke_phones(worker, actor=actor, device_id=device_id,
+                                       clear_pin=bool(form.clear_pin.data))
+    except CareBridgeError as error:
+        flash(error.localized(), "danger")
+    else:
+        flash(_("已注销 %(count)s 部手机，并清除了个人密码", count=count) if form.clear_pin.data
+              else _("已注销 %(count)s 部手机", count=count), "success")
+    return redirect(url_for(".phones", worker_id=worker.id))
