@@ -18,6 +18,7 @@ from plugin.worker_access.services import forget_device
 from .attendance_support import NOW, code_url, make_lecture, remember_phone
 from .conftest import csrf_token
 from .support import recorded_statements
+from .worker_phone_support import give_pin
 
 
 @pytest.fixture
@@ -109,7 +110,7 @@ def test_a_new_phone_identifies_and_comes_back_to_the_check_in(app, lecture, wor
     clock.advance(minutes=3)  # typing the number takes a while; the code on screen has changed
     form = client.get(response.location)
     signed_in = client.post(response.location, data={"csrf_token": csrf_token(form.text),
-                                                     "employee_number": "E2001", "last_digits": "5678"})
+                                                     "employee_number": "E2001", "pin": give_pin(worker)})
     assert signed_in.location == url
     assert result_of(client.get(url)) == ("green", "签到成功 10:00")
     assert session.execute(select(Attendance.checked_in_at)).scalar_one() == NOW
@@ -124,7 +125,7 @@ def test_the_first_seen_time_counts_for_a_few_minutes_only(app, lecture, worker,
     clock.advance(minutes=6)
     form = client.get(sign_in_url)
     client.post(sign_in_url, data={"csrf_token": csrf_token(form.text), "employee_number": "E2001",
-                                   "last_digits": "5678"})
+                                   "pin": give_pin(worker)})
     assert result_of(client.get(url)) == ("amber", "二维码已过期，请重新扫描屏幕上的二维码")
 
 

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from plugin.attendance.codes import (CodeProblem, badge_code, badge_worker_id, derive_key,
+from plugin.attendance.codes import (CodeProblem, SeenMark, badge_code, badge_worker_id, derive_key,
                                      parse_venue_code, read_seen_mark, seen_mark, slot_at,
                                      slot_ends_at, venue_code, venue_code_problem)
 
@@ -80,12 +80,29 @@ def test_keys_differ_per_purpose():
 
 def test_the_first_seen_mark_is_signed_bound_to_the_code_and_short_lived():
     key = derive_key("secret", "seen")
-    mark = seen_mark("7.1.abcdefghij", BOUNDARY, key)
+    mark = seen_mark("7.1.abcdefghij", BOUNDARY, key, user_agent="Phone A")
     grace = timedelta(minutes=5)
-    assert read_seen_mark(mark, "7.1.abcdefghij", key, BOUNDARY + timedelta(minutes=4), grace) == BOUNDARY
-    assert read_seen_mark(mark, "7.1.abcdefghij", key, BOUNDARY + timedelta(minutes=6), grace) is None
-    assert read_seen_mark(mark, "7.2.abcdefghij", key, BOUNDARY, grace) is None
-    stamp = mark.split(".")[0]
-    assert read_seen_mark(f"{int(stamp) - 100}.{mark.split('.')[1]}", "7.1.abcdefghij", key,
-                          BOUNDARY, grace) is None
-    assert read_seen_mark(None, "7.1.abcdefghij", key, BOUNDARY, grace) is None
+
+    def read(text, code="7.1.abcdefghij", now=BOUNDARY, agent="Phone A"):
+        return read_seen_mark(text, code, key, now, grace, user_agent=agent)
+
+    assert read(mark, now=BOUNDARY + timedelta(minutes=4)) == SeenMark(BOUNDARY, same_phone=True)
+    assert read(mark, now=BOUNDARY + timedelta(minutes=6)) is None
+    assert read(mark, code="7.2.abcdefghij") is None
+    stamp, agent, mac = mark.split(".")
+    assert read(f"{int(stamp) - 100}.{agent}.{mac}") is None
+    assert read(f"{stamp}.{mac}") is None  # the old, unbound shape
+    assert read(None) is None
+
+
+def test_the_first_seen_mark_tells_another_browser_from_the_one_that_made_it():
+    key = derive_key("secret", "seen")
+    mark = seen_mark("7.1.abcdefghij", BOUNDARY, key, user_agent="Phone A")
+    assert "Phone" not in mark
+    copied = read_seen_mark(mark, "7.1.abcdefghij", key, BOUNDARY, timedelta(minutes=5), user_agent="Phone B")
+    assert copied == SeenMark(BOUNDARY, same_phone=False)
+    stamp, _agent, mac = mark.split(".")
+    other_tag = seen_mark("7.1.abcdefghij", BOUNDARY, key, user_agent="Phone B").split(".")[1]
+    # Re-labelled for the other browser: the signature no longer matches, so it is no mark at all.
+    assert read_seen_mark(f"{stamp}.{other_tag}.{mac}", "7.1.abcdefghij", key, BOUNDARY, timedelta(minutes=5),
+                          user_agent="Phone B") is None

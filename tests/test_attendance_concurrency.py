@@ -11,11 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
-from employer_portal import create_app
 from plugin.attendance.codes import venue_code
 from plugin.attendance.models import Attendance, AttemptOutcome, CheckInAttempt
 from plugin.core.clock import utcnow
@@ -23,13 +20,13 @@ from plugin.core.db import session
 from plugin.org.models import OrgKind
 from plugin.org.queries import get_root_unit
 from plugin.org.services import create_company, create_unit
-from plugin.worker_access.cookies import COOKIE_NAME, _serializer
-from plugin.worker_access.services import identify
+from plugin.worker_access.cookies import COOKIE_NAME
 
 from . import factories
 from .attendance_support import make_lecture
-from .conftest import SYSTEM, portal_test_config
-from .support import sibling_database_url
+from .concurrency_support import app_on_own_database
+from .conftest import SYSTEM
+from .worker_phone_support import remembered_cookie
 
 pytestmark = pytest.mark.committing
 
@@ -38,22 +35,8 @@ CLIENTS = 200
 
 @pytest.fixture
 def own_database(database_url, tmp_path):
-    url = sibling_database_url(database_url, "attendance_concurrency", tmp_path)
-    app = create_app(portal_test_config(url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 20, "max_overflow": 60,
-                                                                       "pool_timeout": 60}))
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        app.extensions["sqlalchemy"].engine.dispose()
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql":
-        from sqlalchemy import create_engine
-
-        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        admin.dispose()
+    with app_on_own_database(database_url, "attendance_concurrency", tmp_path) as app:
+        yield app
 
 
 def test_two_hundred_simultaneous_scans_of_one_worker_make_one_row(own_database):
@@ -64,8 +47,7 @@ def test_two_hundred_simultaneous_scans_of_one_worker_make_one_row(own_database)
         site = create_unit(get_root_unit(), OrgKind.SITE, "前海项目部", actor=SYSTEM)
         worker = factories.make_worker(site, phone="13800135678")
         lecture = make_lecture(site, starts_at=utcnow() + timedelta(minutes=5))
-        _worker, token = identify(worker.employee_number, "5678", ip=None, user_agent="tests")
-        cookie = _serializer().dumps(token)
+        cookie = remembered_cookie(worker)
         lecture_id, code_key = lecture.id, lecture.code_key
         session.commit()
         session.remove()
@@ -88,4 +70,40 @@ def test_two_hundred_simultaneous_scans_of_one_worker_make_one_row(own_database)
         outcomes = session.execute(select(CheckInAttempt.outcome, func.count())
                                    .group_by(CheckInAttempt.outcome)).all()
         assert dict(outcomes) == {AttemptOutcome.ACCEPTED: 1, AttemptOutcome.ALREADY: CLIENTS - 1}
+        session.remove()
+
+
+def test_a_parallel_flood_of_forged_codes_logs_exactly_the_allowed_number(own_database):
+    """Issue #13: the throttle counts in the database, so parallel requests cannot slip past it."""
+    from plugin.attendance.throttle import ALL_CLIENTS, PER_CLIENT
+
+    app = own_database
+    with app.app_context():
+        create_company("测试建工集团", actor=SYSTEM)
+        session.flush()
+        site = create_unit(get_root_unit(), OrgKind.SITE, "前海项目部", actor=SYSTEM)
+        lecture = make_lecture(site, starts_at=utcnow() + timedelta(minutes=5))
+        genuine = str(venue_code(lecture.id, lecture.code_key, utcnow()))
+        forged = genuine[:-1] + ("A" if genuine[-1] != "A" else "B")
+        session.commit()
+        session.remove()
+    flood = 3 * PER_CLIENT + ALL_CLIENTS + 30
+    barrier = threading.Barrier(flood)
+
+    def scan(number):
+        # A third from one address, the rest from as many addresses as the whole-site limit allows and more.
+        address = "203.0.113.7" if number < 3 * PER_CLIENT else f"10.0.{number // 200}.{number % 200}"
+        client = app.test_client()
+        barrier.wait()
+        response = client.get(f"/c/{forged}", environ_base={"REMOTE_ADDR": address})
+        return response.status_code, response.text.split('data-reason="')[1].split('"')[0]
+
+    with ThreadPoolExecutor(max_workers=flood) as pool:
+        answers = list(pool.map(scan, range(flood)))
+    assert set(answers) == {(200, "forged")}
+    with app.app_context():
+        logged = dict(session.execute(select(CheckInAttempt.ip, func.count())
+                                      .group_by(CheckInAttempt.ip)).all())
+        assert logged.get("203.0.113.7", 0) <= PER_CLIENT and max(logged.values()) <= PER_CLIENT
+        assert sum(logged.values()) == ALL_CLIENTS
         session.remove()

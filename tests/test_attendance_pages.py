@@ -71,9 +71,12 @@ def test_the_projector_says_when_check_in_opens_and_shows_no_code_when_cancelled
 
 def test_only_attendance_officers_of_the_unit_open_the_projector(lecture, make_user, login, make_unit, clock):
     outsider = login(make_user(Role.HR_OFFICER, make_unit(OrgKind.SITE)))
-    assert outsider.get(f"/attendance/sessions/{lecture.id}/projector").status_code == 403
-    assert outsider.get(f"/attendance/sessions/{lecture.id}/projector.json").status_code == 403
+    # Another site's session answers like one that does not exist (issue #13).
+    assert outsider.get(f"/attendance/sessions/{lecture.id}/projector").status_code == 404
+    assert outsider.get(f"/attendance/sessions/{lecture.id}/projector.json").status_code == 404
     assert outsider.get("/attendance/sessions/999999/projector").status_code == 404
+    viewer = login(make_user(Role.REPORT_OFFICER, lecture.org_unit))
+    assert viewer.get(f"/attendance/sessions/{lecture.id}/projector").status_code == 403
 
 
 def test_the_panel_shows_the_count_and_the_tools_to_those_allowed(app, lecture, site, make_user, login,
@@ -126,4 +129,7 @@ def test_badge_sheets_embed_the_font_render_and_are_audited(site, make_unit, mak
 
 def test_badges_need_the_attendance_permission_on_the_unit(site, make_user, login, make_unit, clock):
     outsider = login(make_user(Role.SITE_MANAGER, make_unit(OrgKind.SITE)))
-    assert outsider.get(f"/attendance/units/{site.id}/badges.pdf").status_code == 403
+    assert outsider.get(f"/attendance/units/{site.id}/badges.pdf").status_code == 404
+    assert outsider.get("/attendance/units/999999/badges.pdf").status_code == 404
+    viewer = login(make_user(Role.REPORT_OFFICER, site))
+    assert viewer.get(f"/attendance/units/{site.id}/badges.pdf").status_code == 403

@@ -137,14 +137,15 @@ def test_badge_scan_refusals(app, site, lecture, workers, officer, make_unit, ma
         scan("n-refuse10", "x" * 5000),
     ]
     results = upload(client, lecture, scans).get_json()["results"]
+    # The stranger is another site's worker, outside the officer's scope: unknown (issue #13).
     assert [r["reason"] for r in results] == [
-        "not_this_site", "worker_left", "unknown_worker", "forged", "tampered", "other_session",
+        "unknown_worker", "worker_left", "unknown_worker", "forged", "tampered", "other_session",
         "not_a_badge", "forged", "forged", "forged"]
     assert {r["level"] for r in results} == {"red"}
-    assert results[0]["message"] == "不是本项目的职工（请找现场工作人员）"
+    assert results[0] == results[2] | {"nonce": "n-refuse01"}
     assert session.execute(select(Attendance)).first() is None
     logged = session.execute(select(CheckInAttempt.reason).order_by(CheckInAttempt.id)).scalars().all()
-    assert logged == [r["reason"] for r in results]
+    assert logged == ["out_of_scope"] + [r["reason"] for r in results[1:]]
 
 
 def test_employee_numbers_typed_on_the_scanner_are_manual_entries(app, lecture, workers, officer, clock):
@@ -190,6 +191,9 @@ def test_uploads_answer_in_json_when_signed_out_or_forbidden(app, lecture, site,
     assert response.status_code == 401 and response.get_json()["error"] == "请重新登录后再上传"
     outsider = login(make_user(Role.SITE_MANAGER, make_unit(OrgKind.SITE)))
     response = upload(outsider, lecture, [], token=csrf_token(outsider.get("/").text))
+    assert response.status_code == 404 and response.get_json()["error"]  # not theirs: not found
+    viewer_client = login(make_user(Role.REPORT_OFFICER, site))
+    response = upload(viewer_client, lecture, [], token=csrf_token(viewer_client.get("/").text))
     assert response.status_code == 403 and response.get_json()["error"]
     viewer = login(make_user(Role.REPORT_OFFICER, site))
     assert viewer.get(f"/attendance/sessions/{lecture.id}/scanner").status_code == 403

@@ -8,6 +8,8 @@ with any clock.
   first 10 base64url characters (60 bits) of HMAC-SHA256 over ``"<session_id>:<slot>"`` with the
   session's own random key. It is accepted in its slot and the next one (so it lives 30 to 60
   seconds); one slot ahead is tolerated for clock differences between app servers.
+- First-seen mark ``<unix time>.<browser tag>.<mac>`` (:func:`seen_mark`): see
+  :func:`plugin.attendance.services.first_seen` for what it proves and how a copy is recognised.
 - Badge code ``B.<worker_id>.<mac>``: HMAC-SHA256 over ``"badge:<worker_id>"`` with a key derived
   from the app's secret key (12 characters, 72 bits). It carries the worker's id, never the ID
   number. Changing the secret key invalidates printed badges.
@@ -128,19 +130,44 @@ def badge_worker_id(text: str, key: bytes) -> tuple[int | None, CodeProblem | No
 
 # --- "first seen" mark for the sign-in detour ----------------------------------------------
 
-def seen_mark(code: str, at: datetime, key: bytes) -> str:
-    """Signed ``<unix time>.<mac>`` saying this browser opened ``code`` at ``at``."""
+#: Characters of the browser's tag in a first-seen mark (48 bits of an HMAC of its user agent).
+AGENT_TAG_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class SeenMark:
+    """A genuine first-seen mark: when the code was opened, and whether by this browser."""
+
+    at: datetime
+    #: False when the mark names another browser (its user agent differs): a copied cookie.
+    same_phone: bool = True
+
+
+def _agent_tag(key: bytes, user_agent: str | None) -> str:
+    return _mac(key, "agent:" + (user_agent or ""), AGENT_TAG_LENGTH)
+
+
+def seen_mark(code: str, at: datetime, key: bytes, *, user_agent: str | None) -> str:
+    """Signed ``<unix time>.<browser tag>.<mac>`` saying this browser opened ``code`` at ``at``.
+
+    The browser tag is an HMAC of its user agent (the agent itself is not stored in the cookie).
+    """
     stamp = int(at.timestamp())
-    return f"{stamp}.{_mac(key, f'seen:{code}:{stamp}', 16)}"
+    agent = _agent_tag(key, user_agent)
+    return f"{stamp}.{agent}.{_mac(key, f'seen:{code}:{stamp}:{agent}', 16)}"
 
 
-def read_seen_mark(mark: str | None, code: str, key: bytes, now: datetime,
-                   max_age: timedelta) -> datetime | None:
-    """When this browser first opened ``code``, if the mark is genuine and at most ``max_age`` old."""
-    stamp, _, mac = (mark or "").partition(".")
-    if not stamp.isdigit() or not hmac.compare_digest(_mac(key, f"seen:{code}:{stamp}", 16), mac):
+def read_seen_mark(mark: str | None, code: str, key: bytes, now: datetime, max_age: timedelta, *,
+                   user_agent: str | None) -> SeenMark | None:
+    """When ``code`` was first opened, if ``mark`` is genuine for it and at most ``max_age`` old;
+    ``same_phone`` says whether the browser presenting it (``user_agent``) is the one that made it."""
+    parts = (mark or "").split(".")
+    if len(parts) != 3:
+        return None
+    stamp, agent, mac = parts
+    if not stamp.isdigit() or not hmac.compare_digest(_mac(key, f"seen:{code}:{stamp}:{agent}", 16), mac):
         return None
     seen = datetime.fromtimestamp(int(stamp), tz=timezone.utc)
     if seen > now + timedelta(seconds=5) or now - seen > max_age:
         return None
-    return seen
+    return SeenMark(seen, same_phone=hmac.compare_digest(agent, _agent_tag(key, user_agent)))

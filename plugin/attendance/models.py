@@ -79,3 +79,16 @@ class CheckInAttempt(Base):
     officer: Mapped[str | None] = mapped_column(String(64))
     device: Mapped[str | None] = mapped_column(String(120))
     ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class CheckInLogThrottle(Base):
+    """How many scans of invalid codes were logged per client address and minute
+    (:mod:`plugin.attendance.throttle`), so a flood of made-up codes writes a bounded number of rows."""
+
+    __tablename__ = "cb_check_in_log_throttle"
+
+    #: The client's address, or ``*`` for all clients together.
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The minute counted, as whole minutes since 1970 (UTC).
+    unix_minute: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    attempts: Mapped[int] = mapped_column(default=0)

@@ -1,6 +1,8 @@
 """Reads for attendance pages: scoped by the session's unit, paginated, no query per row."""
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, lazyload
 
@@ -11,6 +13,8 @@ from ..org.models import OrgUnit
 from ..registry.models import EmploymentStatus, Worker
 from ..registry.queries import WorkerFilter, search_workers
 from .models import Attendance, CheckInAttempt
+from .results import HIDDEN_REASONS, Reason
+from .scope import WorkerScope
 
 
 def get_lecture(session_id: int) -> LectureSession | None:
@@ -38,13 +42,44 @@ def attendance_page(session_id: int, page: int = 1, per_page: int = 50) -> Page:
                     .order_by(Attendance.checked_in_at.desc(), Attendance.id.desc()), page, per_page)
 
 
-def attempts_page(session_id: int, page: int = 1, per_page: int = 100) -> Page:
-    """Every attempt on a session, latest first, as (attempt, worker name, employee number)."""
-    statement = (select(CheckInAttempt, Worker.name, Worker.employee_number)
+@dataclass(frozen=True)
+class AttemptLine:
+    """One line of the attempts log as a viewer may see it."""
+
+    attempt: CheckInAttempt
+    #: The reason as the viewer reads it (an out-of-scope lookup reads as an unknown worker).
+    reason: str | None
+    #: (name, employee number), or None: nobody named, or a worker outside the viewer's scope.
+    worker: tuple[str, str] | None = None
+    #: A worker outside the viewer's scope made the attempt ("范围外职工").
+    outsider: bool = False
+
+
+def attempts_page(session_id: int, scope: WorkerScope, page: int = 1, per_page: int = 100) -> Page:
+    """Every attempt on a session, latest first, as :class:`AttemptLine` for a viewer of ``scope``.
+
+    Attempts of workers outside the scope stay in the log (the times, reasons and devices are the
+    officers' to see) without the worker's name, number or unit; an officer's lookup of such a
+    worker reads exactly like a lookup of a number nobody has (:mod:`.scope`).
+    """
+    statement = (select(CheckInAttempt, Worker.name, Worker.employee_number, OrgUnit.path)
                  .outerjoin(Worker, CheckInAttempt.worker_id == Worker.id)
+                 .outerjoin(OrgUnit, Worker.org_unit_id == OrgUnit.id)
                  .where(CheckInAttempt.session_id == session_id)
                  .order_by(CheckInAttempt.attempted_at.desc(), CheckInAttempt.id.desc()))
-    return paginate(statement, page, per_page, scalars=False)
+    found = paginate(statement, page, per_page, scalars=False)
+    return replace(found, items=[_attempt_line(*row, scope) for row in found.items])
+
+
+def _attempt_line(attempt: CheckInAttempt, name, number, unit_path, scope: WorkerScope) -> AttemptLine:
+    if attempt.worker_id is None:
+        return AttemptLine(attempt, attempt.reason)
+    if scope.covers(unit_path):
+        return AttemptLine(attempt, attempt.reason, worker=(name, number))
+    hidden = HIDDEN_REASONS.get(Reason(attempt.reason)) if attempt.reason else None
+    if hidden is not None:
+        return AttemptLine(attempt, hidden.value)
+    return AttemptLine(attempt, attempt.reason, outsider=True)
 
 
 def attempts_by_nonce(session_id: int, nonces: list[str]) -> dict[str, CheckInAttempt]:

@@ -35,6 +35,13 @@ class Reason(str, enum.Enum):
     NOT_THIS_SITE = "not_this_site"
     WORKER_LEFT = "worker_left"
     UNKNOWN_WORKER = "unknown_worker"
+    #: Logged only: an officer named (by badge, employee number or id) a worker outside their own
+    #: scope. The officer is answered exactly as for an unknown worker (:data:`UNKNOWN_WORKER`),
+    #: and the attempts log shows it so to everyone who may not see that worker.
+    OUT_OF_SCOPE = "out_of_scope"
+    #: The "first seen" mark of the sign-in detour came from another phone (a copied cookie)
+    #: and the code has expired since.
+    OTHER_DEVICE = "other_device"
 
 
 class Level(str, enum.Enum):
@@ -60,7 +67,13 @@ REASON_LABELS = {
     Reason.NOT_THIS_SITE: _l("非本项目职工"),
     Reason.WORKER_LEFT: _l("已离职"),
     Reason.UNKNOWN_WORKER: _l("查无此人"),
+    Reason.OUT_OF_SCOPE: _l("登记人权限范围外的职工"),
+    Reason.OTHER_DEVICE: _l("在另一部手机上打开的签到码"),
 }
+
+#: What an attempt's reason reads as to a viewer who may not see its worker: an officer's lookup
+#: outside their scope looks like a lookup of a number that does not exist.
+HIDDEN_REASONS = {Reason.OUT_OF_SCOPE: Reason.UNKNOWN_WORKER}
 
 METHOD_LABELS = {
     CheckInMethod.WORKER_SCAN: _l("职工扫码"),
@@ -154,5 +167,8 @@ def result_message(result: CheckInResult) -> str:
         Reason.NOT_THIS_SITE: lambda: gettext("不是本项目的职工（请找现场工作人员）"),
         Reason.WORKER_LEFT: lambda: gettext("已离职，不能签到（请找现场工作人员）"),
         Reason.UNKNOWN_WORKER: lambda: gettext("查无此职工（请找现场工作人员）"),
+        Reason.OUT_OF_SCOPE: lambda: gettext("查无此职工（请找现场工作人员）"),
+        Reason.OTHER_DEVICE: lambda: gettext(
+            "这个签到码是在另一部手机上打开的，请用本机扫描现场屏幕上的二维码"),
     }
     return messages[result.reason]()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from ..access.scope import valid_id
 from ..core.clock import utcnow
 from ..core.db import session
 from ..core.errors import ValidationError
@@ -20,8 +21,9 @@ from ..registry.models import Worker
 from . import queries
 from .codes import badge_worker_id, looks_like_badge, parse_venue_code
 from .models import AttemptOutcome, CheckInMethod
-from .results import CheckInResult, Reason
-from .services import (Origin, badge_key, check_in, log_attempt, manual_check_in, normalise_number,
+from .results import HIDDEN_REASONS, CheckInResult, Reason
+from .scope import WorkerScope, worker_scope
+from .services import (Origin, badge_key, log_attempt, manual_check_in, normalise_number, officer_check_in,
                        read_venue_code)
 
 #: An offline scan uploaded later than this after scanning is marked as a late upload.
@@ -47,34 +49,37 @@ def record_scans(lecture: LectureSession, items: list[ScanItem], *, actor: Actor
     """Record a batch of scans from the officer's device, each judged as of its scan time.
 
     A nonce already seen for this session (a queue sent again after a lost answer) gets its
-    first answer back and nothing new is logged or recorded.
+    first answer back and nothing new is logged or recorded. A badge or number of a worker outside
+    the officer's scope is answered as unknown (:mod:`.scope`).
     """
     now = utcnow()
-    answered = _previous_answers(lecture, [item.nonce for item in items])
+    scope = worker_scope(actor)
+    answered = _previous_answers(lecture, [item.nonce for item in items], scope)
     results = []
     for item in items:
         if item.nonce not in answered:
-            answered[item.nonce] = _record_scan(lecture, item, now=now, actor=actor, origin=origin)
+            answered[item.nonce] = _record_scan(lecture, item, now=now, actor=actor, origin=origin,
+                                                scope=scope)
         results.append((item.nonce, answered[item.nonce]))
     return results
 
 
-def _record_scan(lecture, item: ScanItem, *, now, actor, origin) -> CheckInResult:
+def _record_scan(lecture, item: ScanItem, *, now, actor, origin, scope: WorkerScope) -> CheckInResult:
     at = min(item.scanned_at, now)
     late = now - at > LATE_UPLOAD_AFTER or now > lecture.check_in_window()[1]
     if item.employee_number is not None:
         number = normalise_number(item.employee_number)
         worker = queries.workers_by_number([number]).get(number)
         return manual_check_in(lecture, worker, actor=actor, origin=origin, at=at, nonce=item.nonce,
-                               scanned_at=at, late_upload=late)
+                               scanned_at=at, late_upload=late, scope=scope)
     worker, reason = _badge_worker(lecture, item.code or "", at)
     if reason is not None:
-        result = CheckInResult(AttemptOutcome.REFUSED, reason, worker=worker)
-        log_attempt(lecture.id, worker.id if worker else None, CheckInMethod.BADGE_SCAN, result, origin,
-             now=now, nonce=item.nonce, scanned_at=at)
+        result = CheckInResult(AttemptOutcome.REFUSED, reason)
+        log_attempt(lecture.id, None, CheckInMethod.BADGE_SCAN, result, origin, now=now, nonce=item.nonce,
+                    scanned_at=at)
         return result
-    return check_in(lecture, worker, CheckInMethod.BADGE_SCAN, at=at, origin=origin,
-                    nonce=item.nonce, scanned_at=at, late_upload=late)
+    return officer_check_in(lecture, worker, CheckInMethod.BADGE_SCAN, scope=scope, at=at, origin=origin,
+                            nonce=item.nonce, scanned_at=at, late_upload=late)
 
 
 def _badge_worker(lecture, text: str, at: datetime) -> tuple[Worker | None, Reason | None]:
@@ -82,7 +87,7 @@ def _badge_worker(lecture, text: str, at: datetime) -> tuple[Worker | None, Reas
         worker_id, problem = badge_worker_id(text, badge_key())
         if problem is not None:
             return None, Reason(problem.value)
-        worker = session.get(Worker, worker_id)
+        worker = session.get(Worker, worker_id) if valid_id(worker_id) else None
         return worker, None if worker is not None else Reason.UNKNOWN_WORKER
     venue = parse_venue_code(text)
     if venue is None:
@@ -94,7 +99,8 @@ def _badge_worker(lecture, text: str, at: datetime) -> tuple[Worker | None, Reas
     return None, Reason.OTHER_SESSION if genuine else Reason.FORGED
 
 
-def _previous_answers(lecture, nonces: list[str]) -> dict[str, CheckInResult]:
+def _previous_answers(lecture, nonces: list[str], scope: WorkerScope) -> dict[str, CheckInResult]:
+    """The first answers to nonces already logged, as the officer now asking may see them."""
     attempts = queries.attempts_by_nonce(lecture.id, nonces)
     attendances = queries.attendances_of(
         lecture.id, [attempt.worker_id for attempt in attempts.values() if attempt.worker_id])
@@ -103,10 +109,14 @@ def _previous_answers(lecture, nonces: list[str]) -> dict[str, CheckInResult]:
         attendance = attendances.get(attempt.worker_id)
         worker = attendance.worker if attendance else (
             session.get(Worker, attempt.worker_id) if attempt.worker_id else None)
+        reason = Reason(attempt.reason) if attempt.reason else None
+        if worker is not None and not scope.sees(worker):
+            # Answered, then and now, as a worker who does not exist.
+            answers[nonce] = CheckInResult(attempt.outcome, HIDDEN_REASONS.get(reason, reason))
+            continue
         answers[nonce] = CheckInResult(
-            attempt.outcome, Reason(attempt.reason) if attempt.reason else None,
-            time=attendance.checked_in_at if attendance else None, worker=worker,
-            attendance_id=attendance.id if attendance else None,
+            attempt.outcome, reason, time=attendance.checked_in_at if attendance else None,
+            worker=worker, attendance_id=attendance.id if attendance else None,
             late_upload=bool(attendance and attendance.late_upload))
     return answers
 

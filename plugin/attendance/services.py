@@ -14,10 +14,11 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from ..access.scope import valid_id
 from ..audit.services import record_event
 from ..core.clock import utcnow
 from ..core.db import session
@@ -27,16 +28,24 @@ from ..core.i18n import N_
 from ..lectures.models import LectureSession
 from ..org.models import OrgUnit
 from ..registry.models import EmploymentStatus, Worker
+from ..worker_access.models import WorkerDevice
+from ..worker_access.services import token_hash
 from . import queries
-from .codes import badge_code, derive_key, parse_venue_code, slot_ends_at, venue_code, venue_code_problem
+from .codes import (SeenMark, badge_code, derive_key, parse_venue_code, read_seen_mark, slot_ends_at,
+                    venue_code, venue_code_problem)
 from .models import Attendance, AttemptOutcome, CheckInAttempt, CheckInMethod
 from .results import REASON_LABELS, CheckInResult, Reason
+from .scope import WorkerScope, worker_scope
+from .throttle import may_log_invalid_code
 
 #: An officer may annul a check-in this long after it was recorded.
 ANNUL_WINDOW = timedelta(minutes=15)
 #: A worker who opened a valid code on a new phone has this long to sign in; the code is judged
 #: as of the moment it was opened.
 SIGN_IN_GRACE = timedelta(minutes=5)
+#: Tolerated difference between app servers' clocks when a phone's sign-in is compared with the
+#: moment it first opened a code.
+SEEN_CLOCK_SKEW = timedelta(seconds=5)
 DEVICE_LENGTH = 120
 
 
@@ -74,11 +83,16 @@ def worker_badge_code(worker: Worker) -> str:
 
 def check_in(lecture: LectureSession, worker: Worker | None, method: CheckInMethod, *,
              at: datetime, origin: Origin, nonce: str | None = None,
-             scanned_at: datetime | None = None, late_upload: bool = False) -> CheckInResult:
+             scanned_at: datetime | None = None, late_upload: bool = False,
+             unseen: Worker | None = None) -> CheckInResult:
     """Count ``worker`` present at ``lecture`` as of ``at`` (when they were there), once.
 
     Refused when the session is cancelled, ``at`` is outside the check-in window, or the worker
     is unknown, has left, or belongs to another site. Logs the attempt either way.
+
+    ``unseen`` is a worker an officer named who is outside the officer's scope (``worker`` is then
+    None): the answer is exactly the one for a worker who does not exist, and the log keeps who it
+    was under :attr:`Reason.OUT_OF_SCOPE`, shown only to those who may see that worker.
     """
     now = utcnow()
     refusal = _refusal(lecture, worker, at)
@@ -87,9 +101,21 @@ def check_in(lecture: LectureSession, worker: Worker | None, method: CheckInMeth
     else:
         result = _record(lecture, worker, method, at=at, now=now, origin=origin,
                          late_upload=late_upload)
-    log_attempt(lecture.id, worker.id if worker else None, method, result, origin, now=now, nonce=nonce,
-         scanned_at=scanned_at)
+    logged_worker, logged = worker, result
+    if unseen is not None and result.reason == Reason.UNKNOWN_WORKER:
+        logged_worker, logged = unseen, replace(result, reason=Reason.OUT_OF_SCOPE)
+    log_attempt(lecture.id, logged_worker.id if logged_worker else None, method, logged, origin, now=now,
+                nonce=nonce, scanned_at=scanned_at)
     return replace(result, lecture=lecture)
+
+
+def officer_check_in(lecture: LectureSession, worker: Worker | None, method: CheckInMethod, *,
+                     scope: WorkerScope, **kwargs) -> CheckInResult:
+    """:func:`check_in` of a worker an officer named: one outside the officer's ``scope`` is
+    answered as unknown (see :mod:`.scope`)."""
+    if worker is not None and not scope.sees(worker):
+        return check_in(lecture, None, method, unseen=worker, **kwargs)
+    return check_in(lecture, worker, method, **kwargs)
 
 
 def _refusal(lecture: LectureSession, worker: Worker | None, at: datetime) -> CheckInResult | None:
@@ -205,31 +231,78 @@ def read_venue_code(code_text: str, at: datetime) -> tuple[LectureSession | None
     code = parse_venue_code(code_text)
     if code is None:
         return None, Reason.TAMPERED
-    lecture = queries.get_lecture(code.session_id)
+    lecture = queries.get_lecture(code.session_id) if valid_id(code.session_id) else None
     if lecture is None:
         return None, Reason.FORGED
     problem = venue_code_problem(code, lecture.code_key, at)
     return lecture, Reason(problem.value) if problem else None
 
 
+#: Codes that are not ours: made up, edited or damaged. Their answer names no session (the code
+#: proves nothing about one), and logging them is throttled (:mod:`.throttle`).
+INVALID_CODE_REASONS = frozenset({Reason.FORGED, Reason.TAMPERED})
+
+
 def check_in_by_venue_code(code_text: str, worker: Worker | None, *, origin: Origin,
-                           at: datetime) -> CheckInResult | None:
+                           at: datetime, copied_mark: bool = False) -> CheckInResult | None:
     """A worker's phone opened the venue code's URL: every case judged and logged.
 
     ``at`` is when the scan counts (the phone's first opening of the code, see
     :data:`SIGN_IN_GRACE`); the code and the window are judged as of then. Returns None when the
     code is good but the phone is not signed in yet: the worker must identify first. The usual
     scan is counted faster by :mod:`.venue_scan`, which falls back to this.
+
+    ``copied_mark``: the phone brought a genuine "first seen" mark for this code that another
+    phone made (:func:`first_seen`); a code expired by now is then refused as
+    :attr:`Reason.OTHER_DEVICE`, so the worker learns to scan with their own phone.
     """
     lecture, reason = read_venue_code(code_text, at)
     if reason is None and worker is None:
         return None
     if reason is not None:
+        if reason == Reason.EXPIRED and copied_mark:
+            reason = Reason.OTHER_DEVICE
+        now = utcnow()
+        if reason in INVALID_CODE_REASONS:
+            result = CheckInResult(AttemptOutcome.REFUSED, reason, worker=worker)
+            if may_log_invalid_code(origin.ip, now):
+                log_attempt(lecture.id if lecture else None, worker.id if worker else None,
+                            CheckInMethod.WORKER_SCAN, result, origin, now=now)
+            return result
         result = CheckInResult(AttemptOutcome.REFUSED, reason, worker=worker, lecture=lecture)
-        log_attempt(lecture.id if lecture else None, worker.id if worker else None,
-                    CheckInMethod.WORKER_SCAN, result, origin, now=utcnow())
+        log_attempt(lecture.id, worker.id if worker else None, CheckInMethod.WORKER_SCAN, result,
+                    origin, now=now)
         return result
     return check_in(lecture, worker, CheckInMethod.WORKER_SCAN, at=at, origin=origin)
+
+
+def first_seen(cookie: str | None, code: str, *, user_agent: str | None,
+               device_token: str | None) -> SeenMark | None:
+    """When this phone first opened ``code``, from the sign-in detour's cookie (``<code>~<mark>``).
+
+    The mark says "this browser opened this code at this time, before signing in", so that the
+    minutes spent signing in do not expire the code. It is signed with a key derived from the
+    app's secret and bound to the browser's user agent; and the phone must have been remembered
+    *after* that moment (the detour ends with a new device record), so a mark copied to a phone
+    remembered earlier, or to another browser, is recognised as a copy (``same_phone`` False).
+    None when there is no genuine, fresh mark for this code.
+
+    What it cannot tell: a copy taken to a phone with the very same browser build that then signs
+    in within those minutes. Before it signs in nothing but what the browser sends identifies it
+    (the check-in page has no JavaScript), and such a copy gains at most :data:`SIGN_IN_GRACE`.
+    """
+    seen_code, _sep, text = (cookie or "").partition("~")
+    if seen_code != code:
+        return None
+    mark = read_seen_mark(text, code, seen_key(), utcnow(), SIGN_IN_GRACE, user_agent=user_agent)
+    if mark is None or not mark.same_phone or not device_token:
+        return mark
+    remembered_at = session.execute(select(WorkerDevice.created_at).where(
+        WorkerDevice.token_hash == token_hash(device_token), WorkerDevice.revoked_at.is_(None))
+    ).scalar_one_or_none()
+    if remembered_at is not None and remembered_at < mark.at - SEEN_CLOCK_SKEW:
+        return replace(mark, same_phone=False)
+    return mark
 
 
 # --- officers enter attendance by hand ------------------------------------------------------
@@ -240,10 +313,15 @@ def normalise_number(text: str) -> str:
 
 def manual_check_in(lecture: LectureSession, worker: Worker | None, *, actor: Actor, origin: Origin,
                     at: datetime | None = None, nonce: str | None = None,
-                    scanned_at: datetime | None = None, late_upload: bool = False) -> CheckInResult:
-    """An officer picked the worker by name or employee number (audited when counted)."""
-    result = check_in(lecture, worker, CheckInMethod.MANUAL, at=at or utcnow(), origin=origin,
-                      nonce=nonce, scanned_at=scanned_at, late_upload=late_upload)
+                    scanned_at: datetime | None = None, late_upload: bool = False,
+                    scope: WorkerScope | None = None) -> CheckInResult:
+    """An officer picked the worker by name or employee number (audited when counted).
+
+    A worker outside the officer's scope is answered as unknown (:mod:`.scope`).
+    """
+    result = officer_check_in(lecture, worker, CheckInMethod.MANUAL,
+                              scope=scope or worker_scope(actor), at=at or utcnow(), origin=origin,
+                              nonce=nonce, scanned_at=scanned_at, late_upload=late_upload)
     if result.accepted:
         record_event("attendance.manual_entry", actor, target_type="lecture_session",
                      target_id=lecture.id, org_unit_id=lecture.org_unit_id,
@@ -288,7 +366,11 @@ def enter_paper_sheet(lecture: LectureSession, lines: str, default_time: time | 
             continue
         if entry is not None:
             entries.append((row, *entry))
-    workers = queries.workers_by_number([number for _, number, _ in entries])
+    scope = worker_scope(actor)
+    # A number of a worker outside the officer's scope reads as a number nobody has (.scope).
+    workers = {number: worker for number, worker in
+               queries.workers_by_number([number for _, number, _ in entries]).items()
+               if scope.sees(worker)}
     for row, number, _ in entries:
         reason = _worker_refusal(lecture, workers.get(number))
         if reason is not None:

@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, func, insert, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
+from ..access.scope import valid_id
 from ..core.clock import utcnow
 from ..core.db import session
 from ..lectures.models import LectureSession, SessionStatus
@@ -30,7 +31,7 @@ from ..registry.models import EmploymentStatus, Worker
 from ..worker_access.models import WorkerDevice
 from ..worker_access.services import SEEN_GRANULARITY, token_hash, worker_for_token
 from . import services
-from .codes import parse_venue_code, venue_code_problem
+from .codes import CodeProblem, parse_venue_code, venue_code_problem
 from .models import Attendance, AttemptOutcome, CheckInAttempt, CheckInMethod
 from .results import CheckInResult, LectureLabel, WorkerLabel
 
@@ -160,21 +161,19 @@ def _count_and_log(values: dict):
     return counted
 
 
-def _snapshot(session_id: int) -> LectureSnapshot | None:
-    snapshot = _snapshots.get(session_id)
-    if snapshot is not None:
-        return snapshot
+def _read_snapshot(session_id: int) -> LectureSnapshot | None:
     row = session.execute(
         select(LectureSession.id, LectureSession.title, LectureSession.venue, LectureSession.code_key,
                LectureSession.check_in_opens_minutes, LectureSession.check_in_closes_minutes,
                LectureSession.updated_at)
         .where(LectureSession.id == session_id)).one_or_none()
-    if row is None:
-        return None
+    return LectureSnapshot(*row) if row is not None else None
+
+
+def _keep_snapshot(snapshot: LectureSnapshot) -> None:
     if len(_snapshots) >= _SNAPSHOTS_KEPT:
         _snapshots.clear()
-    snapshot = _snapshots[session_id] = LectureSnapshot(*row)
-    return snapshot
+    _snapshots[snapshot.id] = snapshot
 
 
 def forget_snapshot(session_id: int) -> None:
@@ -182,32 +181,51 @@ def forget_snapshot(session_id: int) -> None:
 
 
 def check_in_by_venue_code(code_text: str, device_token: str | None, *, origin: services.Origin,
-                           seen_at: datetime | None = None) -> CheckInResult | None:
+                           seen_at: datetime | None = None,
+                           copied_mark: bool = False) -> CheckInResult | None:
     """A phone opened the venue code's URL; ``device_token`` is its remembered-phone token.
 
     Same answers as :func:`.services.check_in_by_venue_code`, which judges every case the fast
     path does not count. Returns None when the code is good but the phone must sign in first.
+    ``seen_at`` and ``copied_mark`` come from the sign-in detour's mark (:func:`.services.first_seen`).
     """
     at = seen_at or utcnow()
     result = _counted_at_once(code_text, device_token, at, origin)
     if result is not None:
         return result
     return services.check_in_by_venue_code(code_text, worker_for_token(device_token), origin=origin,
-                                           at=at)
+                                           at=at, copied_mark=copied_mark)
 
 
 def _counted_at_once(code_text: str, device_token: str | None, at: datetime,
                      origin: services.Origin) -> CheckInResult | None:
     """The usual scan, counted with one guarded INSERT; None when that did not count it."""
     code = parse_venue_code(code_text)
-    if session.get_bind().dialect.name not in ("postgresql", "sqlite") or code is None or not device_token:
+    if session.get_bind().dialect.name not in ("postgresql", "sqlite") or code is None or not device_token \
+            or not valid_id(code.session_id):
         return None
-    lecture = _snapshot(code.session_id)
-    if lecture is None:
+    lecture = _snapshots.get(code.session_id)
+    cached = lecture is not None
+    if not cached:
+        lecture = _read_snapshot(code.session_id)
+        if lecture is None:
+            return None
+    problem = venue_code_problem(code, lecture.code_key, at)
+    if problem == CodeProblem.FORGED and cached:
+        # A session's key never changes, but an id can name another row than the snapshot's (a
+        # database restored or rolled back): the row decides. Made-up codes cost this read, never
+        # the snapshot of a lecture being scanned.
+        fresh = _read_snapshot(code.session_id)
+        if fresh != lecture:
+            forget_snapshot(code.session_id)
+            if fresh is None:
+                return None
+            lecture, cached = fresh, False
+            problem = venue_code_problem(code, lecture.code_key, at)
+    if problem is not None:
         return None
-    if venue_code_problem(code, lecture.code_key, at) is not None:
-        forget_snapshot(lecture.id)  # judged again on the row itself
-        return None
+    if not cached:  # only sessions of genuine codes are kept
+        _keep_snapshot(lecture)
     now = utcnow()
     counted = _count_and_log({
         "session_id": lecture.id, "updated_at": lecture.updated_at, "code_key": lecture.code_key,

@@ -3,6 +3,7 @@ the projector, the officer's badge scanner and its upload, the session's attenda
 manual and paper-sheet entry and annulment, the attempts log, and badge sheets."""
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, make_response, redirect,
@@ -11,21 +12,24 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError as CSRFInvalid
 
-from ..access.checks import has_permission, require
+from ..access.checks import has_permission
 from ..access.roles import Permission
+from ..access.scope import load_in_scope, require_in_scope, valid_id
 from ..core.clock import utcnow
 from ..core.db import session
 from ..core.errors import CareBridgeError
 from ..core.forms import attach_error
 from ..core.pdf import qr_svg
+from ..core.urls import public_url
 from ..org.queries import get_unit
 from ..registry.queries import get_worker
 from ..worker_access.cookies import device_token
 from . import queries, scans, services, venue_scan
 from .badges import badge_sheets_pdf
-from .codes import read_seen_mark, seen_mark
+from .codes import seen_mark
 from .forms import AnnulForm, ManualEntryForm, PaperSheetForm
 from .results import METHOD_LABELS, OUTCOME_LABELS, REASON_LABELS, result_message, short_time
+from .scope import worker_scope
 from .transactions import serialized_on_sqlite
 
 bp = Blueprint("attendance", __name__, template_folder="templates", static_folder="static",
@@ -33,10 +37,17 @@ bp = Blueprint("attendance", __name__, template_folder="templates", static_folde
 
 #: Short-lived cookie: when this browser first opened a venue code, before signing in.
 SEEN_COOKIE = "cb_checkin_seen"
+#: A worker id as the manual-entry form sends it (ASCII digits; larger numbers name nobody).
+WORKER_ID = re.compile(r"[0-9]{1,12}")
 
 
-def _lecture_or_404(session_id: int):
-    return queries.get_lecture(session_id) or abort(404)
+# A session, check-in or unit outside the user's scope is "not found", exactly like an id that
+# does not exist (ids are sequential): plugin.access.scope.require_in_scope.
+
+def _recordable_lecture(session_id: int):
+    """The session and the actor who records its attendance (404 outside their scope)."""
+    return load_in_scope(queries.get_lecture, session_id, Permission.ATTENDANCE_RECORD,
+                         seen_with=Permission.LECTURES_VIEW)
 
 
 def _seen_cookie_path() -> str:
@@ -55,15 +66,20 @@ def check_in(code: str):
     """The venue code's URL. A phone not signed in yet goes to the worker sign-in and comes back;
     the code is then judged as of its first opening (services.SIGN_IN_GRACE)."""
     remembered = request.cookies.get(SEEN_COOKIE, "")
-    seen_code, _sep, mark = remembered.partition("~")
-    seen_at = read_seen_mark(mark, code, services.seen_key(), utcnow(), services.SIGN_IN_GRACE) \
-        if seen_code == code else None
-    result = venue_scan.check_in_by_venue_code(code, device_token(), origin=_origin(), seen_at=seen_at)
+    token = device_token()
+    user_agent = request.user_agent.string
+    # Only phones coming back from the sign-in detour carry the cookie: the usual scan reads nothing.
+    seen = services.first_seen(remembered, code, user_agent=user_agent, device_token=token) \
+        if remembered else None
+    seen_at = seen.at if seen is not None and seen.same_phone else None
+    result = venue_scan.check_in_by_venue_code(code, token, origin=_origin(), seen_at=seen_at,
+                                               copied_mark=seen is not None and not seen.same_phone)
     if result is None:
         back = url_for(".check_in", code=code)
         response = redirect(url_for("carebridge.worker_access.sign_in", next=back))
         if seen_at is None:
-            response.set_cookie(SEEN_COOKIE, f"{code}~{seen_mark(code, utcnow(), services.seen_key())}",
+            mark = seen_mark(code, utcnow(), services.seen_key(), user_agent=user_agent)
+            response.set_cookie(SEEN_COOKIE, f"{code}~{mark}",
                                 max_age=int(services.SIGN_IN_GRACE.total_seconds()), httponly=True,
                                 secure=current_app.config.get("SESSION_COOKIE_SECURE", True),
                                 samesite="Lax", path=_seen_cookie_path())
@@ -92,7 +108,7 @@ PROJECTOR_STATUS = {
 
 def _projector_state(lecture) -> dict:
     code, changes_at = services.current_venue_code(lecture)
-    url = url_for(".check_in", code=code, _external=True)
+    url = public_url(".check_in", code=code)  # the configured address, never the Host header
     state, time = services.window_state(lecture)
     return {"code": code, "url": url, "svg": "" if lecture.is_cancelled else qr_svg(url, box_size=12),
             "count": queries.present_count(lecture.id),
@@ -102,8 +118,7 @@ def _projector_state(lecture) -> dict:
 
 @bp.route("/attendance/sessions/<int:session_id>/projector")
 def projector(session_id: int):
-    lecture = _lecture_or_404(session_id)
-    require(Permission.ATTENDANCE_RECORD, lecture.org_unit)
+    lecture, _actor = _recordable_lecture(session_id)
     state = _projector_state(lecture)
     response = make_response(render_template(
         "carebridge/attendance/projector.html", lecture=lecture, state=state,
@@ -114,8 +129,7 @@ def projector(session_id: int):
 
 @bp.route("/attendance/sessions/<int:session_id>/projector.json")
 def projector_state(session_id: int):
-    lecture = _lecture_or_404(session_id)
-    require(Permission.ATTENDANCE_RECORD, lecture.org_unit)
+    lecture, _actor = _recordable_lecture(session_id)
     response = jsonify(_projector_state(lecture))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -125,8 +139,7 @@ def projector_state(session_id: int):
 
 @bp.route("/attendance/sessions/<int:session_id>/scanner")
 def scanner(session_id: int):
-    lecture = _lecture_or_404(session_id)
-    require(Permission.ATTENDANCE_RECORD, lecture.org_unit)
+    lecture, _actor = _recordable_lecture(session_id)
     return render_template("carebridge/attendance/scanner.html", lecture=lecture,
                            count=queries.present_count(lecture.id),
                            server_time_ms=int(utcnow().timestamp() * 1000))
@@ -148,10 +161,15 @@ def _result_json(nonce: str, result) -> dict:
 @serialized_on_sqlite
 def upload_scans(session_id: int):
     """Scans queued on the officer's device (JSON); answers per scan, never a redirect."""
-    lecture = _lecture_or_404(session_id)
     actor = current_app.extensions["carebridge"].adapter.current_actor()
     if actor is None:
         return _json_error(_("请重新登录后再上传"), 401)
+    # The answers of plugin.access.scope.require_in_scope, in JSON.
+    if not has_permission(actor.key, Permission.ATTENDANCE_RECORD):
+        return _json_error(_("没有权限"), 403)
+    lecture = queries.get_lecture(session_id) if valid_id(session_id) else None
+    if lecture is None or not has_permission(actor.key, Permission.LECTURES_VIEW, lecture.org_unit):
+        return _json_error(_("找不到这场宣讲"), 404)
     if not has_permission(actor.key, Permission.ATTENDANCE_RECORD, lecture.org_unit):
         return _json_error(_("没有权限"), 403)
     try:
@@ -175,8 +193,10 @@ def _session_page(lecture, actor, *, paper_form=None):
     now = utcnow()
     page = queries.attendance_page(lecture.id, page=request.args.get("page", 1, type=int))
     opens_at, closes_at = lecture.check_in_window()
+    scope = worker_scope(actor)
     return render_template(
         "carebridge/attendance/session.html", lecture=lecture, page=page, search=search,
+        shown={row.id for row in page.items if scope.sees(row.worker)},
         candidates=candidates, present=queries.attendances_of(lecture.id, [w.id for w in candidates]),
         count=queries.present_count(lecture.id), opens_at=opens_at, closes_at=closes_at,
         annullable={row.id for row in page.items if services.may_annul(row, now)},
@@ -188,23 +208,23 @@ def _session_page(lecture, actor, *, paper_form=None):
 
 @bp.route("/attendance/sessions/<int:session_id>")
 def session_attendance(session_id: int):
-    lecture = _lecture_or_404(session_id)
-    actor = require(Permission.ATTENDANCE_RECORD, lecture.org_unit)
+    lecture, actor = _recordable_lecture(session_id)
     return _session_page(lecture, actor)
 
 
 @bp.route("/attendance/sessions/<int:session_id>/manual", methods=["POST"])
 @serialized_on_sqlite
 def manual_entry(session_id: int):
-    lecture = _lecture_or_404(session_id)
-    actor = require(Permission.ATTENDANCE_RECORD, lecture.org_unit)
+    lecture, actor = _recordable_lecture(session_id)
     form = ManualEntryForm()
-    if not form.validate_on_submit() or not form.worker_id.data.isdigit():
+    if not form.validate_on_submit() or not WORKER_ID.fullmatch(form.worker_id.data):
         abort(400)
-    result = services.manual_check_in(lecture, get_worker(int(form.worker_id.data)), actor=actor,
-                                      origin=_origin(actor))
-    name = result.worker.name if result.worker else ""
-    flash(f"{name} {result_message(result)}", "success" if result.accepted else "warning")
+    worker_id = int(form.worker_id.data)
+    result = services.manual_check_in(lecture, get_worker(worker_id) if valid_id(worker_id) else None,
+                                      actor=actor, origin=_origin(actor))
+    # A worker outside the officer's scope comes back as no worker at all (see .scope).
+    name = f"{result.worker.name} " if result.worker else ""
+    flash(f"{name}{result_message(result)}", "success" if result.accepted else "warning")
     return redirect(url_for(".session_attendance", session_id=lecture.id,
                             q=request.args.get("q") or None))
 
@@ -212,8 +232,7 @@ def manual_entry(session_id: int):
 @bp.route("/attendance/sessions/<int:session_id>/paper-sheet", methods=["POST"])
 @serialized_on_sqlite
 def paper_sheet(session_id: int):
-    lecture = _lecture_or_404(session_id)
-    actor = require(Permission.ATTENDANCE_RECORD, lecture.org_unit)
+    lecture, actor = _recordable_lecture(session_id)
     form = PaperSheetForm()
     if form.validate_on_submit():
         try:
@@ -233,8 +252,10 @@ def paper_sheet(session_id: int):
 @bp.route("/attendance/check-ins/<int:attendance_id>/annul", methods=["POST"])
 @serialized_on_sqlite
 def annul(attendance_id: int):
-    attendance = queries.get_attendance(attendance_id) or abort(404)
-    actor = require(Permission.ATTENDANCE_RECORD, attendance.session.org_unit)
+    attendance = queries.get_attendance(attendance_id) if valid_id(attendance_id) else None
+    actor = require_in_scope(Permission.ATTENDANCE_RECORD,
+                             attendance.session.org_unit if attendance else None,
+                             seen_with=Permission.LECTURES_VIEW)
     form = AnnulForm()
     if not form.validate_on_submit():
         flash(_("请填写作废原因"), "danger")
@@ -244,19 +265,23 @@ def annul(attendance_id: int):
         except CareBridgeError as error:
             flash(error.localized(), "danger")
         else:
-            flash(_("已作废 %(name)s 的签到", name=attendance.worker.name), "success")
+            if worker_scope(actor).sees(attendance.worker):
+                flash(_("已作废 %(name)s 的签到", name=attendance.worker.name), "success")
+            else:
+                flash(_("已作废这条签到"), "success")
     return redirect(url_for(".session_attendance", session_id=attendance.session_id))
 
 
 @bp.route("/attendance/sessions/<int:session_id>/attempts")
 def attempts(session_id: int):
-    lecture = _lecture_or_404(session_id)
-    require(Permission.ATTENDANCE_RECORD, lecture.org_unit)
-    page = queries.attempts_page(lecture.id, page=request.args.get("page", 1, type=int))
+    """The attempts log, as the viewer may see it (:func:`.queries.attempts_page`)."""
+    lecture, actor = _recordable_lecture(session_id)
+    page = queries.attempts_page(lecture.id, worker_scope(actor),
+                                 page=request.args.get("page", 1, type=int))
     return render_template(
         "carebridge/attendance/attempts.html", lecture=lecture, page=page,
         officer_names=current_app.extensions["carebridge"].adapter.user_names(
-            {attempt.officer for attempt, _name, _number in page.items if attempt.officer}),
+            {line.attempt.officer for line in page.items if line.attempt.officer}),
         method_labels=METHOD_LABELS, outcome_labels=OUTCOME_LABELS,
         reason_labels={reason.value: label for reason, label in REASON_LABELS.items()})
 
@@ -265,8 +290,8 @@ def attempts(session_id: int):
 
 @bp.route("/attendance/units/<int:unit_id>/badges.pdf")
 def badges(unit_id: int):
-    unit = get_unit(unit_id) or abort(404)
-    actor = require(Permission.ATTENDANCE_RECORD, unit)
+    unit = get_unit(unit_id) if valid_id(unit_id) else None
+    actor = require_in_scope(Permission.ATTENDANCE_RECORD, unit, seen_with=Permission.ORG_VIEW)
     workers = queries.badge_workers(unit)
     codes = [services.worker_badge_code(worker) for worker in workers]
     document = badge_sheets_pdf(unit, workers, codes)

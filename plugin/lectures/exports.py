@@ -26,6 +26,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..core.pdf import chinese_font
+from ..core.spreadsheets import as_text
 from .labels import FORMAT_LABELS, METHOD_LABELS, TOPIC_LABELS
 from .models import LectureSession
 from .periods import format_local, utc_to_local
@@ -87,7 +88,7 @@ def sign_in_pdf(sheet: SignInSheet) -> bytes:
     story.append(Spacer(1, 4 * mm))
     data: list[list] = [sheet.header()]
     for row in sheet.rows:
-        data.append([str(row.number), Paragraph(_escape(row.name), cell_style), row.employee_number,
+        data.append([str(row.number), Paragraph(_escape(_row_name(row)), cell_style), row.employee_number,
                      Paragraph(_escape(row.unit_name), cell_style), str(METHOD_LABELS[row.method]),
                      sheet.local(row.checked_in_at).strftime("%m-%d %H:%M"), ""])
     data += [[str(number), "", "", "", "", "", ""] for number in sheet.blank_numbers()]
@@ -104,6 +105,12 @@ def sign_in_pdf(sheet: SignInSheet) -> bytes:
     story.append(table)
     document.build(story)
     return buffer.getvalue()
+
+
+def _row_name(row: SignInRow) -> str:
+    """The worker's name, or a plain mark for one outside the reader's scope (no name, number
+    or unit: :func:`plugin.lectures.queries.sign_in_rows`)."""
+    return _("范围外职工") if row.outside_scope else row.name
 
 
 def sign_in_xlsx(sheet: SignInSheet) -> bytes:
@@ -123,7 +130,7 @@ def sign_in_xlsx(sheet: SignInSheet) -> bytes:
         checked_in = WriteOnlyCell(ws, value=sheet.local(row.checked_in_at))
         checked_in.number_format = "yyyy-mm-dd hh:mm"
         checked_in.border = border
-        texts = (row.number, row.name, row.employee_number, row.unit_name,
+        texts = (row.number, _row_name(row), row.employee_number, row.unit_name,
                  str(METHOD_LABELS[row.method]))
         ws.append([*(_cell(ws, text, border=border) for text in texts), checked_in,
                    _cell(ws, "", border=border)])
@@ -136,12 +143,11 @@ def sign_in_xlsx(sheet: SignInSheet) -> bytes:
 
 
 def _cell(ws, value, *, font: Font | None = None, border: Border | None = None) -> WriteOnlyCell:
-    """A cell whose text stays text: a name or title starting with ``=`` is never a formula."""
+    """A cell whose text stays text: a name or title starting with ``=``, ``+``, ``-``, ``@``…
+    is never a formula (:func:`plugin.core.spreadsheets.as_text`)."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
+    cell = as_text(WriteOnlyCell(ws, value=value))
     if font is not None:
         cell.font = font
     if border is not None:

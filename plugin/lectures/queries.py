@@ -2,6 +2,7 @@
 fixed number of queries per page. The figures (statistics) are in :mod:`.statistics`."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -87,18 +88,29 @@ class SignInRow:
     unit_name: str
     method: CheckInMethod
     checked_in_at: datetime
+    #: Set for a worker outside the reader's scope (moved to another site since): the row is
+    #: kept, and name, number and unit are left empty.
+    outside_scope: bool = False
 
 
-def sign_in_rows(lecture: LectureSession) -> list[SignInRow]:
-    """The valid check-ins of a session in check-in order, whatever the format they are drawn in."""
+def sign_in_rows(lecture: LectureSession, visible_paths: Sequence[str]) -> list[SignInRow]:
+    """The valid check-ins of a session in check-in order, whatever the format they are drawn in.
+
+    Workers of units outside ``visible_paths`` (the reader's scope: a worker who checked in and
+    has moved to another site since) are listed without name, number or unit.
+    """
     rows = session.execute(
         select(Worker.name, Worker.employee_number, OrgUnit.name, Attendance.method,
-               Attendance.checked_in_at)
+               Attendance.checked_in_at, OrgUnit.path)
         .join(Worker, Attendance.worker_id == Worker.id)
         .join(OrgUnit, Worker.org_unit_id == OrgUnit.id)
         .where(Attendance.session_id == lecture.id, Attendance.annulled_at.is_(None))
         .order_by(Attendance.checked_in_at, Attendance.id)).all()
-    return [SignInRow(number, *row) for number, row in enumerate(rows, start=1)]
+    return [SignInRow(number, name, employee_number, unit_name, method, checked_in_at)
+            if any(path.startswith(visible) for visible in visible_paths)
+            else SignInRow(number, "", "", "", method, checked_in_at, outside_scope=True)
+            for number, (name, employee_number, unit_name, method, checked_in_at, path)
+            in enumerate(rows, start=1)]
 
 
 # --- the worker's phone page ---------------------------------------------------------------------

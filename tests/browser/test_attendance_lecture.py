@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 from plugin.core.clock import FrozenClock, system_clock, utcnow
 
 from ..attendance_support import make_lecture
+from ..worker_phone_support import PIN
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing]
@@ -54,7 +55,7 @@ def lecture(portal, company, frozen) -> Lecture:
     from plugin.org.queries import get_root_unit
     from plugin.org.services import create_unit
     from plugin.worker_access.cookies import _serializer
-    from plugin.worker_access.services import identify
+    from plugin.worker_access.services import remember_device, set_pin
 
     from .. import factories
 
@@ -64,14 +65,15 @@ def lecture(portal, company, frozen) -> Lecture:
         team = create_unit(site, OrgKind.TEAM, "钢筋班组", actor=system)
         no_phones = create_unit(site, OrgKind.TEAM, "后勤班组", actor=system)
         elsewhere = create_unit(get_root_unit(), OrgKind.SITE, "后海项目部", actor=system)
-        factories.make_worker(team, employee_number="E5001", name="赵铁柱", phone="13800005001")
-        factories.make_worker(team, employee_number="E5002", name="钱小二", phone="13800005002")
-        factories.make_worker(elsewhere, employee_number="E5003", name="孙外来", phone="13800005003")
+        remembered = factories.make_worker(team, employee_number="E5001", name="赵铁柱", phone="13800005001")
+        set_pin(factories.make_worker(team, employee_number="E5002", name="钱小二", phone="13800005002"), PIN)
+        set_pin(factories.make_worker(elsewhere, employee_number="E5003", name="孙外来", phone="13800005003"),
+                PIN)
         factories.make_worker(no_phones, employee_number="E5004", name="李老汉", phone="13800005004")
         factories.make_worker(no_phones, employee_number="E5005", name="周大娘", phone="13800005005")
         session.flush()
         created = make_lecture(site, starts_at=utcnow() + timedelta(minutes=10), title="家长学校：防溺水")
-        _worker, token = identify("E5001", "5001", ip=None, user_agent="tests")
+        token = remember_device(remembered, user_agent="tests")
         return Lecture(created.id, site.id, no_phones.id, _serializer().dumps(token))
 
     return portal.run(work)
@@ -136,7 +138,7 @@ def test_a_whole_lecture(new_context, portal, company, lecture, frozen, tmp_path
     newcomer.goto(code_url)
     expect(newcomer.locator("h1")).to_have_text("职工登录")
     newcomer.locator("#employee_number").fill("E5002")
-    newcomer.locator("#last_digits").fill("5002")
+    newcomer.locator("#pin").fill(PIN)
     newcomer.locator("#worker-sign-in button").click()
     expect(newcomer.locator("#check-in-message")).to_contain_text("签到成功")
     newcomer.goto(code_url)
@@ -146,7 +148,7 @@ def test_a_whole_lecture(new_context, portal, company, lecture, frozen, tmp_path
     stranger = phone_context(new_context, portal).new_page()
     stranger.goto(code_url)
     stranger.locator("#employee_number").fill("E5003")
-    stranger.locator("#last_digits").fill("5003")
+    stranger.locator("#pin").fill(PIN)
     stranger.locator("#worker-sign-in button").click()
     expect(stranger.locator("#check-in-result")).to_have_attribute("data-level", "red")
     expect(stranger.locator("#check-in-message")).to_have_text("不是本项目的职工（请找现场工作人员）")
