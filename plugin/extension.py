@@ -9,14 +9,16 @@ from pathlib import Path
 
 import click
 from babel import Locale
-from flask import Blueprint, Flask, current_app, has_request_context, session as http_session
+from flask import Blueprint, Flask, current_app, has_request_context, request
+from flask import session as http_session
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import Babel, format_datetime, get_locale
 from flask_wtf.csrf import generate_csrf
 
 from .core.clock import Clock, system_clock
-from .core.db import Base, commit_on_success
+from .core.db import SAFE_METHODS, Base, commit_on_success, configure_sqlite
 from .core.host import HostAdapter
+from .core.http import forbid_caching
 from .notifications.channels import NotificationChannel
 from .privacy.crypto import FieldCipher, KeyRing
 
@@ -107,6 +109,7 @@ class CareBridge:
                                        if app.config.get(name)}}
         state.cipher = FieldCipher(KeyRing.load(Path(app.instance_path), key_source))
         app.extensions["carebridge"] = state
+        _init_database(app)
         _init_babel(app)
         app.register_blueprint(_build_blueprint(), url_prefix=url_prefix or None)
         state.navigation.extend(_navigation())
@@ -143,6 +146,26 @@ def import_models() -> None:
     from .scheduling import models as _scheduling  # noqa: F401
 
 
+#: Bodies Werkzeug parses into ``request.form`` and ``request.files``.
+FORM_MIMETYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
+def _init_database(app: Flask) -> None:
+    """The request boundary's side of transactions, for every request of the app (the host's too).
+
+    On SQLite the engine queues writers (:func:`plugin.core.db.configure_sqlite`): a request that
+    may write holds the write lock from its first statement to its commit. A form's body is read
+    before that, so a phone uploading a scan slowly over the site's WiFi never holds the lock.
+    """
+    with app.app_context():
+        configure_sqlite(app.extensions["sqlalchemy"].engine)
+
+    @app.before_request
+    def read_form_before_the_transaction():
+        if request.method not in SAFE_METHODS and request.mimetype in FORM_MIMETYPES:
+            request.form  # noqa: B018 - parsing reads the whole body (files are spooled)
+
+
 def _init_babel(app: Flask) -> None:
     if "babel" not in app.extensions:
         Babel(app, default_locale="zh_CN", locale_selector=select_locale,
@@ -170,6 +193,7 @@ def _build_blueprint() -> Blueprint:
     from .pledges.public_views import bp as pledges_public_bp
     from .pledges.worker_views import bp as pledges_worker_bp
     from .registry.views import bp as registry_bp
+    from .worker_access.staff_views import staff_bp as worker_phones_bp
     from .worker_access.views import bp as worker_access_bp
 
     parent = Blueprint("carebridge", __name__, template_folder="templates",
@@ -177,9 +201,10 @@ def _build_blueprint() -> Blueprint:
     for child in (dashboard_bp, org_bp, registry_bp, imports_bp, audit_bp, notifications_bp,
                   api_tokens_bp, worker_access_bp, lectures_bp, attendance_bp, pledges_bp,
                   guardianship_bp, lectures_worker_bp, pledges_worker_bp, pledges_public_bp,
-                  guardianship_phone_bp):
+                  guardianship_phone_bp, worker_phones_bp):
         parent.register_blueprint(child)
     parent.after_request(commit_on_success)
+    parent.after_request(forbid_caching)  # pages carry personal data: no-store, in any host
     return parent
 
 
@@ -221,6 +246,7 @@ def _worker_links() -> list[NavItem]:
                 Permission.GUARDIANSHIP_VIEW),
         NavItem("carebridge.guardianship.new_agreement", _l("新建委托照护协议"),
                 Permission.GUARDIANSHIP_MANAGE),
+        NavItem("carebridge.worker_phones.phones", _l("手机登录"), Permission.WORKER_PHONES_MANAGE),
     ]
 
 

@@ -12,6 +12,7 @@ from .notifications.jobs import purge_old_read_notifications
 from .pledges.jobs import pledge_lifecycle_today, run_queued_pledge_batches
 from .registry.jobs import recompute_categories_due_today
 from .scheduling.runner import JobDefinition
+from .worker_access.jobs import purge_sign_in_records
 
 JOBS: list[JobDefinition] = [
     JobDefinition(
@@ -61,5 +62,11 @@ JOBS: list[JobDefinition] = [
         trigger="cron",
         # Morning, so the care team finds the follow-up summary when the working day starts.
         trigger_args={"hour": 7, "minute": 40},
+    ),
+    JobDefinition(
+        id="worker_access.purge_sign_in_records",
+        func=purge_sign_in_records,
+        trigger="cron",
+        trigger_args={"hour": 3, "minute": 47},
     ),
 ]

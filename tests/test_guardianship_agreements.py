@@ -163,9 +163,9 @@ def test_scans_are_recognised_by_their_first_bytes(data, content_type):
 @pytest.mark.parametrize("data, message", [
     (None, "请上传签字页的扫描件或照片"),
     (b"", "请上传签字页的扫描件或照片"),
-    (b"GIF89a" + b"\0" * 100, "扫描件只能是 PNG 或 JPEG 图片或 PDF 文件"),
-    (b"<html><script>alert(1)</script>", "扫描件只能是 PNG 或 JPEG 图片或 PDF 文件"),
-    (b"%PDF-" + b"\0" * services.MAX_SCAN_BYTES, "扫描件太大（最多 %(megabytes)s MB）"),
+    (b"GIF89a" + b"\0" * 100, "只能上传 PDF、JPG 或 PNG 文件"),
+    (b"<html><script>alert(1)</script>", "只能上传 PDF、JPG 或 PNG 文件"),
+    (b"%PDF-" + b"\0" * services.MAX_SCAN_BYTES, "文件太大：最多 %(megabytes)s MB"),
 ])
 def test_scans_of_other_types_or_too_big_are_refused(data, message):
     with pytest.raises(ValidationError) as caught:

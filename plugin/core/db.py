@@ -4,14 +4,22 @@ CareBridge never creates its own ``SQLAlchemy()``: a host may already own one, a
 refuses a second on the same app. Models live on :class:`Base` (own metadata, ``cb_`` tables, a
 naming convention so migrations get stable constraint names) and are used through the host's
 session, reached via ``app.extensions["sqlalchemy"]``.
+
+On SQLite the engine is set up here too (:func:`configure_sqlite`): one writer at a time, queued
+rather than refused. On both databases, rules that span rows are kept by constraints or by row
+locks (:func:`lock_rows`, :func:`lock_key`); a request that loses such a race gets the form error
+of the rule (:func:`violated_constraint` tells which constraint refused it), never a 500.
 """
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime, timezone
 
-from flask import current_app
-from sqlalchemy import DateTime, Enum, Index, MetaData
+from flask import current_app, has_request_context, request
+from sqlalchemy import DateTime, Enum, Index, MetaData, event, func, literal, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
@@ -146,3 +154,183 @@ def refresh_planner_statistics() -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
     connection.exec_driver_sql("ANALYZE")
+
+
+# -- SQLite: one writer at a time, queued rather than refused ---------------------------------
+
+#: Request methods that only read (RFC 9110's safe methods); any other request writes.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: How long a writer waits for the write lock before SQLite gives up ("database is locked").
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+_STATE_KEY = "carebridge_sqlite_transaction"
+_WRITE_VERBS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER",
+                          "ANALYZE", "REINDEX"})
+_TRANSACTION_VERBS = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
+
+
+class _SQLiteTransaction:
+    """What the listeners below know of a connection's open transaction."""
+
+    __slots__ = ("locked", "has_read", "savepoints")
+
+    def __init__(self, locked: bool):
+        #: Holds SQLite's write lock (begun IMMEDIATE, or written already).
+        self.locked = locked
+        #: Has read, so holds a snapshot that a later write could find stale.
+        self.has_read = False
+        #: Open savepoints, outermost first.
+        self.savepoints: list[str] = []
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Set up a SQLite engine for a web app with several writers (idempotent; others untouched).
+
+    - WAL (readers never block the writer nor the writer them), enforced foreign keys, a busy
+      timeout, and deleted content overwritten (erased personal data must not linger).
+    - Real transactions: the driver's own transaction handling is off and BEGIN is ours (its
+      lazy BEGIN breaks SAVEPOINT), as the SQLAlchemy documentation recommends.
+    - SQLite has one writer at a time, and the busy timeout lets a writer wait its turn only if
+      its transaction has not read yet: a transaction that read and then writes after another
+      connection committed is refused at once ("database is locked"). So a request that may
+      write (any method but GET, HEAD, OPTIONS) begins with the write lock (``BEGIN
+      IMMEDIATE``): writers queue, and their reads and writes are serialised. Other
+      transactions begin as readers; before the first statement that writes or locks rows
+      (``SELECT … FOR UPDATE``, which SQLite does not have) a transaction that has read is
+      restarted with the write lock. It has changed nothing, so nothing is lost, and from then on
+      it reads the latest data, as PostgreSQL's READ COMMITTED would. A page that audits a view
+      (a GET that writes one row) therefore waits its turn instead of failing.
+    """
+    if engine.dialect.name != "sqlite" or event.contains(engine, "begin", _sqlite_begin):
+        return
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    event.listen(engine, "before_cursor_execute", _sqlite_before_statement)
+    event.listen(engine, "commit", _sqlite_end)
+    event.listen(engine, "rollback", _sqlite_end)
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # An autocommit connection asked for no transaction; a BEGIN would undo its writes.
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        connection.info.pop(_STATE_KEY, None)
+        return
+    locked = has_request_context() and request.method not in SAFE_METHODS
+    connection.info[_STATE_KEY] = _SQLiteTransaction(locked)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if locked else "BEGIN")
+
+
+def _sqlite_end(connection: Connection) -> None:
+    connection.info.pop(_STATE_KEY, None)
+
+
+def _track_savepoints(state: _SQLiteTransaction, statement: str) -> None:
+    """Follow ``SAVEPOINT x`` / ``RELEASE [SAVEPOINT] x`` / ``ROLLBACK TO [SAVEPOINT] x``."""
+    words = statement.split()
+    name = words[-1] if len(words) > 1 else None
+    verb = words[0].upper() if words else ""
+    if verb == "SAVEPOINT" and name:
+        state.savepoints.append(name)
+    elif verb in ("RELEASE", "ROLLBACK") and name in state.savepoints:
+        # ROLLBACK TO keeps the savepoint itself open; RELEASE ends it (and those inside it).
+        del state.savepoints[state.savepoints.index(name) + (1 if verb == "ROLLBACK" else 0):]
+
+
+def _sqlite_before_statement(connection, cursor, statement, _parameters, context, _many) -> None:
+    state = connection.info.get(_STATE_KEY)
+    if state is None or state.locked:
+        return
+    verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+    if verb in _TRANSACTION_VERBS:
+        _track_savepoints(state, statement)
+        return
+    locks_rows = _locks_rows(context)
+    writes = verb in _WRITE_VERBS or bool(context is not None and (
+        context.isinsert or context.isupdate or context.isdelete))
+    if not (writes or locks_rows):
+        state.has_read = True
+        return
+    if state.has_read or locks_rows:
+        # Read-only so far: end it (nothing to lose) and begin again with the write lock, waiting
+        # for it like any writer; the savepoints the caller holds are made again, empty as they were.
+        cursor.execute("COMMIT")
+        cursor.execute("BEGIN IMMEDIATE")
+        for name in state.savepoints:
+            cursor.execute(f"SAVEPOINT {name}")
+    # A write as the first statement waits for the lock itself (SQLite's busy handler covers it).
+    state.locked = True
+
+
+def _locks_rows(context) -> bool:
+    """``SELECT … FOR UPDATE``: SQLite's compiler drops the clause, so it is read from the statement."""
+    compiled = getattr(context, "compiled", None)
+    return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
+
+
+# -- Rules that span rows, under concurrency ---------------------------------------------------
+
+def lock_rows(model, ids) -> None:
+    """Lock these rows of ``model`` until the transaction ends (ids in order, so two callers
+    never wait for each other in a circle); ``None`` ids are skipped.
+
+    For rules no constraint can state (a child is known by its parent, name and birth date): a
+    second request for the same parent waits here, then sees what the first one committed.
+    PostgreSQL: ``FOR NO KEY UPDATE``, which leaves rows that merely refer to these (foreign
+    keys) free to be written. SQLite: the write lock (:func:`configure_sqlite`).
+    """
+    wanted = sorted({id_ for id_ in ids if id_ is not None})
+    if wanted:
+        session.execute(select(model.id).where(model.id.in_(wanted)).order_by(model.id)
+                        .with_for_update(key_share=True)).all()
+
+
+def lock_key(namespace: str, key: str) -> None:
+    """Hold a lock on ``key`` (within ``namespace``) until the transaction ends.
+
+    For a value no row holds yet (an ID number being registered). PostgreSQL: a transaction-level
+    advisory lock on a 64-bit digest of both; SQLite: the write lock. ``key`` should not be
+    personal data in clear (pass a blind index): lock keys are visible to database monitoring.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        digest = hashlib.sha256(f"{namespace}:{key}".encode()).digest()
+        session.execute(select(func.pg_advisory_xact_lock(
+            int.from_bytes(digest[:8], "big", signed=True))))
+    else:
+        take_write_lock()
+
+
+def take_write_lock() -> None:
+    """SQLite: hold the write lock from now until the transaction ends (waiting for it, and
+    restarting a transaction that has only read, see :func:`configure_sqlite`). Elsewhere nothing."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(select(literal(1)).with_for_update()).all()
+
+
+def violated_constraint(error: IntegrityError) -> str | None:
+    """The name of the constraint (or SQLite trigger-enforced rule) ``error`` reports, if known.
+
+    PostgreSQL names it in the error's diagnostics; SQLite names a unique index's columns
+    (``UNIQUE constraint failed: cb_child.id_number_index``) and a trigger's message is the rule's
+    name, so this returns ``table.column[, …]`` or the trigger message there.
+    """
+    original = getattr(error, "orig", None)
+    diagnostics = getattr(original, "diag", None)
+    name = getattr(diagnostics, "constraint_name", None)
+    if name:
+        return name
+    message = str(original or "")
+    for prefix in ("UNIQUE constraint failed: ", "CHECK constraint failed: "):
+        if message.startswith(prefix):
+            return message[len(prefix):].strip()
+    return message.strip() or None

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ..audit.services import record_event
-from ..core.db import session
+from ..core.db import lock_rows, session
 from ..core.errors import ValidationError
 from ..core.host import Actor
 from ..registry.models import Worker
@@ -38,6 +38,9 @@ def log_contact(worker: Worker, *, child_id: int | None, party: ContactParty | s
     if child.birth_date is not None and contact_on < child.birth_date:
         raise ValidationError("联系日期不能早于孩子的出生日期", field="contact_on")
     note = clean_text(note, max_length=NOTE_MAX_LENGTH, field="note")
+    # Taps at the same moment (or the worker and an officer at once) would each find no row and
+    # write one: the second waits here until the first ends, then finds its row.
+    lock_rows(Worker, [worker.id])
     existing = session.execute(select(ContactLog).where(
         ContactLog.worker_id == worker.id, ContactLog.child_id == child.id,
         ContactLog.party == party, ContactLog.kind == kind,

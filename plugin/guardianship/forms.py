@@ -12,7 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..core.forms import choices
 from .labels import CONTACT_KIND_LABELS, PARTY_LABELS, SIGNING_LABELS
 from .models import AgreementSigning, ContactParty, IntegrityKind
-from .services import AgreementDraft
+from .services import MAX_SCAN_BYTES, AgreementDraft
 from .texts import CURRENT_DECLARATION_VERSION, DECLARATIONS, DEFAULT_DUTIES
 
 
@@ -59,7 +59,9 @@ class AgreementForm(FlaskForm):
             child_ids=self.children.data or [],
             other_parent_worker_id=int(other) if other.isdigit() else None,
             method=AgreementSigning(self.method.data),
-            scan=self.scan.data.read() if self.scan.data else None,
+            # One byte more than allowed is enough to refuse a scan too big, without reading it all.
+            scan=self.scan.data.read(MAX_SCAN_BYTES + 1) if self.scan.data else None,
+            scan_declared_type=self.scan.data.mimetype if self.scan.data else None,
             **{name: self[name].data for name in DRAFT_FIELDS})
 
 

@@ -9,11 +9,13 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy import (DDL, JSON, Date, ForeignKey, ForeignKeyConstraint, Index, String, Text,
+                        column, event, func, text)
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..core.db import Base, enum_column
+from ..core.db import Base, enum_column, postgresql_only
 from ..privacy.crypto import EncryptedBytes, EncryptedText
 from ..registry.models import Child, Worker
 
@@ -28,6 +30,13 @@ class AgreementStatus(str, enum.Enum):
     REVOKED = "revoked"
 
 
+#: An agreement in one of these is open: a child can be in one open agreement per period.
+OPEN_STATUSES = (AgreementStatus.PENDING, AgreementStatus.ACTIVE)
+_OPEN_SQL = "(" + ", ".join(f"'{status.value}'" for status in OPEN_STATUSES) + ")"
+#: The name a refusal of that rule carries, on both databases (see :class:`EntrustmentChild`).
+ONE_OPEN_PER_PERIOD = "ex_cb_entrustment_child_open_period"
+
+
 class AgreementSigning(str, enum.Enum):
     #: Signed on paper, witnessed by an HR officer, the page scanned and uploaded.
     PAPER = "paper"
@@ -39,6 +48,11 @@ class EntrustmentAgreement(Base):
     """A parent's written entrustment of their children to a capable adult (MPL Art. 22–23)."""
 
     __tablename__ = "cb_entrustment_agreement"
+    __table_args__ = (
+        #: What the rows of its children copy; the foreign key to it keeps the copies current.
+        Index("uq_cb_entrustment_agreement_id_status_starts_on_ends_on", "id", "status",
+              "starts_on", "ends_on", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The parent who is a worker here and signs the agreement.
@@ -88,8 +102,14 @@ class EntrustmentAgreement(Base):
     worker: Mapped[Worker] = relationship(foreign_keys=[worker_id], lazy="joined")
     other_parent_worker: Mapped[Worker | None] = relationship(foreign_keys=[other_parent_worker_id],
                                                               lazy="joined")
-    children: Mapped[list[Child]] = relationship(secondary="cb_entrustment_child", lazy="selectin",
-                                                 order_by=Child.birth_date)
+    children: Mapped[list[Child]] = relationship(
+        secondary="cb_entrustment_child", lazy="selectin", order_by=Child.birth_date, viewonly=True,
+        primaryjoin="EntrustmentAgreement.id == EntrustmentChild.agreement_id",
+        secondaryjoin="EntrustmentChild.child_id == Child.id")
+    #: The rows that entrust each child (written once, with the agreement; read ``children``).
+    child_rows: Mapped[list["EntrustmentChild"]] = relationship(
+        primaryjoin="EntrustmentAgreement.id == foreign(EntrustmentChild.agreement_id)",
+        cascade="all, delete-orphan", passive_deletes=True)
 
     def parent_workers(self) -> list[Worker]:
         return [self.worker] + ([self.other_parent_worker] if self.other_parent_worker else [])
@@ -99,14 +119,65 @@ class EntrustmentAgreement(Base):
 
 
 class EntrustmentChild(Base):
-    """A child the agreement entrusts to the carer."""
+    """A child the agreement entrusts to the carer.
+
+    The row copies the agreement's status and period so the database itself keeps the rule "a
+    child is in one open agreement per period" when requests race: on PostgreSQL an exclusion
+    constraint over the period of open rows (``btree_gist``), on SQLite triggers that refuse an
+    overlapping open row (writers are serialised there, so a trigger's check cannot race). The
+    copies cannot drift: the foreign key to the agreement covers them, ``ON UPDATE CASCADE``.
+    A refusal names ``ex_cb_entrustment_child_open_period`` (:data:`ONE_OPEN_PER_PERIOD`).
+    A later migration that batch-alters this table on SQLite recreates it without the triggers:
+    create them again (:data:`SQLITE_TRIGGERS`); the rule's tests fail until then.
+    """
 
     __tablename__ = "cb_entrustment_child"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["agreement_id", "status", "starts_on", "ends_on"],
+            ["cb_entrustment_agreement.id", "cb_entrustment_agreement.status",
+             "cb_entrustment_agreement.starts_on", "cb_entrustment_agreement.ends_on"],
+            onupdate="CASCADE", ondelete="CASCADE"),
+        Index("ix_cb_entrustment_child_agreement_id", "agreement_id", "status", "starts_on",
+              "ends_on"),
+        postgresql_only(ExcludeConstraint(
+            (column("child_id"), "="),
+            (func.daterange(column("starts_on"), column("ends_on"), text("'[]'")), "&&"),
+            name=ONE_OPEN_PER_PERIOD, using="gist", where=text(f"status IN {_OPEN_SQL}"))),
+    )
 
-    agreement_id: Mapped[int] = mapped_column(
-        ForeignKey("cb_entrustment_agreement.id", ondelete="CASCADE"), primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("cb_child.id", ondelete="CASCADE"),
                                           primary_key=True, index=True)
+    #: Copies of the agreement's (kept by the foreign key).
+    status: Mapped[AgreementStatus] = mapped_column(enum_column(AgreementStatus, 16))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+
+_OVERLAPPING_OPEN_ROW = """
+    SELECT RAISE(ABORT, '{name}') WHERE NEW.status IN {open} AND EXISTS (
+        SELECT 1 FROM cb_entrustment_child AS other
+        WHERE other.child_id = NEW.child_id AND {not_itself}
+          AND other.status IN {open}
+          AND other.starts_on <= NEW.ends_on AND NEW.starts_on <= other.ends_on);"""
+#: SQLite's side of the rule (PostgreSQL's is the exclusion constraint); the migration that
+#: added the rule creates the same triggers.
+SQLITE_TRIGGERS = {
+    "tr_cb_entrustment_child_open_period_insert": (
+        "BEFORE INSERT ON cb_entrustment_child BEGIN" + _OVERLAPPING_OPEN_ROW.format(
+            name=ONE_OPEN_PER_PERIOD, open=_OPEN_SQL,
+            not_itself="other.agreement_id <> NEW.agreement_id") + "\nEND"),
+    "tr_cb_entrustment_child_open_period_update": (
+        "BEFORE UPDATE OF child_id, status, starts_on, ends_on ON cb_entrustment_child BEGIN"
+        + _OVERLAPPING_OPEN_ROW.format(
+            name=ONE_OPEN_PER_PERIOD, open=_OPEN_SQL,
+            not_itself="NOT (other.agreement_id = OLD.agreement_id AND other.child_id = OLD.child_id)")
+        + "\nEND"),
+}
+for _name, _body in SQLITE_TRIGGERS.items():
+    event.listen(EntrustmentChild.__table__, "after_create",
+                 DDL(f"CREATE TRIGGER {_name} {_body}").execute_if(dialect="sqlite"))
 
 
 class ContactParty(str, enum.Enum):

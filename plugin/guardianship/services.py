@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_event
 from ..core.clock import utcnow
-from ..core.db import session
+from ..core.db import lock_rows, session, violated_constraint
 from ..core.errors import ValidationError
 from ..core.host import Actor
+from ..core.scans import check_scan as check_upload
 from ..core.signatures import decode_signature
 from ..registry.categories import age_on
 from ..registry.idnumber import parse_id_number
@@ -25,17 +27,14 @@ from ..registry.queries import children_of
 from ..registry.values import clean_text, parse_phone
 from ..worker_access.services import worker_actor
 from .integrity import add_entry
-from .models import (AgreementSigning, AgreementStatus, EntrustmentAgreement, EntrustmentChild,
-                     IntegrityKind)
+from .models import (ONE_OPEN_PER_PERIOD, OPEN_STATUSES, AgreementSigning, AgreementStatus,
+                     EntrustmentAgreement, EntrustmentChild, IntegrityKind)
 from .texts import CURRENT_DECLARATION_VERSION
 
 ADULT_AGE = 18
 MAX_CONTACTS_PER_WEEK = 21
 #: Largest scan accepted (a phone photo of a signed page is 2–5 MB).
 MAX_SCAN_BYTES = 10 * 1024 * 1024
-SCAN_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
-              (b"%PDF-", "application/pdf"))
-OPEN_STATUSES = (AgreementStatus.PENDING, AgreementStatus.ACTIVE)
 
 
 class AgreementInvalid(ValidationError):
@@ -72,6 +71,8 @@ class AgreementDraft:
     witness: str | None = None
     signed_on: date | None = None
     scan: bytes | None = None
+    #: The scan's type as the browser declared it (must agree with its content).
+    scan_declared_type: str | None = None
 
 
 class _Checks:
@@ -88,17 +89,10 @@ class _Checks:
             return None
 
 
-def check_scan(data: bytes | None) -> str:
-    """The content type of an uploaded scan, known by its first bytes (not by its name)."""
-    if not data:
-        raise ValidationError("请上传签字页的扫描件或照片", field="scan")
-    if len(data) > MAX_SCAN_BYTES:
-        raise ValidationError("扫描件太大（最多 %(megabytes)s MB）", field="scan",
-                              megabytes=MAX_SCAN_BYTES // (1024 * 1024))
-    for magic, content_type in SCAN_TYPES:
-        if data.startswith(magic):
-            return content_type
-    raise ValidationError("扫描件只能是 PNG 或 JPEG 图片或 PDF 文件", field="scan")
+def check_scan(data: bytes | None, declared: str | None = None) -> str:
+    """The content type of an uploaded scan: the same check as a paper pledge's scan (content,
+    not name; a declared type must agree; an image must open), at most :data:`MAX_SCAN_BYTES`."""
+    return check_upload(data, declared, max_bytes=MAX_SCAN_BYTES)
 
 
 def create_agreement(worker: Worker, draft: AgreementDraft, *, actor: Actor,
@@ -125,7 +119,8 @@ def create_agreement(worker: Worker, draft: AgreementDraft, *, actor: Actor,
     paper = {}
     if draft.method == AgreementSigning.PAPER:
         paper = {"witness": check(lambda: _required_text(draft.witness, 100, "witness")),
-                 "scan_content_type": check(lambda: check_scan(draft.scan)),
+                 "scan_content_type": check(lambda: check_scan(draft.scan,
+                                                               draft.scan_declared_type)),
                  "signed_on": check(lambda: _signed_on(draft.signed_on, today))}
     if children and not check.errors:
         check(lambda: _no_overlap(children, draft.starts_on, draft.ends_on))
@@ -142,9 +137,12 @@ def create_agreement(worker: Worker, draft: AgreementDraft, *, actor: Actor,
         scan=draft.scan if paper else None, **paper,
         verification_code=secrets.token_urlsafe(18), recorded_by=actor.key,
         recorded_by_name=actor.name[:200], recorded_at=utcnow())
-    agreement.children = list(children)
-    session.add(agreement)
-    session.flush()
+    # In child id order: two agreements racing for the same children meet on the first one.
+    agreement.child_rows = [
+        EntrustmentChild(child_id=child.id, status=agreement.status, starts_on=draft.starts_on,
+                         ends_on=draft.ends_on)
+        for child in sorted(children, key=lambda child: child.id)]
+    _store_unless_overlapping(agreement, children)
     record_event("agreement.created", actor, target_type="agreement", target_id=agreement.id,
                  org_unit_id=worker.org_unit_id,
                  details={"method": draft.method.value, "status": agreement.status.value,
@@ -158,6 +156,10 @@ def sign_on_phone(agreement: EntrustmentAgreement, worker: Worker,
                   signature_data_url: str | None, *, confirmed: bool, today: date,
                   ip: str | None = None, user_agent: str | None = None) -> None:
     """The worker signs an agreement sent to their phone with a finger-drawn signature."""
+    # Taps at the same moment would each find it pending and sign it (integrity entries twice):
+    # the second waits here until the first ends, then reads it signed.
+    lock_rows(EntrustmentAgreement, [agreement.id])
+    session.refresh(agreement)
     if agreement.worker_id != worker.id:
         raise ValidationError("这份协议不是发给您签署的", field="signature")
     if agreement.status != AgreementStatus.PENDING:
@@ -345,6 +347,28 @@ def _no_overlap(children, starts_on: date, ends_on: date) -> None:
         raise ValidationError("所选子女在 %(start)s 至 %(end)s 已有委托照护协议，请先终止或撤销该协议",
                               field="children", start=clash.starts_on.isoformat(),
                               end=clash.ends_on.isoformat())
+
+
+def _store_unless_overlapping(agreement: EntrustmentAgreement, children) -> None:
+    """Insert the agreement; another request's open agreement for the same children and period,
+    committed since :func:`_no_overlap` looked, refuses it with that check's form error.
+
+    The database keeps the rule (see :class:`EntrustmentChild`); the savepoint keeps the request's
+    transaction usable, so the form is shown again with the error instead of a 500.
+    """
+    try:
+        with session.begin_nested():
+            session.add(agreement)
+    except IntegrityError as error:
+        if violated_constraint(error) != ONE_OPEN_PER_PERIOD:
+            raise
+        try:
+            _no_overlap(children, agreement.starts_on, agreement.ends_on)
+        except ValidationError as clash:
+            raise AgreementInvalid([clash]) from None
+        raise AgreementInvalid([ValidationError(  # the clash is gone already (ended meanwhile)
+            "所选子女在这段时间已有委托照护协议，请刷新页面后再试", field="children")]) from None
+    session.expire(agreement, ["children"])
 
 
 def _reason(reason: str | None) -> str:

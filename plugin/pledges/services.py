@@ -6,20 +6,19 @@ form field), flush, audit, send the documented signal and never commit.
 from __future__ import annotations
 
 import hashlib
-import io
 from datetime import date, timedelta
 from typing import Iterable
 
 from flask import current_app
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_event
 from ..core.clock import local_today, utcnow
-from ..core.db import session
+from ..core.db import lock_rows, session
 from ..core.errors import ValidationError
 from ..core.host import Actor
+from ..core.scans import check_scan
 from ..core.signatures import PNG_MAGIC
 from ..registry.models import Child, ChildParent, Worker
 from ..signals import pledge_revoked, pledge_signed
@@ -32,9 +31,6 @@ TITLE_MAX = 200
 BODY_MAX = 20_000
 WITNESS_MAX = 100
 REASON_MAX = 300
-#: Content types of scans, by the bytes they start with (never by the file name).
-SCAN_MAGIC = ((b"%PDF-", "application/pdf"), (PNG_MAGIC, "image/png"),
-              (b"\xff\xd8\xff", "image/jpeg"))
 SYSTEM = Actor.system("carebridge")
 
 
@@ -157,6 +153,10 @@ def _previous_pledge(worker: Worker, children: list[Child], signed_on: date) -> 
 
 def _create(worker: Worker, children: Iterable[Child], *, method: SigningMethod, signed_on: date,
             template: PledgeTemplate | None, actor: Actor, **fields) -> Pledge:
+    # Two submissions of the same pledge at once (the officer's paper form and the worker's
+    # phone, a double tap) would both pass the duplicate check before either had written: the
+    # second waits here until the first ends, then sees its pledge and gets the form's error.
+    lock_rows(Worker, [worker.id])
     today = local_today()
     chosen = _check_children(worker, children)
     signed_on = _check_dates(signed_on, today)
@@ -183,32 +183,6 @@ def _create(worker: Worker, children: Iterable[Child], *, method: SigningMethod,
     return pledge
 
 
-def sniff_scan(data: bytes, declared: str | None = None) -> str:
-    """The scan's content type, from its first bytes; a declared type must agree with them."""
-    if not data:
-        raise ValidationError("请上传签字页的扫描件或照片", field="scan")
-    limit = scan_max_bytes()
-    if len(data) > limit:
-        raise ValidationError("文件太大：最多 %(megabytes)s MB", field="scan",
-                              megabytes=limit // (1024 * 1024))
-    actual = next((kind for magic, kind in SCAN_MAGIC if data.startswith(magic)), None)
-    if actual is None:
-        raise ValidationError("只能上传 PDF、JPG 或 PNG 文件", field="scan")
-    declared = (declared or "").split(";")[0].strip().lower()
-    if declared in {"image/jpg", "image/pjpeg"}:
-        declared = "image/jpeg"
-    if declared in {kind for _magic, kind in SCAN_MAGIC} and declared != actual:
-        raise ValidationError("文件内容与文件类型不符，请上传真正的 PDF、JPG 或 PNG 文件", field="scan")
-    if actual.startswith("image/"):
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-                Image.DecompressionBombError) as error:
-            raise ValidationError("图片已损坏，无法打开", field="scan") from error
-    return actual
-
-
 def log_paper_pledge(worker: Worker, children: Iterable[Child], signed_on: date | None,
                      witness: str | None, scan_bytes: bytes, content_type: str | None,
                      actor: Actor, *, template: PledgeTemplate | None = None) -> Pledge:
@@ -221,7 +195,7 @@ def log_paper_pledge(worker: Worker, children: Iterable[Child], signed_on: date 
         raise ValidationError("请填写见证人", field="witness")
     if len(witness) > WITNESS_MAX:
         raise ValidationError("不能超过 %(max)s 个字符", field="witness", max=WITNESS_MAX)
-    scan_type = sniff_scan(scan_bytes, content_type)
+    scan_type = check_scan(scan_bytes, content_type, max_bytes=scan_max_bytes())
     return _create(worker, children, method=SigningMethod.PAPER, signed_on=signed_on,
                    template=template, actor=actor, witness=witness, scan=scan_bytes,
                    scan_content_type=scan_type)

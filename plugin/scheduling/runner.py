@@ -3,6 +3,12 @@
 APScheduler 3 cannot share a job store between processes, so exactly one process runs jobs: it
 holds the database lease, renews it on a short interval, and stops if it ever loses it. A second
 process started by mistake stands by and takes over when the first one stops renewing.
+
+Between jobs the process holds no transaction: every unit of work (a job, acquiring or renewing
+the lease, reading the time zone) runs in an app context of its own and ends its transaction
+when done. A transaction left open, even one that only read, would keep SQLite from ever
+checkpointing its write-ahead log (which then grows without bound) and would show on PostgreSQL
+as a connection "idle in transaction".
 """
 from __future__ import annotations
 
@@ -10,6 +16,8 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Callable
@@ -34,9 +42,20 @@ class JobDefinition:
     trigger_args: dict[str, Any] = field(default_factory=dict)
 
 
+@contextmanager
+def unit_of_work(app: Flask) -> Iterator[None]:
+    """An app context of its own whose session is closed at the end, whatever happened: the
+    transaction is rolled back unless committed, and the connection goes back to the pool."""
+    with app.app_context():
+        try:
+            yield
+        finally:
+            session.remove()
+
+
 def run_job(app: Flask, job: JobDefinition) -> Any:
     """Run one job in its own app context and transaction."""
-    with app.app_context():
+    with unit_of_work(app):
         try:
             result = job.func()
             session.commit()
@@ -57,11 +76,12 @@ class SchedulerProcess:
         self.stopped = threading.Event()
 
     def acquire(self) -> bool:
-        with self.app.app_context():
+        with unit_of_work(self.app):
             return lease.try_acquire(self.holder, ttl=self.ttl)
 
     def build_scheduler(self) -> BackgroundScheduler:
-        timezone = self.app.extensions["carebridge"].company_timezone_name()
+        with unit_of_work(self.app):
+            timezone = self.app.extensions["carebridge"].company_timezone_name()
         scheduler = BackgroundScheduler(timezone=timezone, job_defaults={"coalesce": True,
                                                                          "max_instances": 1,
                                                                          "misfire_grace_time": 3600})
@@ -95,7 +115,7 @@ class SchedulerProcess:
                     break
         finally:
             scheduler.shutdown(wait=True)
-            with self.app.app_context():
+            with unit_of_work(self.app):
                 lease.release(self.holder)
 
     def stop(self) -> None:
