@@ -7,6 +7,14 @@ chunks, with every candidate at the same time (UTF-8 first, then GB18030, a supe
 a sample alone can be pure ASCII and say nothing (English headers, Chinese names further
 down), and a file that is half one encoding and half another is refused before any row is
 imported rather than failing half-way. The same pass counts lines for the progress bar.
+
+Rows are read with bounded reads: a line is never read past :data:`MAX_ROW_CHARS` characters,
+nor a row (quoted fields may hold line breaks) past the same, so a 10 MB header line or a file
+without line breaks is refused after reading 1 MB of it, and a row of more than
+:data:`~plugin.imports.formats.MAX_COLUMNS` fields or with a field longer than
+:data:`~plugin.imports.formats.MAX_CELL_CHARS` characters is refused as soon as it is read.
+Error files are written with formula-like cells neutralised (:mod:`plugin.core.spreadsheets`),
+and reading takes that apostrophe off again.
 """
 from __future__ import annotations
 
@@ -16,7 +24,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from plugin.core.errors import ValidationError
-from plugin.imports.formats import REASON_HEADER
+from plugin.core.spreadsheets import neutralise, restore
+from plugin.imports.formats import REASON_HEADER, check_row
 
 CHUNK_BYTES = 1 << 20
 #: Characters looked at to choose the delimiter.
@@ -26,6 +35,9 @@ DELIMITERS = (",", "\t", ";")
 CANDIDATES = ("utf-8", "gb18030")
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"))
+#: Longest line, and longest row (its lines together), in characters: a roster row is a few
+#: hundred; Excel's widest possible row of short cells fits.
+MAX_ROW_CHARS = 1024 * 1024
 
 
 def detect_encoding(path: Path) -> tuple[str, int]:
@@ -77,14 +89,29 @@ class CsvRoster:
         self.delimiter = sniff_delimiter(sample)
 
     def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
-        reader = csv.reader(self._file, delimiter=self.delimiter)
-        row_number = 0
+        self._row_chars = 0
+        reader = csv.reader(self._bounded_lines(), delimiter=self.delimiter)
+        self._row_number = 0
         try:
-            for row_number, cells in enumerate(reader, start=1):
-                yield row_number, cells
+            for self._row_number, cells in enumerate(reader, start=1):
+                self._row_chars = 0
+                check_row(self._row_number, cells)
+                yield self._row_number, [restore(cell) for cell in cells]
         except csv.Error as error:
             raise ValidationError("CSV 文件第 %(line)s 行格式错误：%(reason)s", field="file",
-                                  line=row_number + 1, reason=str(error)) from None
+                                  line=self._row_number + 1, reason=str(error)) from None
+
+    def _bounded_lines(self) -> Iterator[str]:
+        """The file's lines for the csv reader, never one longer than :data:`MAX_ROW_CHARS`, nor
+        more than that many characters for one row however many lines its quoted fields span."""
+        readline = self._file.readline
+        while line := readline(MAX_ROW_CHARS + 1):
+            self._row_chars += len(line)
+            if self._row_chars > MAX_ROW_CHARS:
+                raise ValidationError("CSV 文件第 %(line)s 行太长（超过 %(max)s 个字符），不是正常的花名册："
+                                      "请确认选对了文件", field="file", line=self._row_number + 1,
+                                      max=MAX_ROW_CHARS)
+            yield line
 
     def close(self) -> None:
         self._file.close()
@@ -104,18 +131,23 @@ class CsvFormat:
         """UTF-8 with a byte order mark, comma-separated, whatever the source used.
 
         UTF-8 holds every character (a rare character in a name may not exist in GBK), the BOM
-        makes Excel open it as UTF-8 rather than guess, and the importer reads it back.
+        makes Excel open it as UTF-8 rather than guess, and the importer reads it back. Text a
+        spreadsheet would run as a formula (``=HYPERLINK(…)``, ``+cmd|…``) gets an apostrophe in
+        front (:func:`plugin.core.spreadsheets.neutralise`), which reading takes off again.
         """
         with open(path, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow([*header, REASON_HEADER])
+            writer.writerow([neutralise(text) for text in [*header, REASON_HEADER]])
             for cells, reason in rows:
-                writer.writerow([*("" if cell is None else _text(cell) for cell in cells), reason])
+                writer.writerow([*("" if cell is None else _text(cell) for cell in cells),
+                                 neutralise(reason)])
 
 
 def _text(cell: Any) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
+    if isinstance(cell, (int, float)):
+        return str(cell)  # a number, negative or not, is no formula
     if hasattr(cell, "isoformat"):
         return cell.isoformat()
-    return str(cell)
+    return neutralise(str(cell))

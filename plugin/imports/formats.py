@@ -5,6 +5,13 @@ portal) implement :class:`RosterFormat` and the host registers them with
 :func:`register_roster_format`. A format streams rows exactly as the file holds them, title rows
 included; the importer finds the header row and maps the columns (:mod:`.columns`), so every
 format gets the same header detection and the same saved column mappings.
+
+Files come from outside and may be hostile (zip bombs, endless lines, million-cell rows, XML
+entity tricks). A format must refuse such a file with a :class:`ValidationError` on the field
+``file`` *before* reading it into memory, never yield a row wider than :data:`MAX_COLUMNS` cells
+or a text cell longer than :data:`MAX_CELL_CHARS` characters (:func:`too_many_columns`,
+:func:`cell_too_long` say so in the same words for every format), and write error files whose
+cells a spreadsheet cannot run as formulas (:mod:`plugin.core.spreadsheets`).
 """
 from __future__ import annotations
 
@@ -20,6 +27,34 @@ EXTENSION_KEY = "carebridge_imports"
 #: Header of the extra last column of an error file. Bilingual and never translated, so a
 #: corrected error file is recognised whatever the language of the person who fixed it.
 REASON_HEADER = "错误原因 / Reason"
+#: Most cells a roster row may have: Excel's own limit (16,384 columns, A to XFD).
+MAX_COLUMNS = 16_384
+#: Longest text a roster cell may hold: Excel's own limit for a cell (32,767 characters).
+MAX_CELL_CHARS = 32_767
+
+
+def too_many_columns(row: int) -> ValidationError:
+    return ValidationError("第 %(line)s 行超过 %(max)s 列，不是正常的花名册：请删除多余的列，"
+                           "或确认选对了文件", field="file", line=row, max=MAX_COLUMNS)
+
+
+def cell_too_long(row: int | None) -> ValidationError:
+    """``row`` is ``None`` when the cell's row is not known (an XLSX shared string)."""
+    if row is None:
+        return ValidationError("文件中有超过 %(max)s 个字符的单元格，不是正常的花名册内容：请检查文件",
+                               field="file", max=MAX_CELL_CHARS)
+    return ValidationError("第 %(line)s 行有超过 %(max)s 个字符的单元格，不是正常的花名册内容："
+                           "请检查文件", field="file", line=row, max=MAX_CELL_CHARS)
+
+
+def check_row(row_number: int, cells: Sequence[Any]) -> None:
+    """Refuse a row wider than :data:`MAX_COLUMNS` or with a text cell longer than
+    :data:`MAX_CELL_CHARS` (for formats that can only tell once the row is read)."""
+    if len(cells) > MAX_COLUMNS:
+        raise too_many_columns(row_number)
+    for cell in cells:
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            raise cell_too_long(row_number)
 
 
 class Roster(Protocol):
