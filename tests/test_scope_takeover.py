@@ -372,6 +372,27 @@ def test_the_child_page_does_not_name_a_parent_of_another_site(sites, c_worker, 
     assert "甲妈妈" in login(make_user(Role.HR_OFFICER)).get(f"/children/{child.id}").text
 
 
+def test_the_agreement_form_names_no_parent_of_another_site_and_audits_the_carer_it_shows(
+        sites, c_worker, make_worker, make_user, login, clock):
+    site_a, _ = sites
+    mother = make_worker(site_a, employee_number="A1001", name="甲妈妈")
+    child = upsert_child(child_values(parent_employee_number="A1001", parent_role="母亲",
+                                      name="两地孩子", other_parent_employee_number=C_NUMBER,
+                                      birth_date="2010-01-01", carer_name="甲外婆",
+                                      carer_phone="13755556666"),
+                         actor=SYSTEM, today=_today()).record
+    page = login(make_user(Role.HR_OFFICER, site_a)).get(
+        f"/guardianship/workers/{mother.id}/agreements/new").text
+    assert C_NAME not in page and C_NUMBER not in page and "其他单位的职工" in page
+    assert "13755556666" in page  # the carer pre-filled from the child's record…
+    viewed = session.execute(select(AuditEvent).where(
+        AuditEvent.action == "child.viewed", AuditEvent.target_id == str(child.id))).scalars().all()
+    assert [event.details for event in viewed] == [{"page": "agreement_form"}]  # …is an audited read
+    company_wide = login(make_user(Role.HR_OFFICER)).get(
+        f"/guardianship/workers/{mother.id}/agreements/new").text
+    assert f"{C_NAME}（{C_NUMBER}）" in company_wide
+
+
 def test_a_child_whose_parents_all_moved_away_is_not_edited_through_them(
         sites, make_worker, make_user, login, clock):
     """The child stayed with site A; its only parent now works at site C."""

@@ -80,6 +80,10 @@ class Scope:
             return False
         return self.whole_company or any(unit.path.startswith(path) for path in self.paths)
 
+    def sees_worker(self, worker) -> bool:
+        """Is ``worker`` (any record with an ``org_unit``) in the scope?"""
+        return self.covers(worker.org_unit)
+
     def within(self, other: Scope) -> Scope:
         """The units in both scopes."""
         if self.whole_company:

@@ -1,6 +1,8 @@
 """Forms of guardianship pages. They parse types only; the rules are in the services."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -72,14 +74,22 @@ DRAFT_FIELDS = ("other_parent_name", "carer_name", "carer_relation", "carer_phon
                 "starts_on", "ends_on", "witness", "signed_on")
 
 
-def agreement_form(worker, children, today, *, submitted: bool) -> AgreementForm:
+def carer_source(children):
+    """The child whose recorded carer pre-fills a new agreement (the first left-behind one)."""
+    chosen = [child for child in children if child.left_behind] or children
+    return chosen[0] if chosen else None
+
+
+def agreement_form(worker, children, today, *, submitted: bool,
+                   sees: Callable[[object], bool]) -> AgreementForm:
     """The form for a new agreement of ``worker``: their children to choose from, the children's
-    other parents who are workers here, and (before submission) sensible defaults."""
+    other parents who are workers here (named only when ``sees(other)``: a parent outside the
+    user's scope is offered without name or number), and (before submission) sensible defaults.
+    The pre-filled carer is read from :func:`carer_source`'s child: the view audits that read."""
     defaults = None
     if not submitted:
-        # The left-behind children, and the carer already in the first one's record.
         chosen = [child for child in children if child.left_behind] or children
-        first = chosen[0] if chosen else None
+        first = carer_source(children)
         defaults = {"children": [child.id for child in chosen], "starts_on": today,
                     "signed_on": today, "carer_name": first.carer_name if first else None,
                     "carer_relation": first.carer_relation if first else None,
@@ -89,7 +99,8 @@ def agreement_form(worker, children, today, *, submitted: bool) -> AgreementForm
     others = {link.worker_id: link.worker for child in children for link in child.parent_links
               if link.worker_id != worker.id}
     form.other_parent.choices = choices([("", "—")] + [
-        (str(other.id), f"{other.name}（{other.employee_number}）") for other in others.values()])
+        (str(other.id), f"{other.name}（{other.employee_number}）" if sees(other)
+         else _l("另一方家长（其他单位的职工）")) for other in others.values()])
     return form
 
 

@@ -17,9 +17,10 @@ from ..core.urls import public_url
 from ..org.queries import get_company
 from ..registry.idnumber import mask_id_number
 from ..registry.queries import children_counts, children_of, get_worker
-from ..registry.services import find_worker
+from ..registry.services import find_worker, record_child_view
 from . import contacts, documents, integrity, queries, services
-from .forms import CloseAgreementForm, ContactForm, IntegrityForm, agreement_form, who_choices
+from .forms import (CloseAgreementForm, ContactForm, IntegrityForm, agreement_form, carer_source,
+                    who_choices)
 from .labels import (CONTACT_KIND_LABELS, INTEGRITY_LABELS, INTEGRITY_TONES, PARTY_LABELS,
                      SIGNING_LABELS, STATUS_LABELS, mask_name)
 from .models import AgreementStatus, IntegrityKind
@@ -85,7 +86,10 @@ def new_agreement(worker_id: int):
     worker, actor = _worker_or_404(worker_id, Permission.GUARDIANSHIP_MANAGE)
     today = local_today()
     children = children_of(worker)
-    form = agreement_form(worker, children, today, submitted=request.method == "POST")
+    form = agreement_form(worker, children, today, submitted=request.method == "POST",
+                          sees=Scope.of_actor(actor, Permission.WORKERS_VIEW).sees_worker)
+    if request.method != "POST" and (prefilled := carer_source(children)) is not None:
+        record_child_view(prefilled, actor, page="agreement_form")  # its decrypted carer, pre-filled
     if form.validate_on_submit():
         try:
             agreement = services.create_agreement(worker, form.draft(), actor=actor, today=today)
