@@ -56,3 +56,18 @@ def test_sqlite_autocommit_connections_keep_their_writes(app):
             with engine.connect() as connection:
                 connection.exec_driver_sql(f"PRAGMA user_version={original}")
                 connection.commit()
+
+
+def test_every_foreign_key_leads_an_index():
+    """Deleting a referenced row, or joining from it, must not scan the referencing table."""
+    import_models()
+    unindexed = []
+    for table in Base.metadata.sorted_tables:
+        leading = {index.columns[0].name for index in table.indexes if index.columns}
+        leading |= {list(constraint.columns)[0].name for constraint in table.constraints
+                    if constraint.__class__.__name__ in ("PrimaryKeyConstraint", "UniqueConstraint")
+                    and constraint.columns}
+        unindexed += [f"{table.name}.{list(key.columns)[0].name}"
+                      for key in table.foreign_key_constraints
+                      if list(key.columns)[0].name not in leading]
+    assert not unindexed, f"foreign keys without an index: {unindexed}"

@@ -66,7 +66,7 @@ class CheckInAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: None when the code was too damaged to name a session.
     session_id: Mapped[int | None] = mapped_column(ForeignKey("cb_lecture_session.id"))
-    worker_id: Mapped[int | None] = mapped_column(ForeignKey("cb_worker.id"))
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("cb_worker.id"), index=True)
     method: Mapped[CheckInMethod] = mapped_column(enum_column(CheckInMethod, 16))
     outcome: Mapped[AttemptOutcome] = mapped_column(enum_column(AttemptOutcome, 16))
     #: Machine code of the refusal reason (``expired``, ``forged``, ``not_open`` …).

@@ -58,7 +58,7 @@ class EntrustmentAgreement(Base):
     #: The parent who is a worker here and signs the agreement.
     worker_id: Mapped[int] = mapped_column(ForeignKey("cb_worker.id"), index=True)
     #: The other parent, when they are a worker here too.
-    other_parent_worker_id: Mapped[int | None] = mapped_column(ForeignKey("cb_worker.id"))
+    other_parent_worker_id: Mapped[int | None] = mapped_column(ForeignKey("cb_worker.id"), index=True)
     #: The other parent's name, when they are not a worker here.
     other_parent_name: Mapped[str | None] = mapped_column(String(100))
     carer_name: Mapped[str] = mapped_column(String(100))

@@ -75,7 +75,7 @@ lecture_session_lecturer = Table(
     "cb_lecture_session_lecturer",
     Base.metadata,
     Column("session_id", ForeignKey("cb_lecture_session.id", ondelete="CASCADE"), primary_key=True),
-    Column("lecturer_id", ForeignKey("cb_lecturer.id"), primary_key=True),
+    Column("lecturer_id", ForeignKey("cb_lecturer.id"), primary_key=True, index=True),
 )
 
 

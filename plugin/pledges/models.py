@@ -48,7 +48,7 @@ class Pledge(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("cb_worker.id"))
-    template_id: Mapped[int] = mapped_column(ForeignKey("cb_pledge_template.id"))
+    template_id: Mapped[int] = mapped_column(ForeignKey("cb_pledge_template.id"), index=True)
     #: SHA-256 of the template text as signed, so the document can prove its wording.
     text_sha256: Mapped[str] = mapped_column(String(64))
     method: Mapped[SigningMethod] = mapped_column(enum_column(SigningMethod, 16))
@@ -65,7 +65,7 @@ class Pledge(Base):
     #: Random code in the document's QR link to the public verification page.
     verification_code: Mapped[str] = mapped_column(String(32), unique=True)
     #: The pledge this one renews, if any.
-    renews_id: Mapped[int | None] = mapped_column(ForeignKey("cb_pledge.id"))
+    renews_id: Mapped[int | None] = mapped_column(ForeignKey("cb_pledge.id"), index=True)
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     expiry_reminded_at: Mapped[datetime | None]

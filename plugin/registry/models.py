@@ -189,7 +189,7 @@ class ChildConsent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("cb_child.id", ondelete="CASCADE"), index=True)
     guardian_name: Mapped[str] = mapped_column(String(100))
-    guardian_worker_id: Mapped[int | None] = mapped_column(ForeignKey("cb_worker.id"))
+    guardian_worker_id: Mapped[int | None] = mapped_column(ForeignKey("cb_worker.id"), index=True)
     method: Mapped[ConsentMethod] = mapped_column(enum_column(ConsentMethod, 24))
     #: Version of the privacy notice the guardian was shown.
     notice_version: Mapped[str] = mapped_column(String(32))
