@@ -14,7 +14,7 @@ import re
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, delete, false, func, literal, null, or_, select, update
+from sqlalchemy import case, delete, func, literal, null, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from plugin.access.roles import Role
@@ -116,7 +116,6 @@ def sign_in(username: str, password: str, *, ip: str | None, user_agent: str | N
     name = (username or "").strip()[:64]
     anonymous = Actor(key=f"anonymous:{name[:40]}", name=(name or "?")[:100], ip=ip,
                       user_agent=user_agent)
-    _take_sqlite_write_lock()
     if ip:
         _count_address(ip, now, anonymous)
     account = session.execute(
@@ -192,13 +191,6 @@ def _address_key(ip: str) -> str:
 
 def _username_key(name: str) -> str:
     return f"username:{name.strip().lower()}"[:100]
-
-
-def _take_sqlite_write_lock() -> None:
-    """On SQLite, begin with a write that changes nothing, so concurrent sign-ins wait their turn
-    (busy timeout) instead of failing with "database is locked" when they write after reading."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(delete(SignInThrottle.__table__).where(false()))
 
 
 def _upsert(table):

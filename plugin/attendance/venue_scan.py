@@ -11,7 +11,8 @@ code key and minutes), so a cancelled, rescheduled or edited session is never ju
 When the statement writes nothing, the scan is judged the thorough way
 (:func:`.services.check_in_by_venue_code`), which finds the reason: already signed in, not this
 site, window closed, unknown phone, and so on. Writing first also means that on SQLite the scan
-takes the write lock with its first statement, never after a read (see :mod:`.transactions`).
+takes the write lock with its first statement, never after a read (see
+:func:`plugin.core.db.configure_sqlite`).
 """
 from __future__ import annotations
 

@@ -30,7 +30,6 @@ from .codes import seen_mark
 from .forms import AnnulForm, ManualEntryForm, PaperSheetForm
 from .results import METHOD_LABELS, OUTCOME_LABELS, REASON_LABELS, result_message, short_time
 from .scope import worker_scope
-from .transactions import serialized_on_sqlite
 
 bp = Blueprint("attendance", __name__, template_folder="templates", static_folder="static",
                static_url_path="/attendance/static")
@@ -61,7 +60,6 @@ def _origin(actor=None) -> services.Origin:
 # --- the worker's phone -----------------------------------------------------------------------
 
 @bp.route("/c/<code>")
-@serialized_on_sqlite(lock_first=False)
 def check_in(code: str):
     """The venue code's URL. A phone not signed in yet goes to the worker sign-in and comes back;
     the code is then judged as of its first opening (services.SIGN_IN_GRACE)."""
@@ -158,7 +156,6 @@ def _result_json(nonce: str, result) -> dict:
 
 
 @bp.route("/attendance/sessions/<int:session_id>/scans", methods=["POST"])
-@serialized_on_sqlite
 def upload_scans(session_id: int):
     """Scans queued on the officer's device (JSON); answers per scan, never a redirect."""
     actor = current_app.extensions["carebridge"].adapter.current_actor()
@@ -213,7 +210,6 @@ def session_attendance(session_id: int):
 
 
 @bp.route("/attendance/sessions/<int:session_id>/manual", methods=["POST"])
-@serialized_on_sqlite
 def manual_entry(session_id: int):
     lecture, actor = _recordable_lecture(session_id)
     form = ManualEntryForm()
@@ -230,7 +226,6 @@ def manual_entry(session_id: int):
 
 
 @bp.route("/attendance/sessions/<int:session_id>/paper-sheet", methods=["POST"])
-@serialized_on_sqlite
 def paper_sheet(session_id: int):
     lecture, actor = _recordable_lecture(session_id)
     form = PaperSheetForm()
@@ -250,7 +245,6 @@ def paper_sheet(session_id: int):
 
 
 @bp.route("/attendance/check-ins/<int:attendance_id>/annul", methods=["POST"])
-@serialized_on_sqlite
 def annul(attendance_id: int):
     attendance = queries.get_attendance(attendance_id) if valid_id(attendance_id) else None
     actor = require_in_scope(Permission.ATTENDANCE_RECORD,
