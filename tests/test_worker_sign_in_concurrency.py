@@ -22,7 +22,8 @@ from plugin.org.queries import get_root_unit
 from plugin.org.services import create_company, create_unit
 from plugin.worker_access import services
 from plugin.worker_access.models import WorkerActivationCode, WorkerDevice
-from plugin.worker_access.services import issue_activation_code, set_pin
+from plugin.worker_access.phones import issue_activation_code
+from plugin.worker_access.services import set_pin
 
 from . import factories
 from .concurrency_support import app_on_own_database

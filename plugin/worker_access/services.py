@@ -41,12 +41,10 @@ from sqlalchemy import and_, bindparam, case, delete, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..access.roles import Permission
-from ..access.scope import Scope
 from ..audit.services import record_event
 from ..core.clock import utcnow
 from ..core.db import session
-from ..core.errors import CareBridgeError, NotFound, ValidationError
+from ..core.errors import CareBridgeError, ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
 from ..registry.models import EmploymentStatus, Worker
@@ -223,7 +221,7 @@ def _code_key() -> bytes:
     return hmac.new(secret, b"carebridge.worker-activation-code", hashlib.sha256).digest()
 
 
-def _code_hash(worker_id: int, code: str) -> str:
+def code_hash(worker_id: int, code: str) -> str:
     """Keyed, so the database alone cannot be searched for the few million possible codes."""
     return hmac.new(_code_key(), f"{worker_id}:{code}".encode("ascii"), hashlib.sha256).hexdigest()
 
@@ -234,7 +232,7 @@ def _dummy_pin_hash() -> str:
     return generate_password_hash(secrets.token_hex(8))
 
 
-def _random_digits(count: int) -> str:
+def random_digits(count: int) -> str:
     return f"{secrets.randbelow(10 ** count):0{count}d}"
 
 
@@ -401,10 +399,10 @@ def activate(attempt: SignInAttempt, code: str, new_pin: str, *, ip: str | None,
     """Check a one-time code (after :func:`count_attempt`), use it up, set the worker's new
     PIN and return a new device token."""
     known = attempt.worker
-    expected = _code_hash(known.id if known else 0, code)
+    expected = code_hash(known.id if known else 0, code)
     matched = None
-    for code_id, code_hash, channel in (known.codes if known else ()) or ((0, "0" * 64, None),):
-        if hmac.compare_digest(code_hash, expected) and code_id:
+    for code_id, stored_hash, channel in (known.codes if known else ()) or ((0, "0" * 64, None),):
+        if hmac.compare_digest(stored_hash, expected) and code_id:
             matched = (code_id, channel)
     pin_hash = generate_password_hash(new_pin)  # before any write: scrypt holds no lock
     if matched is None or known is None:
@@ -530,10 +528,10 @@ def send_code_by_text(employee_number: str, *, ip: str | None, user_agent: str |
     worker = session.execute(select(Worker).where(Worker.employee_number == number)).scalar_one_or_none()
     if worker is None or worker.employment_status != EmploymentStatus.ACTIVE or not worker.phone:
         return
-    code = _random_digits(SMS_CODE_DIGITS)
+    code = random_digits(SMS_CODE_DIGITS)
     actor = worker_actor(worker, ip=ip, user_agent=user_agent)
-    _cancel_codes(worker.id, CodeChannel.SMS, now)
-    session.add(WorkerActivationCode(worker_id=worker.id, code_hash=_code_hash(worker.id, code),
+    cancel_codes(worker.id, CodeChannel.SMS, now)
+    session.add(WorkerActivationCode(worker_id=worker.id, code_hash=code_hash(worker.id, code),
                                      channel=CodeChannel.SMS, issued_by=actor.key, created_at=now,
                                      expires_at=now + SMS_CODE_VALIDITY))
     session.flush()
@@ -543,7 +541,7 @@ def send_code_by_text(employee_number: str, *, ip: str | None, user_agent: str |
     channel.send_text(worker.phone, gettext(CODE_TEXT, code=code, minutes=minutes))
 
 
-def _cancel_codes(worker_id: int, channel: CodeChannel | None, now: datetime) -> None:
+def cancel_codes(worker_id: int, channel: CodeChannel | None, now: datetime) -> None:
     conditions = [WorkerActivationCode.worker_id == worker_id, WorkerActivationCode.used_at.is_(None),
                   WorkerActivationCode.cancelled_at.is_(None)]
     if channel is not None:
@@ -583,88 +581,6 @@ def worker_actor(worker: Worker, *, ip: str | None = None, user_agent: str | Non
     """The worker acting on their own phone, as the audit log and records name them."""
     return Actor(key=f"worker:{worker.id}", name=worker.name, ip=ip,
                  user_agent=(user_agent or "")[:300] or None)
-
-
-# --- staff: activation codes and revoking phones -----------------------------------------------
-
-@dataclass(frozen=True)
-class PhoneAccess:
-    """What staff see of a worker's phone sign-in (never the PIN, never a code)."""
-
-    devices: list[WorkerDevice]
-    pin_set_at: datetime | None
-    pending_codes: list[WorkerActivationCode]
-
-
-@dataclass(frozen=True)
-class IssuedCode:
-    code: str
-    expires_at: datetime
-
-
-def _check_may_manage(actor: Actor, worker: Worker) -> None:
-    """Outside the actor's subtrees the worker does not exist (a system actor: company-wide)."""
-    if not Scope.of_actor(actor, Permission.WORKER_PHONES_MANAGE).covers(worker.org_unit):
-        raise NotFound(WORKER_NOT_FOUND)
-
-
-def phone_access(worker: Worker, *, actor: Actor) -> PhoneAccess:
-    _check_may_manage(actor, worker)
-    now = utcnow()
-    devices = list(session.execute(select(WorkerDevice).where(
-        WorkerDevice.worker_id == worker.id, WorkerDevice.revoked_at.is_(None))
-        .order_by(WorkerDevice.last_seen_at.desc(), WorkerDevice.id.desc())).scalars())
-    pin = session.get(WorkerPin, worker.id)
-    codes = list(session.execute(select(WorkerActivationCode).where(
-        WorkerActivationCode.worker_id == worker.id, WorkerActivationCode.used_at.is_(None),
-        WorkerActivationCode.cancelled_at.is_(None), WorkerActivationCode.expires_at > now)
-        .order_by(WorkerActivationCode.id)).scalars())
-    return PhoneAccess(devices, pin.set_at if pin is not None else None, codes)
-
-
-def issue_activation_code(worker: Worker, *, actor: Actor) -> IssuedCode:
-    """A new one-time code for ``worker`` (the previous HR code stops working). Shown once:
-    only its keyed hash is stored."""
-    _check_may_manage(actor, worker)
-    if worker.employment_status != EmploymentStatus.ACTIVE:
-        raise ValidationError(WORKER_DEPARTED)
-    now = utcnow()
-    code = _random_digits(HR_CODE_DIGITS)
-    _cancel_codes(worker.id, CodeChannel.HR, now)
-    expires_at = now + HR_CODE_VALIDITY
-    session.add(WorkerActivationCode(worker_id=worker.id, code_hash=_code_hash(worker.id, code),
-                                     channel=CodeChannel.HR, issued_by=actor.key, created_at=now,
-                                     expires_at=expires_at))
-    session.flush()
-    record_event("worker.activation_code_issued", actor, target_type="worker", target_id=worker.id,
-                 org_unit_id=worker.org_unit_id, details={"expires_at": expires_at.isoformat()})
-    return IssuedCode(code, expires_at)
-
-
-def revoke_phones(worker: Worker, *, actor: Actor, device_id: int | None = None,
-                  clear_pin: bool = False) -> int:
-    """Revoke one remembered phone of ``worker`` (``device_id``) or all of them; their cookies
-    stop working with the next request. ``clear_pin`` also deletes the PIN and cancels unused
-    codes, so only a new activation code signs the worker in again. Returns the phones revoked."""
-    _check_may_manage(actor, worker)
-    conditions = [WorkerDevice.worker_id == worker.id, WorkerDevice.revoked_at.is_(None)]
-    if device_id is not None:
-        conditions.append(WorkerDevice.id == device_id)
-        if session.execute(select(WorkerDevice.id).where(*conditions)).scalar_one_or_none() is None:
-            raise NotFound(DEVICE_NOT_FOUND)
-    now = utcnow()
-    revoked = session.execute(update(WorkerDevice).where(*conditions)
-                              .values(revoked_at=now, revoked_by=actor.key)).rowcount
-    if clear_pin:
-        pin = session.get(WorkerPin, worker.id)
-        if pin is not None:
-            session.delete(pin)
-        _cancel_codes(worker.id, None, now)
-    session.flush()
-    record_event("worker.phones_revoked", actor, target_type="worker", target_id=worker.id,
-                 org_unit_id=worker.org_unit_id,
-                 details={"phones": revoked, "device_id": device_id, "pin_cleared": clear_pin})
-    return revoked
 
 
 def purge_stale_sign_in_records() -> int:

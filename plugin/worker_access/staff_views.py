@@ -11,7 +11,8 @@ from ..access.scope import load_in_scope
 from ..core.errors import CareBridgeError
 from ..core.forms import ActionForm
 from ..registry.queries import get_worker
-from . import services
+from .phones import issue_activation_code, phone_access, revoke_phones
+from .services import HR_CODE_VALIDITY
 from .forms import RevokePhonesForm
 
 staff_bp = Blueprint("worker_phones", __name__, url_prefix="/workers", template_folder="templates")
@@ -26,12 +27,12 @@ def _worker_and_actor(worker_id: int):
 
 
 def _page(worker, actor, *, issued=None):
-    access = services.phone_access(worker, actor=actor)
+    access = phone_access(worker, actor=actor)
     adapter = current_app.extensions["carebridge"].adapter
     people = adapter.user_names({code.issued_by for code in access.pending_codes})
     page = render_template("carebridge/worker_access/staff_phones.html", worker=worker, access=access,
                            issued=issued, people=people, issue_form=ActionForm(),
-                           code_days=services.HR_CODE_VALIDITY.days,
+                           code_days=HR_CODE_VALIDITY.days,
                            revoke_form=RevokePhonesForm())
     return page, 200, NO_STORE
 
@@ -48,7 +49,7 @@ def issue_code(worker_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        issued = services.issue_activation_code(worker, actor=actor)
+        issued = issue_activation_code(worker, actor=actor)
     except CareBridgeError as error:
         flash(error.localized(), "danger")
         return redirect(url_for(".phones", worker_id=worker.id))
@@ -64,7 +65,7 @@ def revoke(worker_id: int):
         abort(400)
     device_id = int(form.device_id.data) if (form.device_id.data or "").isdigit() else None
     try:
-        count = services.revoke_phones(worker, actor=actor, device_id=device_id,
+        count = revoke_phones(worker, actor=actor, device_id=device_id,
                                        clear_pin=bool(form.clear_pin.data))
     except CareBridgeError as error:
         flash(error.localized(), "danger")

@@ -22,7 +22,7 @@ def code(portal, company):
     from plugin.org.services import create_unit
     from plugin.registry.schema import WORKER_FIELDS, parse_record
     from plugin.registry.services import upsert_worker
-    from plugin.worker_access.services import issue_activation_code
+    from plugin.worker_access.phones import issue_activation_code
 
     def work():
         site = create_unit(get_root_unit(), OrgKind.SITE, "前海项目部", actor=Actor.system("tests"))
