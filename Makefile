@@ -1,6 +1,7 @@
 # CareBridge: two commands on a fresh Debian 12 machine with Python 3.11.
 #   make run   installs what is missing, migrates, serves the portal (SQLite) and its scheduler
-#   make test  installs what is missing, runs every test on SQLite and on PostgreSQL
+#   make test  installs what is missing, checks the code (ruff, import-linter), runs every test
+#              on SQLite and on PostgreSQL, then again on SQLite with the wall clock moved
 # Debian packages are installed with apt-get when missing (as root; otherwise with sudo).
 
 PYTHON ?= python3
@@ -16,7 +17,7 @@ TEST_DEBS := $(RUN_DEBS) postgresql chromium fonts-noto-cjk poppler-utils
 PO_FILES := $(wildcard plugin/translations/*/LC_MESSAGES/messages.po employer_portal/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-sqlite test-postgres test-travel install install-test translations extract-messages db-upgrade clean bench
+.PHONY: run test lint test-sqlite test-postgres test-travel install install-test translations extract-messages db-upgrade clean bench
 
 run: install db-upgrade
 	@echo "CareBridge on http://$(HOST):$(PORT)  (Ctrl-C stops the portal and the scheduler)"
@@ -25,9 +26,16 @@ run: install db-upgrade
 	$(BIN)/carebridge run --host $(HOST) --port $(PORT)
 
 test: install-test
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-travel
+
+# Style and correctness (ruff, configured in pyproject.toml) and the direction of dependencies
+# (import-linter, contracts in setup.cfg).
+lint: install-test
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/lint-imports --no-cache
 
 test-sqlite:
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

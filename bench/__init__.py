@@ -5,8 +5,8 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Set in the child process that runs a benchmark against the throwaway PostgreSQL server.
@@ -29,8 +29,8 @@ def run_on_databases(databases: str, run_database: Callable[[str, str], None],
         elif name == "postgresql" and is_child_run():
             run_database("PostgreSQL", os.environ["CAREBRIDGE_TEST_DATABASE_URL"])
         elif name == "postgresql":
-            subprocess.run([str(ROOT / "scripts" / "with-postgres.sh"), sys.executable, "-m", "bench",
-                            *rerun, "--databases", "postgresql"],
+            subprocess.run([str(ROOT / "scripts" / "with-postgres.sh"), sys.executable, "-m",
+                            "bench", *rerun, "--databases", "postgresql"],
                            env={**os.environ, CHILD_ENV: "1", "PYTHONPATH": str(ROOT)}, cwd=ROOT,
                            check=True)
         else:

@@ -27,8 +27,8 @@ REGIONS = ("510722", "511321", "430521", "412723", "342623", "522125", "360731",
 SITES = [f"第{n}项目部" for n in range(1, 21)]
 TEAMS = ("钢筋班组", "木工班组", "混凝土班组", "架子工班组", "机电安装班组")
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-CHILD_HEADER = ["家长工号", "职工与儿童关系", "儿童姓名", "性别", "身份证号码", "出生日期", "共同生活人",
-                "是否在户籍地生活"]
+CHILD_HEADER = ["家长工号", "职工与儿童关系", "儿童姓名", "性别", "身份证号码", "出生日期",
+                "共同生活人", "是否在户籍地生活"]
 CHILD_GIVEN = "子梓涵浩宇欣怡轩然诗琪俊杰雨萱博文佳"
 LIVES_WITH = ("（外）祖父母", "（外）祖父母", "（外）祖父母", "父母", "母亲", "其他亲属")
 #: Children per worker: none, one or two (three in ten workers have none; 0.9 on average).
@@ -44,7 +44,7 @@ def add_arguments(parser) -> None:
 
 
 def check_character(first17: str) -> str:
-    return "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+    return "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
 def roster_rows(count: int, seed: int = 2026):

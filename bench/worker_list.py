@@ -15,7 +15,7 @@ import functools
 import random
 import statistics
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from . import is_child_run, run_on_databases
 
@@ -43,7 +43,7 @@ def _fill(workers: int, site_ids: list[int]) -> None:
 
     initials = functools.lru_cache(maxsize=None)(pinyin_initials)
     rng = random.Random(2026)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     worker_rows, child_rows, link_rows = [], [], []
     child_id = 0
 
@@ -128,7 +128,8 @@ def _measure(name: str, arguments) -> None:
         ("phone 1390001", WorkerFilter(search="1390001"), [root.path], 1),
         ("one site", WorkerFilter(unit=site), [root.path], 1),
         ("left behind", WorkerFilter(category="left_behind"), [root.path], 1),
-        ("in difficulty, one site", WorkerFilter(category="in_difficulty", unit=site), [root.path], 1),
+        ("in difficulty, one site", WorkerFilter(category="in_difficulty", unit=site),
+         [root.path], 1),
         ("site officer, left behind", WorkerFilter(category="left_behind"), [site.path], 1),
     ]
 
@@ -136,7 +137,8 @@ def _measure(name: str, arguments) -> None:
         session.execute(select(func.count()).select_from(Worker)).scalar_one()
 
     baseline = _timed(bare_count, arguments.runs)
-    print(f"{name:<11} {'bare count(*) of the workers':<32} {baseline:>9.1f} {'1.0':>7}", flush=True)
+    print(f"{name:<11} {'bare count(*) of the workers':<32} {baseline:>9.1f} {'1.0':>7}",
+          flush=True)
     for label, criteria, scope, page in cases:
         found = {}
 
@@ -168,4 +170,5 @@ def run(arguments) -> None:
         print(f"worker list page: median of {arguments.runs} runs")
         print(f"{'database':<11} {'search or filter':<32} {'ms':>9} {'× count':>7}")
     run_on_databases(arguments.databases, lambda name, url: run_database(name, url, arguments),
-                     ["worker-list", "--workers", str(arguments.workers), "--runs", str(arguments.runs)])
+                     ["worker-list", "--workers", str(arguments.workers),
+                      "--runs", str(arguments.runs)])

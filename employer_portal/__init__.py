@@ -10,10 +10,12 @@ from pathlib import Path
 from flask import Flask, redirect, request, session, url_for
 from flask_login import current_user
 
-from plugin.access.roles import Permission
+from plugin.access.permissions import USERS_MANAGE
 from plugin.core.clock import utcnow
+from plugin.core.features import Link
 from plugin.core.urls import local_path
-from plugin.extension import MIGRATIONS_DIR, NavItem, SUPPORTED_LOCALES, select_locale, select_timezone
+from plugin.extension import MIGRATIONS_DIR, SUPPORTED_LOCALES, select_locale, select_timezone
+from plugin.org.permissions import COMPANY_MANAGE
 
 from .config import load_config
 from .extensions import babel, bootstrap, carebridge, csrf, db, login_manager, migrate
@@ -97,8 +99,8 @@ def _register_portal_routes(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     portal_navigation = [
-        NavItem("users.index", _l("用户"), Permission.USERS_MANAGE),
-        NavItem("carebridge.org.company", _l("公司设置"), Permission.COMPANY_MANAGE),
+        Link("users.index", _l("用户"), USERS_MANAGE),
+        Link("carebridge.org.company", _l("公司设置"), COMPANY_MANAGE),
     ]
 
     @app.route("/lang/<code>")

@@ -1,7 +1,7 @@
 """How the standalone portal answers CareBridge's host questions."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from flask import url_for
 from flask_login import current_user

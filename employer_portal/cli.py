@@ -1,18 +1,23 @@
 """The ``carebridge`` command: the portal's Flask CLI plus the portal's own commands.
 
-``carebridge run``, ``carebridge db upgrade`` (Flask-Migrate), ``carebridge scheduler`` (from the
-plugin), ``carebridge create-admin`` and ``carebridge seed-demo``.
+``carebridge run``, ``carebridge db upgrade`` (both migration histories, the plugin's first),
+``carebridge db …`` (Flask-Migrate on the plugin's history), ``carebridge portal-db …`` (the
+same on the portal's own history), ``carebridge scheduler`` (from the plugin), ``carebridge
+create-admin`` and ``carebridge seed-demo``.
 """
 from __future__ import annotations
 
-
 import click
-from flask import Flask
+from flask import Flask, g
 from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+from flask_migrate.cli import db as flask_migrate_group
 
 from plugin.core.db import session
 from plugin.core.errors import CareBridgeError
 from plugin.core.host import Actor
+
+from .database import MIGRATIONS_DIR as PORTAL_MIGRATIONS_DIR
 
 
 def _cli_actor() -> Actor:
@@ -22,7 +27,8 @@ def _cli_actor() -> Actor:
 
 
 @click.command("create-admin")
-@click.option("--company", "company_name", help="Company name (only when the portal is not set up yet).")
+@click.option("--company", "company_name",
+              help="Company name (only when the portal is not set up yet).")
 @click.option("--username", prompt=True)
 @click.option("--name", "display_name", prompt=True, help="The administrator's full name.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
@@ -37,7 +43,8 @@ def create_admin_command(company_name, username, display_name, password):
         else:
             if not company_name:
                 company_name = click.prompt("Company name / 公司名称")
-            user = set_up_company(company_name, username, display_name, password, actor=_cli_actor())
+            user = set_up_company(company_name, username, display_name, password,
+                                  actor=_cli_actor())
         session.commit()
     except CareBridgeError as error:
         session.rollback()
@@ -64,9 +71,57 @@ def seed_demo_command(password):
         click.echo(f"  {username:<14} {description}")
 
 
+@click.command("upgrade")
+@click.option("-d", "--directory", default=None,
+              help="Upgrade this migration history only (default: the plugin's, then the "
+                   "portal's).")
+@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+@click.option("--tag", default=None, help="Arbitrary tag, for env.py scripts that read one.")
+@click.option("-x", "--x-arg", multiple=True, help="Additional arguments for env.py scripts.")
+@click.argument("revision", required=False)
+@with_appcontext
+def upgrade_command(directory, sql, tag, x_arg, revision):
+    """Upgrade the plugin's tables, then the portal's (with -d or a revision: one history)."""
+    directory = directory or g.get("directory")
+    x_arg = x_arg or g.get("x_arg")
+    if directory or revision:
+        upgrade(directory, revision or "head", sql, tag, x_arg)
+        return
+    # The plugin's first: its older migrations alter the old home of the portal's accounts,
+    # which the portal's first migration then empties (see employer_portal/migrations).
+    upgrade(None, "head", sql, tag, x_arg)
+    upgrade(str(PORTAL_MIGRATIONS_DIR), "head", sql, tag, x_arg)
+
+
+def _migration_groups() -> list[click.Group]:
+    """``db``: Flask-Migrate's commands on the plugin's history (the ``Migrate`` directory), with
+    ``upgrade`` running both histories; ``portal-db``: the same commands on the portal's."""
+
+    @with_appcontext
+    def use_portal_history():
+        g.directory = str(PORTAL_MIGRATIONS_DIR)
+        g.x_arg = ()
+
+    plugin_group = click.Group(
+        "db", params=list(flask_migrate_group.params), callback=flask_migrate_group.callback,
+        help="Migrations of the plugin's tables; `upgrade` runs the portal's after them.")
+    portal_group = click.Group(
+        "portal-db", callback=use_portal_history,
+        help="Migrations of the portal's own tables (portal_*, version table "
+             "portal_alembic_version).")
+    for name, command in flask_migrate_group.commands.items():
+        plugin_group.add_command(command, name)
+        if name not in ("init", "list-templates"):
+            portal_group.add_command(command, name)
+    plugin_group.add_command(upgrade_command)
+    return [plugin_group, portal_group]
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
+    for group in _migration_groups():  # replaces Flask-Migrate's own ``db`` group
+        app.cli.add_command(group)
 
 
 def main() -> None:

@@ -43,7 +43,6 @@ def load_config(instance_path: Path, overrides: dict) -> dict:
     secure_cookies = _flag("CAREBRIDGE_SECURE_COOKIES", True)
     config = {
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "CAREBRIDGE_TIMEZONE": os.environ.get("CAREBRIDGE_TIMEZONE", "Asia/Shanghai"),
         "CAREBRIDGE_LOGIN_MAX_FAILURES": int(os.environ.get("CAREBRIDGE_LOGIN_MAX_FAILURES", 5)),
         "CAREBRIDGE_LOGIN_LOCK_MINUTES": int(os.environ.get("CAREBRIDGE_LOGIN_LOCK_MINUTES", 15)),
         "CAREBRIDGE_LOGIN_ADDRESS_MAX_FAILURES": int(

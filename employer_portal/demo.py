@@ -1,9 +1,13 @@
 """A realistic demo company so a newcomer can look around (``carebridge seed-demo``)."""
 from __future__ import annotations
 
+from flask import current_app
+
 from plugin.access.roles import Role
 from plugin.access.services import grant_role
+from plugin.core.clock import local_today
 from plugin.core.errors import ValidationError
+from plugin.core.features import DemoContext
 from plugin.core.host import Actor
 from plugin.org.models import OrgKind, OrgUnit
 from plugin.org.queries import get_root_unit
@@ -48,7 +52,8 @@ ACCOUNTS = [
 
 
 def seed_demo(*, password: str, actor: Actor) -> list[tuple[str, str]]:
-    """Create the demo company on an empty database; returns (username, description) pairs."""
+    """Create the demo company on an empty database, then let each mounted feature add its demo
+    records (``Feature.demo``); returns (username, description) pairs."""
     if is_set_up():
         raise ValidationError("数据库中已有公司，演示数据只能载入空数据库")
     set_up_company(COMPANY, "admin", "王建国", password, actor=actor)
@@ -63,6 +68,10 @@ def seed_demo(*, password: str, actor: Actor) -> list[tuple[str, str]]:
         user = create_user(username, name, password, actor=actor)
         grant_role(user.key, role, unit, actor=actor, check_actor=False)
         accounts.append((username, f"{name} · {role.label} · {unit.name}"))
+    context = DemoContext(units=units, actor=actor, today=local_today())
+    for feature in current_app.extensions["carebridge"].features:
+        if feature.demo:
+            feature.load(feature.demo)(context)
     return accounts
 
 

@@ -1,1 +1,2 @@
-"""Alembic migrations of CareBridge's tables (``cb_*`` only; version table ``cb_alembic_version``)."""
+"""Alembic migrations of CareBridge's tables (``cb_*`` only, version table
+``cb_alembic_version``)."""

@@ -1,24 +1,32 @@
-"""The :class:`CareBridge` extension: registers blueprints, CLI, template helpers and state."""
+"""The :class:`CareBridge` extension: mounts the declared features on a Flask app.
+
+Everything feature-specific comes from the features' declarations (:mod:`plugin.core.features`,
+listed in :mod:`plugin.features`); this module names no feature.
+"""
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 import click
 from babel import Locale
-from flask import Blueprint, Flask, current_app, has_request_context, request
+from flask import Blueprint, Flask, current_app, has_request_context, request, url_for
 from flask import session as http_session
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import Babel, format_datetime, get_locale
 from flask_wtf.csrf import generate_csrf
 
 from .core.clock import Clock, system_clock
-from .core.db import SAFE_METHODS, Base, commit_on_success, configure_sqlite
+from .core.db import SAFE_METHODS, commit_on_success, configure_sqlite
+from .core.features import Feature, Link, Setting
 from .core.host import HostAdapter
 from .core.http import forbid_caching
+from .core.settings import DEFAULT_TIMEZONE, Settings, build_settings, time_zone_name
+from .core.urls import public_base_url
+from .features import DEFAULT_FEATURES, load_features
 from .notifications.channels import NotificationChannel
 from .privacy.crypto import FieldCipher, KeyRing
 
@@ -29,8 +37,15 @@ SUPPORTED_LOCALES = ("zh_CN", "en")
 #: Parsed once: Flask-Babel parses a locale name on every request that translates anything, and
 #: that parse costs more than a check-in's database work.
 _PARSED_LOCALES = {name: Locale.parse(name) for name in SUPPORTED_LOCALES}
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 TIMEZONE_CACHE_SECONDS = 60
+
+#: Settings of the platform itself; features declare their own.
+PLATFORM_SETTINGS = (
+    Setting("CAREBRIDGE_TIMEZONE", DEFAULT_TIMEZONE, time_zone_name,
+            "Time zone used until the company sets its own."),
+    Setting("CAREBRIDGE_PUBLIC_URL", None, public_base_url,
+            "The address printed on QR codes and documents, e.g. https://care.example.com."),
+)
 
 
 @dataclass
@@ -39,11 +54,14 @@ class CareBridgeState:
 
     adapter: HostAdapter
     url_prefix: str
+    features: list[Feature]
+    settings: Settings
     clock: Clock = system_clock
     channels: list[NotificationChannel] = field(default_factory=list)
-    navigation: list["NavItem"] = field(default_factory=list)
-    #: Links on a worker's page to other features' pages about that worker (``worker_id`` arg).
-    worker_links: list["NavItem"] = field(default_factory=list)
+    #: The links features put into each slot (:data:`plugin.core.features.SLOTS`), in order.
+    links: dict[str, list[Link]] = field(default_factory=dict)
+    #: The templates features include into each slot.
+    panels: dict[str, list[str]] = field(default_factory=dict)
     #: Encrypts sensitive fields; keys from ``CAREBRIDGE_DATA_KEY`` or ``instance/data_keys``.
     cipher: FieldCipher | None = None
 
@@ -60,21 +78,12 @@ class CareBridgeState:
 
         company = get_company()
         if company is None:
-            return current_app.config["CAREBRIDGE_TIMEZONE"]
+            return self.settings["CAREBRIDGE_TIMEZONE"]
         self._timezone_cache = (company.timezone, time.monotonic())
         return company.timezone
 
     def forget_company_timezone(self) -> None:
         self._timezone_cache = None
-
-
-@dataclass(frozen=True)
-class NavItem:
-    """A navigation entry shown to users who hold ``permission`` somewhere."""
-
-    endpoint: str
-    label: object
-    permission: object
 
 
 def select_locale() -> Locale:
@@ -93,57 +102,66 @@ class CareBridge:
             self.init_app(app, **options)
 
     def init_app(self, app: Flask, *, url_prefix: str = "/care", adapter: HostAdapter | None = None,
-                 cli_group: str | None = "care") -> None:
+                 cli_group: str | None = "care",
+                 features: Sequence[str] = DEFAULT_FEATURES) -> None:
         """Mount CareBridge on ``app``.
 
         ``cli_group`` names the command group (``flask care scheduler``); ``None`` adds the
         commands at the top level, as the standalone portal does (``carebridge scheduler``).
+        ``features`` lists the feature packages to mount (default: :mod:`plugin.features`).
         """
         if "sqlalchemy" not in app.extensions:
             raise RuntimeError("initialise Flask-SQLAlchemy on the app before CareBridge")
-        app.config.setdefault("CAREBRIDGE_TIMEZONE", DEFAULT_TIMEZONE)
-        url_prefix = url_prefix.rstrip("/")
-        state = CareBridgeState(adapter=adapter or HostAdapter(), url_prefix=url_prefix)
+        mounted = load_features(tuple(features))
+        _import_models(mounted)
+        settings = build_settings(app, PLATFORM_SETTINGS + tuple(
+            item for feature in mounted for item in feature.settings))
+        state = CareBridgeState(adapter=adapter or HostAdapter(),
+                                url_prefix=url_prefix.rstrip("/"), features=mounted,
+                                settings=settings)
         key_source = {**os.environ, **{name: app.config[name] for name in
                                        ("CAREBRIDGE_DATA_KEY", "CAREBRIDGE_INDEX_KEY")
                                        if app.config.get(name)}}
         state.cipher = FieldCipher(KeyRing.load(Path(app.instance_path), key_source))
+        for feature in mounted:
+            for slot, links in feature.links.items():
+                state.links.setdefault(slot, []).extend(links)
+            for slot, templates in feature.panels.items():
+                state.panels.setdefault(slot, []).extend(templates)
+        for links in state.links.values():
+            links.sort(key=lambda link: link.order)  # stable: ties keep the features' order
         app.extensions["carebridge"] = state
         _init_database(app)
         _init_babel(app)
-        app.register_blueprint(_build_blueprint(), url_prefix=url_prefix or None)
-        state.navigation.extend(_navigation())
-        state.worker_links.extend(_worker_links())
-        _connect_receivers(app)
+        app.register_blueprint(_build_blueprint(mounted), url_prefix=state.url_prefix or None)
+        for feature in mounted:
+            for receiver in feature.receivers:
+                feature.load(receiver)(app)
         _register_template_helpers(app)
-        _register_cli(app, cli_group)
+        _register_cli(app, cli_group, mounted)
 
     @staticmethod
     def register_channel(app: Flask, channel: NotificationChannel) -> None:
         app.extensions["carebridge"].channels.append(channel)
 
     @staticmethod
-    def metadata():
+    def metadata(features: Sequence[str] = DEFAULT_FEATURES):
         """The plugin's table metadata (for migrations and tests)."""
-        import_models()
-        return Base.metadata
+        return import_models(features)
 
 
-def import_models() -> None:
-    """Import every feature's models so the metadata is complete."""
-    from .access import models as _access  # noqa: F401
-    from .api_tokens import models as _api_tokens  # noqa: F401
-    from .attendance import models as _attendance  # noqa: F401
-    from .audit import models as _audit  # noqa: F401
-    from .guardianship import models as _guardianship  # noqa: F401
-    from .imports import models as _imports  # noqa: F401
-    from .lectures import models as _lectures  # noqa: F401
-    from .notifications import models as _notifications  # noqa: F401
-    from .org import models as _org  # noqa: F401
-    from .pledges import models as _pledges  # noqa: F401
-    from .registry import models as _registry  # noqa: F401
-    from .worker_access import models as _worker_access  # noqa: F401
-    from .scheduling import models as _scheduling  # noqa: F401
+def import_models(features: Sequence[str] = DEFAULT_FEATURES):
+    """Import the listed features' models so the metadata is complete; returns the metadata."""
+    from .core.db import Base
+
+    _import_models(load_features(tuple(features)))
+    return Base.metadata
+
+
+def _import_models(features: list[Feature]) -> None:
+    for feature in features:
+        for module in feature.models:
+            feature.load(module)
 
 
 #: Bodies Werkzeug parses into ``request.form`` and ``request.files``.
@@ -175,85 +193,34 @@ def _init_babel(app: Flask) -> None:
         directories.append(str(TRANSLATIONS_DIR))
 
 
-def _build_blueprint() -> Blueprint:
-    """One parent blueprint ``carebridge`` with a child per feature, so endpoints read
-    ``carebridge.org.unit`` and one ``after_request`` commits every CareBridge request."""
-    from .api_tokens.views import bp as api_tokens_bp
-    from .attendance.views import bp as attendance_bp
-    from .audit.views import bp as audit_bp
-    from .dashboard.views import bp as dashboard_bp
-    from .guardianship.phone import phone_bp as guardianship_phone_bp
-    from .guardianship.views import bp as guardianship_bp
-    from .imports.views import bp as imports_bp
-    from .lectures.views import bp as lectures_bp
-    from .lectures.worker_views import worker_bp as lectures_worker_bp
-    from .notifications.views import bp as notifications_bp
-    from .org.views import bp as org_bp
-    from .pledges.views import bp as pledges_bp
-    from .pledges.public_views import bp as pledges_public_bp
-    from .pledges.worker_views import bp as pledges_worker_bp
-    from .registry.views import bp as registry_bp
-    from .worker_access.staff_views import staff_bp as worker_phones_bp
-    from .worker_access.views import bp as worker_access_bp
-
+def _build_blueprint(features: list[Feature]) -> Blueprint:
+    """One parent blueprint ``carebridge`` with the features' blueprints as children, so
+    endpoints read ``carebridge.org.unit`` and one ``after_request`` ends every CareBridge
+    request's transaction."""
     parent = Blueprint("carebridge", __name__, template_folder="templates",
                        static_folder="static", static_url_path="/cb-static")
-    for child in (dashboard_bp, org_bp, registry_bp, imports_bp, audit_bp, notifications_bp,
-                  api_tokens_bp, worker_access_bp, lectures_bp, attendance_bp, pledges_bp,
-                  guardianship_bp, lectures_worker_bp, pledges_worker_bp, pledges_public_bp,
-                  guardianship_phone_bp, worker_phones_bp):
-        parent.register_blueprint(child)
+    for feature in features:
+        for path in feature.blueprints:
+            parent.register_blueprint(feature.load(path))
     parent.after_request(commit_on_success)
     parent.after_request(forbid_caching)  # pages carry personal data: no-store, in any host
     return parent
-
-
-def _connect_receivers(app: Flask) -> None:
-    """Cross-feature reactions to signals (see :mod:`plugin.signals`), wired once per app."""
-    from .guardianship.integrity import connect_receivers as connect_integrity_record
-
-    connect_integrity_record(app)
-
-
-def _navigation() -> list[NavItem]:
-    from flask_babel import lazy_gettext as _l
-
-    from .access.roles import Permission
-
-    return [
-        NavItem("carebridge.dashboard.home", _l("首页"), Permission.ORG_VIEW),
-        NavItem("carebridge.org.tree", _l("组织架构"), Permission.ORG_VIEW),
-        NavItem("carebridge.registry.workers", _l("职工"), Permission.WORKERS_VIEW),
-        NavItem("carebridge.lectures.index", _l("宣讲活动"), Permission.LECTURES_VIEW),
-        NavItem("carebridge.pledges.index", _l("监护承诺"), Permission.PLEDGES_VIEW),
-        NavItem("carebridge.guardianship.agreements", _l("委托照护"), Permission.GUARDIANSHIP_VIEW),
-        NavItem("carebridge.guardianship.follow_up", _l("联系跟进"), Permission.GUARDIANSHIP_VIEW),
-        NavItem("carebridge.imports.index", _l("花名册导入"), Permission.ROSTERS_IMPORT),
-        NavItem("carebridge.audit.events", _l("审计日志"), Permission.AUDIT_VIEW),
-        NavItem("carebridge.api_tokens.index", _l("API 令牌"), Permission.API_TOKENS_MANAGE),
-    ]
-
-
-def _worker_links() -> list[NavItem]:
-    from flask_babel import lazy_gettext as _l
-
-    from .access.roles import Permission
-
-    return [
-        NavItem("carebridge.pledges.worker", _l("监护承诺"), Permission.PLEDGES_VIEW),
-        NavItem("carebridge.guardianship.worker_record", _l("诚信档案"), Permission.GUARDIANSHIP_VIEW),
-        NavItem("carebridge.guardianship.worker_contacts", _l("联系记录"),
-                Permission.GUARDIANSHIP_VIEW),
-        NavItem("carebridge.guardianship.new_agreement", _l("新建委托照护协议"),
-                Permission.GUARDIANSHIP_MANAGE),
-        NavItem("carebridge.worker_phones.phones", _l("手机登录"), Permission.WORKER_PHONES_MANAGE),
-    ]
 
 
 def current_language() -> str:
     """``"zh"`` or ``"en"``: the language pages are shown in now."""
     locale = get_locale()
     return locale.language if locale is not None else "zh"
+
+
+@dataclass(frozen=True)
+class ShownLink:
+    """A slot's link as a page shows it."""
+
+    label: object
+    url: str
+    element_id: str | None
+    endpoint: str
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -263,23 +230,39 @@ def _register_template_helpers(app: Flask) -> None:
     def current_actor():
         return app.extensions["carebridge"].adapter.current_actor()
 
+    def visible(link: Link, actor, subject) -> bool:
+        if link.permission is None:
+            return True
+        if actor is None:
+            return False
+        unit = getattr(subject, "org_unit", None) if subject is not None else None
+        return has_permission(actor.key, link.permission, unit)
+
     @app.context_processor
     def carebridge_context():
         state = app.extensions["carebridge"]
 
-        def nav_items():
-            actor = current_actor()
-            if actor is None:
+        def slot_links(slot: str, subject=None) -> list[ShownLink]:
+            """The links features put into ``slot`` that this user may follow, for ``subject``
+            (a worker, a lecture) where the slot has one."""
+            links = state.links.get(slot, ())
+            if not links:
                 return []
-            return [item for item in state.navigation if has_permission(actor.key, item.permission)]
+            actor = current_actor()
+            shown = []
+            for link in links:
+                if not visible(link, actor, subject):
+                    continue
+                args = {link.subject_arg: subject.id} if link.subject_arg else {}
+                shown.append(ShownLink(link.label, url_for(link.endpoint, **args),
+                                       link.element_id, link.endpoint))
+            return shown
 
-        def worker_links(worker):
-            """The other features' pages about ``worker`` this user may open."""
-            actor = current_actor()
-            if actor is None:
-                return []
-            return [item for item in state.worker_links
-                    if has_permission(actor.key, item.permission, worker.org_unit)]
+        def nav_items() -> list[ShownLink]:
+            return slot_links("navigation") if current_actor() is not None else []
+
+        def slot_panels(slot: str) -> list[str]:
+            return state.panels.get(slot, [])
 
         def unread_notifications():
             actor = current_actor()
@@ -289,7 +272,8 @@ def _register_template_helpers(app: Flask) -> None:
             "cb_layout": state.adapter.layout_template,
             "cb_language": current_language,
             "cb_nav_items": nav_items,
-            "cb_worker_links": worker_links,
+            "cb_links": slot_links,
+            "cb_panels": slot_panels,
             "cb_unread_notifications": unread_notifications,
         }
 
@@ -299,12 +283,9 @@ def _register_template_helpers(app: Flask) -> None:
         format_datetime(value, fmt) if value else ""))
 
 
-def _register_cli(app: Flask, group_name: str | None) -> None:
-    from .imports.cli import import_children_command, import_workers_command
-    from .privacy.cli import rotate_keys_command
-
-    commands = [scheduler_command, upgrade_db_command, rotate_keys_command]
-    commands += [import_workers_command, import_children_command]
+def _register_cli(app: Flask, group_name: str | None, features: list[Feature]) -> None:
+    commands = [scheduler_command, upgrade_db_command]
+    commands += [feature.load(path) for feature in features for path in feature.commands]
     if group_name is None:
         for command in commands:
             app.cli.add_command(command)
@@ -325,15 +306,17 @@ def scheduler_command(lease_seconds: int) -> None:
     import signal
     from datetime import timedelta
 
-    from .jobs import JOBS
+    from .jobs import scheduled_jobs
     from .scheduling.runner import SchedulerProcess
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    process = SchedulerProcess(current_app._get_current_object(), JOBS,
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    jobs = scheduled_jobs(current_app.extensions["carebridge"].features)
+    process = SchedulerProcess(current_app._get_current_object(), jobs,
                                ttl=timedelta(seconds=lease_seconds))
     signal.signal(signal.SIGTERM, lambda *_: process.stop())
     signal.signal(signal.SIGINT, lambda *_: process.stop())
-    click.echo(f"CareBridge scheduler {process.holder}: {len(JOBS)} jobs")
+    click.echo(f"CareBridge scheduler {process.holder}: {len(jobs)} jobs")
     process.run()
 
 
@@ -354,5 +337,3 @@ def upgrade_database(revision: str = "head") -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     command.upgrade(config, revision)
-
-

@@ -3,7 +3,7 @@ lectures feature), a worker's remembered phone, and the venue code valid at a gi
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from plugin.attendance.codes import venue_code
 from plugin.core.db import session
@@ -13,7 +13,7 @@ from plugin.worker_access.cookies import COOKIE_NAME
 from .worker_phone_support import remembered_cookie
 
 #: The ``clock`` fixture's start: 22 November 2026, 10:00 in Shanghai.
-NOW = datetime(2026, 11, 22, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 
 
 def make_lecture(unit, *, starts_at: datetime = NOW + timedelta(minutes=15), hours: float = 1,

@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from employer_portal import create_app
+from employer_portal.database import upgrade_database
 
 from .conftest import csrf_token, portal_test_config
 from .support import sibling_database_url
@@ -30,14 +30,14 @@ POOL = {"pool_size": 20, "max_overflow": 60, "pool_timeout": 60}
 @contextmanager
 def app_on_own_database(database_url: str, suffix: str, tmp_path,
                         upgrade_to: str = "head", **config) -> Iterator[Flask]:
-    """A portal app (with ``config``) on a fresh sibling database migrated to ``upgrade_to``,
-    dropped afterwards."""
+    """A portal app (with ``config``) on a fresh sibling database, the plugin's tables migrated to
+    ``upgrade_to`` and the portal's to their head, dropped afterwards."""
     url = sibling_database_url(database_url, suffix, tmp_path)
     # A request that fails answers 500 as in production (counted by the test), not an exception.
     app = create_app(portal_test_config(url, SQLALCHEMY_ENGINE_OPTIONS=POOL,
                                         PROPAGATE_EXCEPTIONS=False, **config))
     with app.app_context():
-        upgrade(revision=upgrade_to)
+        upgrade_database(upgrade_to)
     try:
         yield app
     finally:

@@ -2,23 +2,24 @@
 
 The database is PostgreSQL when ``CAREBRIDGE_TEST_DATABASE_URL`` is set (``make test`` starts a
 throwaway server for the second run) and a temporary SQLite file otherwise. The schema is built
-once per run through the real Alembic migrations; every test then runs inside a transaction that
-is rolled back, so tests never see each other's rows.
+once per run through the real Alembic migrations, the plugin's and then the portal's own (as
+``carebridge db upgrade`` does); every test then runs inside a transaction that is rolled back,
+so tests never see each other's rows.
 """
 from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
 from sqlalchemy import text
 
 from employer_portal import create_app
 from employer_portal.accounts.services import create_user
+from employer_portal.database import upgrade_database
 from employer_portal.setup.services import forget_set_up
 from plugin.access.roles import Role
 from plugin.access.services import grant_role
@@ -53,7 +54,7 @@ def pytest_configure(config):
 
         moment = datetime.fromisoformat(travel_to)
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         # tick=True: time still passes (timeouts, throttles and live servers keep working).
         config._carebridge_travel = time_machine.travel(moment, tick=True)
         config._carebridge_travel.start()
@@ -110,7 +111,7 @@ def app(database_url):
     app.test_client_class = PerRequestCacheClient
     with app.app_context():
         reset_database(app.extensions["sqlalchemy"].engine)
-        upgrade()
+        upgrade_database()
     return app
 
 
@@ -157,11 +158,27 @@ def app_context(app):
 @pytest.fixture
 def clock(app):
     """A frozen clock the app reads for "now"; ``clock.advance(minutes=5)`` moves time."""
-    frozen = FrozenClock(datetime(2026, 11, 22, 2, 0, tzinfo=timezone.utc))
+    frozen = FrozenClock(datetime(2026, 11, 22, 2, 0, tzinfo=UTC))
     state = app.extensions["carebridge"]
     state.clock = frozen
     yield frozen
     state.clock = system_clock
+
+
+@pytest.fixture
+def set_setting(app):
+    """``set_setting(name, value)`` changes a declared setting (plugin.core.settings) for one test;
+    settings are read once at start, so changing ``app.config`` afterwards changes nothing."""
+    settings = app.extensions["carebridge"].settings
+    saved: dict = {}
+
+    def set_(name: str, value) -> None:
+        saved.setdefault(name, settings[name])
+        settings.override(name, value)
+
+    yield set_
+    for name, value in saved.items():
+        settings.restore(name, value)
 
 
 @pytest.fixture

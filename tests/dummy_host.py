@@ -10,11 +10,18 @@ Used by ``tests/test_dummy_host.py`` (Flask test client) and ``tests/browser`` (
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from flask import Flask, abort, redirect, render_template, request, url_for
-from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from flask_login import (
+    LoginManager,
+    UserMixin,
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+)
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import ForeignKey, String, select
@@ -97,26 +104,29 @@ def load_user(user_id: str):
     return db.session.get(HostUser, int(user_id)) if user_id.isdigit() else None
 
 
-def create_host_app(database_url: str, *, set_up: bool = True, **config) -> Flask:
+def create_host_app(database_url: str, *, set_up: bool = True,
+                    features: tuple[str, ...] | None = None, **config) -> Flask:
     """The host app on ``database_url``.
 
     With ``set_up`` (the default) the database is prepared as a deployment would: the host's own
     tables and rows first, then CareBridge's tables (``upgrade_database()``), then the company and
     an administrator role for the host's ``hr-admin`` user. Preparing an already prepared database
     changes nothing. ``set_up=False`` leaves the database alone (tests do the steps themselves).
+    ``features`` replaces CareBridge's default feature list.
     """
     app = Flask(__name__, template_folder=str(TEMPLATES))
     app.config.update(
         SECRET_KEY="dummy-host-secret",
         SQLALCHEMY_DATABASE_URI=database_url,
-        CAREBRIDGE_TIMEZONE="Asia/Shanghai",
         **config,
     )
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "host_login"
-    CareBridge().init_app(app, url_prefix="/care", adapter=HRHostAdapter(), cli_group="care")
+    options = {"features": features} if features is not None else {}
+    CareBridge().init_app(app, url_prefix="/care", adapter=HRHostAdapter(), cli_group="care",
+                          **options)
     _register_routes(app)
     if set_up:
         with app.app_context():

@@ -3,16 +3,24 @@ belongs to the attendance feature; statistics only read the rows)."""
 from __future__ import annotations
 
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from plugin.attendance.models import Attendance, CheckInMethod
 from plugin.core.db import session
 from plugin.core.host import Actor
-from plugin.lectures.models import (LectureFormat, Lecturer, LecturerKind, LectureSession,
-                                    LectureSessionTopic, LectureTopic, SessionStatus)
+from plugin.lectures.models import (
+    Attendance,
+    CheckInMethod,
+    LectureFormat,
+    Lecturer,
+    LecturerKind,
+    LectureSession,
+    LectureSessionTopic,
+    LectureTopic,
+    SessionStatus,
+)
 
 #: 25 November 2026, 14:00 in Shanghai.
-AFTERNOON = datetime(2026, 11, 25, 6, 0, tzinfo=timezone.utc)
+AFTERNOON = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 
 
 def actor_of(user) -> Actor:

@@ -62,11 +62,15 @@ def sibling_database_url(base_url: str, suffix: str, tmp_path) -> str:
 
 
 def delete_all_rows(engine: Engine) -> None:
-    """Empty every CareBridge table, children first (between browser tests)."""
+    """Empty every CareBridge table and the portal's, children first (between browser tests)."""
+    from employer_portal.database import PortalBase
+    from employer_portal.database import import_models as import_portal_models
     from plugin.core.db import Base
     from plugin.extension import import_models
 
     import_models()
+    import_portal_models()
     with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
+        for metadata in (PortalBase.metadata, Base.metadata):
+            for table in reversed(metadata.sorted_tables):
+                connection.execute(table.delete())

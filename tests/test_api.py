@@ -1,5 +1,5 @@
 """The HR-system API at /api/v1: tokens, scope, upserts one by one and in batches, reads."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -252,7 +252,7 @@ def test_worker_list_pages_through_the_scope_and_filters_by_update_time(api_a, a
     assert [item["employee_number"] for item in first["items"]] == ["E2", "E3"]
     second = api_a.get("/workers?per_page=2&page=2").get_json()
     assert [item["employee_number"] for item in second["items"]] == ["E1"]
-    since = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc).isoformat()
+    since = datetime(2026, 11, 22, 3, 0, tzinfo=UTC).isoformat()
     recent = api_a.get("/workers", query_string={"updated_since": since}).get_json()
     assert [item["employee_number"] for item in recent["items"]] == ["E1"]
     # Without an offset the time is the company's (Asia/Shanghai): 11:00 there is 03:00 UTC.

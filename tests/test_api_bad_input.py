@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 from plugin.core.db import session
 from plugin.registry.models import Child, Worker
 
-from .test_api import Api, child_body, worker_body
-from .test_api import sites, tokens  # noqa: F401 (fixtures: a read-write token on site A)
+from .test_api import Api, child_body, sites, tokens, worker_body  # noqa: F401 (fixtures: a read-write token on site A)
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from plugin.attendance.models import Attendance, AttemptOutcome, CheckInAttempt, CheckInMethod
+from plugin.attendance.models import AttemptOutcome, CheckInAttempt
 from plugin.attendance.views import SEEN_COOKIE
 from plugin.core.db import session
-from plugin.lectures.models import SessionStatus
+from plugin.lectures.models import Attendance, CheckInMethod, SessionStatus
 from plugin.org.models import OrgKind
 from plugin.registry.models import EmploymentStatus
 from plugin.worker_access.cookies import COOKIE_NAME, _serializer

@@ -1,15 +1,26 @@
 """The venue's rotating code, badge codes and the first-seen mark: pure functions, any clock."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from plugin.attendance.codes import (CodeProblem, SeenMark, badge_code, badge_worker_id, derive_key,
-                                     parse_venue_code, read_seen_mark, seen_mark, slot_at,
-                                     slot_ends_at, venue_code, venue_code_problem)
+from plugin.attendance.codes import (
+    CodeProblem,
+    SeenMark,
+    badge_code,
+    badge_worker_id,
+    derive_key,
+    parse_venue_code,
+    read_seen_mark,
+    seen_mark,
+    slot_at,
+    slot_ends_at,
+    venue_code,
+    venue_code_problem,
+)
 
 KEY = "5f" * 32
 #: Exactly the start of a 30-second slot.
-BOUNDARY = datetime.fromtimestamp(59_012_345 * 30, tz=timezone.utc)
+BOUNDARY = datetime.fromtimestamp(59_012_345 * 30, tz=UTC)
 
 
 def test_slots_are_thirty_seconds_long_and_change_on_the_boundary():

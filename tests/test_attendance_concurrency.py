@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import func, select
 
 from plugin.attendance.codes import venue_code
-from plugin.attendance.models import Attendance, AttemptOutcome, CheckInAttempt
+from plugin.attendance.models import AttemptOutcome, CheckInAttempt
 from plugin.core.clock import utcnow
 from plugin.core.db import session
+from plugin.lectures.models import Attendance
 from plugin.org.models import OrgKind
 from plugin.org.queries import get_root_unit
 from plugin.org.services import create_company, create_unit

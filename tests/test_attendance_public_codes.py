@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from plugin.attendance.models import Attendance, CheckInAttempt
+from plugin.attendance.models import CheckInAttempt
 from plugin.attendance.views import SEEN_COOKIE
 from plugin.core.db import session
+from plugin.lectures.models import Attendance
 from plugin.org.models import OrgKind
 
 from .attendance_support import NOW, code_url, make_lecture, remember_phone

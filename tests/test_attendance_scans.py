@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 
 from plugin.access.roles import Role
 from plugin.attendance.codes import badge_code, derive_key
-from plugin.attendance.models import Attendance, CheckInAttempt, CheckInMethod
+from plugin.attendance.models import CheckInAttempt
 from plugin.audit.models import AuditEvent
 from plugin.core.db import session
+from plugin.lectures.models import Attendance, CheckInMethod
 from plugin.org.models import OrgKind
 from plugin.registry.models import EmploymentStatus
 

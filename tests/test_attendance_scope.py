@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from plugin.access.roles import Role
 from plugin.attendance.codes import badge_code, derive_key
-from plugin.attendance.models import Attendance, CheckInAttempt
+from plugin.attendance.models import CheckInAttempt
 from plugin.core.db import session
+from plugin.lectures.models import Attendance
 from plugin.org.models import OrgKind
 
 from .attendance_support import NOW, code_url, make_lecture, remember_phone
@@ -130,7 +131,7 @@ def test_a_paper_sheet_line_of_another_sites_number_reads_like_a_number_nobody_h
     response = submit(officer, f"/attendance/sessions/{lecture.id}/paper-sheet",
                       {"lines": "A1001 10:05\nC9001 10:05\nZ99999 10:05"},
                       form_url=f"/attendance/sessions/{lecture.id}")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "第 2 行：C9001 不能签到（查无此人）" in response.text
     assert "第 3 行：Z99999 不能签到（查无此人）" in response.text
     assert "隔壁王五" not in response.text and "非本项目职工" not in response.text

@@ -37,7 +37,7 @@ def test_login_and_logout_are_audited(company, make_user, client):
 def test_wrong_password_is_refused_and_audited(company, make_user, client):
     user = make_user()
     response = attempt(client, user.username, "wrong-password")
-    assert response.status_code == 200 and "用户名或密码错误" in response.text
+    assert response.status_code == 422 and "用户名或密码错误" in response.text
     event = session.execute(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")).scalar_one()
     assert event.details == {"reason": "wrong_password", "failures": 1}
 
@@ -56,7 +56,7 @@ def test_lockout_after_five_failures_even_for_the_right_password(company, make_u
     locked = attempt(client, user.username, "nope-nope-1")
     assert "已锁定 15 分钟" in locked.text
     refused = attempt(client, user.username, PASSWORD)
-    assert refused.status_code == 200 and "账户已被锁定" in refused.text
+    assert refused.status_code == 422 and "账户已被锁定" in refused.text
     assert "auth.locked" in actions(user)
     clock.advance(minutes=16)
     assert attempt(client, user.username, PASSWORD).status_code == 302

@@ -25,13 +25,21 @@ from plugin.core.db import session
 from plugin.core.errors import ValidationError
 from plugin.core.spreadsheets import FORMULA_TRIGGERS, neutralise
 from plugin.imports.formats import MAX_CELL_CHARS, MAX_COLUMNS
-from plugin.imports.models import FileRole, ImportJob, ImportStatus
 from plugin.imports.messages import job_failure
+from plugin.imports.models import FileRole, ImportJob, ImportStatus
 from plugin.imports.services import copy_file_to
 
 from .conftest import submit
-from .imports_support import (WORKER_HEADER, csv_roster, id_number, import_roster,
-                              read_csv, worker, wrong_check, xlsx_roster)
+from .imports_support import (
+    WORKER_HEADER,
+    csv_roster,
+    id_number,
+    import_roster,
+    read_csv,
+    worker,
+    wrong_check,
+    xlsx_roster,
+)
 
 MB = 1024 * 1024
 SHEET = "xl/worksheets/sheet1.xml"
@@ -42,7 +50,7 @@ SHEET_START = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
 SHEET_END = b"</sheetData></worksheet>"
 HEADER_ROW = ('<row r="1">' + "".join(
     f'<c r="{column}1" t="inlineStr"><is><t>{text}</t></is></c>'
-    for column, text in zip("ABCDEFGH", WORKER_HEADER)) + "</row>").encode()
+    for column, text in zip("ABCDEFGH", WORKER_HEADER, strict=True)) + "</row>").encode()
 
 
 # --- building bad files ------------------------------------------------------------------------
@@ -369,7 +377,7 @@ def test_bad_files_are_refused_on_the_upload_form_with_a_reason(app, company, ma
                 "broken.xlsx": "无法读取这个 Excel 文件", "long.csv": "太长"}
     for name, path in bad_files(tmp_path).items():
         response = upload(client, path, company.id)
-        assert response.status_code == 200, (name, response.status_code)
+        assert response.status_code == 422, (name, response.status_code)
         assert expected[name] in response.text, name
     assert jobs() == 0
 
@@ -412,7 +420,7 @@ def test_csv_error_file_neutralises_formulas_and_reads_back_as_sent(company, clo
     copy_file_to(job.id, FileRole.ERRORS, error_path)
     content = read_csv(error_path)
     assert content[0][-2] == "'=入职日期"
-    for row, text in zip(content[1:], FORMULAS):
+    for row, text in zip(content[1:], FORMULAS, strict=True):
         assert row[1] == "'" + text and row[5] == "'" + text, row
     for row in content:
         for cell in row:

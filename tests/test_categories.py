@@ -15,8 +15,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plugin.registry.categories import (
-    CATEGORY_CODES, FACT_CODES, FOCUS_FLAG_CODES, CategoryDecision, ChildFacts, ParentFacts,
-    ParentStatus, add_months, age_on, birthday, decide_categories, has_lasted, next_change_date,
+    CATEGORY_CODES,
+    FACT_CODES,
+    FOCUS_FLAG_CODES,
+    CategoryDecision,
+    ChildFacts,
+    ParentFacts,
+    ParentStatus,
+    add_months,
+    age_on,
+    birthday,
+    decide_categories,
+    has_lasted,
+    next_change_date,
     threshold_date,
 )
 

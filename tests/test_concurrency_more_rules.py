@@ -22,8 +22,13 @@ from plugin.access.services import grant_role
 from plugin.audit.models import AuditEvent
 from plugin.core.clock import local_today
 from plugin.core.db import session
-from plugin.guardianship.models import (AgreementStatus, ContactLog, EntrustmentAgreement,
-                                        IntegrityEntry, IntegrityKind)
+from plugin.guardianship.models import (
+    AgreementStatus,
+    ContactLog,
+    EntrustmentAgreement,
+    IntegrityEntry,
+    IntegrityKind,
+)
 from plugin.guardianship.services import create_agreement
 from plugin.org.models import OrgKind
 from plugin.org.queries import get_root_unit
@@ -113,8 +118,8 @@ def test_forty_identical_pledges_on_paper_and_phone_make_one_pledge(racing_famil
 
     answers = race(app, [(hr, f"/pledges/workers/{facts['worker']}/paper", paper),
                          (phone, "/w/pledges/sign", signed)])
-    assert statuses(status for status, _location, _text in answers) == {302: 1, 200: POSTS - 1}
-    refused = [text for status, _location, text in answers if status == 200]
+    assert statuses(status for status, _location, _text in answers) == {302: 1, 422: POSTS - 1}
+    refused = [text for status, _location, text in answers if status == 422]
     assert all("所选子女已有有效的监护承诺书" in text for text in refused)
     assert count(app, select(func.count()).select_from(Pledge)) == 1
     assert count(app, select(func.count()).select_from(AuditEvent).where(
@@ -174,7 +179,7 @@ def test_forty_taps_on_sign_sign_the_agreement_once(racing_family):
     others = [(status, location, text) for status, location, text in answers
               if location != "/w/record?signed=1"]
     assert all((status == 302 and location == "/w/record")
-               or (status == 200 and "这份协议已经签署或已撤销，无需再签" in text)
+               or (status == 422 and "这份协议已经签署或已撤销，无需再签" in text)
                for status, location, text in others)
     assert count(app, select(EntrustmentAgreement.status).where(
         EntrustmentAgreement.id == agreement_id)) == AgreementStatus.ACTIVE

@@ -24,8 +24,12 @@ from plugin.core.clock import local_today
 from plugin.core.db import session, violated_constraint
 from plugin.core.errors import ValidationError
 from plugin.guardianship import services as guardianship
-from plugin.guardianship.models import (ONE_OPEN_PER_PERIOD, AgreementStatus, EntrustmentAgreement,
-                                        EntrustmentChild)
+from plugin.guardianship.models import (
+    ONE_OPEN_PER_PERIOD,
+    AgreementStatus,
+    EntrustmentAgreement,
+    EntrustmentChild,
+)
 from plugin.guardianship.services import AgreementInvalid, create_agreement, end_agreement
 from plugin.org.models import OrgKind
 from plugin.org.queries import get_root_unit
@@ -143,8 +147,8 @@ def test_forty_identical_agreement_posts_make_one_open_agreement(racing_site):
                 "scan": (io.BytesIO(PNG_SCAN), "scan.png")}
 
     answers = post_together(app, hr, f"/guardianship/workers/{facts['father']}/agreements/new", form)
-    assert statuses(status for status, _location, _text in answers) == {302: 1, 200: POSTS - 1}
-    refused = [text for status, _location, text in answers if status == 200]
+    assert statuses(status for status, _location, _text in answers) == {302: 1, 422: POSTS - 1}
+    refused = [text for status, _location, text in answers if status == 422]
     assert all("已有委托照护协议" in text for text in refused)
     assert count(app, select(func.count()).select_from(EntrustmentAgreement).where(
         EntrustmentAgreement.status.in_(guardianship.OPEN_STATUSES))) == 1
@@ -241,7 +245,7 @@ def test_a_race_lost_at_the_database_is_the_forms_error(family, clock, monkeypat
 def test_agreement_scans_get_the_same_check_as_pledge_scans(data, declared, message):
     with pytest.raises(ValidationError) as refused:
         guardianship.check_scan(data, declared)
-    assert refused.value.field == "scan" and refused.value.message == message
+    assert refused.value.field == "scan" and message in str(refused.value)
 
 
 def test_the_agreement_form_refuses_a_scan_that_is_not_what_it_says(make_unit, make_worker,
@@ -260,6 +264,6 @@ def test_the_agreement_form_refuses_a_scan_that_is_not_what_it_says(make_unit, m
         "witness": "王专员", "signed_on": TODAY.isoformat(),
         "scan": (io.BytesIO(b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script>"), "scan.png")},
         content_type="multipart/form-data")
-    assert response.status_code == 200 and "图片已损坏，无法打开" in response.text
+    assert response.status_code == 422 and "图片已损坏，无法打开" in response.text
     assert session.scalar(select(func.count()).select_from(EntrustmentAgreement)) == 0
 

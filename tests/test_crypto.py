@@ -12,7 +12,13 @@ from sqlalchemy import Integer, String, create_engine, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from plugin.privacy.crypto import (
-    TOKEN_VERSION, DecryptionError, EncryptedText, FieldCipher, KeyConfigError, KeyRing, rotate_all,
+    TOKEN_VERSION,
+    DecryptionError,
+    EncryptedText,
+    FieldCipher,
+    KeyConfigError,
+    KeyRing,
+    rotate_all,
 )
 
 ID_NUMBER = "11010520150312341X"

@@ -67,7 +67,7 @@ def test_the_phone_form_shows_errors_and_offers_the_carer(app, worker, clock):
     future = client.post("/w/contacts", data={
         "csrf_token": csrf_token(page.text), "who": f"carer-{child.id}", "kind": "call",
         "contact_on": "2026-11-23"})
-    assert future.status_code == 200 and "联系日期不能晚于今天" in future.text
+    assert future.status_code == 422 and "联系日期不能晚于今天" in future.text
     assert session.execute(select(ContactLog)).first() is None
     carer = client.post("/w/contacts", data={
         "csrf_token": csrf_token(page.text), "who": f"carer-{child.id}", "kind": "visit",
@@ -168,9 +168,9 @@ def test_the_daily_job_sends_each_care_worker_one_summary(population, sites, mak
     assert latest[care_a.key] == 3
 
 
-def test_the_follow_up_period_is_configurable(population, sites, make_user, clock, app, monkeypatch):
+def test_the_follow_up_period_is_configurable(population, sites, make_user, clock, app, set_setting):
     care_a = make_user(Role.CARE_WORKER, sites[0])
-    monkeypatch.setitem(app.config, "CAREBRIDGE_CONTACT_FOLLOW_UP_DAYS", 20)
+    set_setting("CAREBRIDGE_CONTACT_FOLLOW_UP_DAYS", 20)
     daily_guardianship_check()
     assert follow_up_notifications()[0].params == {"count": 1, "days": 20}
     assert care_a.key == follow_up_notifications()[0].recipient_key

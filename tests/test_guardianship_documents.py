@@ -14,8 +14,17 @@ from plugin.guardianship.services import create_agreement, sign_on_phone
 from plugin.org.models import OrgKind
 
 from .conftest import SYSTEM
-from .guardianship_support import (TODAY, first_page_ink, id_number, paper_draft, pdf_fonts,
-                                   pdf_text, phone_draft, signature_data_url, write)
+from .guardianship_support import (
+    TODAY,
+    first_page_ink,
+    id_number,
+    paper_draft,
+    pdf_fonts,
+    pdf_text,
+    phone_draft,
+    signature_data_url,
+    write,
+)
 
 CHILD_ID = id_number(date(2011, 3, 1), sequence="235")
 CARER_ID = id_number(date(1958, 6, 7), sequence="248")

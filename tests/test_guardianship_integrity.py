@@ -112,7 +112,7 @@ def test_a_union_officer_admonishes_through_the_page(worker, sites, make_user, l
     union = login(make_user(Role.UNION_OFFICER, sites[0], name="工会刘主席"))
     url = f"/guardianship/workers/{worker.id}/record"
     refused = submit(union, url, {"kind": "admonition", "occurred_on": "2026-11-22", "reason": "差"})
-    assert refused.status_code == 200 and "至少 4 个字" in refused.text
+    assert refused.status_code == 422 and "至少 4 个字" in refused.text
     assert not entries(worker)
     done = submit(union, url, {"kind": "admonition", "occurred_on": "2026-11-21",
                                "reason": "两个月未与孩子联系，依法批评教育"})

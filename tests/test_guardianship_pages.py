@@ -75,7 +75,7 @@ def test_an_hr_officer_records_a_paper_agreement(worker, hr, clock):
 def test_the_form_refuses_an_agreement_without_the_declaration(worker, hr, clock):
     response = new_agreement(hr, worker, no_bars_declared=None,
                              scan=(io.BytesIO(b"GIF89a"), "x.png"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "不能登记委托照护协议" in response.text and "只能上传 PDF、JPG 或 PNG 文件" in response.text
     assert session.execute(select(EntrustmentAgreement)).first() is None
 
@@ -93,7 +93,7 @@ def test_an_agreement_sent_to_the_phone_is_signed_there(app, worker, hr, clock):
     assert 'data-signature-for="signature"' in page.text and "signature-field.js" in page.text
     unconfirmed = client.post(sign_url, data={"csrf_token": csrf_token(page.text),
                                               "signature": signature_data_url()})
-    assert unconfirmed.status_code == 200 and "同意签署" in unconfirmed.text
+    assert unconfirmed.status_code == 422 and "同意签署" in unconfirmed.text
     signed = client.post(sign_url, data={"csrf_token": csrf_token(page.text),
                                          "signature": signature_data_url(), "confirmed": "y"})
     assert signed.status_code == 302 and signed.location == "/w/record?signed=1"
@@ -139,7 +139,7 @@ def test_ending_and_revoking_through_the_page(worker, hr, clock):
     agreement = record(worker)
     url = f"/guardianship/agreements/{agreement.id}"
     empty = submit(hr, f"{url}/end", {"end-reason": ""}, form_url=url)
-    assert empty.status_code == 200 and agreement.status == AgreementStatus.ACTIVE
+    assert empty.status_code == 422 and agreement.status == AgreementStatus.ACTIVE
     done = submit(hr, f"{url}/end", {"end-reason": "父亲返乡照顾"}, form_url=url)
     assert done.status_code == 302 and agreement.status == AgreementStatus.ENDED
     page = hr.get(url)

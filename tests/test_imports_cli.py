@@ -7,8 +7,17 @@ from plugin.core.db import session
 from plugin.org.models import OrgKind
 from plugin.registry.models import Child, Worker
 
-from .imports_support import (CHILD_HEADER, REASON_HEADER, WORKER_HEADER, csv_roster, id_number,
-                              read_xlsx, worker, wrong_check, xlsx_roster)
+from .imports_support import (
+    CHILD_HEADER,
+    REASON_HEADER,
+    WORKER_HEADER,
+    csv_roster,
+    id_number,
+    read_xlsx,
+    worker,
+    wrong_check,
+    xlsx_roster,
+)
 
 ROWS = [worker("1001", "张伟"), worker("1002", "李强", id=wrong_check(id_number(sequence="321"))),
         worker("1003", "王五", team=None)]

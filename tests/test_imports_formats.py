@@ -10,14 +10,24 @@ from integrations.rosters.xlsx_format import XlsxFormat
 from plugin.core.db import session
 from plugin.core.errors import ValidationError
 from plugin.imports.columns import find_header, normalise_header
-from plugin.imports.models import ColumnMapping, FileRole, ImportKind, ImportStatus
 from plugin.imports.messages import job_failure
+from plugin.imports.models import ColumnMapping, FileRole, ImportKind, ImportStatus
 from plugin.imports.services import copy_file_to
 from plugin.registry.models import Worker
 from plugin.registry.schema import WORKER_FIELDS
 
-from .imports_support import (REASON_HEADER, WORKER_HEADER, csv_roster, id_number,
-                              import_roster, read_csv, read_xlsx, worker, wrong_check, xlsx_roster)
+from .imports_support import (
+    REASON_HEADER,
+    WORKER_HEADER,
+    csv_roster,
+    id_number,
+    import_roster,
+    read_csv,
+    read_xlsx,
+    worker,
+    wrong_check,
+    xlsx_roster,
+)
 
 ROWS = [worker("1001", "张伟"), worker("1002", "李娜", sex="女", id=id_number(sequence="124")),
         worker("1003", "欧阳䶮")]  # 䶮 is outside GBK's common range but inside GB18030
@@ -52,7 +62,7 @@ def test_encoding_is_decided_on_the_whole_file_not_a_sample(tmp_path):
 
 def test_a_file_in_no_known_encoding_is_refused_before_any_row(company, clock, tmp_path):
     path = tmp_path / "r.csv"
-    path.write_bytes("工号,姓名\n1001,张伟\n".encode("utf-8") + b"1002,\xff\xfe\xfd\n")
+    path.write_bytes("工号,姓名\n1001,张伟\n".encode() + b"1002,\xff\xfe\xfd\n")
     job, _ = import_roster(path, company)
     assert job.status == ImportStatus.FAILED and "编码" in str(job_failure(job))
     assert names() == {}

@@ -6,9 +6,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from plugin.access.roles import Role
-from plugin.attendance.models import CheckInMethod
 from plugin.audit.models import AuditEvent
 from plugin.core.db import session
+from plugin.lectures.models import CheckInMethod
 from plugin.org.models import OrgKind
 
 from .lectures_support import attend, inked_share, make_lecture, make_lecturer, pdf_fonts, pdf_text
@@ -49,7 +49,7 @@ def test_the_pdf_sheet_embeds_its_font_lists_valid_check_ins_and_has_rows_to_sig
     assert "=防溺水 & 防欺凌<安全课>" in text and "前海项目部" in text and "陈律师" in text
     assert "2026-11-25 14:00" in text
     assert "赵铁柱" in text and "E001" in text and "木工班" in text and "扫码签到" in text
-    assert "钱小花" in text and "扫工牌签到" in text and "孙作废" not in text
+    assert "钱小花" in text and "扫胸卡签到" in text and "孙作废" not in text
     # Printed before the lecture: 40 numbered blank rows after the two, the header on each page.
     assert "\n42\n" in text and "\n43\n" not in text and text.count("签名") == 2
     assert inked_share(path, tmp_path) > 0.01
@@ -69,7 +69,7 @@ def test_the_xlsx_sheet_has_the_same_rows(lecture, manager, clock):
     assert rows[header_at] == ["序号", "姓名", "工号", "班组/单位", "签到方式", "签到时间", "签名"]
     data = rows[header_at + 1:]
     assert [row[:5] for row in data] == [[1, "赵铁柱", "E001", "木工班", "扫码签到"],
-                                         [2, "钱小花", "E002", "前海项目部", "扫工牌签到"]]
+                                         [2, "钱小花", "E002", "前海项目部", "扫胸卡签到"]]
     assert data[0][5] == datetime(2026, 11, 25, 13, 50)  # local time of the check-in
     with_blanks = manager.get(f"/lectures/{lecture.id}/sign-in-sheet.xlsx?blank=3")
     rows = [[cell.value for cell in row] for row in load_workbook(BytesIO(with_blanks.data)).active.iter_rows()]

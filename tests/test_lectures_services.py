@@ -9,7 +9,14 @@ from plugin.audit.models import AuditEvent
 from plugin.core.db import session
 from plugin.core.errors import ValidationError
 from plugin.lectures import services
-from plugin.lectures.models import LectureFormat, Lecturer, LecturerKind, LectureSession, LectureTopic, SessionStatus
+from plugin.lectures.models import (
+    LectureFormat,
+    Lecturer,
+    LecturerKind,
+    LectureSession,
+    LectureTopic,
+    SessionStatus,
+)
 from plugin.notifications.models import Notification
 from plugin.org.models import OrgKind
 from plugin.signals import lecture_cancelled, lecture_rescheduled

@@ -1,14 +1,19 @@
 """Lecture figures from hand-made attendance rows (see the definitions in plugin.lectures.statistics)."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
-from zoneinfo import ZoneInfo
 from sqlalchemy import event
 
-from plugin.attendance.models import CheckInMethod
 from plugin.core.db import session
 from plugin.core.errors import ValidationError
-from plugin.lectures.statistics import lecture_figures, narrow_paths, never_attended, session_figures
+from plugin.lectures.models import CheckInMethod
+from plugin.lectures.statistics import (
+    lecture_figures,
+    narrow_paths,
+    never_attended,
+    session_figures,
+)
 from plugin.org.models import OrgKind
 from plugin.registry.models import EmploymentStatus
 
@@ -19,7 +24,7 @@ NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
 
 def shanghai(year, month, day, hour, minute=0) -> datetime:
     """A wall-clock time in the company's zone, as the UTC datetime stored."""
-    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(timezone.utc)
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ import ast
 import difflib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from sqlalchemy import MetaData, select, text
@@ -246,16 +246,16 @@ class World:
 def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock) -> World:
     from employer_portal.accounts.services import create_user
     from plugin.access.services import grant_role
+    from plugin.core.clock import local_today
     from plugin.guardianship.services import create_agreement
     from plugin.imports.models import ImportKind
     from plugin.imports.services import create_job
+    from plugin.pledges import services as pledge_services
     from plugin.pledges.batches import request_batch
 
     from .guardianship_support import paper_draft
     from .imports_support import IMPORTER, csv_roster
     from .pledges_support import OFFICER, scan_png
-    from plugin.pledges import services as pledge_services
-    from plugin.core.clock import local_today
 
     site_a = make_unit(OrgKind.SITE, name="本部项目部")
     site_c = make_unit(OrgKind.SITE, name="隔壁项目部")
@@ -302,7 +302,7 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         "pledge": pledge_c.id, "pledge_batch": batch_c.id, "agreement": agreement_c.id,
         "worker_number": worker_c.employee_number,
     }
-    missing = {kind: MISSING_ID for kind in ids} | {"worker_number": MISSING_NUMBER}
+    missing = dict.fromkeys(ids, MISSING_ID) | {"worker_number": MISSING_NUMBER}
     return World(site_a, site_c, ids, missing, users, api_secret, worker_a, worker_c, child_c, lecture_a)
 
 

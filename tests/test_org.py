@@ -1,4 +1,5 @@
 import pytest
+from sqlalchemy import select
 
 from plugin.audit.models import AuditEvent
 from plugin.core.db import session
@@ -6,7 +7,6 @@ from plugin.core.errors import ValidationError
 from plugin.org.models import OrgKind
 from plugin.org.queries import in_subtrees, sorted_tree, subtree_unit_counts, units_in_subtrees
 from plugin.org.services import create_company, create_unit, update_company, update_unit
-from sqlalchemy import select
 
 from .conftest import SYSTEM, submit
 
@@ -116,7 +116,7 @@ def test_manager_creates_and_edits_units_through_pages(make_user, login, company
     page = client.get(response.location)
     assert "南沙项目部" in page.text and "孙丽" in page.text
     bad = submit(client, f"/org/units/{company.id}/new", {"kind": "site", "name": "南沙项目部"})
-    assert bad.status_code == 200 and "已有名为" in bad.text
+    assert bad.status_code == 422 and "已有名为" in bad.text
     phone = submit(client, f"/org/units/{company.id}/new", {"kind": "site", "name": "X", "responsible_phone": "abc"})
     assert "请输入有效的电话号码" in phone.text
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from sqlalchemy.exc import OperationalError
 
-from plugin.core.db import refresh_planner_statistics, session
+from plugin.core.db import session
 from plugin.imports import processing
 from plugin.imports.models import ImportStatus
-from plugin.jobs import JOBS
+from plugin.jobs import default_jobs
 
 from .imports_support import WORKER_HEADER, import_roster, worker, xlsx_roster
+
+JOBS = default_jobs()
 
 ROWS = 13  # an unusual count, so a figure left over from another test cannot pass for it
 
@@ -41,7 +43,7 @@ def test_an_import_refreshes_the_planner_statistics(company, clock, tmp_path):
 
 def test_the_nightly_job_refreshes_them(company, make_worker):
     """Workers added one by one (the form, the API) refresh nothing by themselves."""
-    job = next(job for job in JOBS if job.func is refresh_planner_statistics)
+    job = next(job for job in JOBS if job.id == "core.refresh_planner_statistics")
     assert job.trigger == "cron"
     for _number in range(ROWS + 2):
         make_worker(company)

@@ -11,14 +11,15 @@ from plugin.access.roles import Role
 from plugin.audit.models import AuditEvent
 from plugin.core.db import session
 from plugin.core.errors import ValidationError
+from plugin.core.tasks import TaskChunk
 from plugin.notifications.models import Notification
 from plugin.org.models import OrgKind
 from plugin.pledges import batches, services
 from plugin.pledges.jobs import pledge_lifecycle_today, run_queued_pledge_batches
-from plugin.pledges.models import BatchStatus, PledgeBatch, PledgeBatchChunk
+from plugin.pledges.models import BatchStatus, PledgeBatch
 
 from .conftest import submit
-from .pledges_support import (OFFICER, Family, make_family, paper_pledge, phone_pledge)
+from .pledges_support import OFFICER, Family, make_family, paper_pledge, phone_pledge
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_a_site_zip_is_made_in_the_background_and_downloaded(family, site_pledge
 def test_the_zip_is_stored_encrypted(family, site_pledges, hr):
     batch, _ = request_zip(hr, family)
     run_queued_pledge_batches()
-    raw = [bytes(chunk) for chunk in session.execute(text("SELECT data FROM cb_pledge_batch_chunk")).scalars()]
+    raw = [bytes(chunk) for chunk in session.execute(text("SELECT data FROM cb_task_chunk")).scalars()]
     assert raw and not any(b"%PDF" in chunk or b"PK\x03\x04" in chunk for chunk in raw)
     signatures = session.execute(text("SELECT signature_png FROM cb_pledge WHERE signature_png IS NOT NULL"))
     assert not any(bytes(value).startswith(b"\x89PNG") for value in signatures.scalars())
@@ -110,7 +111,7 @@ def test_a_failing_batch_is_marked_and_its_requester_told(family, site_pledges, 
     monkeypatch.setattr(batches, "render_pledge_pdf", broken)
     run_queued_pledge_batches()
     assert batch.status == BatchStatus.FAILED and batch.failure["message"]
-    assert session.execute(select(PledgeBatchChunk)).first() is None
+    assert session.execute(select(TaskChunk)).first() is None
     assert 'id="batch-failure"' in hr.get(f"/pledges/batches/{batch.id}").text
     assert session.execute(select(Notification).where(Notification.category == "pledges.batch_failed")).first()
 
@@ -123,7 +124,7 @@ def test_zips_are_deleted_after_a_week(family, site_pledges, hr, clock):
     clock.advance(days=2)
     assert pledge_lifecycle_today()["zips_deleted"] == 1
     session.commit()  # as the scheduler does after a job
-    assert batch.purged_at is not None and session.execute(select(PledgeBatchChunk)).first() is None
+    assert batch.purged_at is not None and session.execute(select(TaskChunk)).first() is None
     assert hr.get(f"/pledges/batches/{batch.id}/download").status_code == 404
     assert 'id="batch-purged"' in hr.get(f"/pledges/batches/{batch.id}").text
 

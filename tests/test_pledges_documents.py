@@ -17,9 +17,19 @@ from plugin.pledges.documents import render_pledge_pdf, status_note_for, wrap
 from plugin.pledges.responses import verify_url
 from plugin.pledges.rules import display_code
 
-from .pledges_support import (CHILD_ID_NUMBER, OFFICER, WORKER_ID_NUMBER, Family, dark_share,
-                              first_page_png, make_family, paper_pledge, pdf_fonts, pdf_text,
-                              phone_pledge)
+from .pledges_support import (
+    CHILD_ID_NUMBER,
+    OFFICER,
+    WORKER_ID_NUMBER,
+    Family,
+    dark_share,
+    first_page_png,
+    make_family,
+    paper_pledge,
+    pdf_fonts,
+    pdf_text,
+    phone_pledge,
+)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from plugin.access.roles import Role
 from plugin.audit.models import AuditEvent
 from plugin.core.clock import local_today
 from plugin.core.db import session
-from plugin.jobs import JOBS
+from plugin.jobs import default_jobs
 from plugin.notifications.models import Notification
 from plugin.org.models import OrgKind
 from plugin.pledges import services
@@ -18,7 +18,9 @@ from plugin.pledges.jobs import pledge_lifecycle_today
 from plugin.pledges.rules import PledgeStatus, status_of
 from plugin.signals import pledge_expired
 
-from .pledges_support import (OFFICER, Family, make_family, paper_pledge, phone_pledge)
+from .pledges_support import OFFICER, Family, make_family, paper_pledge, phone_pledge
+
+JOBS = default_jobs()
 
 
 @pytest.fixture
@@ -73,7 +75,7 @@ def test_officers_are_reminded_once_thirty_days_before_expiry(family, officers, 
         [officers["site_hr"].key, officers["company_hr"].key])
     assert reminded[0].params == {"unit": "前海项目部", "count": 1, "days": 30, "date": "2027-11-21"}
     assert reminded[0].link == f"/pledges/?unit={family.site.id}&status=expiring"
-    assert "前海项目部：1 份监护承诺书将在 30 天内到期" == reminded[0].title
+    assert reminded[0].title == "前海项目部：1 份监护承诺书将在 30 天内到期"
     assert pledge.expiry_reminded_at == clock.now
     clock.advance(days=1)
     assert pledge_lifecycle_today()["reminded"] == 0
@@ -90,8 +92,8 @@ def test_renewed_and_revoked_pledges_are_not_reminded_about(family, officers, cl
     assert first.expiry_reminded_at is None and notifications() == []
 
 
-def test_the_reminder_window_is_configurable(family, officers, clock, app, monkeypatch):
-    monkeypatch.setitem(app.config, "CAREBRIDGE_PLEDGE_REMINDER_DAYS", 7)
+def test_the_reminder_window_is_configurable(family, officers, clock, app, set_setting):
+    set_setting("CAREBRIDGE_PLEDGE_REMINDER_DAYS", 7)
     paper_pledge(family)
     clock.advance(days=350)  # 14 days left
     assert pledge_lifecycle_today()["reminded"] == 0

@@ -17,8 +17,15 @@ from plugin.pledges import services
 from plugin.pledges.models import Pledge, PledgeTemplate
 
 from .conftest import submit
-from .pledges_support import (OFFICER, Family, make_family, paper_pledge, phone_pledge, scan_pdf,
-                              scan_png)
+from .pledges_support import (
+    OFFICER,
+    Family,
+    make_family,
+    paper_pledge,
+    phone_pledge,
+    scan_pdf,
+    scan_png,
+)
 
 
 @pytest.fixture
@@ -64,7 +71,7 @@ def test_a_bad_upload_shows_the_reason_on_the_field(family, hr):
         "signed_on": "2026-11-20", "witness": "李专员",
         "scan": (io.BytesIO(b"MZ\x90\x00 not a scan"), "scan.pdf", "application/pdf")},
         content_type="multipart/form-data")
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "只能上传 PDF、JPG 或 PNG 文件" in response.text
     assert session.execute(select(Pledge)).first() is None
 
@@ -109,7 +116,7 @@ def test_the_list_page_runs_a_fixed_number_of_queries(family, hr, make_worker, m
 def test_revoking_through_the_page(family, hr):
     pledge = paper_pledge(family)
     empty = submit(hr, f"/pledges/{pledge.id}/revoke", {"revoke-reason": ""}, form_url=f"/pledges/{pledge.id}")
-    assert empty.status_code == 400 and pledge.revoked_at is None
+    assert empty.status_code == 422 and pledge.revoked_at is None
     done = submit(hr, f"/pledges/{pledge.id}/revoke", {"revoke-reason": "职工离职，改由配偶签署"},
                   form_url=f"/pledges/{pledge.id}")
     assert done.status_code == 302
@@ -154,7 +161,7 @@ def test_the_template_page_edits_into_a_new_version(family, make_user, login):
     unchanged = submit(admin, "/pledges/template/edit", {
         "title_zh": current.title_zh, "title_en": current.title_en, "body_zh": current.body_zh,
         "body_en": current.body_en})
-    assert unchanged.status_code == 200 and "内容没有变化" in unchanged.text
+    assert unchanged.status_code == 422 and "内容没有变化" in unchanged.text
     saved = submit(admin, "/pledges/template/edit", {
         "title_zh": "监护责任承诺书（2027 版）", "title_en": current.title_en, "body_zh": current.body_zh,
         "body_en": current.body_en})

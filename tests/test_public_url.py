@@ -25,8 +25,8 @@ def forged(client) -> dict:
 
 
 @pytest.fixture
-def public(app, monkeypatch):
-    monkeypatch.setitem(app.config, "CAREBRIDGE_PUBLIC_URL", PUBLIC)
+def public(app, set_setting):
+    set_setting("CAREBRIDGE_PUBLIC_URL", PUBLIC)
 
 
 def test_the_projector_qr_code_ignores_a_forged_host(public, company, make_unit, make_user, login,
@@ -74,8 +74,8 @@ def test_without_a_public_url_links_follow_the_request(app, company):
         assert public_url("carebridge.pledges_public.verify", code="X") == "http://127.0.0.1:5000/v/X"
 
 
-def test_the_public_url_works_outside_a_request_and_keeps_its_prefix(app, monkeypatch):
-    monkeypatch.setitem(app.config, "CAREBRIDGE_PUBLIC_URL", "https://portal.example.com/care")
+def test_the_public_url_works_outside_a_request_and_keeps_its_prefix(app, set_setting):
+    set_setting("CAREBRIDGE_PUBLIC_URL", "https://portal.example.com/care")
     with app.app_context():
         assert public_url("carebridge.pledges_public.verify", code="X") == (
             "https://portal.example.com/care/v/X")

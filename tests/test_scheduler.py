@@ -5,11 +5,13 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from plugin.core.db import session
-from plugin.jobs import JOBS
+from plugin.jobs import default_jobs
 from plugin.notifications.models import Notification
 from plugin.notifications.services import notify
 from plugin.scheduling import lease
 from plugin.scheduling.runner import JobDefinition, SchedulerProcess, run_job
+
+JOBS = default_jobs()
 
 TTL = timedelta(seconds=60)
 

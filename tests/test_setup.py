@@ -40,7 +40,7 @@ def test_set_up_creates_company_admin_and_signs_in(client, app_context):
 
 def test_invalid_set_up_writes_nothing(client, app_context):
     response = submit(client, "/setup", {**SETUP, "password": "short", "confirm": "short"})
-    assert response.status_code == 200 and "至少需要 8 个字符" in response.text
+    assert response.status_code == 422 and "至少需要 8 个字符" in response.text
     mismatch = submit(client, "/setup", {**SETUP, "confirm": "Other-2026"})
     assert "两次输入的密码不一致" in mismatch.text
     bad_username = submit(client, "/setup", {**SETUP, "username": "王 建国"})

@@ -131,12 +131,11 @@ def sqlite_file(app) -> str | None:
 
 def another_writer_commits(app) -> None:
     """Someone else writes and commits (on a connection of its own, outside any request)."""
-    with app.app_context():
-        with app.extensions["sqlalchemy"].engine.connect() as connection:
-            connection.execute(insert(AuditEvent).values(
-                occurred_at=utcnow(), action="tests.other_writer", actor_key="system:tests",
-                actor_name="tests"))
-            connection.commit()
+    with app.app_context(), app.extensions["sqlalchemy"].engine.connect() as connection:
+        connection.execute(insert(AuditEvent).values(
+            occurred_at=utcnow(), action="tests.other_writer", actor_key="system:tests",
+            actor_name="tests"))
+        connection.commit()
 
 
 def test_a_page_that_read_before_someone_else_wrote_can_still_write(quiet_app):

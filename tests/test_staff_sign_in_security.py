@@ -23,7 +23,7 @@ def attempt(client, username, password, **kwargs):
 
 
 def error_of(response) -> str:
-    assert response.status_code == 200, response.status_code
+    assert response.status_code == 422, response.status_code
     return response.text.split('id="login-error">')[1].split("</div>")[0]
 
 

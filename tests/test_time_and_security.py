@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -14,11 +14,11 @@ def test_times_are_stored_in_utc_and_naive_ones_refused(company):
     from plugin.audit.services import record_event
 
     event = record_event("auth.login", SYSTEM)
-    event.occurred_at = datetime(2026, 1, 1, 20, 0, tzinfo=timezone.utc)
+    event.occurred_at = datetime(2026, 1, 1, 20, 0, tzinfo=UTC)
     session.flush()
     session.expire_all()
     stored = session.execute(select(AuditEvent).where(AuditEvent.action == "auth.login")).scalar_one()
-    assert stored.occurred_at == datetime(2026, 1, 1, 20, 0, tzinfo=timezone.utc)
+    assert stored.occurred_at == datetime(2026, 1, 1, 20, 0, tzinfo=UTC)
     assert stored.occurred_at.tzinfo is not None
     stored.occurred_at = datetime(2026, 1, 1, 20, 0)
     with pytest.raises(Exception, match="naive"):
@@ -29,7 +29,7 @@ def test_times_are_stored_in_utc_and_naive_ones_refused(company):
 def test_times_are_shown_in_the_company_timezone(clock, company, make_user, login):
     from plugin.org.services import update_company
 
-    clock.now = datetime(2026, 1, 1, 20, 30, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 1, 1, 20, 30, tzinfo=UTC)
     user = make_user()
     client = login(user)
     page = client.get(f"/org/units/{company.id}").text

@@ -63,7 +63,7 @@ def test_the_phone_is_remembered_for_the_next_visit(worker, app, client):
 def test_wrong_pins_and_unknown_numbers_get_the_same_answer(worker, client):
     wrong = sign_in(client, "E2001", "111333")
     unknown = sign_in(client, "NOPE", PIN)
-    assert wrong.status_code == 200 and unknown.status_code == 200
+    assert wrong.status_code == 422 and unknown.status_code == 422
     assert "工号或个人密码不对" in wrong.text and "工号或个人密码不对" in unknown.text
     assert wrong.text.split('id="sign-in-error">')[1].split("<")[0] == (
         unknown.text.split('id="sign-in-error">')[1].split("<")[0])

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .. import ROOT, is_child_run, run_on_databases
@@ -38,7 +38,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--threads", type=int, default=0,
                         help="gthread threads per gunicorn worker (0, the default: sync workers, "
                              "which did better than gthread on 2 cores)")
-    parser.add_argument("--timeout", type=float, default=120, help="seconds a phase may take at most")
+    parser.add_argument("--timeout", type=float, default=120,
+                        help="seconds a phase may take at most")
 
 
 @dataclass
@@ -85,10 +86,11 @@ def _free_port() -> int:
 
 def _start_gunicorn(environment: dict, arguments) -> tuple[subprocess.Popen, int]:
     port = _free_port()
-    worker_class = ["-k", "gthread", "--threads", str(arguments.threads)] if arguments.threads else ["-k", "sync"]
+    worker_class = (["-k", "gthread", "--threads", str(arguments.threads)] if arguments.threads
+                    else ["-k", "sync"])
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-w", str(arguments.gunicorn_workers), *worker_class,
-         "-b", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning",
+        [str(Path(sys.executable).parent / "gunicorn"), "-w", str(arguments.gunicorn_workers),
+         *worker_class, "-b", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning",
          "bench.checkin.app:create_bench_app()"], env=environment, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -126,7 +128,8 @@ async def _request(port: int, connection, request: bytes):
     return connection, status, body
 
 
-async def _load(port: int, make_request, count: int, clients: int, expect: bytes, timeout: float) -> Phase:
+async def _load(port: int, make_request, count: int, clients: int, expect: bytes,
+                timeout: float) -> Phase:
     latencies: list[float] = []
     failures = 0
     next_index = iter(range(count))
@@ -163,10 +166,11 @@ def _check_ins(port, lecture, cookies, clients, timeout) -> Phase:
     lecture_id, code_key = lecture
 
     def make(index):
-        code = venue_code(lecture_id, code_key, datetime.now(timezone.utc))
+        code = venue_code(lecture_id, code_key, datetime.now(UTC))
         return _get(f"/c/{code}", cookies[index])
 
-    return asyncio.run(_load(port, make, len(cookies), clients, b'data-outcome="accepted"', timeout))
+    return asyncio.run(_load(port, make, len(cookies), clients, b'data-outcome="accepted"',
+                             timeout))
 
 
 def _bare(port, count, clients, timeout) -> Phase:
@@ -207,18 +211,20 @@ def run_database(name: str, url: str, arguments) -> None:
           f"{checked.percentile(0.99):>8.1f}  ratio {ratio:.0%} "
           f"[{'ok' if ratio >= 0.8 else 'BELOW TARGET'}]  p99 "
           f"[{'ok' if checked.percentile(0.99) < 100 else 'ABOVE TARGET'}]  rows per lecture "
-          f"{sorted(set(counts.get(str(lecture[0])) for lecture in lectures[1:]), key=str)} "
+          f"{sorted({counts.get(str(lecture[0])) for lecture in lectures[1:]}, key=str)} "
           f"[{'ok' if rows_ok else 'WRONG'}]  failed requests {failures}", flush=True)
     print(f"{'':<11} (all rounds, check-ins/s: "
-          f"{', '.join(f'{second.rate:,.0f}' for _r, _f, second in rounds)}; at {arguments.clients} clients "
-          f"a closed loop cannot beat {arguments.clients / checked.rate * 1000:.0f} ms mean latency)", flush=True)
+          f"{', '.join(f'{second.rate:,.0f}' for _r, _f, second in rounds)}; "
+          f"at {arguments.clients} clients a closed loop cannot beat "
+          f"{arguments.clients / checked.rate * 1000:.0f} ms mean latency)", flush=True)
 
 
 def run(arguments) -> None:
     if not is_child_run():
-        print(f"{arguments.workers} workers per lecture, {arguments.clients} clients, {arguments.rounds} rounds, "
-              f"gunicorn -w {arguments.gunicorn_workers} "
-              f"{'gthread --threads %d' % arguments.threads if arguments.threads else 'sync'}; median round")
+        print(f"{arguments.workers} workers per lecture, {arguments.clients} clients, "
+              f"{arguments.rounds} rounds, gunicorn -w {arguments.gunicorn_workers} "
+              f"{'gthread --threads %d' % arguments.threads if arguments.threads else 'sync'}; "
+              "median round")
         print(f"{'database':<11} {'endpoint':<12} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
     run_on_databases(arguments.databases, lambda name, url: run_database(name, url, arguments), [
         "checkin", "--workers", str(arguments.workers), "--clients", str(arguments.clients),

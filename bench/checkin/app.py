@@ -8,9 +8,10 @@ from sqlalchemy import insert
 
 from employer_portal import create_app
 from employer_portal.setup.services import is_set_up
-from plugin.attendance.models import AttemptOutcome, CheckInAttempt, CheckInMethod
+from plugin.attendance.models import AttemptOutcome, CheckInAttempt
 from plugin.core.clock import utcnow
 from plugin.core.db import session
+from plugin.lectures.models import CheckInMethod
 
 BARE_PATH = "/bench/bare-insert"
 

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask_migrate import upgrade
 from sqlalchemy import func, insert, select
 
 from employer_portal import create_app
-from plugin.attendance.models import Attendance
 from plugin.core.db import refresh_planner_statistics, session
 from plugin.core.host import Actor
-from plugin.lectures.models import LectureFormat, LectureSession
+from plugin.lectures.models import Attendance, LectureFormat, LectureSession
 from plugin.org.models import OrgKind
 from plugin.org.queries import get_root_unit
 from plugin.org.services import create_company, create_unit
@@ -38,11 +37,11 @@ def seed(workers: int, lectures: int) -> dict:
          "phone": f"139{n:08d}", "org_unit_id": site.id} for n in range(workers)])
     cookies = [_serializer().dumps(remember_device(worker, user_agent="bench"))
                for worker in session.execute(select(Worker).order_by(Worker.id)).scalars().all()]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     made = []
     for number in range(lectures):
-        lecture = LectureSession(title=f"基准宣讲 {number}", format=LectureFormat.TALK, org_unit=site,
-                                 venue="食堂", starts_at=now + timedelta(minutes=10),
+        lecture = LectureSession(title=f"基准宣讲 {number}", format=LectureFormat.TALK,
+                                 org_unit=site, venue="食堂", starts_at=now + timedelta(minutes=10),
                                  ends_at=now + timedelta(hours=2), code_key=f"{number:02d}" * 32,
                                  created_by="bench")
         session.add(lecture)
@@ -56,7 +55,8 @@ def seed(workers: int, lectures: int) -> dict:
 
 
 def count() -> dict:
-    rows = session.execute(select(Attendance.session_id, func.count()).group_by(Attendance.session_id))
+    rows = session.execute(select(Attendance.session_id, func.count())
+                           .group_by(Attendance.session_id))
     return {str(lecture): number for lecture, number in rows}
 
 

@@ -33,7 +33,8 @@ def _app(directory: Path):
     from plugin.privacy.crypto import KeyRing
 
     return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{directory / 'bench.db'}",
-                       "SECRET_KEY": "bench", "CAREBRIDGE_DATA_KEY": KeyRing.generate().serialize()})
+                       "SECRET_KEY": "bench",
+                       "CAREBRIDGE_DATA_KEY": KeyRing.generate().serialize()})
 
 
 def _renderer_round(ids: list[int], as_of: date) -> tuple[float, int]:
@@ -90,6 +91,7 @@ def run(arguments) -> None:
     print(f"{len(ids):>6} {best_renderer:>16,.1f} {best_bare:>22,.1f} {ratio:>6.1%} "
           f"{renderer[0][1] / 1024:>14,.1f} / {bare[0][1] / 1024:<8,.1f}  "
           f"{'ok' if ratio >= 0.5 else 'BELOW TARGET'}", flush=True)
+    median_ratio = statistics.median(r / b for (r, _), (b, _) in zip(renderer, bare, strict=True))
     print("rounds (renderer / bare PDFs/s): " + ", ".join(
-        f"{r:,.1f} / {b:,.1f}" for (r, _), (b, _) in zip(renderer, bare))
-          + f"; median ratio {statistics.median(r / b for (r, _), (b, _) in zip(renderer, bare)):.1%}")
+        f"{r:,.1f} / {b:,.1f}" for (r, _), (b, _) in zip(renderer, bare, strict=True))
+          + f"; median ratio {median_ratio:.1%}")

@@ -40,7 +40,7 @@ class BarePage:
     footer: str
 
     @classmethod
-    def of(cls, pledge_id: int, verify_base: str) -> "BarePage":
+    def of(cls, pledge_id: int, verify_base: str) -> BarePage:
         """The values of one stored pledge, read and prepared outside the timing."""
         from plugin.core.db import session
         from plugin.pledges.models import Pledge
@@ -55,16 +55,20 @@ class BarePage:
             title_zh=template.title_zh, title_en=template.title_en,
             body_zh=wrapped_text(template.body_zh, 11.5, WIDTH - 2 * MARGIN),
             body_en=wrapped_text(template.body_en, 10.5, WIDTH - 2 * MARGIN),
-            rows_before=[("承诺人 Pledger", worker.name), ("工号 Employee no.", worker.employee_number),
+            rows_before=[("承诺人 Pledger", worker.name),
+                         ("工号 Employee no.", worker.employee_number),
                          ("身份证号 ID no.", mask_id_number(worker.id_number)),
                          ("单位 Unit", worker.org_unit.name)]
-                        + [("涵盖子女 Children" if i == 0 else "", line) for i, line in enumerate(children)],
+                        + [("涵盖子女 Children" if i == 0 else "", line)
+                           for i, line in enumerate(children)],
             signature_png=pledge.signature_png,
-            rows_after=[("签署方式 Signed", "职工本人在手机上手写签名 Handwritten by the worker on a phone"),
+            rows_after=[("签署方式 Signed",
+                         "职工本人在手机上手写签名 Handwritten by the worker on a phone"),
                         ("签署日期 Signed on", pledge.signed_on.isoformat()),
                         ("有效期至 Valid until", pledge.valid_until.isoformat())],
             url=url, url_lines=wrap(url, 8, WIDTH - 2 * MARGIN - 96)[:3], code=code,
-            footer=f"{template.title_zh} · 文本版本 v{template.version} · SHA-256 {pledge.text_sha256[:16]} · 验证码 {code}")
+            footer=f"{template.title_zh} · 文本版本 v{template.version} · "
+                   f"SHA-256 {pledge.text_sha256[:16]} · 验证码 {code}")
 
 
 def _qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
@@ -81,7 +85,8 @@ def _qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
                 start = column
                 while column < len(cells) and cells[column]:
                     column += 1
-                path.rect(x + start * module, y + size - (row + 1) * module, (column - start) * module, module)
+                path.rect(x + start * module, y + size - (row + 1) * module,
+                          (column - start) * module, module)
             else:
                 column += 1
     canvas.setFillColorRGB(0, 0, 0)
@@ -90,7 +95,8 @@ def _qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
 
 def draw_bare_page(out: io.BytesIO, page: BarePage) -> None:
     font = chinese_font()
-    c = Canvas(out, pagesize=A4, pageCompression=1, initialFontName=font, initialFontSize=10, invariant=1)
+    c = Canvas(out, pagesize=A4, pageCompression=1, initialFontName=font, initialFontSize=10,
+               invariant=1)
     c.setTitle(f"{page.title_zh} {page.code}")
     c.setAuthor("CareBridge")
     y = HEIGHT - MARGIN
@@ -144,7 +150,8 @@ def draw_bare_page(out: io.BytesIO, page: BarePage) -> None:
     c.setFillColor(GREY)
     c.setFont(font, 8.5)
     c.drawString(MARGIN, bottom + 56,
-                 "Scan the code or open the address below to check that this document is genuine and valid")
+                 "Scan the code or open the address below to check that this document "
+                 "is genuine and valid")
     c.setFillColor(black)
     c.setFont(font, 10)
     c.drawString(MARGIN, bottom + 38, f"验证码 Code: {page.code}")
@@ -163,7 +170,8 @@ def draw_bare_page(out: io.BytesIO, page: BarePage) -> None:
     c.setFillColor(GREY)
     c.setFont(font, 8.5)
     c.drawCentredString(WIDTH / 2, y - 8.5,
-                        "英文译文，仅供参考；以中文文本为准 English translation for reference; the Chinese text prevails")
+                        "英文译文，仅供参考；以中文文本为准 "
+                        "English translation for reference; the Chinese text prevails")
     y -= 23.9
     c.setFillColor(black)
     c.setFont(font, 10.5)

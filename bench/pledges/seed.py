@@ -28,7 +28,8 @@ SYSTEM = Actor.system("bench")
 
 def id_number(region: str, born: date, sequence: int) -> str:
     first17 = f"{region}{born:%Y%m%d}{sequence:03d}"
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+    return first17 + "10X98765432"[
+        sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
 def signature(rng: random.Random) -> bytes:
@@ -58,11 +59,14 @@ def seed_pledges(count: int, *, signed_on: date, seed: int = 2026) -> list[int]:
         child = Child(name=name[0] + rng.choice(GIVEN) + rng.choice(GIVEN), name_initials="x",
                       birth_date=date(2012, 3, 3), org_unit=site, left_behind=True,
                       id_number=id_number("510722", date(2012, 3, 3), number % 1000))
-        session.add_all([worker, child, ChildParent(child=child, worker=worker, role=ParentRole.FATHER)])
+        session.add_all([worker, child,
+                         ChildParent(child=child, worker=worker, role=ParentRole.FATHER)])
         pledge = Pledge(worker=worker, template=template, text_sha256=text_sha256,
                         method=SigningMethod.PHONE, signed_on=signed_on,
-                        valid_until=valid_until_for(signed_on), verification_code=new_verification_code(),
-                        signature_png=signatures[number % len(signatures)], recorded_by=f"worker:{number}")
+                        valid_until=valid_until_for(signed_on),
+                        verification_code=new_verification_code(),
+                        signature_png=signatures[number % len(signatures)],
+                        recorded_by=f"worker:{number}")
         pledge.children = [child]
         session.add(pledge)
         pledges.append(pledge)

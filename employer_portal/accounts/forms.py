@@ -34,7 +34,8 @@ class GrantForm(FlaskForm):
 
     def set_units(self, units, labels) -> None:
         self.role.choices = role_choices()
-        self.unit.choices = choices((unit.id, "　" * unit.depth + unit.name + f"（{labels[unit.kind]}）")
+        self.unit.choices = choices((unit.id,
+                                     "　" * unit.depth + unit.name + f"（{labels[unit.kind]}）")
                                     for unit in units)
 
 

@@ -7,13 +7,15 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin.core.clock import utcnow
-from plugin.core.db import Base
+
+from ..database import PortalBase
 
 
-class User(UserMixin, Base):
-    """A staff sign-in of the standalone portal. Roles are CareBridge role grants keyed by id."""
+class User(UserMixin, PortalBase):
+    """A staff sign-in of the standalone portal. Roles are CareBridge role grants keyed by id
+    (:attr:`key`); no table refers to this one by a foreign key."""
 
-    __tablename__ = "cb_portal_user"
+    __tablename__ = "portal_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -45,8 +47,11 @@ class User(UserMixin, Base):
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
 
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.username}>"
 
-class SignInThrottle(Base):
+
+class SignInThrottle(PortalBase):
     """Failed staff sign-ins counted by something other than an existing account.
 
     ``address:<ip>``: failures from one client address across all accounts in a window of
@@ -56,7 +61,7 @@ class SignInThrottle(Base):
     which usernames exist. One row per key, counted with one atomic upsert.
     """
 
-    __tablename__ = "cb_portal_sign_in_throttle"
+    __tablename__ = "portal_sign_in_throttle"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: ``address:<client ip>`` or ``username:<lower-cased username>``.

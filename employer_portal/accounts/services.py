@@ -20,10 +20,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from plugin.access.roles import Role
 from plugin.access.services import check_may_grant, check_may_manage_user, grant_role
 from plugin.audit.services import record_event
+from plugin.core.changes import apply_changes
 from plugin.core.clock import utcnow
 from plugin.core.db import session
 from plugin.core.errors import CareBridgeError, ValidationError
 from plugin.core.host import Actor
+from plugin.core.text import clean_person_name
 from plugin.org.models import OrgUnit
 
 from .models import SignInThrottle, User
@@ -43,7 +45,8 @@ class SignInRefused(CareBridgeError):
 
 def check_password_strength(password: str, field: str = "password") -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError("密码至少需要 %(count)s 个字符", field=field, count=MIN_PASSWORD_LENGTH)
+        raise ValidationError("密码至少需要 %(count)s 个字符", field=field,
+                              count=MIN_PASSWORD_LENGTH)
     if password.isdigit() or password.isalpha():
         raise ValidationError("密码必须同时包含字母和数字或符号", field=field)
 
@@ -53,7 +56,7 @@ def check_new_user(username: str, display_name: str, password: str) -> None:
     username = (username or "").strip()
     if not USERNAME_PATTERN.match(username):
         raise ValidationError("用户名须为 3–64 位字母、数字或 _.@-", field="username")
-    if not (display_name or "").strip():
+    if not clean_person_name(display_name):
         raise ValidationError("姓名不能为空", field="display_name")
     if get_user_by_username(username) is not None:
         raise ValidationError("用户名“%(username)s”已被使用", field="username", username=username)
@@ -63,7 +66,7 @@ def check_new_user(username: str, display_name: str, password: str) -> None:
 def create_user(username: str, display_name: str, password: str, *, actor: Actor) -> User:
     check_new_user(username, display_name, password)
     username = username.strip()
-    display_name = display_name.strip()
+    display_name = clean_person_name(display_name)
     user = User(username=username, display_name=display_name[:100],
                 password_hash=generate_password_hash(password))
     session.add(user)
@@ -306,23 +309,17 @@ def update_user(user: User, *, actor: Actor, display_name: str, active: bool,
     """
     if check_actor:
         check_may_manage_user(actor, user.key)
-    display_name = (display_name or "").strip()
+    display_name = clean_person_name(display_name)
     if not display_name:
         raise ValidationError("姓名不能为空", field="display_name")
     if not active and user.key == actor.key:
         raise ValidationError("不能停用自己的账户", field="active")
-    changes = {}
-    if display_name != user.display_name:
-        changes["display_name"] = [user.display_name, display_name]
-        user.display_name = display_name
-    if active != user.active:
-        changes["active"] = [user.active, active]
-        user.active = active
-        if not active:
-            _end_sessions(user)
+    changes = apply_changes(user, {"display_name": display_name, "active": active})
+    if "active" in changes and not active:
+        _end_sessions(user)
     if changes:
-        record_event("user.updated", actor, target_type="user", target_id=user.id, details=changes)
         session.flush()
+        record_event("user.updated", actor, target_type="user", target_id=user.id, details=changes)
     return user
 
 

@@ -6,13 +6,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from plugin.access import services as access_services
 from plugin.access.checks import forget_cached_grants, require, scope_paths
+from plugin.access.permissions import USERS_MANAGE
 from plugin.access.queries import get_grant, grants_for_users
-from plugin.access.roles import Permission
-from plugin.core.db import commit_on_success
+from plugin.core.db import commit_on_success, commit_refusal_record
 from plugin.core.errors import CareBridgeError
-from plugin.core.forms import attach_error
+from plugin.core.forms import attach_error, flash_refusal, render_form
 from plugin.core.urls import local_path
-from plugin.org.forms import KIND_LABELS
+from plugin.org.labels import KIND_LABELS
 from plugin.org.queries import get_unit, sorted_tree, units_in_subtrees
 
 from . import queries, services
@@ -34,11 +34,14 @@ def login():
             user = services.sign_in(form.username.data, form.password.data,
                                     ip=request.remote_addr, user_agent=request.user_agent.string)
         except services.SignInRefused as refusal:
+            # The attempt's count and audit row are the record of this refusal: kept on purpose.
+            commit_refusal_record()
             form.form_errors.append(refusal.localized())
         else:
             login_user(user)
-            return redirect(local_path(request.args.get("next")) or url_for("carebridge.dashboard.home"))
-    return render_template("portal/login.html", form=form)
+            return redirect(local_path(request.args.get("next"))
+                            or url_for("carebridge.dashboard.home"))
+    return render_form("portal/login.html", form=form)
 
 
 @auth_bp.route("/logout", methods=["POST"])
@@ -52,12 +55,12 @@ def logout():
 
 
 def _units_for_grants(actor):
-    return sorted_tree(units_in_subtrees(scope_paths(actor.key, Permission.USERS_MANAGE)))
+    return sorted_tree(units_in_subtrees(scope_paths(actor.key, USERS_MANAGE)))
 
 
 @users_bp.route("/")
 def index():
-    actor = require(Permission.USERS_MANAGE)
+    actor = require(USERS_MANAGE)
     search = (request.args.get("q") or "").strip()[:100] or None
     page = queries.list_users(actor=actor, search=search,
                               page=request.args.get("page", 1, type=int))
@@ -67,7 +70,7 @@ def index():
 
 @users_bp.route("/new", methods=["GET", "POST"])
 def new():
-    actor = require(Permission.USERS_MANAGE)
+    actor = require(USERS_MANAGE)
     form = NewUserForm()
     form.set_units(_units_for_grants(actor), KIND_LABELS)
     if form.validate_on_submit():
@@ -80,12 +83,12 @@ def new():
         else:
             flash(_("已新建用户“%(name)s”", name=user.display_name), "success")
             return redirect(url_for(".edit", user_id=user.id))
-    return render_template("portal/users/new.html", form=form)
+    return render_form("portal/users/new.html", form=form)
 
 
 @users_bp.route("/<int:user_id>", methods=["GET", "POST"])
 def edit(user_id: int):
-    actor = require(Permission.USERS_MANAGE)
+    actor = require(USERS_MANAGE)
     # Beyond the actor's reach a user does not exist: 404 for the page and for every action.
     user = queries.get_manageable_user(actor, user_id) or abort(404)
     form = EditUserForm(obj=user, prefix="profile")
@@ -119,14 +122,13 @@ def edit(user_id: int):
             flash(_("已保存"), "success")
             return redirect(url_for(".edit", user_id=user.id))
     grants = grants_for_users([user.key])[user.key]
-    return render_template("portal/users/edit.html", user=user, form=form, grants=grants,
-                           password_form=password_form, grant_form=grant_form,
-                           kind_labels=KIND_LABELS)
+    return render_form("portal/users/edit.html", user=user, form=form, grants=grants,
+                       password_form=password_form, grant_form=grant_form, kind_labels=KIND_LABELS)
 
 
 @users_bp.route("/<int:user_id>/grants/<int:grant_id>/revoke", methods=["POST"])
 def revoke(user_id: int, grant_id: int):
-    actor = require(Permission.USERS_MANAGE)
+    actor = require(USERS_MANAGE)
     user = queries.get_manageable_user(actor, user_id) or abort(404)
     grant = get_grant(grant_id) if 0 < grant_id < 2**31 else None
     if grant is None or grant.user_key != user.key:
@@ -134,7 +136,7 @@ def revoke(user_id: int, grant_id: int):
     try:
         access_services.revoke_role(grant, actor=actor)
     except CareBridgeError as error:
-        flash(error.localized(), "danger")
+        flash_refusal(error.localized())
     else:
         flash(_("已撤销角色"), "success")
     forget_cached_grants()

@@ -4,13 +4,13 @@ from flask import Flask, current_app
 
 from plugin.access.roles import Role
 from plugin.access.services import grant_role
+from plugin.core.clock import DEFAULT_TIMEZONE
 from plugin.core.host import Actor
 from plugin.org.queries import get_company, get_root_unit
 from plugin.org.services import create_company
 
 from ..accounts.models import User
 from ..accounts.services import check_new_user, create_user
-
 
 _SET_UP_FLAG = "carebridge_portal.set_up"
 
@@ -35,7 +35,7 @@ def forget_set_up(app: Flask) -> None:
 
 
 def set_up_company(company_name: str, username: str, display_name: str, password: str, *,
-                   actor: Actor, timezone: str = "Asia/Shanghai") -> User:
+                   actor: Actor, timezone: str = DEFAULT_TIMEZONE) -> User:
     """Create the company, its root unit and the first administrator (granted on the whole tree).
 
     The account is checked before anything is written, so a refusal leaves the database empty.

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_user
 
 from plugin.core.db import commit_on_success
 from plugin.core.errors import CareBridgeError
-from plugin.core.forms import attach_error
+from plugin.core.forms import attach_error, render_form
 from plugin.core.host import Actor
 
 from .forms import SetupForm
@@ -32,4 +32,4 @@ def index():
         else:
             login_user(admin)
             return redirect(url_for("carebridge.dashboard.home"))
-    return render_template("portal/setup.html", form=form)
+    return render_form("portal/setup.html", form=form)

@@ -4,30 +4,24 @@
                  "message": "…", "message_en": "…"}]}
 
 ``index`` (the record's position in a batch) is left out for single records. ``code`` is the
-message id: stable as long as the wording is, and what both languages are made from.
+message id: stable as long as the wording is, and what both languages are made from. The
+objects are :meth:`plugin.core.errors.ErrorList.entries`, the shape every error list has.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from flask import Response, jsonify
-from flask_babel import force_locale
 
-from plugin.core.errors import CareBridgeError
+from plugin.core.errors import CareBridgeError, ErrorList
 
 
 def error_entry(error: CareBridgeError, index: int | None = None) -> dict:
-    with force_locale("zh_CN"):
-        chinese = error.localized()
-    with force_locale("en"):
-        english = error.localized()
-    entry = {"field": error.field, "code": getattr(error, "code", None) or error.message,
-             "message": chinese, "message_en": english}
-    return entry if index is None else {"index": index, **entry}
+    return ErrorList([error]).entries(index)[0]
 
 
 def error_entries(errors: Iterable[CareBridgeError], index: int | None = None) -> list[dict]:
-    return [error_entry(error, index) for error in errors]
+    return ErrorList(errors).entries(index)
 
 
 def error_response(status: int, errors: Iterable[CareBridgeError], *,

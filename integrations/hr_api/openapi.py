@@ -39,8 +39,10 @@ roster import; refusals answer `{"errors": [{"index", "field", "code", "message"
 (`index` only in batches). ID numbers and other sensitive fields are returned masked, and every
 read of a child's record is entered in the audit log.
 
-供人力资源系统对接的 JSON 接口。请求头发送 `Authorization: Bearer <令牌>`，令牌由管理员在“API 令牌”页面按对接系统签发。
-令牌只能访问其所属单位及下级单位的职工和儿童，其他记录一律返回 404。字段代码和校验规则与花名册导入相同；
+供人力资源系统对接的 JSON 接口。请求头发送 `Authorization: Bearer <令牌>`，\
+令牌由管理员在“API 令牌”页面按对接系统签发。
+令牌只能访问其所属单位及下级单位的职工和儿童，其他记录一律返回 404。\
+字段代码和校验规则与花名册导入相同；
 身份证号码等敏感信息打码返回，每次读取儿童档案都记入审计日志。
 """
 
@@ -86,7 +88,7 @@ def _build(app: Flask, blueprint_name: str) -> dict:
     spec.tag({"name": "meta", "description": "接口说明 / About the API"})
     for name, schema in _schemas().items():
         spec.components.schema(name, schema)
-    for name, (description, status) in {
+    for name, (description, _status) in {
         "BadRequest": ("The request cannot be read: not JSON, nested too deep, a field of the "
                        "wrong JSON type, a page number out of range / 请求无法读取：不是 JSON、"
                        "嵌套太深、字段类型不对或页码超出范围", 400),

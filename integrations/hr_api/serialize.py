@@ -3,7 +3,7 @@
 Sensitive fields (ID numbers, addresses, health notes, carers' phones) are never returned in
 clear: they come back masked, first 3 and last 4 characters (the portal's reveal-with-reason
 page is the only way to a full ID number). Workers' phone numbers come back masked too
-(``138****5678``, :func:`plugin.registry.phones.mask_phone`): the HR system sent them and has
+(``138****5678``, :func:`plugin.privacy.masking.mask_phone`): the HR system sent them and has
 them, and a token's holder needs no one's contact data.
 """
 from __future__ import annotations
@@ -13,10 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 from plugin.org.models import OrgKind, OrgUnit
+from plugin.privacy.masking import mask_id_number, mask_phone
 from plugin.registry.consent import has_consent
-from plugin.registry.idnumber import mask_id_number
 from plugin.registry.models import Child, Worker
-from plugin.registry.phones import mask_phone
 from plugin.registry.schema import CHILD_FIELDS, WORKER_FIELDS, FieldSpec
 from plugin.registry.services import CHILD_LINK_FIELDS, UNIT_FIELDS
 

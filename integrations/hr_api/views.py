@@ -5,8 +5,9 @@ Each view's docstring ends with its OpenAPI operation (YAML after ``---``), read
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import wraps
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy.exc import DataError, IntegrityError
@@ -16,15 +17,21 @@ from plugin.api_tokens import records
 from plugin.api_tokens.models import ApiToken
 from plugin.api_tokens.services import authenticate, check_may_write, token_refused_error
 from plugin.core.clock import local_today
-from plugin.core.db import commit_on_success
+from plugin.core.db import commit_on_success, refusable_part
 from plugin.core.errors import CareBridgeError, NotFound, ValidationError
 from plugin.core.host import Actor
 from plugin.registry.schema import CHILD_FIELDS, WORKER_FIELDS, RecordInvalid
 from plugin.registry.services import record_child_view
 
 from .errors import error_entries, error_response
-from .requests import (MAX_PAGE, RequestRefused, check_field_types, field_type_errors, json_body,
-                       positive_int)
+from .requests import (
+    MAX_PAGE,
+    RequestRefused,
+    check_field_types,
+    field_type_errors,
+    json_body,
+    positive_int,
+)
 from .serialize import CHILD_OUTPUT_KEYS, WORKER_OUTPUT_KEYS, child_json, worker_json
 
 bp = Blueprint("hr_api", __name__)
@@ -121,8 +128,9 @@ def _record(fields, ignore) -> Any:
 def _typed_batch(items: list, fields, ignore, save) -> list[records.ItemResult]:
     """``save(items)`` for the records whose fields have the right JSON types; the others are
     rejected with one error per such field, in their place (every record on its own, as ever)."""
-    mistyped = {index: errors for index, raw in enumerate(items)
-                if (errors := field_type_errors(raw, fields, ignore=ignore))}
+    with refusable_part():  # each mistyped record is refused on its own, not the request
+        mistyped = {index: errors for index, raw in enumerate(items)
+                    if (errors := field_type_errors(raw, fields, ignore=ignore))}
     if not mistyped:
         return save(items)
     kept = [index for index in range(len(items)) if index not in mistyped]
@@ -135,7 +143,7 @@ def _typed_batch(items: list, fields, ignore, save) -> list[records.ItemResult]:
 
 
 def _batch_json(results: list[records.ItemResult], items: list, describe) -> dict:
-    counts = {status: 0 for status in ("created", "updated", "unchanged", "rejected")}
+    counts = dict.fromkeys(("created", "updated", "unchanged", "rejected"), 0)
     answers = []
     for result in results:
         counts[result.status] += 1
@@ -195,7 +203,8 @@ def put_worker(employee_number: str):
       description: >
         Fields left out are left as they are; `null` clears a field. Without `site`/`team`
         a new worker is placed in the token's unit and an existing one stays where it is.
-        不提交的字段保持不变，提交 null 表示清空；不提交项目部/班组时，新职工放在令牌所属单位，已有职工保持原单位。
+        不提交的字段保持不变，提交
+        null 表示清空；不提交项目部/班组时，新职工放在令牌所属单位，已有职工保持原单位。
       requestBody:
         required: true
         content:
@@ -238,7 +247,8 @@ def post_workers():
         Up to 1000 records. Each is stored or rejected on its own: the valid ones are saved
         even when others are rejected, and a rejected one leaves nothing behind. A record with
         a field of the wrong JSON type is rejected with the others (its error names the field).
-        每次最多 1000 条；每条单独处理，有效的保存，被拒绝的不留下任何数据；字段的 JSON 类型不对的记录同样被拒绝。
+        每次最多 1000 条；每条单独处理，有效的保存，被拒绝的不留下任何数据；字段的
+        JSON 类型不对的记录同样被拒绝。
       requestBody:
         required: true
         content:
@@ -341,7 +351,8 @@ def put_child():
         The child is recognised by its ID number, else by parent, name and birth date. For a
         child under 14 without a guardian's recorded consent only the minimum is stored; the
         other fields given are listed in `withheld`.
-        以身份证号码识别儿童，没有号码时按家长、姓名和出生日期识别。未满 14 周岁且尚无监护人同意的儿童只保存最少信息，其余字段列在 withheld 中。
+        以身份证号码识别儿童，没有号码时按家长、姓名和出生日期识别。未满
+        14 周岁且尚无监护人同意的儿童只保存最少信息，其余字段列在 withheld 中。
       requestBody:
         required: true
         content:
@@ -379,7 +390,8 @@ def post_children():
     ---
     post:
       tags: [children]
-      description: Up to 1000 records, each stored or rejected on its own. 每次最多 1000 条，逐条处理。
+      description: Up to 1000 records, each stored or rejected on its own.
+        每次最多 1000 条，逐条处理。
       requestBody:
         required: true
         content:

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from plugin.core.errors import ValidationError
 from plugin.core.spreadsheets import neutralise, restore
@@ -60,7 +61,8 @@ def detect_encoding(path: Path) -> tuple[str, int]:
                     if not decoders:
                         line = lines + chunk[:max(error.start, 0)].count(b"\n") + 1
                         raise ValidationError(
-                            "无法识别文件的编码（第 %(line)s 行附近）：请另存为 UTF-8 或 GBK 编码的 CSV，"
+                            "无法识别文件的编码（第 %(line)s 行附近）："
+                            "请另存为 UTF-8 或 GBK 编码的 CSV，"
                             "或直接上传 Excel 文件", field="file", line=line) from None
             if final:
                 break
@@ -83,7 +85,8 @@ def sniff_delimiter(sample: str) -> str:
 class CsvRoster:
     def __init__(self, path: Path):
         self.encoding, self.size_hint = detect_encoding(path)
-        self._file = open(path, encoding=self.encoding, newline="", errors="strict")
+        # Kept open while the rows stream; close() closes it.
+        self._file = open(path, encoding=self.encoding, newline="", errors="strict")  # noqa: SIM115
         sample = self._file.read(SAMPLE_CHARS)
         self._file.seek(0)
         self.delimiter = sniff_delimiter(sample)
@@ -108,7 +111,8 @@ class CsvRoster:
         while line := readline(MAX_ROW_CHARS + 1):
             self._row_chars += len(line)
             if self._row_chars > MAX_ROW_CHARS:
-                raise ValidationError("CSV 文件第 %(line)s 行太长（超过 %(max)s 个字符），不是正常的花名册："
+                raise ValidationError("CSV 文件第 %(line)s 行太长（超过 %(max)s 个字符），"
+                                      "不是正常的花名册："
                                       "请确认选对了文件", field="file", line=self._row_number + 1,
                                       max=MAX_ROW_CHARS)
             yield line

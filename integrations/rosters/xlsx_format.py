@@ -26,9 +26,10 @@ import codecs
 import logging
 import struct
 import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 from xml.parsers import expat
 
 from openpyxl import Workbook
@@ -39,8 +40,13 @@ from openpyxl.styles import Alignment, Font
 
 from plugin.core.errors import ValidationError
 from plugin.core.spreadsheets import as_text, is_formula_like
-from plugin.imports.formats import (MAX_CELL_CHARS, MAX_COLUMNS, REASON_HEADER, cell_too_long,
-                                    too_many_columns)
+from plugin.imports.formats import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    REASON_HEADER,
+    cell_too_long,
+    too_many_columns,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +93,8 @@ def _too_big(limit: int) -> ValidationError:
 
 
 def _too_many(count: int) -> ValidationError:
-    return ValidationError("Excel 文件中的部件或条目太多（超过 %(count)s 个），可能是恶意构造的文件："
+    return ValidationError("Excel 文件中的部件或条目太多（超过 %(count)s 个），"
+                           "可能是恶意构造的文件："
                            "请拆分文件，或另存为 CSV 后再导入", field="file", count=count)
 
 
@@ -149,8 +156,8 @@ class GuardedArchive(zipfile.ZipFile):
                 raise _too_big(limit)
             ratio = info.file_size // max(info.compress_size, 1)
             if info.file_size > RATIO_CHECKED_FROM and ratio > MAX_RATIO:
-                raise ValidationError("Excel 文件的压缩比异常（%(ratio)s 倍），可能是恶意构造的文件，"
-                                      "已拒绝", field="file", ratio=ratio)
+                raise ValidationError("Excel 文件的压缩比异常（%(ratio)s 倍），"
+                                      "可能是恶意构造的文件，已拒绝", field="file", ratio=ratio)
 
     def open(self, name, mode="r", pwd=None, **kwargs):
         stream = super().open(name, mode, pwd, **kwargs)
@@ -275,8 +282,8 @@ class _TokenGuard:
     def _grow(self, count: int) -> None:
         self._run += count
         if self._run > MAX_TOKEN_CHARS:
-            raise ValidationError("Excel 文件中有过长的 XML 内容（超过 %(max)s 个字符），可能是恶意构造的文件，"
-                                  "已拒绝", field="file", max=MAX_TOKEN_CHARS)
+            raise ValidationError("Excel 文件中有过长的 XML 内容（超过 %(max)s 个字符），"
+                                  "可能是恶意构造的文件，已拒绝", field="file", max=MAX_TOKEN_CHARS)
 
 
 def _encoding_of(data: bytes) -> str:
@@ -419,7 +426,8 @@ class XlsxRoster:
     def _choose_sheet(self, sheet_name: str | None):
         if sheet_name is not None:
             if sheet_name not in self._book.sheetnames:
-                raise ValidationError("文件中没有名为“%(name)s”的工作表", field="file", name=sheet_name)
+                raise ValidationError("文件中没有名为“%(name)s”的工作表", field="file",
+                                      name=sheet_name)
             return self._book[sheet_name]
         visible = [sheet for sheet in self._book.worksheets if sheet.sheet_state == "visible"]
         if not visible:

@@ -29,7 +29,8 @@ def forget_cached_grants() -> None:
 
 def scope_paths(user_key: str, permission: Permission) -> list[str]:
     """Paths of the subtrees in which the user holds ``permission`` (nested ones folded away)."""
-    paths = sorted({path for role, path in grants_of(user_key) if permission in ROLE_PERMISSIONS[role]})
+    paths = sorted({path for role, path in grants_of(user_key)
+                    if permission in ROLE_PERMISSIONS[role]})
     folded: list[str] = []
     for path in paths:
         if not any(path.startswith(kept) for kept in folded):
@@ -37,7 +38,8 @@ def scope_paths(user_key: str, permission: Permission) -> list[str]:
     return folded
 
 
-def has_permission(user_key: str | None, permission: Permission, unit: OrgUnit | None = None) -> bool:
+def has_permission(user_key: str | None, permission: Permission,
+                   unit: OrgUnit | None = None) -> bool:
     """May the user do ``permission`` on ``unit`` (or anywhere, when no unit is given)?"""
     if not user_key:
         return False
@@ -56,7 +58,8 @@ def require(permission: Permission, unit: OrgUnit | None = None) -> Actor:
     adapter = current_app.extensions["carebridge"].adapter
     actor = adapter.current_actor()
     if actor is None:
-        abort(redirect(adapter.login_url(request.full_path if request.query_string else request.path)))
+        abort(redirect(adapter.login_url(request.full_path if request.query_string
+                                         else request.path)))
     if not has_permission(actor.key, permission, unit):
         abort(403)
     return actor

@@ -1,7 +1,7 @@
 """Reads of role grants, and whom an actor may manage."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import and_, not_, or_, select, true
 
@@ -11,7 +11,8 @@ from ..org.models import OrgUnit
 from ..org.queries import get_root_unit, in_subtrees
 from .checks import grants_of, scope_paths
 from .models import RoleGrant
-from .roles import ROLE_PERMISSIONS, Permission, Role
+from .permissions import USERS_MANAGE
+from .roles import ROLE_PERMISSIONS, Permission, Role, roles_holding
 from .scope import is_system_actor
 
 
@@ -32,6 +33,28 @@ def grants_for_users(user_keys: Iterable[str]) -> dict[str, list[RoleGrant]]:
     ).scalars():
         by_user[grant.user_key].append(grant)
     return by_user
+
+
+def holders_of(permission: Permission, unit: OrgUnit) -> list[str]:
+    """User keys of everyone who holds ``permission`` on ``unit`` (a grant on it or above it),
+    sorted. Published for features that tell the people responsible for a unit."""
+    roles = roles_holding(permission)
+    if not roles:
+        return []
+    return list(session.execute(
+        select(RoleGrant.user_key).where(RoleGrant.role.in_(roles),
+                                         RoleGrant.org_unit_id.in_(unit.ancestor_ids))
+        .distinct().order_by(RoleGrant.user_key)).scalars())
+
+
+def grants_table(roles: Iterable[Role] | None = None):
+    """Role grants as a subquery with the columns ``user_key``, ``role`` and ``org_unit_id``
+    (only ``roles``, when given), for features whose figures join on who holds what where —
+    published so they never read the grants' table itself."""
+    statement = select(RoleGrant.user_key, RoleGrant.role, RoleGrant.org_unit_id)
+    if roles is not None:
+        statement = statement.where(RoleGrant.role.in_(list(roles)))
+    return statement.subquery("grants")
 
 
 def get_grant(grant_id: int) -> RoleGrant | None:
@@ -66,7 +89,7 @@ def _common(first: list[str], second: list[str]) -> list[str]:
 def grantable_paths(actor_key: str, role: Role) -> list[str]:
     """The subtrees on which ``actor_key`` may grant ``role``: where they hold
     ``USERS_MANAGE`` and every permission of the role."""
-    paths = scope_paths(actor_key, Permission.USERS_MANAGE)
+    paths = scope_paths(actor_key, USERS_MANAGE)
     for permission in ROLE_PERMISSIONS[role]:
         if not paths:
             break

@@ -115,11 +115,21 @@ def require_in_scope(permission: Permission, unit: OrgUnit | None, *,
     answers 403.
     """
     actor = require(permission)
-    if unit is None or not has_permission(actor.key, seen_with or permission, unit):
-        abort(404)
-    if not has_permission(actor.key, permission, unit):
-        abort(403)
+    refusal = scope_refusal(actor, permission, unit, seen_with=seen_with)
+    if refusal is not None:
+        abort(refusal)
     return actor
+
+
+def scope_refusal(actor: Actor, permission: Permission, unit: OrgUnit | None, *,
+                  seen_with: Permission | None = None) -> int | None:
+    """The status :func:`require_in_scope` answers for a signed-in ``actor`` (404 or 403), or
+    None when the actor may act; for views that answer in another shape (JSON)."""
+    if unit is None or not has_permission(actor.key, seen_with or permission, unit):
+        return 404
+    if not has_permission(actor.key, permission, unit):
+        return 403
+    return None
 
 
 def load_in_scope(get: Callable[[int], T | None], record_id: int, permission: Permission, *,

@@ -13,8 +13,9 @@ from ..org.models import OrgUnit
 from ..signals import role_granted, role_revoked
 from .checks import has_permission
 from .models import RoleGrant
+from .permissions import USERS_MANAGE
 from .queries import may_manage_user
-from .roles import ROLE_PERMISSIONS, Permission, Role
+from .roles import ROLE_PERMISSIONS, Role
 
 
 def grant_role(user_key: str, role: Role, unit: OrgUnit, *, actor: Actor,
@@ -62,8 +63,9 @@ def revoke_role(grant: RoleGrant, *, actor: Actor) -> None:
 
 
 def check_may_grant(actor: Actor, role: Role, unit: OrgUnit) -> None:
-    """Refuse unless ``actor`` manages users on ``unit`` and holds every permission of ``role`` there."""
-    needed = ROLE_PERMISSIONS[role] | {Permission.USERS_MANAGE}
+    """Refuse unless ``actor`` manages users on ``unit`` and holds every permission of ``role``
+    there."""
+    needed = ROLE_PERMISSIONS[role] | {USERS_MANAGE}
     if not all(has_permission(actor.key, permission, unit) for permission in needed):
         raise ValidationError("您无权在“%(unit)s”授予这个角色", field="role", unit=unit.name)
 

@@ -5,3 +5,23 @@ reading or reading and writing. Only a SHA-256 hash of the secret is kept; the s
 once. :mod:`.records` holds the rules an API adapter (``integrations.hr_api``) applies to the
 records a token sends and asks for.
 """
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from ..core.features import Feature, Link
+from .permissions import API_TOKENS_MANAGE
+
+feature = Feature(
+    name="api_tokens",
+    package=__name__,
+    blueprints=("views:bp",),
+    models=("models",),
+    permissions={API_TOKENS_MANAGE: ()},
+    links={"navigation": (
+        Link("carebridge.api_tokens.index", _l("API 令牌"), API_TOKENS_MANAGE, order=100),)},
+    audit_actions={
+        "api_token.issued": _l("签发 API 令牌"),
+        "api_token.revoked": _l("撤销 API 令牌"),
+    },
+)

@@ -6,12 +6,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..core.forms import choices
-from .models import TokenScope
-
-SCOPE_LABELS = {
-    TokenScope.READ_ONLY: _l("只读：读取职工和儿童"),
-    TokenScope.READ_WRITE: _l("读写：读取、新增和更新职工和儿童"),
-}
+from .models import SCOPE_LABELS, TokenScope  # noqa: F401 (SCOPE_LABELS: for the views)
 
 
 class IssueTokenForm(FlaskForm):
@@ -19,7 +14,7 @@ class IssueTokenForm(FlaskForm):
                        description=_l("例如：金蝶HR；用于在列表和审计日志中认出这个令牌"))
     unit = SelectField(_l("授权范围（单位及其下级）"), coerce=int, validators=[DataRequired()])
     scope = SelectField(_l("权限"), validators=[DataRequired()], choices=choices(
-        (scope.value, label) for scope, label in SCOPE_LABELS.items()))
+        (scope.value, scope.label) for scope in TokenScope))
 
     def set_units(self, units, kind_labels) -> None:
         self.unit.choices = choices(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,6 +17,17 @@ class TokenScope(str, enum.Enum):
     READ_ONLY = "read_only"
     #: Read, create and update workers and children.
     READ_WRITE = "read_write"
+
+    @property
+    def label(self):
+        return SCOPE_LABELS[self]
+
+
+#: The one label of each scope, for the form and the pages (also ``.label``).
+SCOPE_LABELS = {
+    TokenScope.READ_ONLY: _l("只读：读取职工和儿童"),
+    TokenScope.READ_WRITE: _l("读写：读取、新增和更新职工和儿童"),
+}
 
 
 class ApiToken(Base):

@@ -7,16 +7,17 @@ record does not exist: reads answer "not found" and writes cannot reach it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Any, Callable, Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from ..access.scope import Scope
-from ..core.db import session
+from ..core.db import refusable_part, session
 from ..core.errors import CareBridgeError, NotFound, ValidationError
 from ..core.host import Actor
 from ..core.pagination import Page, paginate
@@ -25,8 +26,13 @@ from ..org.queries import in_subtrees
 from ..registry.models import Child, Worker
 from ..registry.queries import children_of
 from ..registry.schema import CHILD_FIELDS, WORKER_FIELDS, FieldSpec, RecordInvalid, parse_record
-from ..registry.services import (UpsertOutcome, find_worker, upsert_child, upsert_worker,
-                                 worker_holding)
+from ..registry.services import (
+    UpsertOutcome,
+    find_worker,
+    upsert_child,
+    upsert_worker,
+    worker_holding,
+)
 from ..registry.units import UnitResolver
 from .models import ApiToken
 
@@ -101,9 +107,10 @@ def parse_updated_since(text: str | None, *, zone: str) -> datetime | None:
         value = datetime.fromisoformat(text)
         if value.tzinfo is None:
             value = value.replace(tzinfo=ZoneInfo(zone))
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     except (ValueError, OverflowError):  # not ISO 8601, or out of range (year 1 minus 8 hours)
-        raise ValidationError("无法识别的时间：%(value)s（请用 ISO 8601 格式，例如 2026-11-01T08:00:00+08:00）",
+        raise ValidationError("无法识别的时间：%(value)s"
+                              "（请用 ISO 8601 格式，例如 2026-11-01T08:00:00+08:00）",
                               field="updated_since", value=text[:40]) from None
 
 
@@ -147,7 +154,8 @@ def save_worker(raw: Any, *, token: ApiToken, actor: Actor, today: date,
     if employee_number is not None:
         given = raw.get("employee_number")
         if given is not None and str(given).strip() != employee_number.strip():
-            raise RecordInvalid([ValidationError("工号与请求地址中的工号不一致", field="employee_number")])
+            raise RecordInvalid([ValidationError("工号与请求地址中的工号不一致",
+                                                 field="employee_number")])
         raw = {**raw, "employee_number": employee_number}
     values = parse_record(raw, WORKER_FIELDS, today=today)
     scope = token_scope(token)
@@ -214,7 +222,7 @@ def _each_in_savepoint(items: list, save: Callable[[Any], UpsertOutcome], *,
     results = []
     for index, raw in enumerate(items):
         try:
-            with session.begin_nested():
+            with refusable_part():  # a rejected record stores nothing, refuses only itself
                 outcome = save(raw)
         except (RecordInvalid, CareBridgeError, DataError, IntegrityError) as refusal:
             errors = (refusal.errors if isinstance(refusal, RecordInvalid)

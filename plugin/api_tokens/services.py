@@ -13,6 +13,7 @@ from ..core.clock import utcnow
 from ..core.db import session
 from ..core.errors import CareBridgeError, ValidationError
 from ..core.host import Actor
+from ..core.text import clean_free_text
 from ..org.models import OrgUnit
 from .models import ApiToken, TokenScope
 
@@ -35,7 +36,7 @@ def issue_token(name: str, unit: OrgUnit, scope: TokenScope, *,
 
     Returns the token and its secret; the secret is not stored and cannot be shown again.
     """
-    name = " ".join((name or "").split())
+    name = clean_free_text(name) or ""
     if not name:
         raise ValidationError("请填写对接系统的名称", field="name")
     if len(name) > 100:
@@ -85,7 +86,8 @@ def authenticate(secret: str | None) -> ApiToken | None:
 
 def token_refused_error() -> CareBridgeError:
     """What an API answers when the request carries no valid token."""
-    return CareBridgeError("缺少 API 令牌，或令牌无效、已被撤销（请在 Authorization 请求头中发送 Bearer 令牌）")
+    return CareBridgeError("缺少 API 令牌，或令牌无效、已被撤销"
+                           "（请在 Authorization 请求头中发送 Bearer 令牌）")
 
 
 def check_may_write(token: ApiToken) -> None:

@@ -5,23 +5,23 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 
 from ..access.checks import require, scope_paths
-from ..access.roles import Permission
 from ..access.scope import load_in_scope
 from ..core.errors import CareBridgeError
-from ..core.forms import ActionForm, attach_error
-from ..org.forms import KIND_LABELS
+from ..core.forms import ActionForm, attach_error, flash_refusal, render_form
+from ..org.labels import KIND_LABELS
 from ..org.queries import get_unit, sorted_tree, units_in_subtrees
 from . import queries, services
 from .forms import SCOPE_LABELS, IssueTokenForm
 from .models import TokenScope
+from .permissions import API_TOKENS_MANAGE
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/api-tokens", template_folder="templates")
 
 
 @bp.route("/")
 def index():
-    actor = require(Permission.API_TOKENS_MANAGE)
-    tokens = queries.tokens_in_subtrees(scope_paths(actor.key, Permission.API_TOKENS_MANAGE))
+    actor = require(API_TOKENS_MANAGE)
+    tokens = queries.tokens_in_subtrees(scope_paths(actor.key, API_TOKENS_MANAGE))
     adapter = current_app.extensions["carebridge"].adapter
     people = adapter.user_names({token.created_by for token in tokens}
                                 | {token.revoked_by for token in tokens if token.revoked_by})
@@ -31,13 +31,13 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    actor = require(Permission.API_TOKENS_MANAGE)
+    actor = require(API_TOKENS_MANAGE)
     form = IssueTokenForm()
-    scope = scope_paths(actor.key, Permission.API_TOKENS_MANAGE)
+    scope = scope_paths(actor.key, API_TOKENS_MANAGE)
     form.set_units(sorted_tree(units_in_subtrees(scope)), KIND_LABELS)
     if form.validate_on_submit():
         unit = get_unit(form.unit.data) or abort(400)
-        require(Permission.API_TOKENS_MANAGE, unit)
+        require(API_TOKENS_MANAGE, unit)
         try:
             token, secret = services.issue_token(form.name.data, unit, TokenScope(form.scope.data),
                                                  actor=actor)
@@ -48,18 +48,18 @@ def new():
             page = render_template("carebridge/api_tokens/issued.html", token=token, secret=secret,
                                    scope_labels=SCOPE_LABELS)
             return page, 200, {"Cache-Control": "no-store"}
-    return render_template("carebridge/api_tokens/new.html", form=form)
+    return render_form("carebridge/api_tokens/new.html", form=form)
 
 
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
 def revoke(token_id: int):
-    token, actor = load_in_scope(queries.get_token, token_id, Permission.API_TOKENS_MANAGE)
+    token, actor = load_in_scope(queries.get_token, token_id, API_TOKENS_MANAGE)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
         services.revoke_token(token, actor=actor)
     except CareBridgeError as error:
-        flash(error.localized(), "danger")
+        flash_refusal(error.localized())
     else:
         flash(_("已撤销令牌“%(name)s”", name=token.name), "success")
     return redirect(url_for(".index"))

@@ -3,8 +3,8 @@ worker's name, employee number, unit and the QR of their signed badge code. For 
 smartphone: the officer scans the badge at the lecture. The Chinese font is embedded."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import BytesIO
-from typing import Sequence
 
 from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4
@@ -35,7 +35,7 @@ def badge_sheets_pdf(unit: OrgUnit, workers: Sequence[Worker], codes: Sequence[s
     if not workers:
         canvas.setFont(font, 12)
         canvas.drawString(MARGIN, height - MARGIN - 12, _("%(unit)s 没有在职职工", unit=unit.name))
-    for index, (worker, code) in enumerate(zip(workers, codes)):
+    for index, (worker, code) in enumerate(zip(workers, codes, strict=True)):
         if index and index % per_page == 0:
             canvas.showPage()
         position = index % per_page
@@ -79,7 +79,8 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
 
 
 def _wrap(text: str, font: str, size: float, width: float, *, lines: int) -> list[str]:
-    """Break ``text`` (Chinese has no spaces) into at most ``lines`` lines, the last one shortened."""
+    """Break ``text`` (Chinese has no spaces) into at most ``lines`` lines, the last one
+    shortened."""
     result, current = [], ""
     for character in text:
         if stringWidth(current + character, font, size) > width:

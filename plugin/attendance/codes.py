@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 SLOT_SECONDS = 30
 VENUE_MAC_LENGTH = 10
@@ -54,7 +54,8 @@ def _mac(key: bytes, message: str, length: int) -> str:
 def derive_key(secret: str | bytes, purpose: str) -> bytes:
     """A key for one purpose, derived from the app's secret key."""
     secret = secret.encode("utf-8") if isinstance(secret, str) else secret
-    return hmac.new(secret, f"carebridge.attendance.{purpose}".encode("ascii"), hashlib.sha256).digest()
+    return hmac.new(secret, f"carebridge.attendance.{purpose}".encode("ascii"),
+                    hashlib.sha256).digest()
 
 
 # --- the venue's rotating code -------------------------------------------------------------
@@ -74,7 +75,7 @@ def slot_at(moment: datetime) -> int:
 
 
 def slot_ends_at(slot: int) -> datetime:
-    return datetime.fromtimestamp((slot + 1) * SLOT_SECONDS, tz=timezone.utc)
+    return datetime.fromtimestamp((slot + 1) * SLOT_SECONDS, tz=UTC)
 
 
 def venue_code(session_id: int, code_key: str, at: datetime) -> VenueCode:
@@ -84,7 +85,8 @@ def venue_code(session_id: int, code_key: str, at: datetime) -> VenueCode:
 
 
 def parse_venue_code(text: str) -> VenueCode | None:
-    """The code in ``text`` (the bare code or a whole check-in URL), or None if it has not the shape."""
+    """The code in ``text`` (the bare code or a whole check-in URL), or None if it has not
+    the shape."""
     text = (text or "").strip()
     if CHECK_IN_PATH in text:
         text = text.rsplit(CHECK_IN_PATH, 1)[1].split("?", 1)[0].split("#", 1)[0]
@@ -160,14 +162,15 @@ def seen_mark(code: str, at: datetime, key: bytes, *, user_agent: str | None) ->
 def read_seen_mark(mark: str | None, code: str, key: bytes, now: datetime, max_age: timedelta, *,
                    user_agent: str | None) -> SeenMark | None:
     """When ``code`` was first opened, if ``mark`` is genuine for it and at most ``max_age`` old;
-    ``same_phone`` says whether the browser presenting it (``user_agent``) is the one that made it."""
+    ``same_phone`` says whether the browser presenting it (``user_agent``) made it."""
     parts = (mark or "").split(".")
     if len(parts) != 3:
         return None
     stamp, agent, mac = parts
-    if not stamp.isdigit() or not hmac.compare_digest(_mac(key, f"seen:{code}:{stamp}:{agent}", 16), mac):
+    if (not stamp.isdigit()
+            or not hmac.compare_digest(_mac(key, f"seen:{code}:{stamp}:{agent}", 16), mac)):
         return None
-    seen = datetime.fromtimestamp(int(stamp), tz=timezone.utc)
+    seen = datetime.fromtimestamp(int(stamp), tz=UTC)
     if seen > now + timedelta(seconds=5) or now - seen > max_age:
         return None
     return SeenMark(seen, same_phone=hmac.compare_digest(agent, _agent_tag(key, user_agent)))

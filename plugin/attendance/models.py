@@ -1,60 +1,36 @@
-"""Lecture attendance (DOMAIN §5): one row per (session, worker), whatever the retries, plus a
-log of every scan attempt, accepted or refused."""
+"""The check-in's own records (DOMAIN §5): a log of every scan attempt, accepted or refused, and
+the counters that bound how many refused scans are logged. The register itself — one row per
+(session, worker), whatever the retries — belongs to the lecture (:class:`plugin.lectures.models.
+Attendance`): a lecture's figures count it, and this feature is how rows get into it."""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.clock import utcnow
 from ..core.db import Base, enum_column
-from ..lectures.models import LectureSession
-from ..registry.models import Worker
-
-
-class CheckInMethod(str, enum.Enum):
-    #: The worker scanned the venue's rotating code on their own phone.
-    WORKER_SCAN = "worker_scan"
-    #: An officer scanned the worker's printed badge.
-    BADGE_SCAN = "badge_scan"
-    #: An officer picked the worker by name or employee number.
-    MANUAL = "manual"
-    #: Entered afterwards from a paper sign-in sheet.
-    PAPER_SHEET = "paper_sheet"
-
-
-class Attendance(Base):
-    __tablename__ = "cb_attendance"
-    __table_args__ = (UniqueConstraint("session_id", "worker_id"),
-                      Index("ix_cb_attendance_worker", "worker_id"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("cb_lecture_session.id"))
-    worker_id: Mapped[int] = mapped_column(ForeignKey("cb_worker.id"))
-    method: Mapped[CheckInMethod] = mapped_column(enum_column(CheckInMethod, 16))
-    #: When the worker was there: the scan time (for offline uploads, the device's scan time).
-    checked_in_at: Mapped[datetime]
-    #: When the server stored it.
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: Scanned offline and uploaded after the check-in window or later than a minute after.
-    late_upload: Mapped[bool] = mapped_column(default=False)
-    #: The officer who scanned or entered it (user key); None when the worker scanned.
-    officer: Mapped[str | None] = mapped_column(String(64))
-    device: Mapped[str | None] = mapped_column(String(120))
-    annulled_at: Mapped[datetime | None]
-    annulled_by: Mapped[str | None] = mapped_column(String(64))
-    annul_reason: Mapped[str | None] = mapped_column(String(300))
-
-    session: Mapped[LectureSession] = relationship()
-    worker: Mapped[Worker] = relationship(lazy="joined")
+from ..lectures.models import CheckInMethod
 
 
 class AttemptOutcome(str, enum.Enum):
     ACCEPTED = "accepted"
     ALREADY = "already"
     REFUSED = "refused"
+
+    @property
+    def label(self):
+        return ATTEMPT_OUTCOME_LABELS[self]
+
+
+ATTEMPT_OUTCOME_LABELS = {
+    AttemptOutcome.ACCEPTED: _l("已签到"),
+    AttemptOutcome.ALREADY: _l("重复"),
+    AttemptOutcome.REFUSED: _l("拒绝"),
+}
 
 
 class CheckInAttempt(Base):
@@ -83,7 +59,8 @@ class CheckInAttempt(Base):
 
 class CheckInLogThrottle(Base):
     """How many scans of invalid codes were logged per client address and minute
-    (:mod:`plugin.attendance.throttle`), so a flood of made-up codes writes a bounded number of rows."""
+    (:mod:`plugin.attendance.throttle`), so a flood of made-up codes writes a bounded number of
+    rows."""
 
     __tablename__ = "cb_check_in_log_throttle"
 

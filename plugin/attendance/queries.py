@@ -8,11 +8,11 @@ from sqlalchemy.orm import contains_eager, lazyload
 
 from ..core.db import session
 from ..core.pagination import Page, paginate
-from ..lectures.models import LectureSession
+from ..lectures.models import Attendance, LectureSession
 from ..org.models import OrgUnit
 from ..registry.models import EmploymentStatus, Worker
 from ..registry.queries import WorkerFilter, search_workers
-from .models import Attendance, CheckInAttempt
+from .models import CheckInAttempt
 from .results import HIDDEN_REASONS, Reason
 from .scope import WorkerScope
 
@@ -39,7 +39,8 @@ def present_count(session_id: int) -> int:
 def attendance_page(session_id: int, page: int = 1, per_page: int = 50) -> Page:
     """Check-ins of a session, latest first, annulled ones included (workers joined)."""
     return paginate(select(Attendance).where(Attendance.session_id == session_id)
-                    .order_by(Attendance.checked_in_at.desc(), Attendance.id.desc()), page, per_page)
+                    .order_by(Attendance.checked_in_at.desc(), Attendance.id.desc()),
+                    page, per_page)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ def attempts_page(session_id: int, scope: WorkerScope, page: int = 1, per_page: 
     return replace(found, items=[_attempt_line(*row, scope) for row in found.items])
 
 
-def _attempt_line(attempt: CheckInAttempt, name, number, unit_path, scope: WorkerScope) -> AttemptLine:
+def _attempt_line(attempt: CheckInAttempt, name, number, unit_path,
+                  scope: WorkerScope) -> AttemptLine:
     if attempt.worker_id is None:
         return AttemptLine(attempt, attempt.reason)
     if scope.covers(unit_path):
@@ -118,7 +120,8 @@ def workers_by_number(numbers: list[str]) -> dict[str, Worker]:
     if not numbers:
         return {}
     found = {worker.employee_number: worker for worker in session.execute(
-        select(Worker).where(Worker.employee_number.in_(set(numbers) | {n.upper() for n in numbers}))
+        select(Worker).where(Worker.employee_number.in_(
+            set(numbers) | {n.upper() for n in numbers}))
     ).scalars()}
     return {number: found.get(number) or found.get(number.upper()) for number in numbers
             if number in found or number.upper() in found}

@@ -11,13 +11,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from ..core.clock import utcnow
-from ..lectures.models import LectureSession
+from ..lectures.models import CHECK_IN_METHOD_LABELS, LectureSession
 from ..registry.models import Worker
 from .codes import CodeProblem
-from .models import AttemptOutcome, CheckInMethod
+from .models import ATTEMPT_OUTCOME_LABELS, AttemptOutcome
 
 
 class Reason(str, enum.Enum):
@@ -42,6 +43,10 @@ class Reason(str, enum.Enum):
     #: The "first seen" mark of the sign-in detour came from another phone (a copied cookie)
     #: and the code has expired since.
     OTHER_DEVICE = "other_device"
+
+    @property
+    def label(self):
+        return REASON_LABELS[self]
 
 
 class Level(str, enum.Enum):
@@ -75,18 +80,9 @@ REASON_LABELS = {
 #: outside their scope looks like a lookup of a number that does not exist.
 HIDDEN_REASONS = {Reason.OUT_OF_SCOPE: Reason.UNKNOWN_WORKER}
 
-METHOD_LABELS = {
-    CheckInMethod.WORKER_SCAN: _l("职工扫码"),
-    CheckInMethod.BADGE_SCAN: _l("扫胸卡"),
-    CheckInMethod.MANUAL: _l("手工登记"),
-    CheckInMethod.PAPER_SHEET: _l("纸质签到表"),
-}
-
-OUTCOME_LABELS = {
-    AttemptOutcome.ACCEPTED: _l("已签到"),
-    AttemptOutcome.ALREADY: _l("重复"),
-    AttemptOutcome.REFUSED: _l("拒绝"),
-}
+#: The enums' own tables (:mod:`.models`), under the names the views pass to templates.
+METHOD_LABELS = CHECK_IN_METHOD_LABELS
+OUTCOME_LABELS = ATTEMPT_OUTCOME_LABELS
 
 
 @dataclass(frozen=True)
@@ -118,7 +114,7 @@ class CheckInResult:
     late_upload: bool = False
     lecture: LectureSession | LectureLabel | None = None
 
-    def labelled(self) -> "CheckInResult":
+    def labelled(self) -> CheckInResult:
         """The same answer naming worker and session by plain labels, so it can be shown after
         the transaction ended (database objects would be read again)."""
         worker, lecture = self.worker, self.lecture

@@ -9,22 +9,29 @@ gets its first answer back, and nothing new is logged or recorded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ..access.scope import valid_id
 from ..core.clock import utcnow
 from ..core.db import session
 from ..core.errors import ValidationError
 from ..core.host import Actor
-from ..lectures.models import LectureSession
+from ..lectures.models import CheckInMethod, LectureSession
 from ..registry.models import Worker
 from . import queries
 from .codes import badge_worker_id, looks_like_badge, parse_venue_code
-from .models import AttemptOutcome, CheckInMethod
+from .models import AttemptOutcome
 from .results import HIDDEN_REASONS, CheckInResult, Reason
 from .scope import WorkerScope, worker_scope
-from .services import (Origin, badge_key, log_attempt, manual_check_in, normalise_number, officer_check_in,
-                       read_venue_code)
+from .services import (
+    Origin,
+    badge_key,
+    log_attempt,
+    manual_check_in,
+    normalise_number,
+    officer_check_in,
+    read_venue_code,
+)
 
 #: An offline scan uploaded later than this after scanning is marked as a late upload.
 LATE_UPLOAD_AFTER = timedelta(seconds=60)
@@ -64,7 +71,8 @@ def record_scans(lecture: LectureSession, items: list[ScanItem], *, actor: Actor
     return results
 
 
-def _record_scan(lecture, item: ScanItem, *, now, actor, origin, scope: WorkerScope) -> CheckInResult:
+def _record_scan(lecture, item: ScanItem, *, now, actor, origin,
+                 scope: WorkerScope) -> CheckInResult:
     at = min(item.scanned_at, now)
     late = now - at > LATE_UPLOAD_AFTER or now > lecture.check_in_window()[1]
     if item.employee_number is not None:
@@ -75,11 +83,11 @@ def _record_scan(lecture, item: ScanItem, *, now, actor, origin, scope: WorkerSc
     worker, reason = _badge_worker(lecture, item.code or "", at)
     if reason is not None:
         result = CheckInResult(AttemptOutcome.REFUSED, reason)
-        log_attempt(lecture.id, None, CheckInMethod.BADGE_SCAN, result, origin, now=now, nonce=item.nonce,
-                    scanned_at=at)
+        log_attempt(lecture.id, None, CheckInMethod.BADGE_SCAN, result, origin, now=now,
+                    nonce=item.nonce, scanned_at=at)
         return result
-    return officer_check_in(lecture, worker, CheckInMethod.BADGE_SCAN, scope=scope, at=at, origin=origin,
-                            nonce=item.nonce, scanned_at=at, late_upload=late)
+    return officer_check_in(lecture, worker, CheckInMethod.BADGE_SCAN, scope=scope, at=at,
+                            origin=origin, nonce=item.nonce, scanned_at=at, late_upload=late)
 
 
 def _badge_worker(lecture, text: str, at: datetime) -> tuple[Worker | None, Reason | None]:
@@ -140,7 +148,7 @@ def parse_scan_items(payload) -> list[ScanItem]:
                 or (code is not None) == (number is not None)):
             raise ValidationError("上传的数据格式不对", field="scans", row=row)
         try:
-            scanned_at = datetime.fromtimestamp(stamp / 1000, tz=timezone.utc)
+            scanned_at = datetime.fromtimestamp(stamp / 1000, tz=UTC)
         except (OverflowError, OSError, ValueError):
             raise ValidationError("扫描时间不对", field="scanned_at", row=row) from None
         items.append(ScanItem(nonce=nonce, scanned_at=scanned_at, code=code and code[:MAX_TEXT],

@@ -16,10 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..access.checks import scope_paths
-from ..access.roles import Permission
 from ..access.scope import Scope, is_system_actor
 from ..core.host import Actor
 from ..registry.models import Worker
+from ..registry.permissions import WORKERS_VIEW
+from .permissions import ATTENDANCE_RECORD
 
 
 @dataclass(frozen=True)
@@ -42,5 +43,5 @@ def worker_scope(actor: Actor | None) -> WorkerScope:
         return WorkerScope(())
     if is_system_actor(actor):
         return WorkerScope(("",))
-    return WorkerScope(Scope.of_paths([*scope_paths(actor.key, Permission.ATTENDANCE_RECORD),
-                                       *scope_paths(actor.key, Permission.WORKERS_VIEW)]).paths)
+    return WorkerScope(Scope.of_paths([*scope_paths(actor.key, ATTENDANCE_RECORD),
+                                       *scope_paths(actor.key, WORKERS_VIEW)]).paths)

@@ -8,9 +8,8 @@ refused ones included, goes to the attempts log with its reason, method, device 
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -22,18 +21,27 @@ from ..access.scope import valid_id
 from ..audit.services import record_event
 from ..core.clock import utcnow
 from ..core.db import session
-from ..core.errors import ValidationError
+from ..core.errors import ErrorList, ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
-from ..lectures.models import LectureSession
+from ..core.text import clean_code, clean_free_text, drop_controls, fold_width
+from ..lectures.models import Attendance, CheckInMethod, LectureSession
 from ..org.models import OrgUnit
 from ..registry.models import EmploymentStatus, Worker
 from ..worker_access.models import WorkerDevice
 from ..worker_access.services import token_hash
 from . import queries
-from .codes import (SeenMark, badge_code, derive_key, parse_venue_code, read_seen_mark, slot_ends_at,
-                    venue_code, venue_code_problem)
-from .models import Attendance, AttemptOutcome, CheckInAttempt, CheckInMethod
+from .codes import (
+    SeenMark,
+    badge_code,
+    derive_key,
+    parse_venue_code,
+    read_seen_mark,
+    slot_ends_at,
+    venue_code,
+    venue_code_problem,
+)
+from .models import AttemptOutcome, CheckInAttempt
 from .results import REASON_LABELS, CheckInResult, Reason
 from .scope import WorkerScope, worker_scope
 from .throttle import may_log_invalid_code
@@ -58,7 +66,7 @@ class Origin:
     ip: str | None = None
 
     @classmethod
-    def of(cls, actor: Actor | None, *, user_agent: str | None, ip: str | None) -> "Origin":
+    def of(cls, actor: Actor | None, *, user_agent: str | None, ip: str | None) -> Origin:
         return cls(officer=actor.key if actor else None,
                    device=(user_agent or "")[:DEVICE_LENGTH] or None, ip=(ip or "")[:64] or None)
 
@@ -104,8 +112,8 @@ def check_in(lecture: LectureSession, worker: Worker | None, method: CheckInMeth
     logged_worker, logged = worker, result
     if unseen is not None and result.reason == Reason.UNKNOWN_WORKER:
         logged_worker, logged = unseen, replace(result, reason=Reason.OUT_OF_SCOPE)
-    log_attempt(lecture.id, logged_worker.id if logged_worker else None, method, logged, origin, now=now,
-                nonce=nonce, scanned_at=scanned_at)
+    log_attempt(lecture.id, logged_worker.id if logged_worker else None, method, logged, origin,
+                now=now, nonce=nonce, scanned_at=scanned_at)
     return replace(result, lecture=lecture)
 
 
@@ -162,7 +170,8 @@ def _record(lecture, worker, method, *, at, now, origin, late_upload) -> CheckIn
             return _already(existing)
         # Checking in again after an annulment brings the row back (once, even if concurrent).
         reactivated = session.execute(
-            update(Attendance).where(Attendance.id == existing.id, Attendance.annulled_at.is_not(None))
+            update(Attendance)
+            .where(Attendance.id == existing.id, Attendance.annulled_at.is_not(None))
             .values(annulled_at=None, annulled_by=None, annul_reason=None, **values)
             .execution_options(synchronize_session=False)).rowcount
         if not reactivated:
@@ -175,7 +184,8 @@ def _record(lecture, worker, method, *, at, now, origin, late_upload) -> CheckIn
 _ATTENDANCE = Attendance.__table__
 #: Prepared once: a check-in runs these for every scan of a lecture.
 _INSERT_ONCE = {
-    name: (dialect.insert(_ATTENDANCE).on_conflict_do_nothing(index_elements=["session_id", "worker_id"])
+    name: (dialect.insert(_ATTENDANCE)
+           .on_conflict_do_nothing(index_elements=["session_id", "worker_id"])
            .returning(_ATTENDANCE.c.id))
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 _INSERT_ATTEMPT = insert(CheckInAttempt.__table__)
@@ -200,10 +210,10 @@ def log_attempt(session_id: int | None, worker_id: int | None, method: CheckInMe
                 scanned_at: datetime | None = None) -> None:
     """Add the attempt to the log (one plain INSERT: it runs for every scan of a lecture)."""
     session.execute(_INSERT_ATTEMPT, {
-        "session_id": session_id, "worker_id": worker_id, "method": method, "outcome": result.outcome,
-        "reason": result.reason.value if result.reason else None, "attempted_at": now,
-        "scanned_at": scanned_at, "nonce": nonce, "officer": origin.officer, "device": origin.device,
-        "ip": origin.ip})
+        "session_id": session_id, "worker_id": worker_id, "method": method,
+        "outcome": result.outcome, "reason": result.reason.value if result.reason else None,
+        "attempted_at": now, "scanned_at": scanned_at, "nonce": nonce, "officer": origin.officer,
+        "device": origin.device, "ip": origin.ip})
 
 
 # --- the worker scans the venue code -------------------------------------------------------
@@ -308,7 +318,8 @@ def first_seen(cookie: str | None, code: str, *, user_agent: str | None,
 # --- officers enter attendance by hand ------------------------------------------------------
 
 def normalise_number(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text or "").split())
+    """An employee number as typed by an officer: the rule of every code (no spaces, ASCII)."""
+    return clean_code(text) or ""
 
 
 def manual_check_in(lecture: LectureSession, worker: Worker | None, *, actor: Actor, origin: Origin,
@@ -335,7 +346,7 @@ class PaperSheetInvalid(ValidationError):
     def __init__(self, errors: list[ValidationError]):
         super().__init__(N_("签到表有 %(count)s 行不能登记，整张表未保存"), field="lines",
                          count=len(errors))
-        self.errors = errors
+        self.errors = ErrorList(errors)
 
 
 @dataclass
@@ -356,10 +367,11 @@ def enter_paper_sheet(lecture: LectureSession, lines: str, default_time: time | 
         raise ValidationError("本场宣讲已取消", field="lines")
     zone = ZoneInfo(current_app.extensions["carebridge"].company_timezone_name())
     day = lecture.starts_at.astimezone(zone).date()
-    entries, errors = [], []
+    entries, errors = [], ErrorList()
     for row, line in enumerate(lines.splitlines(), start=1):
         try:
-            entry = _sheet_line(line, default_time, day=day, zone=zone, window=lecture.check_in_window())
+            entry = _sheet_line(line, default_time, day=day, zone=zone,
+                                window=lecture.check_in_window())
         except ValidationError as error:
             error.row, error.params["line"] = row, row
             errors.append(error)
@@ -374,8 +386,9 @@ def enter_paper_sheet(lecture: LectureSession, lines: str, default_time: time | 
     for row, number, _ in entries:
         reason = _worker_refusal(lecture, workers.get(number))
         if reason is not None:
-            errors.append(ValidationError("第 %(line)s 行：%(number)s 不能签到（%(why)s）", field="lines",
-                                          row=row, line=row, number=number, why=REASON_LABELS[reason]))
+            errors.append(ValidationError("第 %(line)s 行：%(number)s 不能签到（%(why)s）",
+                                          field="lines", row=row, line=row, number=number,
+                                          why=REASON_LABELS[reason]))
     if errors:
         raise PaperSheetInvalid(errors)
     if not entries:
@@ -385,8 +398,8 @@ def enter_paper_sheet(lecture: LectureSession, lines: str, default_time: time | 
         worker = workers[number]
         result = check_in(lecture, worker, CheckInMethod.PAPER_SHEET, at=moment, origin=origin)
         (summary.accepted if result.accepted else summary.already).append(worker.employee_number)
-    record_event("attendance.paper_sheet", actor, target_type="lecture_session", target_id=lecture.id,
-                 org_unit_id=lecture.org_unit_id,
+    record_event("attendance.paper_sheet", actor, target_type="lecture_session",
+                 target_id=lecture.id, org_unit_id=lecture.org_unit_id,
                  details={"accepted": summary.accepted, "already": summary.already})
     return summary
 
@@ -394,7 +407,7 @@ def enter_paper_sheet(lecture: LectureSession, lines: str, default_time: time | 
 def _sheet_line(line: str, default_time: time | None, *, day, zone: ZoneInfo,
                 window: tuple[datetime, datetime]) -> tuple[str, datetime] | None:
     """(employee number, check-in time) of one line of a paper sheet; None for a blank line."""
-    parts = unicodedata.normalize("NFKC", line).replace(",", " ").split()
+    parts = fold_width(drop_controls(line)).replace(",", " ").split()
     if not parts:
         return None
     written = " ".join(parts[1:]) or None
@@ -405,7 +418,7 @@ def _sheet_line(line: str, default_time: time | None, *, day, zone: ZoneInfo,
     except ValueError:
         raise ValidationError("第 %(line)s 行：时间 %(value)s 看不懂，请写成 19:05", field="lines",
                               value=written) from None
-    moment = datetime.combine(day, clock_time, tzinfo=zone).astimezone(timezone.utc)
+    moment = datetime.combine(day, clock_time, tzinfo=zone).astimezone(UTC)
     if not window[0] <= moment <= window[1] or moment > utcnow():
         raise ValidationError("第 %(line)s 行：时间不在签到时段内", field="lines")
     return parts[0], moment
@@ -419,11 +432,9 @@ def may_annul(attendance: Attendance, now: datetime) -> bool:
 
 def annul_check_in(attendance: Attendance, reason: str, *, actor: Actor) -> None:
     """Take back a check-in recorded by mistake, within 15 minutes of recording it (audited)."""
-    reason = " ".join((reason or "").split())
+    reason = clean_free_text(reason, max_length=300, field="reason")
     if not reason:
         raise ValidationError("请填写作废原因", field="reason")
-    if len(reason) > 300:
-        raise ValidationError("不能超过 %(max)s 个字符", field="reason", max=300)
     if attendance.annulled_at is not None:
         raise ValidationError("这条签到已经作废", field="reason")
     now = utcnow()

@@ -34,8 +34,8 @@ KEPT_MINUTES = 60
 _THROTTLE = CheckInLogThrottle.__table__
 #: Prepared once per dialect: add one to a counter, creating it at 1, and return the new count.
 _BUMP = {
-    name: (dialect.insert(_THROTTLE).values(client=bindparam("client"), unix_minute=bindparam("minute"),
-                                            attempts=1)
+    name: (dialect.insert(_THROTTLE).values(client=bindparam("client"),
+                                            unix_minute=bindparam("minute"), attempts=1)
            .on_conflict_do_update(index_elements=["client", "unix_minute"],
                                   set_={"attempts": _THROTTLE.c.attempts + 1})
            .returning(_THROTTLE.c.attempts))
@@ -52,7 +52,8 @@ def may_log_invalid_code(client: str | None, now: datetime) -> bool:
     minute = minute_of(now)
     counts = dict(session.execute(
         select(_THROTTLE.c.client, _THROTTLE.c.attempts)
-        .where(_THROTTLE.c.unix_minute == minute, _THROTTLE.c.client.in_((client, EVERYONE)))).all())
+        .where(_THROTTLE.c.unix_minute == minute,
+               _THROTTLE.c.client.in_((client, EVERYONE)))).all())
     if counts.get(client, 0) >= PER_CLIENT or counts.get(EVERYONE, 0) >= ALL_CLIENTS:
         return False
     bump = _BUMP[session.get_bind().dialect.name]

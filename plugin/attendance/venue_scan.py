@@ -26,14 +26,14 @@ from sqlalchemy.orm import aliased
 from ..access.scope import valid_id
 from ..core.clock import utcnow
 from ..core.db import session
-from ..lectures.models import LectureSession, SessionStatus
+from ..lectures.models import Attendance, CheckInMethod, LectureSession, SessionStatus
 from ..org.models import OrgUnit
 from ..registry.models import EmploymentStatus, Worker
 from ..worker_access.models import WorkerDevice
 from ..worker_access.services import SEEN_GRANULARITY, token_hash, worker_for_token
 from . import services
 from .codes import CodeProblem, parse_venue_code, venue_code_problem
-from .models import Attendance, AttemptOutcome, CheckInAttempt, CheckInMethod
+from .models import AttemptOutcome, CheckInAttempt
 from .results import CheckInResult, LectureLabel, WorkerLabel
 
 
@@ -86,7 +86,8 @@ def _guarded_select():
                func.substr(_home.path, 1, func.length(_site.path)) == _site.path))
 
 
-_INSERTED = ("session_id", "worker_id", "method", "checked_in_at", "recorded_at", "late_upload", "device")
+_INSERTED = ("session_id", "worker_id", "method", "checked_in_at", "recorded_at", "late_upload",
+             "device")
 
 
 def _guarded_insert(dialect):
@@ -97,8 +98,10 @@ def _guarded_insert(dialect):
 def _scanning_worker(counted_id, worker_id):
     """The check-in row's id, its worker as the page names them, and the phone's device."""
     return (select(counted_id.label("attendance_id"), Worker.id.label("worker_id"), Worker.name,
-                   Worker.employee_number, WorkerDevice.id.label("device_id"), WorkerDevice.last_seen_at)
-            .select_from(Worker).join(WorkerDevice, WorkerDevice.token_hash == bindparam("token_hash"))
+                   Worker.employee_number, WorkerDevice.id.label("device_id"),
+                   WorkerDevice.last_seen_at)
+            .select_from(Worker)
+            .join(WorkerDevice, WorkerDevice.token_hash == bindparam("token_hash"))
             .where(Worker.id == worker_id))
 
 
@@ -164,9 +167,9 @@ def _count_and_log(values: dict):
 
 def _read_snapshot(session_id: int) -> LectureSnapshot | None:
     row = session.execute(
-        select(LectureSession.id, LectureSession.title, LectureSession.venue, LectureSession.code_key,
-               LectureSession.check_in_opens_minutes, LectureSession.check_in_closes_minutes,
-               LectureSession.updated_at)
+        select(LectureSession.id, LectureSession.title, LectureSession.venue,
+               LectureSession.code_key, LectureSession.check_in_opens_minutes,
+               LectureSession.check_in_closes_minutes, LectureSession.updated_at)
         .where(LectureSession.id == session_id)).one_or_none()
     return LectureSnapshot(*row) if row is not None else None
 
@@ -188,7 +191,8 @@ def check_in_by_venue_code(code_text: str, device_token: str | None, *, origin: 
 
     Same answers as :func:`.services.check_in_by_venue_code`, which judges every case the fast
     path does not count. Returns None when the code is good but the phone must sign in first.
-    ``seen_at`` and ``copied_mark`` come from the sign-in detour's mark (:func:`.services.first_seen`).
+    ``seen_at`` and ``copied_mark`` come from the sign-in detour's mark
+    (:func:`.services.first_seen`).
     """
     at = seen_at or utcnow()
     result = _counted_at_once(code_text, device_token, at, origin)
@@ -202,8 +206,8 @@ def _counted_at_once(code_text: str, device_token: str | None, at: datetime,
                      origin: services.Origin) -> CheckInResult | None:
     """The usual scan, counted with one guarded INSERT; None when that did not count it."""
     code = parse_venue_code(code_text)
-    if session.get_bind().dialect.name not in ("postgresql", "sqlite") or code is None or not device_token \
-            or not valid_id(code.session_id):
+    if session.get_bind().dialect.name not in ("postgresql", "sqlite") or code is None \
+            or not device_token or not valid_id(code.session_id):
         return None
     lecture = _snapshots.get(code.session_id)
     cached = lecture is not None
@@ -243,6 +247,7 @@ def _counted_at_once(code_text: str, device_token: str | None, at: datetime,
         session.execute(update(WorkerDevice).where(WorkerDevice.id == counted.device_id)
                         .values(last_seen_at=now).execution_options(synchronize_session=False))
     return CheckInResult(AttemptOutcome.ACCEPTED, time=at,
-                         worker=WorkerLabel(counted.worker_id, counted.name, counted.employee_number),
+                         worker=WorkerLabel(counted.worker_id, counted.name,
+                                            counted.employee_number),
                          attendance_id=counted.attendance_id,
                          lecture=LectureLabel(lecture.id, lecture.title, lecture.venue))

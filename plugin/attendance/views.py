@@ -6,21 +6,33 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, make_response, redirect,
-                   render_template, request, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError as CSRFInvalid
 
 from ..access.checks import has_permission
-from ..access.roles import Permission
-from ..access.scope import load_in_scope, require_in_scope, valid_id
+from ..access.scope import load_in_scope, scope_refusal, valid_id
 from ..core.clock import utcnow
 from ..core.db import session
 from ..core.errors import CareBridgeError
-from ..core.forms import attach_error
+from ..core.forms import attach_error, flash_refusal, render_refused
 from ..core.pdf import qr_svg
 from ..core.urls import public_url
+from ..lectures.permissions import LECTURES_VIEW
+from ..org.permissions import ORG_VIEW
 from ..org.queries import get_unit
 from ..registry.queries import get_worker
 from ..worker_access.cookies import device_token
@@ -28,6 +40,7 @@ from . import queries, scans, services, venue_scan
 from .badges import badge_sheets_pdf
 from .codes import seen_mark
 from .forms import AnnulForm, ManualEntryForm, PaperSheetForm
+from .permissions import ATTENDANCE_RECORD
 from .results import METHOD_LABELS, OUTCOME_LABELS, REASON_LABELS, result_message, short_time
 from .scope import worker_scope
 
@@ -45,8 +58,8 @@ WORKER_ID = re.compile(r"[0-9]{1,12}")
 
 def _recordable_lecture(session_id: int):
     """The session and the actor who records its attendance (404 outside their scope)."""
-    return load_in_scope(queries.get_lecture, session_id, Permission.ATTENDANCE_RECORD,
-                         seen_with=Permission.LECTURES_VIEW)
+    return load_in_scope(queries.get_lecture, session_id, ATTENDANCE_RECORD,
+                         seen_with=LECTURES_VIEW)
 
 
 def _seen_cookie_path() -> str:
@@ -66,7 +79,7 @@ def check_in(code: str):
     remembered = request.cookies.get(SEEN_COOKIE, "")
     token = device_token()
     user_agent = request.user_agent.string
-    # Only phones coming back from the sign-in detour carry the cookie: the usual scan reads nothing.
+    # Only phones back from the sign-in detour carry the cookie: the usual scan reads nothing.
     seen = services.first_seen(remembered, code, user_agent=user_agent, device_token=token) \
         if remembered else None
     seen_at = seen.at if seen is not None and seen.same_phone else None
@@ -108,7 +121,8 @@ def _projector_state(lecture) -> dict:
     code, changes_at = services.current_venue_code(lecture)
     url = public_url(".check_in", code=code)  # the configured address, never the Host header
     state, time = services.window_state(lecture)
-    return {"code": code, "url": url, "svg": "" if lecture.is_cancelled else qr_svg(url, box_size=12),
+    return {"code": code, "url": url,
+            "svg": "" if lecture.is_cancelled else qr_svg(url, box_size=12),
             "count": queries.present_count(lecture.id),
             "status": PROJECTOR_STATUS[state](short_time(time)),
             "refresh_ms": max(500, int((changes_at - utcnow()).total_seconds() * 1000) + 300)}
@@ -162,12 +176,14 @@ def upload_scans(session_id: int):
     if actor is None:
         return _json_error(_("请重新登录后再上传"), 401)
     # The answers of plugin.access.scope.require_in_scope, in JSON.
-    if not has_permission(actor.key, Permission.ATTENDANCE_RECORD):
+    if not has_permission(actor.key, ATTENDANCE_RECORD):
         return _json_error(_("没有权限"), 403)
     lecture = queries.get_lecture(session_id) if valid_id(session_id) else None
-    if lecture is None or not has_permission(actor.key, Permission.LECTURES_VIEW, lecture.org_unit):
+    refusal = scope_refusal(actor, ATTENDANCE_RECORD, lecture.org_unit if lecture else None,
+                            seen_with=LECTURES_VIEW)
+    if refusal == 404:
         return _json_error(_("找不到这场宣讲"), 404)
-    if not has_permission(actor.key, Permission.ATTENDANCE_RECORD, lecture.org_unit):
+    if refusal == 403:
         return _json_error(_("没有权限"), 403)
     try:
         validate_csrf(request.headers.get("X-CSRFToken"))
@@ -178,23 +194,27 @@ def upload_scans(session_id: int):
     except CareBridgeError as error:
         return _json_error(error.localized(), 400)
     results = scans.record_scans(lecture, items, actor=actor, origin=_origin(actor))
-    return jsonify(server_time=int(utcnow().timestamp() * 1000), count=queries.present_count(lecture.id),
+    return jsonify(server_time=int(utcnow().timestamp() * 1000),
+                   count=queries.present_count(lecture.id),
                    results=[_result_json(nonce, result) for nonce, result in results])
 
 
 # --- the session's attendance ---------------------------------------------------------------
 
 def _session_page(lecture, actor, *, paper_form=None):
+    """The session's attendance page; with ``paper_form``, that form shown again, refused."""
     search = (request.args.get("q") or "").strip()
     candidates = queries.candidate_workers(lecture, search) if search else []
     now = utcnow()
     page = queries.attendance_page(lecture.id, page=request.args.get("page", 1, type=int))
     opens_at, closes_at = lecture.check_in_window()
     scope = worker_scope(actor)
-    return render_template(
+    render = render_refused if paper_form is not None else render_template
+    return render(
         "carebridge/attendance/session.html", lecture=lecture, page=page, search=search,
         shown={row.id for row in page.items if scope.sees(row.worker)},
-        candidates=candidates, present=queries.attendances_of(lecture.id, [w.id for w in candidates]),
+        candidates=candidates,
+        present=queries.attendances_of(lecture.id, [w.id for w in candidates]),
         count=queries.present_count(lecture.id), opens_at=opens_at, closes_at=closes_at,
         annullable={row.id for row in page.items if services.may_annul(row, now)},
         officer_names=current_app.extensions["carebridge"].adapter.user_names(
@@ -216,7 +236,8 @@ def manual_entry(session_id: int):
     if not form.validate_on_submit() or not WORKER_ID.fullmatch(form.worker_id.data):
         abort(400)
     worker_id = int(form.worker_id.data)
-    result = services.manual_check_in(lecture, get_worker(worker_id) if valid_id(worker_id) else None,
+    result = services.manual_check_in(lecture,
+                                      get_worker(worker_id) if valid_id(worker_id) else None,
                                       actor=actor, origin=_origin(actor))
     # A worker outside the officer's scope comes back as no worker at all (see .scope).
     name = f"{result.worker.name} " if result.worker else ""
@@ -246,18 +267,17 @@ def paper_sheet(session_id: int):
 
 @bp.route("/attendance/check-ins/<int:attendance_id>/annul", methods=["POST"])
 def annul(attendance_id: int):
-    attendance = queries.get_attendance(attendance_id) if valid_id(attendance_id) else None
-    actor = require_in_scope(Permission.ATTENDANCE_RECORD,
-                             attendance.session.org_unit if attendance else None,
-                             seen_with=Permission.LECTURES_VIEW)
+    attendance, actor = load_in_scope(queries.get_attendance, attendance_id, ATTENDANCE_RECORD,
+                                      unit=lambda attendance: attendance.session.org_unit,
+                                      seen_with=LECTURES_VIEW)
     form = AnnulForm()
     if not form.validate_on_submit():
-        flash(_("请填写作废原因"), "danger")
+        flash_refusal(_("请填写作废原因"))
     else:
         try:
             services.annul_check_in(attendance, form.reason.data, actor=actor)
         except CareBridgeError as error:
-            flash(error.localized(), "danger")
+            flash_refusal(error.localized())
         else:
             if worker_scope(actor).sees(attendance.worker):
                 flash(_("已作废 %(name)s 的签到", name=attendance.worker.name), "success")
@@ -284,8 +304,8 @@ def attempts(session_id: int):
 
 @bp.route("/attendance/units/<int:unit_id>/badges.pdf")
 def badges(unit_id: int):
-    unit = get_unit(unit_id) if valid_id(unit_id) else None
-    actor = require_in_scope(Permission.ATTENDANCE_RECORD, unit, seen_with=Permission.ORG_VIEW)
+    unit, actor = load_in_scope(get_unit, unit_id, ATTENDANCE_RECORD, unit=lambda unit: unit,
+                                seen_with=ORG_VIEW)
     workers = queries.badge_workers(unit)
     codes = [services.worker_badge_code(worker) for worker in workers]
     document = badge_sheets_pdf(unit, workers, codes)
@@ -302,9 +322,9 @@ def attendance_helpers():
     def attendance_panel(lecture) -> dict | None:
         """What the session panel shows to the current user, or None for nothing."""
         actor = current_app.extensions["carebridge"].adapter.current_actor()
-        if actor is None or not has_permission(actor.key, Permission.LECTURES_VIEW, lecture.org_unit):
+        if actor is None or not has_permission(actor.key, LECTURES_VIEW, lecture.org_unit):
             return None
         return {"count": queries.present_count(lecture.id),
-                "may_record": has_permission(actor.key, Permission.ATTENDANCE_RECORD, lecture.org_unit)}
+                "may_record": has_permission(actor.key, ATTENDANCE_RECORD, lecture.org_unit)}
 
     return {"cb_attendance_panel": attendance_panel}

@@ -1,14 +1,17 @@
 """The one source of "now" for the plugin, so tests can move time."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 from flask import current_app, has_app_context
 
+#: The company's time zone until it says otherwise (CareBridge serves companies in China).
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
 
 def system_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def utcnow() -> datetime:
@@ -24,7 +27,7 @@ def local_today() -> date:
     """Today's date in the company's time zone (ages and deadlines count in local dates)."""
     from zoneinfo import ZoneInfo
 
-    zone = "Asia/Shanghai"
+    zone = DEFAULT_TIMEZONE
     if has_app_context() and "carebridge" in current_app.extensions:
         zone = current_app.extensions["carebridge"].company_timezone_name()
     return utcnow().astimezone(ZoneInfo(zone)).date()

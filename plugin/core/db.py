@@ -9,12 +9,19 @@ On SQLite the engine is set up here too (:func:`configure_sqlite`): one writer a
 rather than refused. On both databases, rules that span rows are kept by constraints or by row
 locks (:func:`lock_rows`, :func:`lock_key`); a request that loses such a race gets the form error
 of the rule (:func:`violated_constraint` tells which constraint refused it), never a 500.
+
+How a request ends (the request boundary, :func:`commit_on_success`): services check everything
+before they change anything and never commit; a request commits once, when it succeeded, and a
+refused request commits nothing, whatever it answers (see the section "The request boundary"
+below for the rule, its deliberate exceptions and how it keeps audited reads and refused
+requests apart).
 """
 from __future__ import annotations
 
 import enum
 import hashlib
-from datetime import datetime, timezone
+from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, Enum, Index, MetaData, event, func, literal, select
@@ -51,7 +58,7 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime refused: store aware UTC datetimes only")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value
@@ -60,8 +67,8 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def enum_column(enum_class: type[enum.Enum], length: int = 32) -> Enum:
@@ -120,17 +127,130 @@ def _host_session() -> Session:
 session: Session = LocalProxy(_host_session)  # type: ignore[assignment]
 
 
-def commit_on_success(response):
-    """``after_request`` hook: commit when the view succeeded, roll back otherwise.
+# -- The request boundary: one commit, or nothing ----------------------------------------------
+#
+# How a request ends. Services check everything before they change anything, then change, flush,
+# audit and signal; they never commit. The boundary (:func:`commit_on_success`, an
+# ``after_request`` hook of every CareBridge blueprint and of the portal's) then commits the
+# request's work once, or none of it:
+#
+# - An exception the view does not handle ends the request with a 500, and Flask-SQLAlchemy's
+#   teardown discards the session: nothing is stored.
+# - An answer of 400 or more (``abort``, an API error) is rolled back.
+# - A *refused* request is rolled back whatever it answers, a 200 page or a redirect. A request is
+#   refused when a service refused it (every :class:`~plugin.core.errors.CareBridgeError` made
+#   during a request that may write notes itself, :func:`note_refusal`, whether or not a view
+#   catches it) or when a view shows a submitted form again (:func:`plugin.core.forms.render_form`
+#   and ``render_refused``, which answer 422). A refused form that is shown again with a 200
+#   becomes a 422 here, so browsers, proxies and tests see the refusal too.
+#
+# So a form refused for a duplicate ID number stores nothing: not the half-made worker a service
+# flushed before it found the clash, not an audit row, not a notification (the outbox rows go
+# with the transaction). Only a refusal that is a record in its own right is kept, and only
+# because the view commits it on purpose before answering (:func:`commit_refusal_record`: a
+# failed sign-in's count and audit row, which must survive the refusal they record).
+#
+# A request that accepts and refuses parts of itself (the HR API's batches: each record stored or
+# rejected on its own) runs each part in :func:`refusable_part`: a refused part is rolled back to
+# its savepoint and its refusal stays with it, so the request commits the accepted parts.
+#
+# Reads are audited (every view of a child's record), and a refused request leaves the audit log
+# untouched: both hold because a refused form about a record is shown again on a page that does
+# not read the record (e.g. a refused ID-number reveal shows the child's name, the masked number
+# and the form, not the child's record), so there is no read to audit. A GET, HEAD or OPTIONS
+# request is never refused: it changes nothing but the audit rows of what it showed, and those
+# must be kept even when the page also shows an error.
 
-    Registered on every CareBridge blueprint (and the portal's), so a request commits exactly once
-    and a failed request leaves nothing half-written. Unhandled exceptions never reach this hook;
-    Flask-SQLAlchemy's teardown then discards the session. A view that committed already (the
-    check-in does, before rendering) leaves no transaction, and none is begun just to end it.
+#: Where the current request's refusals are noted: its WSGI environ, one per request (``g``
+#: belongs to the app context, which requests made inside one test share).
+_REFUSALS_KEY = "carebridge.refusals"
+
+
+def _noted_refusals(create: bool = False) -> list | None:
+    if not has_request_context() or request.method in SAFE_METHODS:
+        return None
+    if create:
+        return request.environ.setdefault(_REFUSALS_KEY, [])
+    return request.environ.get(_REFUSALS_KEY)
+
+
+def note_refusal(refusal: object) -> None:
+    """Mark the current request refused: :func:`commit_on_success` will store none of it.
+
+    Called by every :class:`~plugin.core.errors.CareBridgeError` when it is made, and by the
+    form helpers of :mod:`plugin.core.forms`; ``refusal`` is the error (or a short reason) and is
+    kept for debugging. Outside a request, and in requests that only read (GET, HEAD, OPTIONS),
+    it does nothing.
     """
+    refusals = _noted_refusals(create=True)
+    if refusals is not None:
+        refusals.append(refusal)
+
+
+def request_refused() -> bool:
+    """Whether something refused the current request (see :func:`note_refusal`)."""
+    return bool(_noted_refusals())
+
+
+@contextmanager
+def refusable_part():
+    """A part of a request that is accepted or refused on its own, such as one record of a batch.
+
+    The part runs in a savepoint. If it raises, or a refusal is noted inside it, its writes are
+    rolled back to the savepoint (a refused record stores nothing of itself) and its refusals are
+    forgotten: they refuse the part, not the request, which goes on to commit the parts that were
+    accepted. The exception is raised again for the caller to report::
+
+        try:
+            with refusable_part():
+                save(record)
+        except CareBridgeError as error:
+            rejected.append(error)
+    """
+    refusals = _noted_refusals(create=True)
+    mark = len(refusals) if refusals is not None else 0
+    savepoint = session.begin_nested()
+    try:
+        yield
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    else:
+        if refusals is not None and len(refusals) > mark:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+    finally:
+        if refusals is not None:
+            del refusals[mark:]
+
+
+def commit_refusal_record() -> None:
+    """Commit now what a refusal recorded on purpose, before the boundary rolls the rest back.
+
+    Only for refusals that are records in their own right: a failed sign-in (staff or worker)
+    counts the attempt and writes its audit row, and both must survive the refusal they record.
+    The request stays refused (it answers 422, and anything written after this is rolled back).
+    """
+    session.commit()
+
+
+def commit_on_success(response):
+    """``after_request`` hook: commit the request's work once, or none of it (see above).
+
+    Commits when the view answered below 400 and nothing refused the request; rolls back
+    otherwise. A refused request that answers 200 (a form shown again) answers 422. Registered on
+    every CareBridge blueprint (and the portal's), so a request commits exactly once. A view that
+    committed already (the check-in does, before rendering) leaves no transaction, and none is
+    begun just to end it.
+    """
+    refused = request_refused()
+    if refused and response.status_code == 200:
+        response.status_code = 422
     if not _host_session()().in_transaction():  # scoped_session does not proxy in_transaction
         return response
-    if response.status_code < 400:
+    if response.status_code < 400 and not refused:
         session.commit()
     else:
         session.rollback()
@@ -262,7 +382,7 @@ def _sqlite_before_statement(connection, cursor, statement, _parameters, context
         return
     if state.has_read or locks_rows:
         # Read-only so far: end it (nothing to lose) and begin again with the write lock, waiting
-        # for it like any writer; the savepoints the caller holds are made again, empty as they were.
+        # for it like any writer; the caller's savepoints are made again, empty as they were.
         cursor.execute("COMMIT")
         cursor.execute("BEGIN IMMEDIATE")
         for name in state.savepoints:
@@ -272,7 +392,8 @@ def _sqlite_before_statement(connection, cursor, statement, _parameters, context
 
 
 def _locks_rows(context) -> bool:
-    """``SELECT … FOR UPDATE``: SQLite's compiler drops the clause, so it is read from the statement."""
+    """``SELECT … FOR UPDATE``: SQLite's compiler drops the clause, so it is read from the
+    statement."""
     compiled = getattr(context, "compiled", None)
     return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
 
@@ -312,7 +433,8 @@ def lock_key(namespace: str, key: str) -> None:
 
 def take_write_lock() -> None:
     """SQLite: hold the write lock from now until the transaction ends (waiting for it, and
-    restarting a transaction that has only read, see :func:`configure_sqlite`). Elsewhere nothing."""
+    restarting a transaction that has only read, see :func:`configure_sqlite`).
+    Elsewhere nothing."""
     if session.get_bind().dialect.name == "sqlite":
         session.execute(select(literal(1)).with_for_update()).all()
 

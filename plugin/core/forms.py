@@ -1,10 +1,23 @@
-"""Glue between service errors and WTForms forms."""
+"""Glue between service errors and WTForms forms, and how a page answers a refused form.
+
+A view that takes a form redirects when it succeeds. When the form, or the service behind it,
+refuses the submission, the page is shown again with each error next to its field and the
+user's input kept, and it answers **422** (:func:`render_form`, :func:`render_refused`). The
+request is then noted as refused, so the boundary stores none of it
+(:func:`plugin.core.db.commit_on_success`). A refusal that a button's redirect shows as a flashed
+message goes through :func:`flash_refusal`.
+"""
 from __future__ import annotations
 
+from flask import Response, flash, make_response, render_template, request
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from .db import SAFE_METHODS, note_refusal
 from .errors import CareBridgeError
+
+#: The status of a page that shows a submitted form again, refused.
+REFUSED = 422
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -24,3 +37,29 @@ def attach_error(form: FlaskForm, error: CareBridgeError) -> None:
         field.errors = list(field.errors) + [error.localized()]
     else:
         form.form_errors.append(error.localized())
+
+
+def attach_errors(form: FlaskForm, errors) -> None:
+    """:func:`attach_error` for each of several errors (a record's, an agreement's)."""
+    for error in errors:
+        attach_error(form, error)
+
+
+def render_refused(template: str, /, **context) -> Response:
+    """The page of a submitted form shown again because it was refused: 422, nothing stored."""
+    note_refusal("form shown again")
+    return make_response(render_template(template, **context), REFUSED)
+
+
+def render_form(template: str, /, **context) -> Response | str:
+    """The page of a form whose success redirects: shown (200) on GET; after a POST reaching
+    it means the submission was refused, so it is :func:`render_refused`."""
+    if request.method in SAFE_METHODS:
+        return render_template(template, **context)
+    return render_refused(template, **context)
+
+
+def flash_refusal(message: str) -> None:
+    """Flash why a button's request was refused (the redirect answers as before) and refuse it."""
+    note_refusal(message)
+    flash(message, "danger")

@@ -7,9 +7,8 @@ pages in, and how to show user names.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
-
 from urllib.parse import urlencode
 
 from flask import request
@@ -28,7 +27,7 @@ class Actor:
     user_agent: str | None = None
 
     @classmethod
-    def system(cls, name: str = "system") -> "Actor":
+    def system(cls, name: str = "system") -> Actor:
         return cls(key=f"system:{name}", name=name)
 
 
@@ -48,7 +47,8 @@ class HostAdapter:
         return "/login?" + urlencode({"next": next_url})
 
     def user_names(self, keys: Iterable[str]) -> dict[str, str]:
-        """Display names for user keys (used by audit and role lists). Unknown keys may be left out."""
+        """Display names for user keys (used by audit and role lists). Unknown keys may be left
+        out."""
         return {}
 
     def current_actor(self) -> Actor | None:

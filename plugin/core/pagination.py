@@ -1,9 +1,10 @@
 """Keyless page-number pagination over a ``select()``, one COUNT and one page query."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from math import ceil
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import Select, func, select
 

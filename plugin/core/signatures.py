@@ -15,9 +15,9 @@ import warnings
 from PIL import Image, ImageChops, UnidentifiedImageError
 
 from .errors import ValidationError
+from .uploads import PNG_MAGIC
 
 DATA_URL_PREFIX = "data:image/png;base64,"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 #: Largest drawing accepted, decoded (a phone canvas at 3x density is well under 100 KB).
 MAX_BYTES = 200 * 1024
 MIN_SIZE = (60, 30)
@@ -64,8 +64,8 @@ def _decode(data_url: str | None) -> bytes:
         raise ValidationError("签名图片无效，请清除后重新签名", field=FIELD)
     encoded = text[len(DATA_URL_PREFIX):]
     if len(encoded) > (MAX_BYTES * 4) // 3 + 4:
-        raise ValidationError("签名图片太大（最多 %(kilobytes)s KB），请清除后重新签名", field=FIELD,
-                              kilobytes=MAX_BYTES // 1024)
+        raise ValidationError("签名图片太大（最多 %(kilobytes)s KB），请清除后重新签名",
+                              field=FIELD, kilobytes=MAX_BYTES // 1024)
     try:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as error:

@@ -60,7 +60,7 @@ def public_url(endpoint: str, **values) -> str:
     """
     if endpoint.startswith(".") and has_request_context() and request.blueprint:
         endpoint = request.blueprint + endpoint
-    base = public_base_url(current_app.config.get("CAREBRIDGE_PUBLIC_URL"))
+    base = current_app.extensions["carebridge"].settings["CAREBRIDGE_PUBLIC_URL"]
     if base is None:
         return url_for(endpoint, _external=True, **values)
     parts = urlsplit(base)

@@ -2,19 +2,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
 
-from ..access.models import RoleGrant
-from ..audit.models import AuditEvent
+from ..access.queries import grants_table
+from ..audit.queries import count_events_since
 from ..core.db import session
 from ..org.models import OrgKind, OrgUnit
 from ..org.queries import in_subtrees, sorted_tree, units_in_subtrees
 from ..registry.models import Child, EmploymentStatus, Worker
 
-
 #: The recent-activity count stops here ("10000+"): counting a big import's events costs seconds.
 AUDIT_COUNT_CAP = 10_000
+#: The recent-activity count covers this many days up to now (the page says "近 7 天").
+RECENT_ACTIVITY_DAYS = 7
+
+
+def recent_activity_since(now: datetime) -> datetime:
+    """The start of the period the recent-activity count covers."""
+    return now - timedelta(days=RECENT_ACTIVITY_DAYS)
 
 
 @dataclass
@@ -32,17 +39,16 @@ def dashboard_figures(root_paths: list[str], *, since) -> DashboardFigures:
     in_scope = in_subtrees(OrgUnit.path, root_paths)
     by_kind = {OrgKind(kind): count for kind, count in session.execute(
         select(OrgUnit.kind, func.count()).where(in_scope).group_by(OrgUnit.kind))}
-    people_by_unit = {unit_id: count for unit_id, count in session.execute(
-        select(RoleGrant.org_unit_id, func.count(func.distinct(RoleGrant.user_key)))
-        .join(OrgUnit, RoleGrant.org_unit_id == OrgUnit.id).where(in_scope)
-        .group_by(RoleGrant.org_unit_id))}
+    grants = grants_table()
+    people_by_unit = dict(session.execute(
+        select(grants.c.org_unit_id, func.count(func.distinct(grants.c.user_key)))
+        .join(OrgUnit, grants.c.org_unit_id == OrgUnit.id).where(in_scope)
+        .group_by(grants.c.org_unit_id)).all())
     people_total = session.execute(
-        select(func.count(func.distinct(RoleGrant.user_key)))
-        .join(OrgUnit, RoleGrant.org_unit_id == OrgUnit.id).where(in_scope)).scalar_one()
-    recent = (select(AuditEvent.id).where(AuditEvent.occurred_at >= since,
-                                          AuditEvent.org_unit_id.in_(select(OrgUnit.id).where(in_scope)))
-              .limit(AUDIT_COUNT_CAP + 1))
-    audit_events = session.execute(select(func.count()).select_from(recent.subquery())).scalar_one()
+        select(func.count(func.distinct(grants.c.user_key)))
+        .join(OrgUnit, grants.c.org_unit_id == OrgUnit.id).where(in_scope)).scalar_one()
+    audit_events = count_events_since(since, select(OrgUnit.id).where(in_scope),
+                                      cap=AUDIT_COUNT_CAP + 1)
     return DashboardFigures(units=units, units_by_kind=by_kind, people_by_unit=people_by_unit,
                             people_total=people_total, audit_events_since=audit_events,
                             registry=registry_figures(in_scope))

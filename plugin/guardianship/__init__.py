@@ -1,18 +1,73 @@
-"""Entrusted guardianship (委托照护协议), contact logs and the worker's integrity record (职工诚信)."""
+"""Entrusted guardianship (委托照护协议), contact logs and the worker's integrity record
+(职工诚信)."""
+from __future__ import annotations
+
 from flask_babel import lazy_gettext as _l
 
-from ..audit.actions import register_action_labels
+from ..core.features import Feature, IntegrityKind, Job, Link, Setting
+from ..core.roles import Role
+from ..core.settings import positive_int
+from .permissions import GUARDIANSHIP_MANAGE, GUARDIANSHIP_VIEW, INTEGRITY_MANAGE
 
-register_action_labels({
-    "agreement.created": _l("登记委托照护协议"),
-    "agreement.signed": _l("职工手机签署委托照护协议"),
-    "agreement.ended": _l("终止委托照护协议"),
-    "agreement.revoked": _l("撤销委托照护协议"),
-    "agreement.lapsed": _l("委托照护协议到期"),
-    "agreement.downloaded": _l("下载委托照护协议"),
-    "agreement.notice_downloaded": _l("下载委托照护告知书"),
-    "agreement.scan_viewed": _l("查看委托照护协议扫描件"),
-    "contact.logged_on_behalf": _l("代职工登记亲子联系"),
-    "integrity.commended": _l("表彰监护模范"),
-    "integrity.admonished": _l("批评教育（家庭教育促进法第四十八条）"),
-})
+feature = Feature(
+    name="guardianship",
+    package=__name__,
+    blueprints=("views:bp", "phone:phone_bp"),
+    models=("models",),
+    permissions={
+        GUARDIANSHIP_VIEW: (Role.HR_OFFICER, Role.SITE_MANAGER, Role.UNION_OFFICER,
+                            Role.CARE_WORKER),
+        GUARDIANSHIP_MANAGE: (Role.HR_OFFICER,),
+        INTEGRITY_MANAGE: (Role.HR_OFFICER, Role.UNION_OFFICER),
+    },
+    links={
+        "navigation": (
+            Link("carebridge.guardianship.agreements", _l("委托照护"), GUARDIANSHIP_VIEW, order=60),
+            Link("carebridge.guardianship.follow_up", _l("联系跟进"), GUARDIANSHIP_VIEW, order=70),
+        ),
+        "worker": (
+            Link("carebridge.guardianship.worker_record", _l("诚信档案"), GUARDIANSHIP_VIEW,
+                 subject_arg="worker_id", order=20),
+            Link("carebridge.guardianship.worker_contacts", _l("联系记录"), GUARDIANSHIP_VIEW,
+                 subject_arg="worker_id", order=30),
+            Link("carebridge.guardianship.new_agreement", _l("新建委托照护协议"),
+                 GUARDIANSHIP_MANAGE, subject_arg="worker_id", order=40),
+        ),
+        "phone.home": (
+            Link("carebridge.guardianship_phone.contacts_page", _l("登记和孩子、照护人的联系"),
+                 element_id="contacts-link", order=30),
+            Link("carebridge.guardianship_phone.record", _l("我的委托照护协议和诚信档案"),
+                 element_id="record-link", order=40),
+        ),
+    },
+    jobs=(Job("guardianship.daily_check", "jobs:daily_guardianship_check", "cron",
+              {"hour": 7, "minute": 40},
+              why="Morning, so the care team finds the follow-up summary when the working day "
+                  "starts."),),
+    settings=(Setting("CAREBRIDGE_CONTACT_FOLLOW_UP_DAYS", 14, positive_int,
+                      "Days without a logged contact after which a worker needs a follow-up."),),
+    receivers=("integrity:connect_receivers",),
+    integrity_kinds=(
+        IntegrityKind("pledge_signed", _l("签署监护责任承诺书"), "success"),
+        IntegrityKind("pledge_renewed", _l("续签监护责任承诺书"), "success"),
+        IntegrityKind("pledge_expired", _l("监护责任承诺书到期"), "warning"),
+        IntegrityKind("pledge_revoked", _l("监护责任承诺书被撤销"), "danger"),
+        IntegrityKind("agreement_signed", _l("签订委托照护协议"), "success"),
+        IntegrityKind("agreement_ended", _l("委托照护协议终止"), "secondary"),
+        IntegrityKind("commendation", _l("表彰：依法履行监护职责模范"), "primary"),
+        IntegrityKind("admonition", _l("批评教育（《家庭教育促进法》第四十八条）"), "danger"),
+    ),
+    audit_actions={
+        "agreement.created": _l("登记委托照护协议"),
+        "agreement.signed": _l("职工手机签署委托照护协议"),
+        "agreement.ended": _l("终止委托照护协议"),
+        "agreement.revoked": _l("撤销委托照护协议"),
+        "agreement.lapsed": _l("委托照护协议到期"),
+        "agreement.downloaded": _l("下载委托照护协议"),
+        "agreement.notice_downloaded": _l("下载委托照护告知书"),
+        "agreement.scan_viewed": _l("查看委托照护协议扫描件"),
+        "contact.logged_on_behalf": _l("代职工登记亲子联系"),
+        "integrity.commended": _l("表彰监护模范"),
+        "integrity.admonished": _l("批评教育（家庭教育促进法第四十八条）"),
+    },
+)

@@ -13,9 +13,9 @@ from ..audit.services import record_event
 from ..core.db import lock_rows, session
 from ..core.errors import ValidationError
 from ..core.host import Actor
+from ..core.text import clean_free_text
 from ..registry.models import Worker
 from ..registry.queries import children_of
-from ..registry.values import clean_text
 from ..worker_access.services import worker_actor
 from .models import ContactKind, ContactLog, ContactParty
 
@@ -37,7 +37,7 @@ def log_contact(worker: Worker, *, child_id: int | None, party: ContactParty | s
         raise ValidationError("联系日期不能晚于今天", field="contact_on")
     if child.birth_date is not None and contact_on < child.birth_date:
         raise ValidationError("联系日期不能早于孩子的出生日期", field="contact_on")
-    note = clean_text(note, max_length=NOTE_MAX_LENGTH, field="note")
+    note = clean_free_text(note, max_length=NOTE_MAX_LENGTH, field="note", multiline=True)
     # Taps at the same moment (or the worker and an officer at once) would each find no row and
     # write one: the second waits here until the first ends, then finds its row.
     lock_rows(Worker, [worker.id])

@@ -11,7 +11,8 @@ from datetime import date, datetime
 from functools import wraps
 from xml.sax.saxutils import escape
 
-from flask_babel import force_locale, format_date, gettext as _
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -20,10 +21,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..core.pdf import chinese_font, draw_qr
-from ..registry.idnumber import mask_id_number
+from ..privacy.masking import mask_id_number
 from ..registry.models import Child, Worker
-from ..registry.schema import CHOICE_LABELS
-from .labels import STATUS_LABELS
 from .models import AgreementSigning, AgreementStatus, EntrustmentAgreement
 from .texts import contact_commitment, declaration_text
 
@@ -86,7 +85,7 @@ def _role(worker: Worker, children: list[Child]) -> str:
     for child in children:
         for link in child.parent_links:
             if link.worker_id == worker.id:
-                return str(CHOICE_LABELS["parent_role"][link.role.value])
+                return str(link.role.label)
     return _("家长")
 
 
@@ -141,7 +140,7 @@ def agreement_pdf(agreement: EntrustmentAgreement, *, company_name: str, verify_
                    company=company_name), s.centred)]
     if agreement.status != AgreementStatus.ACTIVE:
         closed = f"（{_day(agreement.closed_on)}）" if agreement.closed_on else ""
-        story.append(s.p(_("协议状态：%(status)s", status=STATUS_LABELS[agreement.status]) + closed,
+        story.append(s.p(_("协议状态：%(status)s", status=agreement.status.label) + closed,
                          s.heading))
     story += [s.p(_("一、委托人（家长）"), s.heading),
               s.table([[_("身份"), _("姓名"), _("联系电话"), _("工作单位")]] + _parents(agreement),
@@ -150,7 +149,7 @@ def agreement_pdf(agreement: EntrustmentAgreement, *, company_name: str, verify_
               s.table(_carer_rows(agreement), [0.22 * width, 0.78 * width]),
               s.p(_("三、被照护儿童"), s.heading),
               s.table([[_("姓名"), _("性别"), _("出生日期"), _("身份证号码"), _("学校及年级")]] + [
-                  [child.name, str(CHOICE_LABELS["sex"][child.sex.value]) if child.sex else "",
+                  [child.name, str(child.sex.label) if child.sex else "",
                    _day(child.birth_date), _masked(child.id_number),
                    " ".join(part for part in (child.school, child.grade) if part)]
                   for child in agreement.children],
@@ -159,9 +158,11 @@ def agreement_pdf(agreement: EntrustmentAgreement, *, company_name: str, verify_
               s.p(_("五、联系承诺"), s.heading),
               s.p(contact_commitment(agreement)),
               s.p(_("委托人将本协议的委托照护情况书面告知儿童所在学校和村（居）民委员会。")),
-              s.p(_("六、委托人声明"), s.heading), s.p(declaration_text(agreement.declaration_version)),
-              s.p(_("声明文本版本 %(version)s，声明时间 %(day)s", version=agreement.declaration_version,
-                    day=_day(agreement.declared_at)), s.small),
+              s.p(_("六、委托人声明"), s.heading),
+              s.p(declaration_text(agreement.declaration_version)),
+              s.p(_("声明文本版本 %(version)s，声明时间 %(day)s",
+                    version=agreement.declaration_version, day=_day(agreement.declared_at)),
+                  s.small),
               s.p(_("七、委托期限"), s.heading),
               s.p(_("自 %(start)s 起至 %(end)s 止。", start=_day(agreement.starts_on),
                     end=_day(agreement.ends_on))),
@@ -180,8 +181,8 @@ def _signing(agreement: EntrustmentAgreement, s: _Styles) -> list:
                 s.p(_("签署日期：%(day)s", day=_day(agreement.signed_on))),
                 Spacer(1, 4 * mm),
                 s.p(_("委托人（签字）：__________　　受托人（签字）：__________"))]
-    parts = [s.p(_("签署方式：委托人 %(name)s 于 %(day)s 在手机上手写签名：", name=agreement.worker.name,
-                   day=_day(agreement.signed_on)))]
+    parts = [s.p(_("签署方式：委托人 %(name)s 于 %(day)s 在手机上手写签名：",
+                   name=agreement.worker.name, day=_day(agreement.signed_on)))]
     if agreement.signature_png:
         image = Image(io.BytesIO(agreement.signature_png))
         scale = min(60 * mm / image.imageWidth, 24 * mm / image.imageHeight)
@@ -204,26 +205,31 @@ def notice_pdf(agreement: EntrustmentAgreement, child: Child, recipient: str, *,
                   grade=f"（{child.grade}）" if child.grade else "")
     else:
         addressee = child.village_committee_contact or _("__________村（居）民委员会")
-        about = _("贵村（居）儿童 %(child)s（%(birth)s 出生）", child=child.name, birth=_day(child.birth_date))
+        about = _("贵村（居）儿童 %(child)s（%(birth)s 出生）", child=child.name,
+                  birth=_day(child.birth_date))
     parents = "、".join(parent.name for parent in agreement.parent_workers())
     story = [s.p(_("委托照护情况告知书"), s.title),
              s.p(_("协议编号 %(number)s", number=agreement_number(agreement)), s.centred),
              s.p(_("%(addressee)s：", addressee=addressee)),
              s.p(_("我们是%(about)s的家长。因外出务工，依据《中华人民共和国未成年人保护法》第二十二条、"
-                   "第二十三条，我们委托 %(carer)s（与孩子的关系：%(relation)s）自 %(start)s 起至 %(end)s 止"
+                   "第二十三条，我们委托 %(carer)s（与孩子的关系：%(relation)s）"
+                   "自 %(start)s 起至 %(end)s 止"
                    "代为照护孩子，特此书面告知。孩子在学习、生活、心理、安全等方面如有情况，请及时与受托人和我们联系。",
                    about=about, carer=agreement.carer_name, relation=agreement.carer_relation,
                    start=_day(agreement.starts_on), end=_day(agreement.ends_on))),
              s.p(_("受托人联系方式"), s.heading),
-             s.table([[_("受托人"), agreement.carer_name], [_("与儿童关系"), agreement.carer_relation],
-                      [_("联系电话"), agreement.carer_phone], [_("住址"), agreement.carer_address or ""]],
+             s.table([[_("受托人"), agreement.carer_name],
+                      [_("与儿童关系"), agreement.carer_relation],
+                      [_("联系电话"), agreement.carer_phone],
+                      [_("住址"), agreement.carer_address or ""]],
                      [0.22 * width, 0.78 * width]),
              s.p(_("家长联系方式"), s.heading),
              s.table([[_("身份"), _("姓名"), _("联系电话"), _("工作单位")]] + _parents(agreement),
                      [0.14 * width, 0.18 * width, 0.22 * width, 0.46 * width], header=True),
              s.p(_("工作单位：%(company)s", company=company_name), s.small)]
     if recipient == VILLAGE and child.village_child_director:
-        story.append(s.p(_("抄送：村（居）儿童主任 %(director)s", director=child.village_child_director)))
+        story.append(s.p(_("抄送：村（居）儿童主任 %(director)s",
+                           director=child.village_child_director)))
     story += [Spacer(1, 10 * mm),
               s.p(_("家长（签字）：%(parents)s　__________", parents=parents)),
               s.p(_("日期：%(day)s", day=_day(today)))]

@@ -6,14 +6,24 @@ from collections.abc import Callable
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import choices
-from .labels import CONTACT_KIND_LABELS, PARTY_LABELS, SIGNING_LABELS
-from .models import AgreementSigning, ContactParty, IntegrityKind
+from ..core.uploads import SCAN, megabytes
+from .labels import INTEGRITY_LABELS
+from .models import AgreementSigning, ContactKind, ContactParty, IntegrityKind
 from .services import MAX_SCAN_BYTES, AgreementDraft
 from .texts import CURRENT_DECLARATION_VERSION, DECLARATIONS, DEFAULT_DUTIES
 
@@ -27,17 +37,20 @@ class AgreementForm(FlaskForm):
     children = MultiCheckboxField(_l("委托照护的子女"), coerce=int, validate_choice=False)
     other_parent = SelectField(_l("另一方家长（本单位职工）"), validate_choice=False,
                                description=_l("另一方家长也是本单位职工时选择；否则在下面填写姓名。"))
-    other_parent_name = StringField(_l("另一方家长姓名（非本单位职工）"), validators=[Optional(), Length(max=100)])
+    other_parent_name = StringField(_l("另一方家长姓名（非本单位职工）"),
+                                    validators=[Optional(), Length(max=100)])
     carer_name = StringField(_l("受托人姓名"), validators=[Length(max=100)])
     carer_relation = StringField(_l("受托人与儿童的关系"), validators=[Length(max=32)],
                                  description=_l("例如：祖母、外祖父、姑姑"))
     carer_phone = StringField(_l("受托人联系电话"), validators=[Length(max=30)])
     carer_id_number = StringField(_l("受托人身份证号码（选填）"), validators=[Length(max=30)],
                                   render_kw={"autocomplete": "off"},
-                                  description=_l("填写后核对受托人已满 18 周岁；页面上只显示部分号码。"))
+                                  description=_l("填写后核对受托人已满 18 周岁；"
+                                                 "页面上只显示部分号码。"))
     carer_birth_date = DateField(_l("受托人出生日期（选填）"), validators=[Optional()])
     carer_address = StringField(_l("受托人住址"), validators=[Length(max=200)])
-    carer_capable_adult = BooleanField(_l("家长确认：受托人是具有照护能力的完全民事行为能力人（已满 18 周岁）"))
+    carer_capable_adult = BooleanField(_l("家长确认：受托人是具有照护能力的完全民事行为能力人"
+                                          "（已满 18 周岁）"))
     no_bars_declared = BooleanField(DECLARATIONS[CURRENT_DECLARATION_VERSION])
     duties = TextAreaField(_l("受托人的照护职责"), default=DEFAULT_DUTIES, render_kw={"rows": 5})
     child_contacts_per_week = IntegerField(_l("家长每周与孩子联系次数"), default=1,
@@ -47,12 +60,13 @@ class AgreementForm(FlaskForm):
     starts_on = DateField(_l("委托起始日期"), validators=[Optional()])
     ends_on = DateField(_l("委托截止日期"), validators=[Optional()])
     method = RadioField(_l("签署方式"), default=AgreementSigning.PAPER.value, choices=choices(
-        (method.value, SIGNING_LABELS[method]) for method in AgreementSigning))
+        (method.value, method.label) for method in AgreementSigning))
     witness = StringField(_l("见证人（人力资源专员）"), validators=[Length(max=100)],
                           description=_l("纸质签署时填写"))
     signed_on = DateField(_l("签署日期"), validators=[Optional()], description=_l("纸质签署时填写"))
-    scan = FileField(_l("签字页扫描件或照片"),
-                     description=_l("纸质签署时上传：PNG、JPEG 图片或 PDF，最大 10 MB"))
+    scan = FileField(_l("签字页扫描件或照片"), render_kw={"accept": SCAN.accept},
+                     description=_l("纸质签署时上传：%(types)s，最大 %(megabytes)s MB",
+                                    types=SCAN.types_label, megabytes=megabytes(MAX_SCAN_BYTES)))
 
 
     def draft(self) -> AgreementDraft:
@@ -64,6 +78,7 @@ class AgreementForm(FlaskForm):
             # One byte more than allowed is enough to refuse a scan too big, without reading it all.
             scan=self.scan.data.read(MAX_SCAN_BYTES + 1) if self.scan.data else None,
             scan_declared_type=self.scan.data.mimetype if self.scan.data else None,
+            scan_filename=self.scan.data.filename if self.scan.data else None,
             **{name: self[name].data for name in DRAFT_FIELDS})
 
 
@@ -114,7 +129,7 @@ class ContactForm(FlaskForm):
 
     who = SelectField(_l("联系了谁"), validate_choice=False)
     kind = RadioField(_l("联系方式"), default="call", choices=choices(
-        (kind.value, label) for kind, label in CONTACT_KIND_LABELS.items()))
+        (kind.value, kind.label) for kind in ContactKind))
     contact_on = DateField(_l("日期"), validators=[DataRequired()])
     note = TextAreaField(_l("备注（选填）"), validators=[Optional(), Length(max=500)],
                          render_kw={"rows": 2})
@@ -127,17 +142,17 @@ class ContactForm(FlaskForm):
 def who_choices(children, carers: dict[int, str]) -> list:
     """Options of :class:`ContactForm`'s ``who``: each child, then each child's carer."""
     options = [(f"{ContactParty.CHILD.value}-{child.id}",
-                f"{PARTY_LABELS[ContactParty.CHILD]}：{child.name}") for child in children]
+                f"{ContactParty.CHILD.label}：{child.name}") for child in children]
     options += [(f"{ContactParty.CARER.value}-{child.id}",
-                 f"{PARTY_LABELS[ContactParty.CARER]}：{carers[child.id]}（{child.name}）")
+                 f"{ContactParty.CARER.label}：{carers[child.id]}（{child.name}）")
                 for child in children if carers.get(child.id)]
     return choices(options)
 
 
 class IntegrityForm(FlaskForm):
     kind = SelectField(_l("类别"), choices=choices([
-        (IntegrityKind.COMMENDATION.value, _l("表彰：依法履行监护职责模范")),
-        (IntegrityKind.ADMONITION.value, _l("批评教育（《家庭教育促进法》第四十八条）"))]))
+        (kind.value, INTEGRITY_LABELS[kind])
+        for kind in (IntegrityKind.COMMENDATION, IntegrityKind.ADMONITION)]))
     occurred_on = DateField(_l("日期"), validators=[DataRequired()])
     reason = TextAreaField(_l("原因"), validators=[DataRequired(), Length(max=1000)],
                            render_kw={"rows": 3})

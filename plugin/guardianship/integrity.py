@@ -14,19 +14,25 @@ from ..core.clock import local_today
 from ..core.db import session
 from ..core.errors import ValidationError
 from ..core.host import Actor
+from ..core.text import clean_free_text
 from ..registry.models import Worker
-from ..registry.values import clean_text
 from ..signals import pledge_expired, pledge_revoked, pledge_signed
 from ..worker_access.services import worker_actor
+from .labels import INTEGRITY_LABELS
 from .models import IntegrityEntry, IntegrityKind
 
 REASON_MIN_LENGTH = 4
 REASON_MAX_LENGTH = 1000
 
 
-def add_entry(worker_id: int, kind: IntegrityKind, occurred_on: date, *, reason: str | None = None,
+def add_entry(worker_id: int, kind: str, occurred_on: date, *, reason: str | None = None,
               details: dict[str, Any] | None = None, issued_by: Actor | None = None,
               reference: tuple[str, int] | None = None) -> IntegrityEntry:
+    """Add an entry to a worker's integrity record. Published for every feature: ``kind`` is one
+    that some feature declares in ``Feature.integrity_kinds``."""
+    kind = getattr(kind, "value", kind)
+    if kind not in INTEGRITY_LABELS:
+        raise ValueError(f"integrity entry kind {kind!r} is declared by no feature")
     entry = IntegrityEntry(
         worker_id=worker_id, kind=kind, occurred_on=occurred_on, reason=reason, details=details,
         issued_by=issued_by.key if issued_by else None,
@@ -38,7 +44,8 @@ def add_entry(worker_id: int, kind: IntegrityKind, occurred_on: date, *, reason:
     return entry
 
 
-def has_entry(worker_id: int, kind: IntegrityKind, reference: tuple[str, int]) -> bool:
+def has_entry(worker_id: int, kind: str, reference: tuple[str, int]) -> bool:
+    kind = getattr(kind, "value", kind)
     return session.execute(select(IntegrityEntry.id).where(
         IntegrityEntry.worker_id == worker_id, IntegrityEntry.kind == kind,
         IntegrityEntry.reference_type == reference[0],
@@ -61,9 +68,11 @@ def admonish(worker: Worker, *, reason: str | None, occurred_on: date | None, ac
 
 
 def _issue(worker, kind, action, reason, occurred_on, actor, today) -> IntegrityEntry:
-    text = clean_text(reason, max_length=REASON_MAX_LENGTH, field="reason")
+    text = clean_free_text(reason, max_length=REASON_MAX_LENGTH, field="reason",
+                           multiline=True)
     if not text or len(text) < REASON_MIN_LENGTH:
-        raise ValidationError("请写明原因（至少 %(min)s 个字）", field="reason", min=REASON_MIN_LENGTH)
+        raise ValidationError("请写明原因（至少 %(min)s 个字）", field="reason",
+                              min=REASON_MIN_LENGTH)
     if occurred_on is None:
         raise ValidationError("请填写日期", field="occurred_on")
     if occurred_on > today:

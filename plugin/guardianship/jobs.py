@@ -1,7 +1,7 @@
 """Scheduled work of guardianship (declared in :mod:`plugin.jobs`)."""
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -30,7 +30,7 @@ def daily_guardianship_check() -> dict[str, int]:
     start_of_day = datetime.combine(today, time.min, tzinfo=ZoneInfo(state.company_timezone_name()))
     already = set(session.execute(select(Notification.recipient_key).where(
         Notification.category == FOLLOW_UP_CATEGORY,
-        Notification.created_at >= start_of_day.astimezone(timezone.utc),
+        Notification.created_at >= start_of_day.astimezone(UTC),
         Notification.recipient_key.in_(list(counts)))).scalars()) if counts else set()
     notified = 0
     for user_key, count in sorted(counts.items()):
@@ -39,6 +39,6 @@ def daily_guardianship_check() -> dict[str, int]:
         notify([user_key], N_("%(count)s 名职工已 %(days)s 天没有登记与留守子女的联系"),
                body=N_("请关爱服务队伍联系这些职工，了解情况并提醒他们每周至少与孩子和照护人联系一次。"),
                params={"count": count, "days": days},
-               link=f"{state.url_prefix}/guardianship/follow-up", category=FOLLOW_UP_CATEGORY)
+               link=("carebridge.guardianship.follow_up", {}), category=FOLLOW_UP_CATEGORY)
         notified += 1
     return {"agreements_ended": ended, "notified": notified}

@@ -1,51 +1,45 @@
 """Labels of guardianship codes for pages and documents."""
-from flask_babel import lazy_gettext as _l
+from collections.abc import Mapping
+from typing import Any
 
-from .models import AgreementSigning, AgreementStatus, ContactKind, ContactParty, IntegrityKind
+from ..core.features import declared_features
+from ..privacy.masking import mask_name  # noqa: F401 (public pages' names; the one rule)
 
-STATUS_LABELS = {
-    AgreementStatus.PENDING: _l("待职工手机签署"),
-    AgreementStatus.ACTIVE: _l("生效中"),
-    AgreementStatus.ENDED: _l("已终止"),
-    AgreementStatus.REVOKED: _l("已撤销"),
-}
+# The enums' one label table each lives beside the enum in .models (``AgreementStatus.ACTIVE
+# .label``); these names are the same tables, for views that pass them to templates.
+from .models import AGREEMENT_SIGNING_LABELS as SIGNING_LABELS  # noqa: F401
+from .models import AGREEMENT_STATUS_LABELS as STATUS_LABELS  # noqa: F401
+from .models import CONTACT_KIND_LABELS  # noqa: F401
+from .models import CONTACT_PARTY_LABELS as PARTY_LABELS  # noqa: F401
 
-SIGNING_LABELS = {
-    AgreementSigning.PAPER: _l("纸质签署（人力资源专员见证）"),
-    AgreementSigning.PHONE: _l("职工手机签名"),
-}
 
-CONTACT_KIND_LABELS = {
-    ContactKind.CALL: _l("电话"),
-    ContactKind.VIDEO: _l("视频"),
-    ContactKind.VISIT: _l("探望"),
-}
+class _DeclaredIntegrityKinds(Mapping[str, Any]):
+    """One attribute of every integrity-entry kind any feature declares (``Feature.
+    integrity_kinds``), by kind code; an unknown code reads as itself."""
 
-PARTY_LABELS = {
-    ContactParty.CHILD: _l("孩子"),
-    ContactParty.CARER: _l("照护人"),
-}
+    def __init__(self, attribute: str) -> None:
+        self._attribute = attribute
 
-INTEGRITY_LABELS = {
-    IntegrityKind.PLEDGE_SIGNED: _l("签署监护责任承诺书"),
-    IntegrityKind.PLEDGE_RENEWED: _l("续签监护责任承诺书"),
-    IntegrityKind.PLEDGE_EXPIRED: _l("监护责任承诺书到期"),
-    IntegrityKind.PLEDGE_REVOKED: _l("监护责任承诺书被撤销"),
-    IntegrityKind.AGREEMENT_SIGNED: _l("签订委托照护协议"),
-    IntegrityKind.AGREEMENT_ENDED: _l("委托照护协议终止"),
-    IntegrityKind.COMMENDATION: _l("表彰：依法履行监护职责模范"),
-    IntegrityKind.ADMONITION: _l("批评教育（《家庭教育促进法》第四十八条）"),
-}
+    def _table(self) -> dict[str, Any]:
+        return {kind.code: getattr(kind, self._attribute)
+                for feature in declared_features() for kind in feature.integrity_kinds}
 
+    def __getitem__(self, code: str) -> Any:
+        code = getattr(code, "value", code)
+        return self._table().get(code, code if self._attribute == "label" else "secondary")
+
+    def __contains__(self, code: object) -> bool:
+        return getattr(code, "value", code) in self._table()
+
+    def __iter__(self):
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+
+#: Label of each kind on the worker's integrity record.
+INTEGRITY_LABELS = _DeclaredIntegrityKinds("label")
 #: Bootstrap colour of each kind on the timeline: good news, neutral facts, warnings.
-INTEGRITY_TONES = {
-    IntegrityKind.PLEDGE_SIGNED: "success", IntegrityKind.PLEDGE_RENEWED: "success",
-    IntegrityKind.PLEDGE_EXPIRED: "warning", IntegrityKind.PLEDGE_REVOKED: "danger",
-    IntegrityKind.AGREEMENT_SIGNED: "success", IntegrityKind.AGREEMENT_ENDED: "secondary",
-    IntegrityKind.COMMENDATION: "primary", IntegrityKind.ADMONITION: "danger",
-}
+INTEGRITY_TONES = _DeclaredIntegrityKinds("tone")
 
-
-def mask_name(name: str) -> str:
-    """A name for public pages: the family name and one ``*`` per other character (张**)."""
-    return name[:1] + "*" * (len(name) - 1) if name else ""

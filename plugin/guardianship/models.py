@@ -9,8 +9,21 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (DDL, JSON, Date, ForeignKey, ForeignKeyConstraint, Index, String, Text,
-                        column, event, func, text)
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    DDL,
+    JSON,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    column,
+    event,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,6 +42,18 @@ class AgreementStatus(str, enum.Enum):
     #: Withdrawn (e.g. the carer turned out to be unfit), or cancelled before it was signed.
     REVOKED = "revoked"
 
+    @property
+    def label(self):
+        return AGREEMENT_STATUS_LABELS[self]
+
+
+#: The one label of each value, for every page and document (also ``.label``).
+AGREEMENT_STATUS_LABELS = {
+    AgreementStatus.PENDING: _l("待职工手机签署"),
+    AgreementStatus.ACTIVE: _l("生效中"),
+    AgreementStatus.ENDED: _l("已终止"),
+    AgreementStatus.REVOKED: _l("已撤销"),
+}
 
 #: An agreement in one of these is open: a child can be in one open agreement per period.
 OPEN_STATUSES = (AgreementStatus.PENDING, AgreementStatus.ACTIVE)
@@ -42,6 +67,16 @@ class AgreementSigning(str, enum.Enum):
     PAPER = "paper"
     #: Signed by the worker with a finger on their own phone.
     PHONE = "phone"
+
+    @property
+    def label(self):
+        return AGREEMENT_SIGNING_LABELS[self]
+
+
+AGREEMENT_SIGNING_LABELS = {
+    AgreementSigning.PAPER: _l("纸质签署（人力资源专员见证）"),
+    AgreementSigning.PHONE: _l("职工手机签名"),
+}
 
 
 class EntrustmentAgreement(Base):
@@ -58,7 +93,8 @@ class EntrustmentAgreement(Base):
     #: The parent who is a worker here and signs the agreement.
     worker_id: Mapped[int] = mapped_column(ForeignKey("cb_worker.id"), index=True)
     #: The other parent, when they are a worker here too.
-    other_parent_worker_id: Mapped[int | None] = mapped_column(ForeignKey("cb_worker.id"), index=True)
+    other_parent_worker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cb_worker.id"), index=True)
     #: The other parent's name, when they are not a worker here.
     other_parent_name: Mapped[str | None] = mapped_column(String(100))
     carer_name: Mapped[str] = mapped_column(String(100))
@@ -107,7 +143,7 @@ class EntrustmentAgreement(Base):
         primaryjoin="EntrustmentAgreement.id == EntrustmentChild.agreement_id",
         secondaryjoin="EntrustmentChild.child_id == Child.id")
     #: The rows that entrust each child (written once, with the agreement; read ``children``).
-    child_rows: Mapped[list["EntrustmentChild"]] = relationship(
+    child_rows: Mapped[list[EntrustmentChild]] = relationship(
         primaryjoin="EntrustmentAgreement.id == foreign(EntrustmentChild.agreement_id)",
         cascade="all, delete-orphan", passive_deletes=True)
 
@@ -172,7 +208,8 @@ SQLITE_TRIGGERS = {
         "BEFORE UPDATE OF child_id, status, starts_on, ends_on ON cb_entrustment_child BEGIN"
         + _OVERLAPPING_OPEN_ROW.format(
             name=ONE_OPEN_PER_PERIOD, open=_OPEN_SQL,
-            not_itself="NOT (other.agreement_id = OLD.agreement_id AND other.child_id = OLD.child_id)")
+            not_itself="NOT (other.agreement_id = OLD.agreement_id "
+                       "AND other.child_id = OLD.child_id)")
         + "\nEND"),
 }
 for _name, _body in SQLITE_TRIGGERS.items():
@@ -185,11 +222,26 @@ class ContactParty(str, enum.Enum):
     #: The person caring for the child (the entrusted carer, or the carer in the child's record).
     CARER = "carer"
 
+    @property
+    def label(self):
+        return CONTACT_PARTY_LABELS[self]
+
+
+CONTACT_PARTY_LABELS = {ContactParty.CHILD: _l("孩子"), ContactParty.CARER: _l("照护人")}
+
 
 class ContactKind(str, enum.Enum):
     CALL = "call"
     VIDEO = "video"
     VISIT = "visit"
+
+    @property
+    def label(self):
+        return CONTACT_KIND_LABELS[self]
+
+
+CONTACT_KIND_LABELS = {ContactKind.CALL: _l("电话"), ContactKind.VIDEO: _l("视频"),
+                       ContactKind.VISIT: _l("探望")}
 
 
 class ContactLog(Base):
@@ -240,7 +292,9 @@ class IntegrityEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("cb_worker.id"))
-    kind: Mapped[IntegrityKind] = mapped_column(enum_column(IntegrityKind, 24))
+    #: A kind some feature declares (``Feature.integrity_kinds``); :class:`IntegrityKind` names
+    #: this feature's own.
+    kind: Mapped[str] = mapped_column(String(24))
     occurred_on: Mapped[date] = mapped_column(Date)
     #: Why: the commendation's or admonition's reason, a revocation's or an ending's reason.
     reason: Mapped[str | None] = mapped_column(EncryptedText("integrity.reason"))

@@ -6,13 +6,12 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
-from ..core.forms import attach_error
+from ..core.forms import attach_error, render_form
 from ..registry.queries import children_of
 from ..worker_access.cookies import request_worker_actor, require_worker
-from . import contacts, documents, queries, services
+from . import contacts, documents, queries, rules, services
 from .forms import ContactForm, SignForm, who_choices
 from .labels import CONTACT_KIND_LABELS, INTEGRITY_LABELS, PARTY_LABELS, STATUS_LABELS
-from .models import AgreementStatus
 from .texts import contact_commitment, declaration_text
 from .views import company_name, pdf_response, verify_url
 
@@ -38,7 +37,7 @@ def contacts_page():
             attach_error(form, error)
         else:
             return redirect(url_for(".contacts_page", saved=1))
-    return render_template(
+    return render_form(
         "carebridge/guardianship/phone_contacts.html", worker=worker, form=form, today=today,
         has_children=bool(children), saved=request.args.get("saved") == "1",
         recent=queries.contacts_of(worker, per_page=RECENT_CONTACTS).items,
@@ -55,7 +54,8 @@ def record():
         regularity=queries.contact_regularity(worker, today),
         agreements=queries.agreements_of(worker),
         signed=request.args.get("signed") == "1", integrity_labels=INTEGRITY_LABELS,
-        status_labels=STATUS_LABELS)
+        status_labels=STATUS_LABELS, awaits_signature_of=rules.awaits_signature_of,
+        has_document=rules.has_document)
 
 
 def _own_agreement(worker, agreement_id: int):
@@ -69,7 +69,7 @@ def _own_agreement(worker, agreement_id: int):
 def sign(agreement_id: int):
     worker = require_worker()
     agreement = _own_agreement(worker, agreement_id)
-    if agreement.status != AgreementStatus.PENDING or agreement.worker_id != worker.id:
+    if not rules.awaits_signature_of(agreement, worker):
         return redirect(url_for(".record"))
     form = SignForm()
     if form.validate_on_submit():
@@ -81,9 +81,9 @@ def sign(agreement_id: int):
             attach_error(form, error)
         else:
             return redirect(url_for(".record", signed=1))
-    return render_template("carebridge/guardianship/phone_sign.html", agreement=agreement,
-                           form=form, commitment=contact_commitment(agreement),
-                           declaration=declaration_text(agreement.declaration_version))
+    return render_form("carebridge/guardianship/phone_sign.html", agreement=agreement,
+                       form=form, commitment=contact_commitment(agreement),
+                       declaration=declaration_text(agreement.declaration_version))
 
 
 @phone_bp.route("/agreements/<int:agreement_id>.pdf")

@@ -2,26 +2,29 @@
 row."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app, has_app_context
 from sqlalchemy import Select, and_, distinct, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from ..access.models import RoleGrant
+from ..access.queries import grants_table
 from ..access.roles import Role
 from ..core.db import session
 from ..core.pagination import Page, paginate
+from ..core.settings import setting
 from ..org.models import OrgUnit
 from ..org.queries import in_subtrees
 from ..registry.models import Child, ChildParent, EmploymentStatus, Worker
-from .models import (AgreementStatus, ContactLog, EntrustmentAgreement, EntrustmentChild,
-                     IntegrityEntry)
+from .models import (
+    AgreementStatus,
+    ContactLog,
+    EntrustmentAgreement,
+    EntrustmentChild,
+    IntegrityEntry,
+)
 
 FOLLOW_UP_SETTING = "CAREBRIDGE_CONTACT_FOLLOW_UP_DAYS"
-DEFAULT_FOLLOW_UP_DAYS = 14
 #: Weeks the contact-regularity summary looks back over.
 REGULARITY_WEEKS = 12
 #: Who is told about workers out of touch: the care team (the role holds GUARDIANSHIP_VIEW).
@@ -29,11 +32,8 @@ CARE_TEAM_ROLE = Role.CARE_WORKER
 
 
 def follow_up_days() -> int:
-    """Days without a logged contact after which a worker needs a follow-up
-    (``CAREBRIDGE_CONTACT_FOLLOW_UP_DAYS`` in the app's config or the environment, default 14)."""
-    configured = current_app.config.get(FOLLOW_UP_SETTING) if has_app_context() else None
-    value = configured or os.environ.get(FOLLOW_UP_SETTING) or DEFAULT_FOLLOW_UP_DAYS
-    return max(1, int(value))
+    """Days without a logged contact after which a worker needs a follow-up."""
+    return setting(FOLLOW_UP_SETTING)
 
 
 def get_agreement(agreement_id: int) -> EntrustmentAgreement | None:
@@ -159,14 +159,14 @@ def follow_up_counts_by_user(*, today: date, days: int) -> dict[str, int]:
     (a worker is counted once per user, however many grants cover it)."""
     last = _last_contacts()
     grant_unit = aliased(OrgUnit)
+    grants = grants_table([CARE_TEAM_ROLE])
     rows = session.execute(
-        select(RoleGrant.user_key, func.count(distinct(Worker.id)))
+        select(grants.c.user_key, func.count(distinct(Worker.id)))
         .select_from(Worker)
         .join(OrgUnit, Worker.org_unit_id == OrgUnit.id)
         .outerjoin(last, last.c.worker_id == Worker.id)
         .join(grant_unit, OrgUnit.path.startswith(grant_unit.path))
-        .join(RoleGrant, and_(RoleGrant.org_unit_id == grant_unit.id,
-                              RoleGrant.role == CARE_TEAM_ROLE))
+        .join(grants, grants.c.org_unit_id == grant_unit.id)
         .where(_needs_follow_up(last, today, days))
-        .group_by(RoleGrant.user_key))
-    return {user_key: count for user_key, count in rows}
+        .group_by(grants.c.user_key))
+    return dict(rows.all())

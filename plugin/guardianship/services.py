@@ -16,19 +16,28 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record_event
 from ..core.clock import utcnow
 from ..core.db import lock_rows, session, violated_constraint
-from ..core.errors import ValidationError
+from ..core.errors import ErrorList, ValidationError
 from ..core.host import Actor
-from ..core.scans import check_scan as check_upload
 from ..core.signatures import decode_signature
+from ..core.text import clean_free_text, clean_person_name
+from ..core.uploads import SCAN, check_upload
 from ..registry.categories import age_on
 from ..registry.idnumber import parse_id_number
 from ..registry.models import Worker
 from ..registry.queries import children_of
-from ..registry.values import clean_text, parse_phone
+from ..registry.values import parse_phone
 from ..worker_access.services import worker_actor
 from .integrity import add_entry
-from .models import (ONE_OPEN_PER_PERIOD, OPEN_STATUSES, AgreementSigning, AgreementStatus,
-                     EntrustmentAgreement, EntrustmentChild, IntegrityKind)
+from .models import (
+    ONE_OPEN_PER_PERIOD,
+    OPEN_STATUSES,
+    AgreementSigning,
+    AgreementStatus,
+    EntrustmentAgreement,
+    EntrustmentChild,
+    IntegrityKind,
+)
+from .rules import may_end, may_revoke
 from .texts import CURRENT_DECLARATION_VERSION
 
 ADULT_AGE = 18
@@ -43,7 +52,7 @@ class AgreementInvalid(ValidationError):
     def __init__(self, errors: list[ValidationError]):
         first = errors[0]
         super().__init__(first.message, field=first.field, **first.params)
-        self.errors = errors
+        self.errors = ErrorList(errors)
 
 
 @dataclass
@@ -71,61 +80,57 @@ class AgreementDraft:
     witness: str | None = None
     signed_on: date | None = None
     scan: bytes | None = None
-    #: The scan's type as the browser declared it (must agree with its content).
+    #: The scan's type as the browser declared it, and its file name (must agree with its
+    #: content; the name is in the messages).
     scan_declared_type: str | None = None
+    scan_filename: str | None = None
 
 
-class _Checks:
-    """Runs checks and keeps every error, so all of a form's problems are reported at once."""
-
-    def __init__(self):
-        self.errors: list[ValidationError] = []
-
-    def __call__(self, step):
-        try:
-            return step()
-        except ValidationError as error:
-            self.errors.append(error)
-            return None
-
-
-def check_scan(data: bytes | None, declared: str | None = None) -> str:
-    """The content type of an uploaded scan: the same check as a paper pledge's scan (content,
-    not name; a declared type must agree; an image must open), at most :data:`MAX_SCAN_BYTES`."""
-    return check_upload(data, declared, max_bytes=MAX_SCAN_BYTES)
+def check_scan(data: bytes | None, declared: str | None = None,
+               filename: str | None = None) -> str:
+    """The content type of an uploaded scan: the same check as a paper pledge's scan
+    (:func:`plugin.core.uploads.check_upload`), at most :data:`MAX_SCAN_BYTES`."""
+    return check_upload(data, SCAN, max_bytes=MAX_SCAN_BYTES, filename=filename,
+                        declared_type=declared, field="scan").content_type
 
 
 def create_agreement(worker: Worker, draft: AgreementDraft, *, actor: Actor,
                      today: date) -> EntrustmentAgreement:
     """Record a paper agreement (active) or one sent to the worker's phone (pending)."""
-    check = _Checks()
+    # Every check runs, so all of a form's problems are reported at once.
+    errors = ErrorList()
+    check = errors.collect
     children = check(lambda: _children(worker, draft.child_ids))
     other_parent = check(lambda: _other_parent(worker, children or [], draft))
-    other_name = check(lambda: clean_text(draft.other_parent_name, max_length=100,
-                                          field="other_parent_name"))
+    other_name = check(lambda: clean_person_name(draft.other_parent_name, max_length=100,
+                                                 field="other_parent_name"))
     carer = {
-        "carer_name": check(lambda: _required_text(draft.carer_name, 100, "carer_name")),
-        "carer_relation": check(lambda: _required_text(draft.carer_relation, 32, "carer_relation")),
+        "carer_name": check(lambda: _required(clean_person_name(
+            draft.carer_name, max_length=100, field="carer_name"), "carer_name")),
+        "carer_relation": check(lambda: _required(clean_free_text(
+            draft.carer_relation, max_length=32, field="carer_relation"), "carer_relation")),
         "carer_phone": check(lambda: _required_phone(draft.carer_phone)),
-        "carer_address": check(lambda: clean_text(draft.carer_address, max_length=200,
-                                                  field="carer_address")),
+        "carer_address": check(lambda: clean_free_text(draft.carer_address, max_length=200,
+                                                       field="carer_address")),
     }
     id_number, birth_date = check(lambda: _adult_carer(draft, today)) or (None, None)
     check(lambda: _declarations(draft))
-    duties = check(lambda: _required_text(draft.duties, 2000, "duties", keep_lines=True))
+    duties = check(lambda: _required(clean_free_text(
+        draft.duties, max_length=2000, field="duties", multiline=True), "duties"))
     per_week = {name: check(lambda name=name: _per_week(getattr(draft, name), name))
                 for name in ("child_contacts_per_week", "carer_contacts_per_week")}
     check(lambda: _period(draft, today))
     paper = {}
     if draft.method == AgreementSigning.PAPER:
-        paper = {"witness": check(lambda: _required_text(draft.witness, 100, "witness")),
-                 "scan_content_type": check(lambda: check_scan(draft.scan,
-                                                               draft.scan_declared_type)),
+        paper = {"witness": check(lambda: _required(clean_person_name(
+                     draft.witness, max_length=100, field="witness"), "witness")),
+                 "scan_content_type": check(lambda: check_scan(
+                     draft.scan, draft.scan_declared_type, draft.scan_filename)),
                  "signed_on": check(lambda: _signed_on(draft.signed_on, today))}
-    if children and not check.errors:
+    if children and not errors:
         check(lambda: _no_overlap(children, draft.starts_on, draft.ends_on))
-    if check.errors:
-        raise AgreementInvalid(check.errors)
+    if errors:
+        raise AgreementInvalid(errors)
     agreement = EntrustmentAgreement(
         worker=worker, other_parent_worker=other_parent,
         other_parent_name=other_name if other_parent is None else None,
@@ -182,7 +187,7 @@ def sign_on_phone(agreement: EntrustmentAgreement, worker: Worker,
 def end_agreement(agreement: EntrustmentAgreement, *, reason: str | None, actor: Actor,
                   today: date) -> None:
     """End an active agreement early (the parent came home, the child moved…)."""
-    if agreement.status != AgreementStatus.ACTIVE:
+    if not may_end(agreement):
         raise ValidationError("只有生效中的协议可以终止", field="reason")
     _close(agreement, AgreementStatus.ENDED, _reason(reason), actor, today)
     record_event("agreement.ended", actor, target_type="agreement", target_id=agreement.id,
@@ -192,7 +197,7 @@ def end_agreement(agreement: EntrustmentAgreement, *, reason: str | None, actor:
 def revoke_agreement(agreement: EntrustmentAgreement, *, reason: str | None, actor: Actor,
                      today: date) -> None:
     """Withdraw an agreement (a carer found unfit, one recorded by mistake, one never signed)."""
-    if agreement.status not in OPEN_STATUSES:
+    if not may_revoke(agreement):
         raise ValidationError("协议已终止或已撤销", field="reason")
     was_active = agreement.status == AgreementStatus.ACTIVE
     _close(agreement, AgreementStatus.REVOKED, _reason(reason), actor, today, entries=was_active)
@@ -261,14 +266,7 @@ def _other_parent(worker: Worker, children, draft: AgreementDraft) -> Worker | N
     return other
 
 
-def _required_text(value, max_length: int, field: str, *, keep_lines: bool = False) -> str:
-    if keep_lines:
-        lines = (clean_text(line) for line in (value or "").splitlines())
-        text = "\n".join(line for line in lines if line)
-        if len(text) > max_length:
-            raise ValidationError("不能超过 %(max)s 个字符", field=field, max=max_length)
-    else:
-        text = clean_text(value, max_length=max_length, field=field)
+def _required(text: str | None, field: str) -> str:
     if not text:
         raise ValidationError("必填项不能为空", field=field)
     return text
@@ -302,17 +300,19 @@ def _adult_carer(draft: AgreementDraft, today: date) -> tuple[str | None, date |
 
 def _declarations(draft: AgreementDraft) -> None:
     if not draft.carer_capable_adult:
-        raise ValidationError("请确认受托人是具有照护能力的完全民事行为能力人", field="carer_capable_adult")
+        raise ValidationError("请确认受托人是具有照护能力的完全民事行为能力人",
+                              field="carer_capable_adult")
     if not draft.no_bars_declared:
-        raise ValidationError("家长未声明受托人不存在《未成年人保护法》第二十二条所列情形，不能登记委托照护协议",
-                              field="no_bars_declared")
+        raise ValidationError("家长未声明受托人不存在《未成年人保护法》第二十二条所列情形，"
+                              "不能登记委托照护协议", field="no_bars_declared")
 
 
 def _per_week(value: int | None, field: str) -> int:
     if value is None or value < 1:
         raise ValidationError("每周至少联系 1 次（《未成年人保护法》第二十三条）", field=field)
     if value > MAX_CONTACTS_PER_WEEK:
-        raise ValidationError("每周联系次数不能超过 %(max)s 次", field=field, max=MAX_CONTACTS_PER_WEEK)
+        raise ValidationError("每周联系次数不能超过 %(max)s 次", field=field,
+                              max=MAX_CONTACTS_PER_WEEK)
     return value
 
 
@@ -331,7 +331,8 @@ def _signed_on(value: date | None, today: date) -> date:
     if value is None:
         raise ValidationError("请填写签署日期", field="signed_on")
     if value > today:
-        raise ValidationError("日期不能晚于今天：%(value)s", field="signed_on", value=value.isoformat())
+        raise ValidationError("日期不能晚于今天：%(value)s", field="signed_on",
+                              value=value.isoformat())
     return value
 
 
@@ -344,9 +345,9 @@ def _no_overlap(children, starts_on: date, ends_on: date) -> None:
                EntrustmentAgreement.starts_on <= ends_on, EntrustmentAgreement.ends_on >= starts_on)
         .limit(1)).first()
     if clash is not None:
-        raise ValidationError("所选子女在 %(start)s 至 %(end)s 已有委托照护协议，请先终止或撤销该协议",
-                              field="children", start=clash.starts_on.isoformat(),
-                              end=clash.ends_on.isoformat())
+        raise ValidationError("所选子女在 %(start)s 至 %(end)s 已有委托照护协议，"
+                              "请先终止或撤销该协议", field="children",
+                              start=clash.starts_on.isoformat(), end=clash.ends_on.isoformat())
 
 
 def _store_unless_overlapping(agreement: EntrustmentAgreement, children) -> None:
@@ -372,7 +373,7 @@ def _store_unless_overlapping(agreement: EntrustmentAgreement, children) -> None
 
 
 def _reason(reason: str | None) -> str:
-    text = clean_text(reason, max_length=300, field="reason")
+    text = clean_free_text(reason, max_length=300, field="reason")
     if not text or len(text) < 2:
         raise ValidationError("请说明原因", field="reason")
     return text

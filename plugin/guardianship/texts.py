@@ -22,8 +22,10 @@ DEFAULT_DUTIES = _l(
 
 def contact_commitment(agreement) -> str:
     """The parent's weekly-contact commitment (MPL Art. 23) in the agreement's numbers."""
-    return _("依据《中华人民共和国未成年人保护法》第二十三条，委托人每周至少与被照护儿童联系交流 %(child)s 次、"
-             "与受托人联系交流 %(carer)s 次，了解儿童的生活、学习、心理等情况，并给予儿童亲情关爱。",
+    return _("依据《中华人民共和国未成年人保护法》第二十三条，"
+             "委托人每周至少与被照护儿童联系交流 %(child)s 次、"
+             "与受托人联系交流 %(carer)s 次，"
+             "了解儿童的生活、学习、心理等情况，并给予儿童亲情关爱。",
              child=agreement.child_contacts_per_week, carer=agreement.carer_contacts_per_week)
 
 

@@ -12,18 +12,33 @@ from ..access.roles import Permission
 from ..access.scope import Scope, load_in_scope
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
-from ..core.forms import attach_error
+from ..core.forms import attach_error, attach_errors, render_form, render_refused
 from ..core.urls import public_url
 from ..org.queries import get_company
-from ..registry.idnumber import mask_id_number
+from ..registry.id_access import shown_id_number
+from ..registry.permissions import WORKERS_VIEW
 from ..registry.queries import children_counts, children_of, get_worker
 from ..registry.services import find_worker, record_child_view
-from . import contacts, documents, integrity, queries, services
-from .forms import (CloseAgreementForm, ContactForm, IntegrityForm, agreement_form, carer_source,
-                    who_choices)
-from .labels import (CONTACT_KIND_LABELS, INTEGRITY_LABELS, INTEGRITY_TONES, PARTY_LABELS,
-                     SIGNING_LABELS, STATUS_LABELS, mask_name)
+from . import contacts, documents, integrity, queries, rules, services
+from .forms import (
+    CloseAgreementForm,
+    ContactForm,
+    IntegrityForm,
+    agreement_form,
+    carer_source,
+    who_choices,
+)
+from .labels import (
+    CONTACT_KIND_LABELS,
+    INTEGRITY_LABELS,
+    INTEGRITY_TONES,
+    PARTY_LABELS,
+    SIGNING_LABELS,
+    STATUS_LABELS,
+    mask_name,
+)
 from .models import AgreementStatus, IntegrityKind
+from .permissions import GUARDIANSHIP_MANAGE, GUARDIANSHIP_VIEW, INTEGRITY_MANAGE
 
 bp = Blueprint("guardianship", __name__, url_prefix="/guardianship", template_folder="templates",
                static_folder="static")
@@ -41,13 +56,13 @@ def _agreement_or_404(agreement_id: int, permission: Permission):
     sees guardianship records."""
     return load_in_scope(queries.get_agreement, agreement_id, permission,
                          unit=lambda agreement: agreement.worker.org_unit,
-                         seen_with=Permission.GUARDIANSHIP_VIEW)
+                         seen_with=GUARDIANSHIP_VIEW)
 
 
 def _worker_or_404(worker_id: int, permission: Permission):
     """The worker and the actor; 404 for a worker outside where the actor sees guardianship
     records."""
-    return load_in_scope(get_worker, worker_id, permission, seen_with=Permission.GUARDIANSHIP_VIEW)
+    return load_in_scope(get_worker, worker_id, permission, seen_with=GUARDIANSHIP_VIEW)
 
 
 def _page() -> int:
@@ -56,25 +71,25 @@ def _page() -> int:
 
 @bp.route("/agreements/")
 def agreements():
-    actor = require(Permission.GUARDIANSHIP_VIEW)
+    actor = require(GUARDIANSHIP_VIEW)
     status = request.args.get("status")
     status = AgreementStatus(status) if status in {s.value for s in AgreementStatus} else None
     search = (request.args.get("q") or "").strip() or None
     page = queries.search_agreements(
-        scope_paths=scope_paths(actor.key, Permission.GUARDIANSHIP_VIEW), status=status,
+        scope_paths=scope_paths(actor.key, GUARDIANSHIP_VIEW), status=status,
         search=search, page=_page())
     return render_template(
         "carebridge/guardianship/agreements.html", page=page, status=status, search=search,
         today=local_today(), **LABELS,
-        may_manage=has_permission(actor.key, Permission.GUARDIANSHIP_MANAGE))
+        may_manage=has_permission(actor.key, GUARDIANSHIP_MANAGE))
 
 
 @bp.route("/agreements/new")
 def find_agreement_worker():
-    actor = require(Permission.GUARDIANSHIP_MANAGE)
+    actor = require(GUARDIANSHIP_MANAGE)
     # Only workers for whom the actor may record agreements: any other number is "not found".
     worker = find_worker((request.args.get("employee_number") or "").strip().upper(),
-                         scope=Scope.of_actor(actor, Permission.GUARDIANSHIP_MANAGE))
+                         scope=Scope.of_actor(actor, GUARDIANSHIP_MANAGE))
     if worker is None:
         flash(_("找不到这个工号的职工"), "danger")
         return redirect(url_for(".agreements"))
@@ -83,49 +98,50 @@ def find_agreement_worker():
 
 @bp.route("/workers/<int:worker_id>/agreements/new", methods=["GET", "POST"])
 def new_agreement(worker_id: int):
-    worker, actor = _worker_or_404(worker_id, Permission.GUARDIANSHIP_MANAGE)
+    worker, actor = _worker_or_404(worker_id, GUARDIANSHIP_MANAGE)
     today = local_today()
     children = children_of(worker)
     form = agreement_form(worker, children, today, submitted=request.method == "POST",
-                          sees=Scope.of_actor(actor, Permission.WORKERS_VIEW).sees_worker)
+                          sees=Scope.of_actor(actor, WORKERS_VIEW).sees_worker)
     if request.method != "POST" and (prefilled := carer_source(children)) is not None:
-        record_child_view(prefilled, actor, page="agreement_form")  # its decrypted carer, pre-filled
+        record_child_view(prefilled, actor, page="agreement_form")  # pre-fills its decrypted carer
     if form.validate_on_submit():
         try:
             agreement = services.create_agreement(worker, form.draft(), actor=actor, today=today)
         except services.AgreementInvalid as invalid:
-            for error in invalid.errors:
-                attach_error(form, error)
+            attach_errors(form, invalid.errors)
         else:
             flash(_("已登记委托照护协议") if agreement.status == AgreementStatus.ACTIVE
                   else _("协议已发送到职工手机，职工签名后生效"), "success")
             return redirect(url_for(".agreement", agreement_id=agreement.id))
-    return render_template("carebridge/guardianship/agreement_form.html", form=form, worker=worker,
-                           has_children=bool(children))
+    return render_form("carebridge/guardianship/agreement_form.html", form=form, worker=worker,
+                       has_children=bool(children))
 
 
 @bp.route("/agreements/<int:agreement_id>")
 def agreement(agreement_id: int):
-    agreement, actor = _agreement_or_404(agreement_id, Permission.GUARDIANSHIP_VIEW)
-    return _render_agreement(agreement, actor)
+    agreement, actor = _agreement_or_404(agreement_id, GUARDIANSHIP_VIEW)
+    return render_template(AGREEMENT_PAGE, **_agreement_page(agreement, actor))
 
 
-def _render_agreement(agreement, actor, *, end_form=None, revoke_form=None):
+AGREEMENT_PAGE = "carebridge/guardianship/agreement.html"
+
+
+def _agreement_page(agreement, actor, *, end_form=None, revoke_form=None) -> dict:
     unit = agreement.worker.org_unit
-    may_see_id = has_permission(actor.key, Permission.CHILDREN_ID_VIEW, unit)
-    return render_template(
-        "carebridge/guardianship/agreement.html", agreement=agreement, today=local_today(),
-        number=documents.agreement_number(agreement),
-        may_manage=has_permission(actor.key, Permission.GUARDIANSHIP_MANAGE, unit),
-        carer_id=(mask_id_number(agreement.carer_id_number)
-                  if may_see_id and agreement.carer_id_number else None),
+    return dict(
+        agreement=agreement, today=local_today(), number=documents.agreement_number(agreement),
+        may_manage=has_permission(actor.key, GUARDIANSHIP_MANAGE, unit),
+        may_end=rules.may_end(agreement), may_revoke=rules.may_revoke(agreement),
+        awaits_signature=rules.awaits_signature(agreement),
+        carer_id=shown_id_number(actor.key, agreement.carer_id_number, unit),
         end_form=end_form or CloseAgreementForm(prefix="end"),
         revoke_form=revoke_form or CloseAgreementForm(prefix="revoke"), **LABELS)
 
 
 @bp.route("/agreements/<int:agreement_id>/<any(end, revoke):action>", methods=["POST"])
 def close_agreement(agreement_id: int, action: str):
-    agreement, actor = _agreement_or_404(agreement_id, Permission.GUARDIANSHIP_MANAGE)
+    agreement, actor = _agreement_or_404(agreement_id, GUARDIANSHIP_MANAGE)
     form = CloseAgreementForm(prefix=action)
     if form.validate_on_submit():
         close = services.end_agreement if action == "end" else services.revoke_agreement
@@ -136,7 +152,8 @@ def close_agreement(agreement_id: int, action: str):
         else:
             flash(_("协议已终止") if action == "end" else _("协议已撤销"), "success")
             return redirect(url_for(".agreement", agreement_id=agreement.id))
-    return _render_agreement(agreement, actor, **{f"{action}_form": form})
+    return render_refused(AGREEMENT_PAGE,
+                          **_agreement_page(agreement, actor, **{f"{action}_form": form}))
 
 
 def pdf_response(data: bytes, name: str):
@@ -157,7 +174,7 @@ def company_name() -> str:
 
 @bp.route("/agreements/<int:agreement_id>/agreement.pdf")
 def agreement_document(agreement_id: int):
-    agreement, actor = _agreement_or_404(agreement_id, Permission.GUARDIANSHIP_MANAGE)
+    agreement, actor = _agreement_or_404(agreement_id, GUARDIANSHIP_MANAGE)
     data = documents.agreement_pdf(agreement, company_name=company_name(),
                                    verify_url=verify_url(agreement), today=local_today())
     services.record_download(agreement, actor, "agreement.downloaded")
@@ -167,7 +184,7 @@ def agreement_document(agreement_id: int):
 @bp.route("/agreements/<int:agreement_id>/notices/<any(school, village):recipient>/"
           "<int:child_id>.pdf")
 def notice_document(agreement_id: int, recipient: str, child_id: int):
-    agreement, actor = _agreement_or_404(agreement_id, Permission.GUARDIANSHIP_MANAGE)
+    agreement, actor = _agreement_or_404(agreement_id, GUARDIANSHIP_MANAGE)
     child = next((child for child in agreement.children if child.id == child_id), None)
     if child is None:
         abort(404)
@@ -180,7 +197,7 @@ def notice_document(agreement_id: int, recipient: str, child_id: int):
 
 @bp.route("/agreements/<int:agreement_id>/scan")
 def agreement_scan(agreement_id: int):
-    agreement, actor = _agreement_or_404(agreement_id, Permission.GUARDIANSHIP_MANAGE)
+    agreement, actor = _agreement_or_404(agreement_id, GUARDIANSHIP_MANAGE)
     if not agreement.scan:
         abort(404)
     services.record_download(agreement, actor, "agreement.scan_viewed")
@@ -206,9 +223,9 @@ def verify(code: str):
 
 @bp.route("/follow-up")
 def follow_up():
-    actor = require(Permission.GUARDIANSHIP_VIEW)
+    actor = require(GUARDIANSHIP_VIEW)
     today, days = local_today(), queries.follow_up_days()
-    page = queries.follow_up_page(scope_paths=scope_paths(actor.key, Permission.GUARDIANSHIP_VIEW),
+    page = queries.follow_up_page(scope_paths=scope_paths(actor.key, GUARDIANSHIP_VIEW),
                                   today=today, days=days, page=_page())
     return render_template("carebridge/guardianship/follow_up.html", page=page, today=today,
                            days=days,
@@ -217,14 +234,14 @@ def follow_up():
 
 @bp.route("/workers/<int:worker_id>/contacts", methods=["GET", "POST"])
 def worker_contacts(worker_id: int):
-    worker, actor = _worker_or_404(worker_id, Permission.GUARDIANSHIP_VIEW)
-    may_log = has_permission(actor.key, Permission.GUARDIANSHIP_MANAGE, worker.org_unit)
+    worker, actor = _worker_or_404(worker_id, GUARDIANSHIP_VIEW)
+    may_log = has_permission(actor.key, GUARDIANSHIP_MANAGE, worker.org_unit)
     today = local_today()
     children = children_of(worker)
     form = ContactForm(data=None if request.method == "POST" else {"contact_on": today})
     form.who.choices = who_choices(children, queries.current_carers(children, today))
     if request.method == "POST":
-        require(Permission.GUARDIANSHIP_MANAGE, worker.org_unit)
+        require(GUARDIANSHIP_MANAGE, worker.org_unit)
         if form.validate_on_submit():
             party, child_id = form.party_and_child()
             try:
@@ -236,32 +253,33 @@ def worker_contacts(worker_id: int):
             else:
                 flash(_("已代职工登记联系"), "success")
                 return redirect(url_for(".worker_contacts", worker_id=worker.id))
-    return render_template("carebridge/guardianship/contacts.html", worker=worker, form=form,
-                           may_log=may_log, page=queries.contacts_of(worker, page=_page()),
-                           **LABELS)
+    return render_form("carebridge/guardianship/contacts.html", worker=worker, form=form,
+                       may_log=may_log, page=queries.contacts_of(worker, page=_page()), **LABELS)
 
 
 @bp.route("/workers/<int:worker_id>/record")
 def worker_record(worker_id: int):
-    worker, actor = _worker_or_404(worker_id, Permission.GUARDIANSHIP_VIEW)
-    return _render_record(worker, actor)
+    worker, actor = _worker_or_404(worker_id, GUARDIANSHIP_VIEW)
+    return render_template(RECORD_PAGE, **_record_page(worker, actor))
 
 
-def _render_record(worker, actor, form=None):
+RECORD_PAGE = "carebridge/guardianship/record.html"
+
+
+def _record_page(worker, actor, form=None) -> dict:
     today = local_today()
-    may_issue = has_permission(actor.key, Permission.INTEGRITY_MANAGE, worker.org_unit)
-    return render_template(
-        "carebridge/guardianship/record.html", worker=worker,
-        page=queries.timeline(worker, page=_page()),
+    return dict(
+        worker=worker, page=queries.timeline(worker, page=_page()),
         regularity=queries.contact_regularity(worker, today),
         agreements=queries.agreements_of(worker),
-        form=form or IntegrityForm(data={"occurred_on": today}), may_issue=may_issue, today=today,
+        form=form or IntegrityForm(data={"occurred_on": today}),
+        may_issue=has_permission(actor.key, INTEGRITY_MANAGE, worker.org_unit), today=today,
         **LABELS)
 
 
 @bp.route("/workers/<int:worker_id>/record", methods=["POST"])
 def issue_entry(worker_id: int):
-    worker, actor = _worker_or_404(worker_id, Permission.INTEGRITY_MANAGE)
+    worker, actor = _worker_or_404(worker_id, INTEGRITY_MANAGE)
     form = IntegrityForm()
     if form.validate_on_submit():
         commending = form.kind.data == IntegrityKind.COMMENDATION.value
@@ -274,4 +292,4 @@ def issue_entry(worker_id: int):
         else:
             flash(_("已记入诚信档案"), "success")
             return redirect(url_for(".worker_record", worker_id=worker.id))
-    return _render_record(worker, actor, form)
+    return render_refused(RECORD_PAGE, **_record_page(worker, actor, form))

@@ -4,10 +4,30 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..audit.actions import register_action_labels
+from ..core.features import Feature, Job, Link, Setting
+from ..core.roles import Role
+from ..core.settings import positive_int
+from .permissions import ROSTERS_IMPORT
 
-register_action_labels({
-    "import.started": _l("开始导入花名册"),
-    "import.finished": _l("花名册导入结束"),
-    "import.error_file_downloaded": _l("下载导入错误文件"),
-})
+feature = Feature(
+    name="imports",
+    package=__name__,
+    blueprints=("views:bp",),
+    models=("models",),
+    permissions={ROSTERS_IMPORT: (Role.HR_OFFICER,)},
+    links={"navigation": (
+        Link("carebridge.imports.index", _l("花名册导入"), ROSTERS_IMPORT, order=80),)},
+    jobs=(
+        Job("imports.run_queued", "jobs:run_queued_imports", "interval", {"seconds": 3},
+            why="Uploaded rosters start within seconds; a running import holds this job "
+                "(max 1 instance)."),
+    ),
+    settings=(Setting("CAREBRIDGE_IMPORT_MAX_BYTES", 50 * 1024 * 1024, positive_int,
+                      "Largest roster file accepted, in bytes."),),
+    commands=("cli:import_workers_command", "cli:import_children_command"),
+    audit_actions={
+        "import.started": _l("开始导入花名册"),
+        "import.finished": _l("花名册导入结束"),
+        "import.error_file_downloaded": _l("下载导入错误文件"),
+    },
+)

@@ -27,8 +27,8 @@ from ..core.host import Actor
 from ..org.models import OrgUnit
 from ..org.queries import get_root_unit
 from . import queries
-from .models import FileRole, ImportJob, ImportKind, ImportStatus
 from .messages import bilingual, describe_error, job_failure
+from .models import FileRole, ImportJob, ImportKind, ImportStatus
 from .processing import run_import
 from .services import FIELDS, copy_file_to, create_job
 
@@ -122,12 +122,14 @@ def _print_summary(job: ImportJob) -> None:
         click.echo(f"{bilingual(label)}: {count}")
     if job.withheld_count:
         click.echo(bilingual(lambda: gettext(
-            "%(count)s 名 14 岁以下儿童尚无监护人同意，只保存了统计所需的最少信息。", count=job.withheld_count)))
+            "%(count)s 名 14 岁以下儿童尚无监护人同意，只保存了统计所需的最少信息。",
+            count=job.withheld_count)))
     if job.created_units:
         label = bilingual(lambda: gettext("将新建的单位") if dry else gettext("新建的单位"))
         click.echo(f"{label}: {'; '.join(job.created_units)}")
     if job.unknown_columns:
-        click.echo(f"{bilingual(lambda: gettext('未识别、已忽略的列'))}: {', '.join(job.unknown_columns)}")
+        click.echo(f"{bilingual(lambda: gettext('未识别、已忽略的列'))}: "
+                   f"{', '.join(job.unknown_columns)}")
 
 
 def _import_command(name: str, kind: ImportKind, help_text: str) -> click.Command:

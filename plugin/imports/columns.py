@@ -10,9 +10,10 @@ roster with unfamiliar headers can still be mapped by hand.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from ..core.errors import ValidationError
 from ..registry.schema import FieldSpec
@@ -22,8 +23,8 @@ HEADER_SCAN_ROWS = 20
 MIN_KNOWN_HEADERS = 2
 #: C0 control characters other than tab, line feed and carriage return, DEL, and lone
 #: surrogates: never meaningful in a roster, and refused by databases and Excel alike.
-_UNPRINTABLE = {code: None for code in chain(range(0x00, 0x09), (0x0B, 0x0C), range(0x0E, 0x20),
-                                             (0x7F,), range(0xD800, 0xE000))}
+_UNPRINTABLE = dict.fromkeys(chain(range(0, 9), (11, 12), range(14, 32), (127,),
+                                   range(55296, 57344)))
 
 
 def normalise_header(value: Any) -> str:

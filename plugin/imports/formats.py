@@ -15,8 +15,9 @@ cells a spreadsheet cannot run as formulas (:mod:`plugin.core.spreadsheets`).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Protocol, Sequence
+from typing import Any, Protocol
 
 from flask import Flask, current_app
 
@@ -41,8 +42,8 @@ def too_many_columns(row: int) -> ValidationError:
 def cell_too_long(row: int | None) -> ValidationError:
     """``row`` is ``None`` when the cell's row is not known (an XLSX shared string)."""
     if row is None:
-        return ValidationError("文件中有超过 %(max)s 个字符的单元格，不是正常的花名册内容：请检查文件",
-                               field="file", max=MAX_CELL_CHARS)
+        return ValidationError("文件中有超过 %(max)s 个字符的单元格，不是正常的花名册内容："
+                               "请检查文件", field="file", max=MAX_CELL_CHARS)
     return ValidationError("第 %(line)s 行有超过 %(max)s 个字符的单元格，不是正常的花名册内容："
                            "请检查文件", field="file", line=row, max=MAX_CELL_CHARS)
 

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.forms import choices as select_choices
+from ..core.uploads import ROSTER
 from ..registry.schema import FieldSpec
 from .models import ImportKind, ImportStatus
 
@@ -28,12 +29,15 @@ IGNORE = ""
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("花名册文件"), validators=[
-        FileRequired(message=_l("请选择要导入的文件")),
-        FileAllowed(["csv", "xlsx"], message=_l("只能导入 .xlsx 或 .csv 文件"))],
-        description=_l("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码均可）。表头上方的标题行、日期行会自动跳过。"))
+    #: The service refuses a file of another type, in the words every upload has
+    #: (:mod:`plugin.core.uploads`); ``accept`` only narrows the browser's file picker.
+    file = FileField(_l("花名册文件"), validators=[FileRequired(message=_l("请选择要导入的文件"))],
+                     render_kw={"accept": ROSTER.accept},
+                     description=_l("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码均可）。"
+                                    "表头上方的标题行、日期行会自动跳过。"))
     kind = SelectField(_l("导入内容"), validators=[DataRequired()],
-                       choices=select_choices((kind.value, label) for kind, label in KIND_LABELS.items()))
+                       choices=select_choices((kind.value, label)
+                                              for kind, label in KIND_LABELS.items()))
     #: Checked against the user's permissions by the view (403), not against the choices.
     unit = SelectField(_l("导入单位"), coerce=int, validate_choice=False,
                        description=_l("花名册中的项目部/厂区和班组在这个单位下按名称查找，找不到时自动新建。"))

@@ -1,7 +1,8 @@
-"""Scheduled work of roster imports (declared in :mod:`plugin.jobs`)."""
+"""Scheduled work of roster imports (declared in the feature, :mod:`plugin.imports`)."""
 from __future__ import annotations
 
-from .processing import claim_next_job, run_import
+from ..core.tasks import run_queued
+from .models import ROSTER_IMPORT
 
 #: Jobs run by one call at most, so a long queue does not hold the scheduler thread for ever.
 JOBS_PER_RUN = 10
@@ -10,11 +11,9 @@ JOBS_PER_RUN = 10
 def run_queued_imports(limit: int = JOBS_PER_RUN) -> int:
     """Run uploaded rosters waiting in the queue, one after another; returns how many ran.
 
-    Scheduled every few seconds. Each job commits as it goes and notifies its uploader when it
-    ends; a job already taken by another runner is skipped.
+    Scheduled every few seconds. Commits: each job commits after every batch of rows (progress
+    shows while it runs) and when it ends, and its uploader is notified then. Jobs whose process
+    stopped are queued again (or failed after their last attempt) first; a job another runner
+    holds is left to it (:mod:`plugin.core.tasks`).
     """
-    count = 0
-    while count < limit and (job_id := claim_next_job()) is not None:
-        run_import(job_id, notify_uploader=True)
-        count += 1
-    return count
+    return run_queued(ROSTER_IMPORT, limit=limit)

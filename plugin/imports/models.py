@@ -1,7 +1,8 @@
-"""Roster import jobs, their files, and the column mappings saved per source.
+"""Roster import jobs and the column mappings saved per source.
 
-Uploaded files and error files are stored in the database (:class:`ImportFile`, in chunks), not
-on the web server's disk, so the scheduler that runs the import may be on another machine.
+A job runs as a background task (:mod:`plugin.core.tasks`, kind :data:`ROSTER_IMPORT`), which
+holds its state and progress and stores the uploaded roster and the error file encrypted in the
+database, so the scheduler that runs the import may be on another machine.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
 from ..core.db import Base, enum_column
-from ..privacy.crypto import EncryptedBytes
+from ..core.i18n import N_
+from ..core.tasks import Task, TaskKind, TaskStatus
 from ..org.models import OrgUnit
 
 
@@ -24,7 +26,9 @@ class ImportKind(str, enum.Enum):
 
 
 class ImportStatus(str, enum.Enum):
-    #: Waiting for the user to say which field an unrecognised column holds.
+    """The job's state as the import pages name it: its task's, "held" being "mapping"."""
+
+    #: Waiting for the user to say which field an unrecognised column holds (the task is held).
     MAPPING = "mapping"
     QUEUED = "queued"
     RUNNING = "running"
@@ -33,16 +37,30 @@ class ImportStatus(str, enum.Enum):
 
 
 class FileRole(str, enum.Enum):
+    """The job's files (its task's, :mod:`plugin.core.task_files`)."""
+
     UPLOAD = "upload"
     ERRORS = "errors"
 
 
+#: Roster imports in the background queue. Their files keep the encryption context they had
+#: before the queue was shared, so files stored then still read.
+ROSTER_IMPORT = TaskKind(
+    "imports.roster", work="plugin.imports.processing:import_claimed",
+    ended="plugin.imports.processing:import_ended",
+    internal_error=N_("导入时发生内部错误，请联系系统管理员"),
+    files={FileRole.UPLOAD.value: "import.file", FileRole.ERRORS.value: "import.file"})
+
+
 class ImportJob(Base):
+    """One roster import: the file, what it found, and (:attr:`task`) where its run stands."""
+
     __tablename__ = "cb_import_job"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Its background task: state, progress, heartbeat, the upload and the error file.
+    task_id: Mapped[int] = mapped_column(ForeignKey("cb_task.id"), unique=True)
     kind: Mapped[ImportKind] = mapped_column(enum_column(ImportKind, 16))
-    status: Mapped[ImportStatus] = mapped_column(enum_column(ImportStatus, 16), index=True)
     #: Process everything, store nothing: the counts say what would change.
     is_dry_run: Mapped[bool] = mapped_column(default=False)
     filename: Mapped[str] = mapped_column(String(255))
@@ -55,9 +73,6 @@ class ImportJob(Base):
     #: User key (and display name, for the audit log) of who started the import.
     created_by: Mapped[str] = mapped_column(String(64), index=True)
     created_by_name: Mapped[str] = mapped_column(String(200))
-    #: Data rows in the file: estimated when it is opened, exact once the job is done.
-    total_rows: Mapped[int | None]
-    processed_rows: Mapped[int] = mapped_column(default=0)
     created_count: Mapped[int] = mapped_column(default=0)
     updated_count: Mapped[int] = mapped_column(default=0)
     unchanged_count: Mapped[int] = mapped_column(default=0)
@@ -72,34 +87,36 @@ class ImportJob(Base):
     column_check: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: The first rejected rows: ``{"row", "field", "message", "params"}`` with msgids.
     sample_errors: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
-    #: Why the whole job failed: ``{"message": msgid, "params": {...}}``.
-    failure: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    started_at: Mapped[datetime | None]
-    #: Last sign of life of the process running the job (a stale one is taken over).
-    heartbeat_at: Mapped[datetime | None]
-    finished_at: Mapped[datetime | None]
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def status(self) -> ImportStatus:
+        status = self.task.status
+        return ImportStatus.MAPPING if status == TaskStatus.HELD else ImportStatus(status.value)
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+        return self.task.is_finished
 
+    @property
+    def total_rows(self) -> int | None:
+        """Data rows in the file: estimated when it is opened, exact once the job is done."""
+        return self.task.total
 
-class ImportFile(Base):
-    """One chunk of an uploaded roster or of an error file (read and written in order)."""
+    @property
+    def processed_rows(self) -> int:
+        return self.task.processed
 
-    __tablename__ = "cb_import_file"
-    __table_args__ = (UniqueConstraint("job_id", "role", "seq"),)
+    @property
+    def failure(self) -> dict[str, Any] | None:
+        """Why the whole job failed: ``{"message": msgid, "params": {...}}``."""
+        return self.task.failure
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    job_id: Mapped[int] = mapped_column(ForeignKey("cb_import_job.id", ondelete="CASCADE"))
-    role: Mapped[FileRole] = mapped_column(enum_column(FileRole, 16))
-    #: Position of the chunk in the file, from 0.
-    seq: Mapped[int]
-    #: Encrypted: rosters and error files carry ID numbers and children's data.
-    data: Mapped[bytes] = mapped_column(EncryptedBytes("import.file"))
+    def __repr__(self) -> str:
+        return f"<ImportJob {self.id} {self.kind.value if self.kind else None} {self.filename!r}>"
 
 
 class ColumnMapping(Base):

@@ -1,11 +1,16 @@
 """Running a roster import job: stream the rows, store the valid ones, list the rest.
 
-One function, :func:`run_import`, serves the scheduler (uploads) and the command line.
+A job is a background task (:mod:`plugin.core.tasks`, kind
+:data:`~plugin.imports.models.ROSTER_IMPORT`): the scheduler runs queued uploads
+(:func:`import_claimed`, through :func:`plugin.imports.jobs.run_queued_imports`); the command
+line runs its own job at once from its file (:func:`run_import`). Both run the same
+:class:`_Importer`, which commits as it goes (it runs outside requests).
 
 * **Streaming.** Rows come from the format's reader one at a time and are handled in batches of
-  :data:`BATCH_SIZE`; the job's counters are updated and the transaction committed after each
-  batch, so progress shows while it runs and memory stays flat. Rejected rows are spooled to a
-  temporary file and written out as the error file at the end.
+  :data:`BATCH_SIZE`; the job's counters and the task's progress and heartbeat are committed
+  after each batch, so progress shows while it runs and memory stays flat. Rejected rows are
+  spooled to a temporary file and written out as the error file at the end, in the transaction
+  that marks the job done.
 * **Nothing half-written.** Each row is parsed completely first (:func:`parse_record`, every
   field error collected); only a row without errors is written, inside its own SAVEPOINT, so a
   rule broken half-way (parent not found, ID number already registered, a unit that cannot be
@@ -29,23 +34,23 @@ import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
-from datetime import date, timedelta
+from datetime import date
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
-from ..access.roles import Permission
 from ..access.scope import Scope
 from ..audit.services import record_event
-from ..core.clock import local_today, utcnow
+from ..core import tasks
+from ..core.clock import local_today
 from ..core.db import refresh_planner_statistics, session
 from ..core.errors import CareBridgeError, NotFound, ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
+from ..core.tasks import Task, TaskRun, TaskStatus
 from ..notifications.services import notify
 from ..org.models import OrgUnit
 from ..registry.schema import RecordInvalid, field_label, parse_record
@@ -55,121 +60,105 @@ from . import queries
 from .batching import BatchInserts
 from .columns import ColumnPlan, find_header
 from .formats import format_named
-from .models import FileRole, ImportJob, ImportKind, ImportStatus
 from .messages import describe_error, plain_params
+from .models import ROSTER_IMPORT, FileRole, ImportJob, ImportKind
+from .permissions import ROSTERS_IMPORT
 from .seen import SeenKeys
-from .services import FIELDS, copy_file_to, delete_file, store_file
+from .services import FIELDS, store_file
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 #: Rejected rows whose reasons are kept on the job for the summary page (all are in the file).
 SAMPLE_ERRORS = 20
-#: A running job whose process has shown no sign of life for this long is taken over.
-STALE_AFTER = timedelta(minutes=10)
 
 
 ProgressCallback = Callable[[ImportJob], None]
 RejectedCallback = Callable[[int, list[CareBridgeError]], None]
 
 
-def claim_next_job() -> int | None:
-    """Take the oldest queued job (or one whose runner died) and mark it running; commits.
-
-    On PostgreSQL the row is locked with SKIP LOCKED, so two runners never take the same job;
-    SQLite has no row locks, and there the single scheduler (it holds a lease) is the only
-    runner.
-    """
-    now = utcnow()
-    job_id = session.execute(
-        select(ImportJob.id).where(or_(
-            ImportJob.status == ImportStatus.QUEUED,
-            and_(ImportJob.status == ImportStatus.RUNNING, ImportJob.heartbeat_at < now - STALE_AFTER)))
-        .order_by(ImportJob.id).limit(1).with_for_update(skip_locked=True)).scalar_one_or_none()
-    if job_id is None:
-        session.rollback()
-        return None
-    _mark_running(session.get(ImportJob, job_id))
-    session.commit()
-    return job_id
-
-
-def _mark_running(job: ImportJob) -> None:
-    job.status = ImportStatus.RUNNING
-    job.started_at = job.heartbeat_at = utcnow()
-    job.processed_rows = job.created_count = job.updated_count = 0
-    job.unchanged_count = job.rejected_count = job.withheld_count = 0
-    job.created_units = job.unknown_columns = job.sample_errors = job.failure = None
-
-
 def run_import(job_id: int, *, path: Path | None = None, batch_size: int = BATCH_SIZE,
                on_progress: ProgressCallback | None = None,
                on_rejected: RejectedCallback | None = None,
-               notify_uploader: bool = False, scope: Scope | None = None) -> ImportJob:
-    """Run a queued (or claimed) job to the end; commits after every batch.
+               scope: Scope | None = None) -> ImportJob:
+    """Claim a queued job and run it here, at once, to its end; commits after every batch.
 
-    ``path`` reads the roster from a local file instead of the stored upload (the command line).
-    ``scope`` is what the import may touch, by default :func:`import_scope`.
-    Never raises for a bad file or bad rows: a job that cannot go on is marked failed with the
-    reason, rows that break a rule are rejected with theirs.
+    For the command line (its job is a foreground task, ``path`` its file on this machine's
+    disk) and for callers that run an upload themselves (the stored upload is read). ``scope``
+    is what the import may touch, by default :func:`import_scope`. A job that is not queued
+    (waiting for its mapping, running elsewhere, finished) is returned as it is. Never raises
+    for a bad file or bad rows: a job that cannot go on is failed with the reason, rows that
+    break a rule are rejected with theirs.
     """
     job = queries.get_job(job_id)
     if job is None:
         raise NotFound("导入任务不存在")
-    if job.status == ImportStatus.QUEUED:
-        _mark_running(job)
-        session.commit()
-    elif job.status != ImportStatus.RUNNING:
-        return job
-    try:
-        with tempfile.TemporaryDirectory(prefix="carebridge-import-") as work:
-            work_dir = Path(work)
-            roster_path = Path(path) if path is not None else _stored_upload(job, work_dir)
-            _Importer(job, batch_size=batch_size, on_progress=on_progress,
-                      on_rejected=on_rejected, scope=scope).run(roster_path, work_dir)
-    except CareBridgeError as error:
-        session.rollback()
-        _fail(job_id, error.message, error.params)
-    except Exception:
-        log.exception("import job %s failed", job_id)
-        session.rollback()
-        _fail(job_id, N_("导入时发生内部错误，请联系系统管理员"), {})
+    run = tasks.claim_task(job.task_id)
+    if run is None:
+        return queries.get_job(job_id)
+    status = tasks.execute(ROSTER_IMPORT, run, partial(
+        _import, job_id=job_id, path=path, batch_size=batch_size, on_progress=on_progress,
+        on_rejected=on_rejected, scope=scope))
     job = queries.get_job(job_id)
-    if notify_uploader:
-        _notify(job)
-        session.commit()
+    if status == TaskStatus.DONE and on_progress:
+        on_progress(job)
     return job
+
+
+def import_claimed(run: TaskRun) -> None:
+    """The work of a job claimed from the queue (:attr:`ROSTER_IMPORT.work`): its stored upload.
+    Commits after every batch; the caller (:func:`plugin.core.tasks.execute`) ends the task."""
+    _import(run, job_id=queries.job_of_task(run.task_id).id)
+
+
+def _import(run: TaskRun, *, job_id: int, path: Path | None = None,
+            batch_size: int = BATCH_SIZE, on_progress: ProgressCallback | None = None,
+            on_rejected: RejectedCallback | None = None, scope: Scope | None = None) -> None:
+    job = queries.get_job(job_id)
+    with tempfile.TemporaryDirectory(prefix="carebridge-import-") as work:
+        work_dir = Path(work)
+        roster_path = Path(path) if path is not None else _stored_upload(job, work_dir)
+        _Importer(job, run, batch_size=batch_size, on_progress=on_progress,
+                  on_rejected=on_rejected, scope=scope).import_file(roster_path, work_dir)
 
 
 def _stored_upload(job: ImportJob, work_dir: Path) -> Path:
     target = work_dir / ("upload" + Path(job.filename).suffix.lower())
-    if not copy_file_to(job.id, FileRole.UPLOAD, target):
+    stored = queries.stored_file(job.id, FileRole.UPLOAD)
+    if stored is None:
         raise ValidationError("上传的文件已不在数据库中，请重新上传")
+    stored.copy_to(target)
     return target
 
 
-def _fail(job_id: int, message: str, params: dict[str, Any]) -> None:
-    job = queries.get_job(job_id)
-    job.status = ImportStatus.FAILED
-    job.failure = {"message": message, "params": plain_params(params)}
-    job.finished_at = utcnow()
-    delete_file(job.id, FileRole.UPLOAD)
+def import_ended(task: Task) -> None:
+    """:attr:`ROSTER_IMPORT.ended`: audit how the job ended and tell its uploader (a job of the
+    command line tells nobody: its user watches it); flushes."""
+    job = queries.job_of_task(task.id)
+    details: dict[str, Any] = {"status": job.status.value}
+    if task.status == TaskStatus.DONE:
+        counts = {"processed": job.processed_rows, "created": job.created_count,
+                  "updated": job.updated_count, "unchanged": job.unchanged_count,
+                  "rejected": job.rejected_count, "withheld": job.withheld_count}
+        details.update(dry_run=job.is_dry_run,
+                       **{key: value for key, value in counts.items() if value})
     record_event("import.finished", _job_actor(job), target_type="import", target_id=job.id,
-                 org_unit_id=job.org_unit_id, details={"status": job.status.value})
-    session.commit()
+                 org_unit_id=job.org_unit_id, details=details)
+    if not task.is_foreground:
+        _notify(job)
 
 
 def _notify(job: ImportJob) -> None:
-    link = f"{current_app.extensions['carebridge'].url_prefix}/imports/{job.id}"
-    if job.status == ImportStatus.DONE:
+    link = ("carebridge.imports.job", {"job_id": job.id})
+    if job.task.status == TaskStatus.DONE:
         notify([job.created_by], N_("花名册导入完成：%(filename)s"),
                body=N_("新增 %(created)s，更新 %(updated)s，未变 %(unchanged)s，拒绝 %(rejected)s"),
                params={"filename": job.filename, "created": job.created_count,
                        "updated": job.updated_count, "unchanged": job.unchanged_count,
                        "rejected": job.rejected_count}, link=link, category="imports.finished")
     else:
-        notify([job.created_by], N_("花名册导入失败：%(filename)s"), params={"filename": job.filename},
-               link=link, category="imports.failed")
+        notify([job.created_by], N_("花名册导入失败：%(filename)s"),
+               params={"filename": job.filename}, link=link, category="imports.failed")
 
 
 def _job_actor(job: ImportJob) -> Actor:
@@ -184,10 +173,11 @@ def import_scope(job: ImportJob) -> Scope:
     this is normally the unit's subtree; a grant withdrawn since then narrows it.
     """
     return Scope.of_unit(job.org_unit).within(
-        Scope.of_actor(_job_actor(job), Permission.ROSTERS_IMPORT))
+        Scope.of_actor(_job_actor(job), ROSTERS_IMPORT))
 
 
-def _batched(rows: Iterable[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
+def _batched(rows: Iterable[tuple[int, list[Any]]],
+             size: int) -> Iterator[list[tuple[int, list[Any]]]]:
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -196,10 +186,13 @@ def _batched(rows: Iterable[tuple[int, list[Any]]], size: int) -> Iterator[list[
 class _Importer(BatchInserts):
     """The state of one run: counters, the unit resolver, the seen employee numbers."""
 
-    def __init__(self, job: ImportJob, *, batch_size: int, on_progress: ProgressCallback | None,
-                 on_rejected: RejectedCallback | None, scope: Scope | None = None):
+    def __init__(self, job: ImportJob, run: TaskRun, *, batch_size: int,
+                 on_progress: ProgressCallback | None, on_rejected: RejectedCallback | None,
+                 scope: Scope | None = None):
         self.job = job
         self.job_id = job.id
+        #: The task's run: progress and heartbeat go through it (and stop if it was taken over).
+        self.run = run
         self.kind = job.kind
         self.fields = FIELDS[job.kind]
         self.is_dry_run = job.is_dry_run
@@ -225,7 +218,9 @@ class _Importer(BatchInserts):
 
     # -- the whole file ---------------------------------------------------------------------
 
-    def run(self, roster_path: Path, work_dir: Path) -> None:
+    def import_file(self, roster_path: Path, work_dir: Path) -> None:
+        """Import the roster at ``roster_path``; commits after every batch, and leaves the last
+        writes (counts, error file, statistics) for the transaction that marks the job done."""
         if not self.scope.covers(self.job.org_unit):
             # Sites and teams are found or created anywhere under the importing unit.
             raise ValidationError("导入人已没有在“%(unit)s”导入花名册的权限，导入未执行",
@@ -239,11 +234,13 @@ class _Importer(BatchInserts):
                 raise ValidationError(
                     "缺少必填的列：%(columns)s（表头在第 %(header_row)s 行）",
                     header_row=self.plan.header_row,
-                    columns="、".join(str(field_label(self.fields, code)) for code in self.plan.missing))
+                    columns="、".join(str(field_label(self.fields, code))
+                                     for code in self.plan.missing))
             job = self._job()
-            job.total_rows = max(roster.size_hint - self.plan.header_row, 0) if roster.size_hint else None
+            self._store_counts(job)  # zeros: a job run again starts its figures afresh
             job.unknown_columns = self.plan.unknown or None
-            session.commit()
+            self.run.checkpoint(0, total=max(roster.size_hint - self.plan.header_row, 0)
+                                if roster.size_hint else None)
             with open(spool_path, "wb") as spool:
                 for batch in _batched(rows, self.batch_size):
                     self._batch(batch, spool)
@@ -256,34 +253,26 @@ class _Importer(BatchInserts):
         job = self._job()
         if self.counts["rejected"]:
             error_path = work_dir / ("errors" + roster_format.suffixes[0])
-            roster_format.write_errors(error_path, self.plan.output_header(), _read_spool(spool_path))
-            store_file(job.id, FileRole.ERRORS, error_path)
-        delete_file(job.id, FileRole.UPLOAD)
+            self.run.beat()  # writing a large error file takes a while
+            roster_format.write_errors(error_path, self.plan.output_header(),
+                                       _read_spool(spool_path))
+            store_file(job, FileRole.ERRORS, error_path)
+        tasks.delete_files(job.task_id, FileRole.UPLOAD.value)
         self._store_counts(job)
-        job.total_rows = self.counts["processed"]
-        job.status = ImportStatus.DONE
-        job.finished_at = utcnow()
-        record_event("import.finished", self.actor, target_type="import", target_id=job.id,
-                     org_unit_id=job.org_unit_id,
-                     details={"status": job.status.value, "dry_run": job.is_dry_run,
-                              **{key: value for key, value in self.counts.items() if value}})
-        session.commit()
+        self.run.beat(self.counts["processed"], total=self.counts["processed"])
         if not job.is_dry_run and (self.counts["created"] or self.counts["updated"]):
             self._refresh_planner_statistics()
-        if self.on_progress:
-            self.on_progress(job)
 
     def _refresh_planner_statistics(self) -> None:
-        """The import is done and committed whatever happens here; the nightly job retries."""
+        """In a savepoint: the import is done whatever happens here; the nightly job retries."""
         try:
-            refresh_planner_statistics()
-            session.commit()
+            with session.begin_nested():
+                refresh_planner_statistics()
         except SQLAlchemyError:
             log.warning("import job %s: table statistics not refreshed", self.job_id, exc_info=True)
-            session.rollback()
 
     def _store_counts(self, job: ImportJob) -> None:
-        job.processed_rows = self.counts["processed"]
+        """The job's own figures; the task's progress goes through :attr:`run`."""
         job.created_count = self.counts["created"]
         job.updated_count = self.counts["updated"]
         job.unchanged_count = self.counts["unchanged"]
@@ -291,19 +280,20 @@ class _Importer(BatchInserts):
         job.withheld_count = self.counts["withheld"]
         job.created_units = list(self.units) or None
         job.sample_errors = list(self.samples) or None
-        job.heartbeat_at = utcnow()
 
     # -- batches and rows -------------------------------------------------------------------
 
     def _batch(self, batch: list[tuple[int, list[Any]]], spool) -> None:
         trial = session.begin_nested() if self.is_dry_run else None
         try:
-            parsed = [(row_number, cells, *self._parse(row_number, cells)) for row_number, cells in batch]
+            parsed = [(row_number, cells, *self._parse(row_number, cells))
+                      for row_number, cells in batch]
             taken: set[int] = set()
             if self.kind == ImportKind.WORKERS:
                 # Who holds each employee and ID number, in two queries for the whole batch.
                 self.lookup = WorkerLookup(
-                    (values for *_, values, _errors in parsed if values is not None), scope=self.scope)
+                    (values for *_, values, _errors in parsed if values is not None),
+                    scope=self.scope)
                 taken = self._create_new_workers_at_once(parsed)
             else:
                 taken = self._create_new_children_at_once(parsed)
@@ -317,7 +307,7 @@ class _Importer(BatchInserts):
                 self.resolver = self._new_resolver()
         job = self._job()
         self._store_counts(job)
-        session.commit()
+        self.run.checkpoint(self.counts["processed"])
         if self.on_progress:
             self.on_progress(job)
 
@@ -369,7 +359,8 @@ class _Importer(BatchInserts):
                         type(error.orig).__name__)
             self._forget_units_since(units_before)
             self._reject(row_number, cells, [ValidationError(
-                "数据库拒绝了这一行（%(reason)s），请检查各项内容", reason=type(error.orig).__name__)], spool)
+                "数据库拒绝了这一行（%(reason)s），请检查各项内容",
+                reason=type(error.orig).__name__)], spool)
             return
         except SQLAlchemyError:
             raise  # the database itself is in trouble: the job fails, rows are not blamed
@@ -422,18 +413,22 @@ class _Importer(BatchInserts):
         if outcome.withheld:
             self.counts["withheld"] += 1
 
-    def _reject(self, row_number: int, cells: list[Any], errors: list[CareBridgeError], spool) -> None:
+    def _reject(self, row_number: int, cells: list[Any], errors: list[CareBridgeError],
+                spool) -> None:
         self.counts["rejected"] += 1
         try:
             reason = "\n".join(describe_error(error, self.fields) for error in errors)
         except Exception:  # a message whose parameters do not fit it
-            log.exception("import job %s: reason of row %s could not be written", self.job_id, row_number)
+            log.exception("import job %s: reason of row %s could not be written", self.job_id,
+                          row_number)
             errors = [_internal_error()]
             reason = describe_error(errors[0], self.fields)
-        pickle.dump((self.plan.source_cells(cells), reason), spool, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((self.plan.source_cells(cells), reason), spool,
+                    protocol=pickle.HIGHEST_PROTOCOL)
         if len(self.samples) < SAMPLE_ERRORS:
             self.samples.append({"row": row_number, "errors": [
-                {"field": error.field, "message": error.message, "params": plain_params(error.params)}
+                {"field": error.field, "message": error.message,
+                 "params": plain_params(error.params)}
                 for error in errors]})
         if self.on_rejected:
             self.on_rejected(row_number, errors)

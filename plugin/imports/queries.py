@@ -1,14 +1,16 @@
 """Reads for roster imports: jobs, their stored files, saved column mappings, importing units."""
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from ..access.checks import scope_paths
-from ..access.roles import Permission
+from ..core import task_files
 from ..core.db import session
+from ..core.task_files import StoredFile
 from ..org.models import OrgKind, OrgUnit
 from ..org.queries import in_subtrees, sorted_tree, units_in_subtrees
-from .models import ColumnMapping, FileRole, ImportFile, ImportJob, ImportKind
+from .models import ROSTER_IMPORT, ColumnMapping, FileRole, ImportJob, ImportKind
+from .permissions import ROSTERS_IMPORT
 
 RECENT_JOBS = 20
 
@@ -17,9 +19,13 @@ def get_job(job_id: int) -> ImportJob | None:
     return session.get(ImportJob, job_id)
 
 
+def job_of_task(task_id: int) -> ImportJob:
+    return session.execute(select(ImportJob).where(ImportJob.task_id == task_id)).scalar_one()
+
+
 def recent_jobs(user_key: str, limit: int = RECENT_JOBS) -> list[ImportJob]:
     """The latest jobs on units where the user may import."""
-    paths = scope_paths(user_key, Permission.ROSTERS_IMPORT)
+    paths = scope_paths(user_key, ROSTERS_IMPORT)
     return list(session.execute(
         select(ImportJob).join(OrgUnit, ImportJob.org_unit_id == OrgUnit.id)
         .where(in_subtrees(OrgUnit.path, paths))
@@ -28,7 +34,7 @@ def recent_jobs(user_key: str, limit: int = RECENT_JOBS) -> list[ImportJob]:
 
 def importing_units(user_key: str) -> list[OrgUnit]:
     """Units a user may import into (teams are leaves: rosters name the teams themselves)."""
-    units = units_in_subtrees(scope_paths(user_key, Permission.ROSTERS_IMPORT))
+    units = units_in_subtrees(scope_paths(user_key, ROSTERS_IMPORT))
     return sorted_tree([unit for unit in units if unit.kind != OrgKind.TEAM])
 
 
@@ -45,19 +51,19 @@ def saved_columns(source: str | None, kind: ImportKind) -> dict[str, str]:
     return dict(mapping.columns) if mapping is not None else {}
 
 
-def file_chunk_ids(job_id: int, role: FileRole) -> list[int]:
-    return list(session.execute(
-        select(ImportFile.id).where(ImportFile.job_id == job_id, ImportFile.role == role)
-        .order_by(ImportFile.seq)).scalars())
+def _task_id(job_id: int) -> int | None:
+    return session.execute(select(ImportJob.task_id).where(ImportJob.id == job_id)).scalar()
 
 
-def chunk_data(chunk_id: int) -> bytes:
-    return session.execute(select(ImportFile.data).where(ImportFile.id == chunk_id)).scalar_one()
+def stored_file(job_id: int, role: FileRole) -> StoredFile | None:
+    """The job's uploaded roster or error file, if it is stored."""
+    task_id = _task_id(job_id)
+    return task_files.stored_file(ROSTER_IMPORT, task_id, role.value) if task_id else None
 
 
 def has_file(job_id: int, role: FileRole) -> bool:
-    return session.execute(select(exists().where(
-        ImportFile.job_id == job_id, ImportFile.role == role))).scalar()
+    task_id = _task_id(job_id)
+    return task_id is not None and task_files.has_file(task_id, role.value)
 
 
 def unit_by_reference(reference: str | None) -> list[OrgUnit]:

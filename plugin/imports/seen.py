@@ -50,7 +50,7 @@ class SeenKeys:
         hashes, rows = self._hashes, self._rows
         self._hashes = array("Q", [0]) * (len(hashes) * 2)
         self._rows = array("I", [0]) * (len(hashes) * 2)
-        for digest, row in zip(hashes, rows):
+        for digest, row in zip(hashes, rows, strict=True):
             if digest:
                 slot = self._find(digest)
                 self._hashes[slot] = digest

@@ -6,30 +6,26 @@ Running a job is :func:`plugin.imports.processing.run_import`. Functions here fl
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from contextlib import closing
 from pathlib import Path
-from typing import IO, Mapping
-
-from flask import current_app
-from sqlalchemy import delete
+from typing import IO
 
 from ..audit.services import record_event
-from ..core.clock import utcnow
+from ..core import task_files, tasks
 from ..core.db import session
 from ..core.errors import ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
+from ..core.settings import setting
+from ..core.uploads import ROSTER, save_upload
 from ..org.models import OrgKind, OrgUnit
 from ..registry.schema import CHILD_FIELDS, WORKER_FIELDS, FieldSpec
 from . import queries
 from .columns import ColumnPlan, find_header, normalise_header
 from .formats import RosterFormat, format_for_filename
-from .models import ColumnMapping, FileRole, ImportFile, ImportJob, ImportKind, ImportStatus
+from .models import ROSTER_IMPORT, ColumnMapping, FileRole, ImportJob, ImportKind, ImportStatus
 
-#: Size of one stored chunk of a file (:class:`ImportFile`).
-CHUNK_BYTES = 1 << 20
-#: Largest upload accepted (``CAREBRIDGE_IMPORT_MAX_BYTES`` overrides it).
-DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 SOURCE_MAX_LENGTH = 100
 
 
@@ -40,13 +36,14 @@ FIELDS: dict[ImportKind, tuple[FieldSpec, ...]] = {
 
 
 def max_upload_bytes() -> int:
-    return int(current_app.config.get("CAREBRIDGE_IMPORT_MAX_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+    return setting("CAREBRIDGE_IMPORT_MAX_BYTES")
 
 
 def clean_source(source: str | None) -> str | None:
     source = " ".join((source or "").split())
     if len(source) > SOURCE_MAX_LENGTH:
-        raise ValidationError("来源名称不能超过 %(max)s 个字符", field="source", max=SOURCE_MAX_LENGTH)
+        raise ValidationError("来源名称不能超过 %(max)s 个字符", field="source",
+                              max=SOURCE_MAX_LENGTH)
     return source or None
 
 
@@ -60,28 +57,13 @@ def receive_upload(stream: IO[bytes], filename: str, *, kind: ImportKind, base_u
     source = clean_source(source)
     with tempfile.TemporaryDirectory(prefix="carebridge-upload-") as work:
         path = Path(work) / ("upload" + roster_format.suffixes[0])
-        _save_limited(stream, path, max_upload_bytes())
+        save_upload(stream, path, ROSTER, max_bytes=max_upload_bytes(), filename=filename)
         plan = inspect_columns(roster_format, path, kind, source)
         job = create_job(path, filename, roster_format, kind=kind, base_unit=base_unit,
-                         actor=actor, dry_run=dry_run, source=source)
+                         actor=actor, dry_run=dry_run, source=source, held=bool(plan.missing))
     job.column_check = column_check(plan)
-    if plan.missing:
-        job.status = ImportStatus.MAPPING
     session.flush()
     return job
-
-
-def _save_limited(stream: IO[bytes], path: Path, limit: int) -> None:
-    size = 0
-    with open(path, "wb") as target:
-        while chunk := stream.read(CHUNK_BYTES):
-            size += len(chunk)
-            if size > limit:
-                raise ValidationError("文件太大：最多 %(megabytes)s MB", field="file",
-                                      megabytes=limit // (1024 * 1024))
-            target.write(chunk)
-    if size == 0:
-        raise ValidationError("文件是空的", field="file")
 
 
 def inspect_columns(roster_format: RosterFormat, path: Path, kind: ImportKind,
@@ -104,54 +86,45 @@ def column_check(plan: ColumnPlan) -> dict:
 
 def create_job(path: Path, filename: str, roster_format: RosterFormat | None = None, *,
                kind: ImportKind, base_unit: OrgUnit, actor: Actor, dry_run: bool = False,
-               source: str | None = None, store_upload: bool = True) -> ImportJob:
-    """A queued import job for the file at ``path``.
+               source: str | None = None, store_upload: bool = True,
+               held: bool = False) -> ImportJob:
+    """A queued import job for the file at ``path`` (``held``: waiting for its column mapping).
 
     ``store_upload=False`` is for the command line, which runs the job at once from the file
-    on its own disk; uploads are stored so that any scheduler process can run them.
+    on its own disk (a foreground task: the queue never takes it); uploads are stored so that
+    any scheduler process can run them.
     """
     roster_format = roster_format or format_for_filename(filename)
     if base_unit.kind == OrgKind.TEAM:
         raise ValidationError("班组不能作为导入单位，请选择项目部/厂区或更上级的单位", field="unit")
-    job = ImportJob(kind=ImportKind(kind), status=ImportStatus.QUEUED, is_dry_run=bool(dry_run),
+    job = ImportJob(kind=ImportKind(kind), is_dry_run=bool(dry_run),
                     filename=Path(filename).name[-255:] or "roster", format_name=roster_format.name,
                     source=clean_source(source), org_unit=base_unit, created_by=actor.key,
-                    created_by_name=actor.name[:200])
+                    created_by_name=actor.name[:200],
+                    task=tasks.new_task(ROSTER_IMPORT, held=held, foreground=not store_upload))
     session.add(job)
     session.flush()
     if store_upload:
-        store_file(job.id, FileRole.UPLOAD, path)
+        store_file(job, FileRole.UPLOAD, path)
     record_event("import.started", actor, target_type="import", target_id=job.id,
                  org_unit_id=base_unit.id,
-                 details={"kind": job.kind.value, "filename": job.filename, "dry_run": job.is_dry_run})
+                 details={"kind": job.kind.value, "filename": job.filename,
+                          "dry_run": job.is_dry_run})
     return job
 
 
-def store_file(job_id: int, role: FileRole, path: Path) -> None:
-    """Copy a file into the database in chunks (never the whole file in memory)."""
-    with open(path, "rb") as handle:
-        seq = 0
-        while chunk := handle.read(CHUNK_BYTES):
-            row = ImportFile(job_id=job_id, role=role, seq=seq, data=chunk)
-            session.add(row)
-            session.flush()
-            session.expunge(row)
-            seq += 1
+def store_file(job: ImportJob, role: FileRole, path: Path) -> None:
+    """Store a file of the job in the database, encrypted in chunks; flushes."""
+    task_files.write_file(ROSTER_IMPORT, job.task_id, role.value, path)
 
 
 def copy_file_to(job_id: int, role: FileRole, path: Path) -> bool:
     """Write a stored file to ``path``, chunk by chunk; False when there is none."""
-    chunk_ids = queries.file_chunk_ids(job_id, role)
-    if not chunk_ids:
+    stored = queries.stored_file(job_id, role)
+    if stored is None:
         return False
-    with open(path, "wb") as handle:
-        for chunk_id in chunk_ids:
-            handle.write(queries.chunk_data(chunk_id))
+    stored.copy_to(path)
     return True
-
-
-def delete_file(job_id: int, role: FileRole) -> None:
-    session.execute(delete(ImportFile).where(ImportFile.job_id == job_id, ImportFile.role == role))
 
 
 def save_column_mapping(job: ImportJob, choices: Mapping[str, str], *, source: str | None,
@@ -188,7 +161,7 @@ def save_column_mapping(job: ImportJob, choices: Mapping[str, str], *, source: s
                        **{normalise_header(header): code for header, code in choices.items()}}
     mapping.updated_by = actor.key
     job.source = source
-    job.status = ImportStatus.QUEUED
+    tasks.release(job.task)
     session.flush()
     return mapping
 
@@ -197,16 +170,14 @@ def discard_job(job: ImportJob, *, actor: Actor) -> None:
     """Give up a job still waiting for its column mapping; the stored upload is deleted."""
     if job.status != ImportStatus.MAPPING:
         raise ValidationError("只能取消还没有开始的导入")
-    job.status = ImportStatus.FAILED
-    job.failure = {"message": N_("导入已取消"), "params": {}}
-    job.finished_at = utcnow()
-    delete_file(job.id, FileRole.UPLOAD)
+    tasks.abandon(job.task, N_("导入已取消"))
     record_event("import.finished", actor, target_type="import", target_id=job.id,
                  org_unit_id=job.org_unit_id, details={"status": "cancelled"})
     session.flush()
 
 
 def record_error_file_download(job: ImportJob, *, actor: Actor) -> None:
-    """The error file repeats rejected rows (ID numbers, children's data): each download is audited."""
+    """The error file repeats rejected rows (ID numbers, children's data): each download is
+    audited."""
     record_event("import.error_file_downloaded", actor, target_type="import", target_id=job.id,
                  org_unit_id=job.org_unit_id, details={"rejected": job.rejected_count})

@@ -1,24 +1,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
 
-from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template,
-                   stream_with_context, url_for)
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..access.checks import require
-from ..access.roles import Permission
 from ..access.scope import load_in_scope
 from ..core.errors import CareBridgeError
-from ..core.forms import ActionForm, attach_error, choices
-from ..org.forms import KIND_LABELS as UNIT_KIND_LABELS
+from ..core.forms import ActionForm, attach_error, choices, flash_refusal, render_form
+from ..org.labels import KIND_LABELS as UNIT_KIND_LABELS
 from ..org.queries import get_unit
 from ..registry.schema import field_label
 from . import queries, services
 from .forms import KIND_LABELS, STATUS_LABELS, UploadForm, mapping_choices, mapping_form
-from .models import FileRole, ImportKind, ImportStatus
 from .messages import job_failure, rejected_row_errors
+from .models import FileRole, ImportKind, ImportStatus
+from .permissions import ROSTERS_IMPORT
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
 
@@ -31,21 +29,22 @@ MIME_TYPES = {
 def _job_or_404(job_id: int):
     """The job and the actor; 404 for a job on a unit outside where the actor imports rosters
     (its rows name workers and children of that unit)."""
-    return load_in_scope(queries.get_job, job_id, Permission.ROSTERS_IMPORT)
+    return load_in_scope(queries.get_job, job_id, ROSTERS_IMPORT)
 
 
 @bp.route("/", methods=["GET", "POST"])
 def index():
-    actor = require(Permission.ROSTERS_IMPORT)
+    actor = require(ROSTERS_IMPORT)
     units = queries.importing_units(actor.key)
     form = UploadForm()
     form.unit.choices = choices(
-        (unit.id, f"{'　' * unit.depth}{unit.name}（{UNIT_KIND_LABELS[unit.kind]}）") for unit in units)
+        (unit.id, f"{'　' * unit.depth}{unit.name}（{UNIT_KIND_LABELS[unit.kind]}）")
+        for unit in units)
     if form.validate_on_submit():
         unit = get_unit(form.unit.data)
         if unit is None:
             abort(404)
-        actor = require(Permission.ROSTERS_IMPORT, unit)
+        actor = require(ROSTERS_IMPORT, unit)
         upload = form.file.data
         try:
             job = services.receive_upload(
@@ -57,10 +56,10 @@ def index():
             if job.status == ImportStatus.MAPPING:
                 return redirect(url_for(".columns", job_id=job.id))
             return redirect(url_for(".job", job_id=job.id))
-    return render_template("carebridge/imports/index.html", form=form,
-                           jobs=queries.recent_jobs(actor.key), kind_labels=KIND_LABELS,
-                           status_labels=STATUS_LABELS,
-                           max_megabytes=services.max_upload_bytes() // 2**20)
+    return render_form("carebridge/imports/index.html", form=form,
+                       jobs=queries.recent_jobs(actor.key), kind_labels=KIND_LABELS,
+                       status_labels=STATUS_LABELS,
+                       max_megabytes=services.max_upload_bytes() // 2**20)
 
 
 @bp.route("/<int:job_id>")
@@ -80,32 +79,24 @@ def progress(job_id: int):
     job, _actor = _job_or_404(job_id)
     return jsonify(
         status=job.status.value, status_label=str(STATUS_LABELS[job.status]),
-        finished=job.is_finished, total=job.total_rows, processed=job.processed_rows, created=job.created_count,
-        updated=job.updated_count, unchanged=job.unchanged_count, rejected=job.rejected_count)
+        finished=job.is_finished, total=job.total_rows, processed=job.processed_rows,
+        created=job.created_count, updated=job.updated_count, unchanged=job.unchanged_count,
+        rejected=job.rejected_count)
 
 
 @bp.route("/<int:job_id>/errors")
 def error_file(job_id: int):
     """The rejected rows in the format of the upload, with a reason column; streamed."""
     job, actor = _job_or_404(job_id)
-    chunk_ids = queries.file_chunk_ids(job.id, FileRole.ERRORS)
-    if not chunk_ids:
+    errors = queries.stored_file(job.id, FileRole.ERRORS)
+    if errors is None:
         abort(404)
     services.record_error_file_download(job, actor=actor)
-
-    def chunks():
-        for chunk_id in chunk_ids:
-            yield queries.chunk_data(chunk_id)
-
     name = Path(job.filename)
-    download_name = f"{name.stem}.errors{name.suffix.lower()}"
-    mimetype = MIME_TYPES.get(job.format_name, "application/octet-stream")
-    response = Response(stream_with_context(chunks()), mimetype=mimetype)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"import-{job.id}-errors{name.suffix.lower()}\"; "
-        f"filename*=UTF-8''{quote(download_name)}")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    suffix = name.suffix.lower()
+    return errors.response(download_name=f"{name.stem}.errors{suffix}",
+                           fallback_name=f"import-{job.id}-errors{suffix}",
+                           mimetype=MIME_TYPES.get(job.format_name, "application/octet-stream"))
 
 
 @bp.route("/<int:job_id>/columns", methods=["GET", "POST"])
@@ -127,9 +118,8 @@ def columns(job_id: int):
             flash(_("已保存列的对应关系，导入已开始排队"), "success")
             return redirect(url_for(".job", job_id=job.id))
     fields = services.FIELDS[job.kind]
-    return render_template("carebridge/imports/columns.html", job=job, form=form, check=check,
-                           field_label=lambda code: field_label(fields, code),
-                           kind_labels=KIND_LABELS)
+    return render_form("carebridge/imports/columns.html", job=job, form=form, check=check,
+                       field_label=lambda code: field_label(fields, code), kind_labels=KIND_LABELS)
 
 
 @bp.route("/<int:job_id>/discard", methods=["POST"])
@@ -140,5 +130,5 @@ def discard(job_id: int):
     try:
         services.discard_job(job, actor=actor)
     except CareBridgeError as error:
-        flash(error.localized(), "danger")
+        flash_refusal(error.localized())
     return redirect(url_for(".job", job_id=job.id))

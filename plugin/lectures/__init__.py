@@ -1,17 +1,37 @@
 """Site lectures (宣讲, DOMAIN §5): the lecture team, sessions on sites (planned, cancelled,
 rescheduled with notices), the calendar, the statistics and the sign-in sheets. Check-in itself is
 :mod:`plugin.attendance`."""
+from __future__ import annotations
+
 from flask_babel import lazy_gettext as _l
 
-from ..audit.actions import register_action_labels
+from ..core.features import Feature, Link
+from ..core.roles import Role
+from .permissions import LECTURES_MANAGE, LECTURES_VIEW
 
-register_action_labels({
-    "lecture.created": _l("安排宣讲"),
-    "lecture.updated": _l("修改宣讲"),
-    "lecture.cancelled": _l("取消宣讲"),
-    "lecture.rescheduled": _l("宣讲改期"),
-    "lecture.sign_in_sheet_downloaded": _l("下载宣讲签到表"),
-    "lecturer.created": _l("新增宣讲员"),
-    "lecturer.updated": _l("修改宣讲员"),
-    "lecturer.deactivated": _l("停用宣讲员"),
-})
+feature = Feature(
+    name="lectures",
+    package=__name__,
+    blueprints=("views:bp", "worker_views:worker_bp"),
+    models=("models",),
+    permissions={
+        LECTURES_VIEW: (Role.HR_OFFICER, Role.SITE_MANAGER, Role.UNION_OFFICER, Role.CARE_WORKER,
+                        Role.REPORT_OFFICER),
+        LECTURES_MANAGE: (Role.HR_OFFICER, Role.SITE_MANAGER, Role.CARE_WORKER),
+    },
+    links={
+        "navigation": (Link("carebridge.lectures.index", _l("宣讲活动"), LECTURES_VIEW, order=40),),
+        "phone.home": (Link("carebridge.worker_lectures.index", _l("宣讲活动：近期安排和我的签到"),
+                            element_id="lectures-link", order=20),),
+    },
+    audit_actions={
+        "lecture.created": _l("安排宣讲"),
+        "lecture.updated": _l("修改宣讲"),
+        "lecture.cancelled": _l("取消宣讲"),
+        "lecture.rescheduled": _l("宣讲改期"),
+        "lecture.sign_in_sheet_downloaded": _l("下载宣讲签到表"),
+        "lecturer.created": _l("新增宣讲员"),
+        "lecturer.updated": _l("修改宣讲员"),
+        "lecturer.deactivated": _l("停用宣讲员"),
+    },
+)

@@ -7,10 +7,10 @@ embedded Chinese font (:func:`plugin.core.pdf.chinese_font`).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
-from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -61,7 +61,8 @@ class SignInSheet:
         return lines
 
     def header(self) -> list[str]:
-        return [_("序号"), _("姓名"), _("工号"), _("班组/单位"), _("签到方式"), _("签到时间"), _("签名")]
+        return [_("序号"), _("姓名"), _("工号"), _("班组/单位"), _("签到方式"), _("签到时间"),
+                _("签名")]
 
     def blank_numbers(self) -> range:
         first = len(self.rows) + 1
@@ -88,8 +89,9 @@ def sign_in_pdf(sheet: SignInSheet) -> bytes:
     story.append(Spacer(1, 4 * mm))
     data: list[list] = [sheet.header()]
     for row in sheet.rows:
-        data.append([str(row.number), Paragraph(_escape(_row_name(row)), cell_style), row.employee_number,
-                     Paragraph(_escape(row.unit_name), cell_style), str(METHOD_LABELS[row.method]),
+        data.append([str(row.number), Paragraph(_escape(_row_name(row)), cell_style),
+                     row.employee_number, Paragraph(_escape(row.unit_name), cell_style),
+                     str(METHOD_LABELS[row.method]),
                      sheet.local(row.checked_in_at).strftime("%m-%d %H:%M"), ""])
     data += [[str(number), "", "", "", "", "", ""] for number in sheet.blank_numbers()]
     widths = [w * mm for w in (12, 26, 26, 38, 24, 24, 30)]

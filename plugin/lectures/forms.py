@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -37,7 +45,8 @@ class SessionForm(FlaskForm):
     format = SelectField(_l("宣讲形式"), choices=_options(FORMAT_LABELS, blank="—"),
                          validate_choice=False)
     topics = CheckboxesField(_l("宣讲主题"), choices=_options(TOPIC_LABELS), validate_choice=False)
-    unit = SelectField(_l("举办单位（面向该单位及下级单位的职工）"), coerce=_optional_int, validate_choice=False)
+    unit = SelectField(_l("举办单位（面向该单位及下级单位的职工）"), coerce=_optional_int,
+                       validate_choice=False)
     venue = StringField(_l("地点"), validators=[Length(max=200)])
     starts_at = DateTimeLocalField(_l("开始时间"), format=DATETIME_FORMAT, validators=[Optional()])
     ends_at = DateTimeLocalField(_l("结束时间"), format=DATETIME_FORMAT, validators=[Optional()])
@@ -48,7 +57,8 @@ class SessionForm(FlaskForm):
     lecturers = SelectMultipleField(_l("宣讲员"), coerce=int, validate_choice=False,
                                     render_kw={"size": 8},
                                     description=_l("按住 Ctrl（Mac 上为 Command）键可选多人"))
-    brochures_handed_out = IntegerField(_l("发放宣传册（份）"), default=0, validators=[InputRequired()])
+    brochures_handed_out = IntegerField(_l("发放宣传册（份）"), default=0,
+                                        validators=[InputRequired()])
     description = TextAreaField(_l("内容简介"), validators=[Optional(), Length(max=5000)])
 
 
@@ -64,8 +74,10 @@ class CancelForm(FlaskForm):
 
 
 class RescheduleForm(FlaskForm):
-    starts_at = DateTimeLocalField(_l("新的开始时间"), format=DATETIME_FORMAT, validators=[Optional()])
-    ends_at = DateTimeLocalField(_l("新的结束时间"), format=DATETIME_FORMAT, validators=[Optional()])
+    starts_at = DateTimeLocalField(_l("新的开始时间"), format=DATETIME_FORMAT,
+                                   validators=[Optional()])
+    ends_at = DateTimeLocalField(_l("新的结束时间"), format=DATETIME_FORMAT,
+                                 validators=[Optional()])
     reason = TextAreaField(_l("改期原因"), validators=[Length(max=300)])
 
 
@@ -73,7 +85,8 @@ class LecturerForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[Length(max=100)])
     kind = SelectField(_l("类别"), choices=_options(LECTURER_KIND_LABELS, blank="—"),
                        validate_choice=False)
-    unit = SelectField(_l("所属单位（为该单位及下级单位宣讲）"), coerce=_optional_int, validate_choice=False)
+    unit = SelectField(_l("所属单位（为该单位及下级单位宣讲）"), coerce=_optional_int,
+                       validate_choice=False)
     affiliation = StringField(_l("工作单位或部门"), validators=[Length(max=200)])
     phone = StringField(_l("联系电话"), validators=[Length(max=20)])
     active = BooleanField(_l("在宣讲团中（取消勾选即停用）"), default=True)

@@ -5,7 +5,7 @@ Periods are whole local days, both ends included: 1–30 November means from 1 N
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -17,7 +17,7 @@ def company_zone() -> ZoneInfo:
 
 def local_to_utc(value: datetime, zone: ZoneInfo | None = None) -> datetime:
     """A wall-clock time typed in a form (naive, company time) as an aware UTC datetime."""
-    return value.replace(tzinfo=zone or company_zone()).astimezone(timezone.utc)
+    return value.replace(tzinfo=zone or company_zone()).astimezone(UTC)
 
 
 def utc_to_local(value: datetime, zone: ZoneInfo | None = None) -> datetime:
@@ -29,8 +29,8 @@ def period_bounds(start: date, end: date,
     """``[start 00:00, the day after end 00:00)`` in UTC."""
     zone = zone or company_zone()
     after = end + timedelta(days=1)
-    return (datetime.combine(start, time.min, tzinfo=zone).astimezone(timezone.utc),
-            datetime.combine(after, time.min, tzinfo=zone).astimezone(timezone.utc))
+    return (datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC),
+            datetime.combine(after, time.min, tzinfo=zone).astimezone(UTC))
 
 
 def format_local(value: datetime, zone: ZoneInfo | None = None) -> str:

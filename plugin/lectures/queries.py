@@ -8,13 +8,12 @@ from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 
-from ..attendance.models import Attendance, CheckInMethod
 from ..core.db import session
 from ..core.pagination import Page, paginate
 from ..org.models import OrgUnit
 from ..org.queries import in_subtrees
 from ..registry.models import Worker
-from .models import Lecturer, LectureSession, SessionStatus
+from .models import Attendance, CheckInMethod, Lecturer, LectureSession, SessionStatus
 from .periods import period_bounds
 
 

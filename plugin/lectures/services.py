@@ -9,29 +9,38 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Iterable
 
 from flask import current_app
 from sqlalchemy import exists, select
 
 from ..access.checks import has_permission
-from ..access.models import RoleGrant
-from ..access.roles import ROLE_PERMISSIONS, Permission
-from ..attendance.models import Attendance
+from ..access.queries import holders_of
 from ..audit.services import record_event
+from ..core.changes import apply_changes
 from ..core.clock import utcnow
 from ..core.db import session
 from ..core.errors import ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
+from ..core.text import clean_code, clean_free_text, clean_person_name
 from ..notifications.services import notify
 from ..org.models import OrgUnit
 from ..signals import lecture_cancelled, lecture_rescheduled
-from .models import (LectureFormat, Lecturer, LecturerKind, LectureSession, LectureSessionTopic,
-                     LectureTopic, SessionStatus)
+from .models import (
+    Attendance,
+    LectureFormat,
+    Lecturer,
+    LecturerKind,
+    LectureSession,
+    LectureSessionTopic,
+    LectureTopic,
+    SessionStatus,
+)
 from .periods import format_local
+from .permissions import LECTURES_MANAGE, LECTURES_VIEW
 
 TITLE_MAX = 200
 VENUE_MAX = 200
@@ -101,9 +110,7 @@ def update_session(lecture: LectureSession, details: SessionDetails, *, actor: A
     _check_may_manage(actor, lecture.org_unit, field_name=None)
     _check_not_cancelled(lecture)
     checked = _check_details(details, actor, current=lecture)
-    changed = [name for name, value in checked.values.items() if getattr(lecture, name) != value]
-    for name in changed:
-        setattr(lecture, name, checked.values[name])
+    changed = list(apply_changes(lecture, checked.values))
     if set(lecture.topics) != set(checked.topics):
         lecture.topic_links = [LectureSessionTopic(topic=topic) for topic in checked.topics]
         changed.append("topics")
@@ -174,20 +181,15 @@ def reschedule_session(lecture: LectureSession, *, starts_at: datetime | None,
 
 def lecture_officers(unit: OrgUnit) -> list[str]:
     """User keys of everyone who sees the lectures of ``unit`` (a grant on it or above it)."""
-    roles = [role for role, permissions in ROLE_PERMISSIONS.items()
-             if Permission.LECTURES_VIEW in permissions]
-    return list(session.execute(
-        select(RoleGrant.user_key).where(RoleGrant.role.in_(roles),
-                                         RoleGrant.org_unit_id.in_(unit.ancestor_ids))
-        .distinct().order_by(RoleGrant.user_key)).scalars())
+    return holders_of(LECTURES_VIEW, unit)
 
 
 def _notify_officers(lecture: LectureSession, actor: Actor, title: str, body: str, params: dict,
                      *, category: str) -> None:
     """The acting officer is left out: they know what they just did."""
     recipients = [key for key in lecture_officers(lecture.org_unit) if key != actor.key]
-    link = f"{current_app.extensions['carebridge'].url_prefix}/lectures/{lecture.id}"
-    notify(recipients, title, body=body, link=link, category=category,
+    notify(recipients, title, body=body, link=("carebridge.lectures.detail",
+                                               {"session_id": lecture.id}), category=category,
            params={"title": lecture.title, "venue": lecture.venue, **params})
 
 
@@ -214,7 +216,7 @@ def _check_details(details: SessionDetails, actor: Actor, *,
     if brochures < 0:
         raise ValidationError("发放宣传册数量不能为负数", field="brochures_handed_out")
     lecturers = _lecturers(details.lecturer_ids, unit, current)
-    description = (details.description or "").strip() or None
+    description = clean_free_text(details.description, field="description", multiline=True)
     values = {"title": title, "format": format_, "org_unit": unit, "venue": venue,
               "check_in_opens_minutes": opens, "check_in_closes_minutes": closes,
               "brochures_handed_out": brochures, "description": description}
@@ -233,7 +235,7 @@ def _check_times(starts_at: datetime | None, ends_at: datetime | None) -> None:
 
 
 def _check_may_manage(actor: Actor, unit: OrgUnit, *, field_name: str | None) -> None:
-    if not has_permission(actor.key, Permission.LECTURES_MANAGE, unit):
+    if not has_permission(actor.key, LECTURES_MANAGE, unit):
         raise ValidationError("您无权管理“%(unit)s”的宣讲", field=field_name, unit=unit.name)
 
 
@@ -242,12 +244,11 @@ def _check_not_cancelled(lecture: LectureSession) -> None:
         raise ValidationError("这场宣讲已经取消")
 
 
-def _required_text(value: str | None, field_name: str, missing: str, maximum: int) -> str:
-    text = (value or "").strip()
+def _required_text(value: str | None, field_name: str, missing: str, maximum: int, *,
+                   clean=clean_free_text) -> str:
+    text = clean(value, max_length=maximum, field=field_name)
     if not text:
         raise ValidationError(missing, field=field_name)
-    if len(text) > maximum:
-        raise ValidationError("不能超过 %(max)s 个字", field=field_name, max=maximum)
     return text
 
 
@@ -324,9 +325,7 @@ def update_lecturer(lecturer: Lecturer, details: LecturerDetails, *, actor: Acto
     sessions keep naming them)."""
     _check_may_manage(actor, lecturer.org_unit, field_name=None)
     values = {**_check_lecturer(details, actor), "active": bool(details.active)}
-    changed = [name for name, value in values.items() if getattr(lecturer, name) != value]
-    for name in changed:
-        setattr(lecturer, name, values[name])
+    changed = list(apply_changes(lecturer, values))
     session.flush()
     if changed:
         deactivated = changed == ["active"] and not lecturer.active
@@ -350,18 +349,16 @@ def _check_lecturer(details: LecturerDetails, actor: Actor) -> dict:
     if details.unit is None:
         raise ValidationError("请选择所属单位", field="unit")
     _check_may_manage(actor, details.unit, field_name="unit")
-    name = _required_text(details.name, "name", N_("请填写姓名"), 100)
+    name = _required_text(details.name, "name", N_("请填写姓名"), 100, clean=clean_person_name)
     try:
         kind = LecturerKind(details.kind) if details.kind else None
     except ValueError:
         kind = None
     if kind is None:
         raise ValidationError("请选择宣讲员类别", field="kind")
-    phone = (details.phone or "").strip() or None
+    phone = clean_code(details.phone, field="phone")
     if phone is not None and not PHONE_PATTERN.match(phone):
         raise ValidationError("电话号码格式不正确", field="phone")
-    affiliation = (details.affiliation or "").strip() or None
-    if affiliation is not None and len(affiliation) > 200:
-        raise ValidationError("不能超过 %(max)s 个字", field="affiliation", max=200)
+    affiliation = clean_free_text(details.affiliation, max_length=200, field="affiliation")
     return {"name": name, "kind": kind, "org_unit": details.unit, "affiliation": affiliation,
             "phone": phone}

@@ -28,14 +28,13 @@ from datetime import date
 
 from sqlalchemy import case, distinct, exists, func, select
 
-from ..attendance.models import Attendance, CheckInMethod
 from ..core.db import session
 from ..core.errors import ValidationError
 from ..core.pagination import Page, paginate
 from ..org.models import OrgUnit
 from ..org.queries import in_subtrees
 from ..registry.models import Child, ChildParent, EmploymentStatus, Worker
-from .models import LectureSession, SessionStatus
+from .models import Attendance, CheckInMethod, LectureSession, SessionStatus
 from .periods import period_bounds
 
 VALID = Attendance.annulled_at.is_(None)
@@ -91,6 +90,12 @@ def session_figures(lecture: LectureSession) -> SessionFigures:
     return SessionFigures(attendances=sum(by_method.values()), by_method=by_method,
                           with_left_behind_children=left_behind,
                           late_uploads=sum(int(late or 0) for _method, _count, late in rows))
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The period the figures cover unless another is asked for: this year so far (1 January
+    to ``today``, both included)."""
+    return date(today.year, 1, 1), today
 
 
 def lecture_figures(unit_path_prefixes: list[str], start: date, end: date) -> LectureFigures:

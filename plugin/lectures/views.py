@@ -3,7 +3,6 @@ sign-in sheets, the lecture team and the statistics. Views parse input, call one
 query, render."""
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -14,18 +13,34 @@ from ..access.roles import Permission
 from ..access.scope import load_in_scope
 from ..core.clock import local_today, utcnow
 from ..core.errors import CareBridgeError
-from ..core.forms import ActionForm, attach_error, choices
+from ..core.forms import ActionForm, attach_error, choices, render_form
 from ..org.queries import get_unit, sorted_tree, units_in_subtrees
+from ..registry.permissions import WORKERS_VIEW
 from ..registry.queries import children_counts
 from . import queries, services, statistics
 from .exports import DEFAULT_BLANK_ROWS, MAX_BLANK_ROWS, SignInSheet, sign_in_pdf, sign_in_xlsx
-from .forms import (CancelForm, EditSessionForm, LecturerForm, NewLecturerForm, RescheduleForm,
-                    SessionFilterForm, SessionForm, StatisticsFilterForm)
-from .labels import (FORMAT_LABELS, LECTURER_KIND_LABELS, METHOD_LABELS, STATUS_LABELS,
-                     TOPIC_LABELS, WEEKDAY_LABELS)
+from .forms import (
+    CancelForm,
+    EditSessionForm,
+    LecturerForm,
+    NewLecturerForm,
+    RescheduleForm,
+    SessionFilterForm,
+    SessionForm,
+    StatisticsFilterForm,
+)
+from .labels import (
+    FORMAT_LABELS,
+    LECTURER_KIND_LABELS,
+    METHOD_LABELS,
+    STATUS_LABELS,
+    TOPIC_LABELS,
+    WEEKDAY_LABELS,
+)
 from .models import SessionStatus
 from .month_calendar import build_month, grid_days, parse_month
 from .periods import company_zone, local_to_utc, period_bounds, utc_to_local
+from .permissions import LECTURES_MANAGE, LECTURES_VIEW
 
 bp = Blueprint("lectures", __name__, url_prefix="/lectures", template_folder="templates")
 
@@ -40,12 +55,12 @@ def _session_for(session_id: int, permission: Permission):
     """The session and the signed-in actor who may ``permission`` on it. A session outside the
     subtrees where the actor sees lectures answers 404, exactly like one that does not exist."""
     return load_in_scope(queries.get_session, session_id, permission,
-                         seen_with=Permission.LECTURES_VIEW)
+                         seen_with=LECTURES_VIEW)
 
 
 def _lecturer_for(lecturer_id: int, permission: Permission):
     return load_in_scope(queries.get_lecturer, lecturer_id, permission,
-                         seen_with=Permission.LECTURES_VIEW)
+                         seen_with=LECTURES_VIEW)
 
 
 def _unit_choices(actor, permission, *, blank=None):
@@ -55,7 +70,7 @@ def _unit_choices(actor, permission, *, blank=None):
 
 
 def _lecturer_choices(actor, keep=()):
-    lecturers = queries.lecturers_to_choose(scope_paths(actor.key, Permission.LECTURES_MANAGE),
+    lecturers = queries.lecturers_to_choose(scope_paths(actor.key, LECTURES_MANAGE),
                                             keep=list(keep))
     return choices((lecturer.id, _("%(name)s（%(kind)s · %(unit)s）", name=lecturer.name,
                                    kind=LECTURER_KIND_LABELS[lecturer.kind],
@@ -94,10 +109,10 @@ def _details(form) -> services.SessionDetails:
 
 @bp.route("/")
 def index():
-    actor = require(Permission.LECTURES_VIEW)
-    scope = scope_paths(actor.key, Permission.LECTURES_VIEW)
+    actor = require(LECTURES_VIEW)
+    scope = scope_paths(actor.key, LECTURES_VIEW)
     form = SessionFilterForm(request.args)
-    form.unit.choices = _unit_choices(actor, Permission.LECTURES_VIEW, blank=_("全部"))
+    form.unit.choices = _unit_choices(actor, LECTURES_VIEW, blank=_("全部"))
     criteria = queries.SessionFilter()
     if form.validate():
         status = form.status.data
@@ -110,33 +125,33 @@ def index():
     return render_template(
         "carebridge/lectures/index.html", page=page, form=form,
         counts=queries.attendance_counts([lecture.id for lecture in page.items]),
-        may_manage=has_permission(actor.key, Permission.LECTURES_MANAGE), **LABELS)
+        may_manage=has_permission(actor.key, LECTURES_MANAGE), **LABELS)
 
 
 @bp.route("/calendar")
 def calendar():
-    actor = require(Permission.LECTURES_VIEW)
+    actor = require(LECTURES_VIEW)
     today = local_today()
     month = parse_month(request.args.get("month"), today)
     unit_id = request.args.get("unit", type=int)
     unit = get_unit(unit_id) if unit_id else None
     first, last = grid_days(month)
     since, until = period_bounds(first, last)
-    scope = scope_paths(actor.key, Permission.LECTURES_VIEW)
+    scope = scope_paths(actor.key, LECTURES_VIEW)
     sessions = queries.sessions_between(since, until, unit=unit, scope_paths=scope)
     return render_template(
         "carebridge/lectures/calendar.html", unit=unit, weekdays=WEEKDAY_LABELS,
         calendar=build_month(month, sessions, zone=company_zone(), today=today),
-        units=_unit_choices(actor, Permission.LECTURES_VIEW, blank=_("全部")), **LABELS)
+        units=_unit_choices(actor, LECTURES_VIEW, blank=_("全部")), **LABELS)
 
 
 # --- one session ---------------------------------------------------------------------------------
 
 @bp.route("/new", methods=["GET", "POST"])
 def new_session():
-    actor = require(Permission.LECTURES_MANAGE)
+    actor = require(LECTURES_MANAGE)
     form = SessionForm(data=_unit_from_query())
-    form.unit.choices = _unit_choices(actor, Permission.LECTURES_MANAGE, blank="—")
+    form.unit.choices = _unit_choices(actor, LECTURES_MANAGE, blank="—")
     form.lecturers.choices = _lecturer_choices(actor)
     if form.validate_on_submit():
         try:
@@ -147,24 +162,24 @@ def new_session():
         else:
             flash(_("已安排宣讲"), "success")
             return redirect(url_for(".detail", session_id=lecture.id))
-    return render_template("carebridge/lectures/session_form.html", form=form, lecture=None)
+    return render_form("carebridge/lectures/session_form.html", form=form, lecture=None)
 
 
 @bp.route("/<int:session_id>")
 def detail(session_id: int):
-    lecture, actor = _session_for(session_id, Permission.LECTURES_VIEW)
+    lecture, actor = _session_for(session_id, LECTURES_VIEW)
     opens_at, closes_at = lecture.check_in_window()
     return render_template(
         "carebridge/lectures/detail.html", lecture=lecture,
         figures=statistics.session_figures(lecture),
         opens_at=opens_at, closes_at=closes_at, started=lecture.starts_at <= utcnow(),
-        may_manage=has_permission(actor.key, Permission.LECTURES_MANAGE, lecture.org_unit),
-        may_export=has_permission(actor.key, Permission.WORKERS_VIEW, lecture.org_unit), **LABELS)
+        may_manage=has_permission(actor.key, LECTURES_MANAGE, lecture.org_unit),
+        may_export=has_permission(actor.key, WORKERS_VIEW, lecture.org_unit), **LABELS)
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 def edit_session(session_id: int):
-    lecture, actor = _session_for(session_id, Permission.LECTURES_MANAGE)
+    lecture, actor = _session_for(session_id, LECTURES_MANAGE)
     if lecture.is_cancelled:
         flash(_("这场宣讲已经取消"), "warning")
         return redirect(url_for(".detail", session_id=lecture.id))
@@ -176,7 +191,7 @@ def edit_session(session_id: int):
         "check_in_closes_minutes": lecture.check_in_closes_minutes,
         "brochures_handed_out": lecture.brochures_handed_out, "description": lecture.description}
     form = EditSessionForm(data=data)
-    form.unit.choices = _unit_choices(actor, Permission.LECTURES_MANAGE, blank="—")
+    form.unit.choices = _unit_choices(actor, LECTURES_MANAGE, blank="—")
     form.lecturers.choices = _lecturer_choices(actor, keep=lecture.lecturers)
     if form.validate_on_submit():
         try:
@@ -186,12 +201,12 @@ def edit_session(session_id: int):
         else:
             flash(_("已保存"), "success")
             return redirect(url_for(".detail", session_id=lecture.id))
-    return render_template("carebridge/lectures/session_form.html", form=form, lecture=lecture)
+    return render_form("carebridge/lectures/session_form.html", form=form, lecture=lecture)
 
 
 @bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
 def cancel(session_id: int):
-    lecture, actor = _session_for(session_id, Permission.LECTURES_MANAGE)
+    lecture, actor = _session_for(session_id, LECTURES_MANAGE)
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -201,12 +216,12 @@ def cancel(session_id: int):
         else:
             flash(_("已取消宣讲，已通知相关人员"), "success")
             return redirect(url_for(".detail", session_id=lecture.id))
-    return render_template("carebridge/lectures/cancel.html", form=form, lecture=lecture)
+    return render_form("carebridge/lectures/cancel.html", form=form, lecture=lecture)
 
 
 @bp.route("/<int:session_id>/reschedule", methods=["GET", "POST"])
 def reschedule(session_id: int):
-    lecture, actor = _session_for(session_id, Permission.LECTURES_MANAGE)
+    lecture, actor = _session_for(session_id, LECTURES_MANAGE)
     form = RescheduleForm(data=None if request.method == "POST" else {
         "starts_at": _local(lecture.starts_at), "ends_at": _local(lecture.ends_at)})
     if form.validate_on_submit():
@@ -219,7 +234,7 @@ def reschedule(session_id: int):
         else:
             flash(_("已改期，已通知相关人员"), "success")
             return redirect(url_for(".detail", session_id=lecture.id))
-    return render_template("carebridge/lectures/reschedule.html", form=form, lecture=lecture)
+    return render_form("carebridge/lectures/reschedule.html", form=form, lecture=lecture)
 
 
 @bp.route("/<int:session_id>/sign-in-sheet.<kind>")
@@ -227,13 +242,13 @@ def sign_in_sheet(session_id: int, kind: str):
     """Before the lecture the sheet has blank rows to sign on paper (``?blank=`` sets how many)."""
     if kind not in EXPORT_TYPES:
         abort(404)
-    lecture, actor = _session_for(session_id, Permission.LECTURES_VIEW)
-    if not has_permission(actor.key, Permission.WORKERS_VIEW, lecture.org_unit):
+    lecture, actor = _session_for(session_id, LECTURES_VIEW)
+    if not has_permission(actor.key, WORKERS_VIEW, lecture.org_unit):
         abort(403)
     blank = request.args.get("blank", type=int)
     if blank is None:
         blank = DEFAULT_BLANK_ROWS if utcnow() < lecture.starts_at else 0
-    rows = queries.sign_in_rows(lecture, scope_paths(actor.key, Permission.WORKERS_VIEW))
+    rows = queries.sign_in_rows(lecture, scope_paths(actor.key, WORKERS_VIEW))
     sheet = SignInSheet(lecture, rows, company_zone(),
                         blank_rows=min(max(blank, 0), MAX_BLANK_ROWS))
     content = sign_in_pdf(sheet) if kind == "pdf" else sign_in_xlsx(sheet)
@@ -251,14 +266,14 @@ def sign_in_sheet(session_id: int, kind: str):
 
 @bp.route("/team/")
 def team():
-    actor = require(Permission.LECTURES_VIEW)
+    actor = require(LECTURES_VIEW)
     include_inactive = request.args.get("all") == "1"
-    page = queries.search_lecturers(scope_paths=scope_paths(actor.key, Permission.LECTURES_VIEW),
+    page = queries.search_lecturers(scope_paths=scope_paths(actor.key, LECTURES_VIEW),
                                     include_inactive=include_inactive,
                                     page=request.args.get("page", 1, type=int))
     return render_template("carebridge/lectures/team.html", page=page,
                            include_inactive=include_inactive, action_form=ActionForm(),
-                           may_manage=has_permission(actor.key, Permission.LECTURES_MANAGE),
+                           may_manage=has_permission(actor.key, LECTURES_MANAGE),
                            **LABELS)
 
 
@@ -271,9 +286,9 @@ def _lecturer_details(form) -> services.LecturerDetails:
 
 @bp.route("/team/new", methods=["GET", "POST"])
 def new_lecturer():
-    actor = require(Permission.LECTURES_MANAGE)
+    actor = require(LECTURES_MANAGE)
     form = NewLecturerForm(data=_unit_from_query())
-    form.unit.choices = _unit_choices(actor, Permission.LECTURES_MANAGE, blank="—")
+    form.unit.choices = _unit_choices(actor, LECTURES_MANAGE, blank="—")
     if form.validate_on_submit():
         try:
             services.create_lecturer(_lecturer_details(form), actor=actor)
@@ -282,16 +297,16 @@ def new_lecturer():
         else:
             flash(_("已加入宣讲团"), "success")
             return redirect(url_for(".team"))
-    return render_template("carebridge/lectures/lecturer_form.html", form=form, lecturer=None)
+    return render_form("carebridge/lectures/lecturer_form.html", form=form, lecturer=None)
 
 
 @bp.route("/team/<int:lecturer_id>/edit", methods=["GET", "POST"])
 def edit_lecturer(lecturer_id: int):
-    lecturer, actor = _lecturer_for(lecturer_id, Permission.LECTURES_MANAGE)
+    lecturer, actor = _lecturer_for(lecturer_id, LECTURES_MANAGE)
     form = LecturerForm(data=None if request.method == "POST" else {
         "name": lecturer.name, "kind": lecturer.kind.value, "unit": lecturer.org_unit_id,
         "affiliation": lecturer.affiliation, "phone": lecturer.phone, "active": lecturer.active})
-    form.unit.choices = _unit_choices(actor, Permission.LECTURES_MANAGE, blank="—")
+    form.unit.choices = _unit_choices(actor, LECTURES_MANAGE, blank="—")
     if form.validate_on_submit():
         try:
             services.update_lecturer(lecturer, _lecturer_details(form), actor=actor)
@@ -300,12 +315,12 @@ def edit_lecturer(lecturer_id: int):
         else:
             flash(_("已保存"), "success")
             return redirect(url_for(".team"))
-    return render_template("carebridge/lectures/lecturer_form.html", form=form, lecturer=lecturer)
+    return render_form("carebridge/lectures/lecturer_form.html", form=form, lecturer=lecturer)
 
 
 @bp.route("/team/<int:lecturer_id>/deactivate", methods=["POST"])
 def deactivate_lecturer(lecturer_id: int):
-    lecturer, actor = _lecturer_for(lecturer_id, Permission.LECTURES_MANAGE)
+    lecturer, actor = _lecturer_for(lecturer_id, LECTURES_MANAGE)
     if not ActionForm().validate_on_submit():
         abort(400)
     services.deactivate_lecturer(lecturer, actor=actor)
@@ -317,26 +332,28 @@ def deactivate_lecturer(lecturer_id: int):
 
 @bp.route("/statistics")
 def statistics_page():
-    """Figures for a unit (default: everything in scope) and a period (default: this year so far).
+    """Figures for a unit (default: everything in scope) and a period (default:
+    :func:`.statistics.default_period`, this year so far).
     The never-attended list names people, so it is shown only where the user may see workers."""
-    actor = require(Permission.LECTURES_VIEW)
-    scope = scope_paths(actor.key, Permission.LECTURES_VIEW)
+    actor = require(LECTURES_VIEW)
+    scope = scope_paths(actor.key, LECTURES_VIEW)
     today = local_today()
     form = StatisticsFilterForm(request.args)
-    form.unit.choices = _unit_choices(actor, Permission.LECTURES_VIEW, blank=_("全部"))
+    form.unit.choices = _unit_choices(actor, LECTURES_VIEW, blank=_("全部"))
     form.validate()
     unit = get_unit(form.unit.data) if form.unit.data and not form.unit.errors else None
     if unit is not None:
-        require(Permission.LECTURES_VIEW, unit)
+        require(LECTURES_VIEW, unit)
     paths = [unit.path] if unit is not None else scope
-    start = form.start.data if form.start.data and not form.start.errors else date(today.year, 1, 1)
-    end = form.end.data if form.end.data and not form.end.errors else today
+    default_start, default_end = statistics.default_period(today)
+    start = form.start.data if form.start.data and not form.start.errors else default_start
+    end = form.end.data if form.end.data and not form.end.errors else default_end
     figures = None
     try:
         figures = statistics.lecture_figures(paths, start, end)
     except CareBridgeError as error:
         attach_error(form, error)
-    people_paths = statistics.narrow_paths(paths, scope_paths(actor.key, Permission.WORKERS_VIEW))
+    people_paths = statistics.narrow_paths(paths, scope_paths(actor.key, WORKERS_VIEW))
     never = (statistics.never_attended(people_paths, page=request.args.get("page", 1, type=int))
              if people_paths else None)
     return render_template(

@@ -1,37 +1,48 @@
-"""Sending and reading notifications. Every feature calls :func:`notify` for reminders and notices."""
+"""Sending and reading notifications. Every feature calls :func:`notify` for reminders and
+notices."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any, Iterable
+from typing import Any
 
-from flask import current_app
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 
 from ..core.clock import utcnow
 from ..core.db import session
 from ..core.errors import NotFound
-from .models import Notification
+from .channels import registered_channels
+from .links import Link, check_link
+from .models import DeliveryStatus, Notification, NotificationDelivery
 
 
 def notify(recipient_keys: Iterable[str], title: str, *, body: str | None = None,
-           params: dict[str, Any] | None = None, link: str | None = None,
+           params: dict[str, Any] | None = None, link: Link | None = None,
            category: str = "general") -> list[Notification]:
-    """Store a notification for each recipient and hand it to every registered channel.
+    """Store a notification for each recipient, and an outbox row for each registered channel.
 
     ``title`` and ``body`` are msgids marked with ``N_()`` where they are written, so they are
-    extracted for translation and translated for each reader.
+    extracted for translation and translated for each reader. ``link`` is ``(endpoint,
+    arguments)``, e.g. ``("carebridge.pledges.batch", {"batch_id": 7})``, made a URL when shown.
+    Only flushes: the channels get the notifications from the delivery job once the caller's
+    transaction committed (:mod:`plugin.notifications.outbox`), and never if it is rolled back.
     """
+    endpoint, arguments = check_link(link)
+    channels = list(registered_channels())
     now = utcnow()
     notifications = [
         Notification(recipient_key=key, category=category, title_msgid=title, body_msgid=body,
-                     params=params, link=link, created_at=now)
+                     params=params, link_endpoint=endpoint, link_args=arguments, created_at=now)
         for key in dict.fromkeys(recipient_keys)
     ]
     session.add_all(notifications)
     session.flush()
-    for channel in current_app.extensions["carebridge"].channels:
-        for notification in notifications:
-            channel.deliver(notification)
+    if channels:
+        session.add_all(NotificationDelivery(notification_id=notification.id, channel=channel,
+                                             status=DeliveryStatus.PENDING, attempts=0,
+                                             due_at=now, created_at=now)
+                        for notification in notifications for channel in channels)
+        session.flush()
     return notifications
 
 
@@ -58,4 +69,16 @@ def purge_read_notifications(older_than_days: int = 180) -> int:
     """Delete notifications read more than ``older_than_days`` ago (a scheduled job)."""
     cutoff = utcnow() - timedelta(days=older_than_days)
     result = session.execute(delete(Notification).where(Notification.read_at < cutoff))
+    return result.rowcount
+
+
+def purge_finished_deliveries(older_than_days: int = 30) -> int:
+    """Delete outbox rows sent or given up more than ``older_than_days`` ago (a scheduled job);
+    a notification's own row stays, and its deliveries go with it when it is purged."""
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    result = session.execute(delete(NotificationDelivery).where(or_(
+        (NotificationDelivery.status == DeliveryStatus.SENT)
+        & (NotificationDelivery.sent_at < cutoff),
+        (NotificationDelivery.status == DeliveryStatus.FAILED)
+        & (NotificationDelivery.last_attempt_at < cutoff))))
     return result.rowcount

@@ -24,7 +24,8 @@ def index():
     unread_only = request.args.get("unread") == "1"
     page = queries.notifications_for(actor.key, unread_only=unread_only,
                                      page=request.args.get("page", 1, type=int))
-    return render_template("carebridge/notifications/index.html", page=page, unread_only=unread_only)
+    return render_template("carebridge/notifications/index.html", page=page,
+                           unread_only=unread_only)
 
 
 def _check_action_form() -> None:
@@ -40,6 +41,8 @@ def read(notification_id: int):
         notification = services.mark_read(actor.key, notification_id)
     except NotFound:
         abort(404)
+    # The link is built now (the host's URL prefix as it is today); one that no longer builds,
+    # or a stored path that is not on this site, leads back to the list.
     return redirect(local_path(notification.link) or url_for(".index"))
 
 

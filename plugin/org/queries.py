@@ -84,7 +84,7 @@ def subtree_unit_counts(root_paths: list[str]) -> dict[int, int]:
         .where(in_subtrees(OrgUnit.path, root_paths))
         .group_by(OrgUnit.id)
     ).all()
-    return {unit_id: count for unit_id, count in rows}
+    return dict(rows)
 
 
 def children_of(unit_id: int) -> list[OrgUnit]:

@@ -1,14 +1,18 @@
 """Changes to the company and its organisation tree. Every change is audited."""
 from __future__ import annotations
 
-from flask import current_app
-from sqlalchemy import select
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import current_app
+from sqlalchemy import select
+
 from ..audit.services import record_event
+from ..core.changes import apply_changes
+from ..core.clock import DEFAULT_TIMEZONE
 from ..core.db import session
 from ..core.errors import ValidationError
 from ..core.host import Actor
+from ..core.text import clean_code, clean_free_text, clean_person_name
 from ..signals import org_unit_created, org_unit_updated
 from .models import ALLOWED_CHILD_KINDS, Company, OrgKind, OrgUnit
 
@@ -23,7 +27,7 @@ def _check_timezone(name: str) -> None:
 
 
 def _check_name(name: str) -> str:
-    name = (name or "").strip()
+    name = clean_free_text(name) or ""
     if not name:
         raise ValidationError("名称不能为空", field="name")
     if len(name) > 200:
@@ -31,7 +35,7 @@ def _check_name(name: str) -> str:
     return name
 
 
-def create_company(name: str, *, actor: Actor, timezone: str = "Asia/Shanghai") -> Company:
+def create_company(name: str, *, actor: Actor, timezone: str = DEFAULT_TIMEZONE) -> Company:
     """Create the company and the root (group) unit of its tree. Only once per deployment."""
     if session.execute(select(Company.id)).first() is not None:
         raise ValidationError("公司已经设置过了", field="name")
@@ -51,18 +55,13 @@ def create_company(name: str, *, actor: Actor, timezone: str = "Asia/Shanghai") 
 def update_company(company: Company, *, actor: Actor, name: str, timezone: str) -> Company:
     name = _check_name(name)
     _check_timezone(timezone)
-    changes = {}
-    if name != company.name:
-        changes["name"] = [company.name, name]
-        company.name = name
-    if timezone != company.timezone:
-        changes["timezone"] = [company.timezone, timezone]
-        company.timezone = timezone
+    changes = apply_changes(company, {"name": name, "timezone": timezone})
+    if "timezone" in changes:
         current_app.extensions["carebridge"].forget_company_timezone()
     if changes:
+        session.flush()
         record_event("company.updated", actor, target_type="company", target_id=company.id,
                      details=changes)
-        session.flush()
     return company
 
 
@@ -76,15 +75,16 @@ def create_unit(parent: OrgUnit, kind: OrgKind, name: str, *, actor: Actor,
     _check_unique_sibling_name(parent.id, name)
     unit = OrgUnit(
         parent=parent, kind=kind, name=name, depth=parent.depth + 1,
-        responsible_department=_blank_to_none(responsible_department),
-        responsible_person=_blank_to_none(responsible_person),
-        responsible_phone=_blank_to_none(responsible_phone),
+        **_unit_details(responsible_department=responsible_department,
+                        responsible_person=responsible_person,
+                        responsible_phone=responsible_phone),
     )
     session.add(unit)
     session.flush()
     unit.path = f"{parent.path}{unit.id}/"
     record_event("org.unit_created", actor, target_type="org_unit", target_id=unit.id,
-                 org_unit_id=unit.id, details={"name": name, "kind": kind.value, "parent": parent.id})
+                 org_unit_id=unit.id,
+                 details={"name": name, "kind": kind.value, "parent": parent.id})
     session.flush()
     org_unit_created.send(_sender(), unit=unit, actor=actor)
     return unit
@@ -99,17 +99,12 @@ def update_unit(unit: OrgUnit, *, actor: Actor, **values: str | None) -> OrgUnit
         values["name"] = _check_name(values["name"] or "")
         if values["name"] != unit.name and unit.parent_id is not None:
             _check_unique_sibling_name(unit.parent_id, values["name"])
-    changes = {}
-    for field, new in values.items():
-        new = new if field == "name" else _blank_to_none(new)
-        old = getattr(unit, field)
-        if new != old:
-            changes[field] = [old, new]
-            setattr(unit, field, new)
+    changes = apply_changes(unit, {**values, **_unit_details(**{
+        field: value for field, value in values.items() if field != "name"})})
     if changes:
+        session.flush()
         record_event("org.unit_updated", actor, target_type="org_unit", target_id=unit.id,
                      org_unit_id=unit.id, details=changes)
-        session.flush()
         org_unit_updated.send(_sender(), unit=unit, changes=changes, actor=actor)
     return unit
 
@@ -126,6 +121,10 @@ def _sender():
     return current_app._get_current_object()
 
 
-def _blank_to_none(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
+#: How each optional detail of a unit is cleaned (empty is ``None``).
+_DETAIL_CLEANERS = {"responsible_department": clean_free_text,
+                    "responsible_person": clean_person_name, "responsible_phone": clean_code}
+
+
+def _unit_details(**values: str | None) -> dict[str, str | None]:
+    return {field: _DETAIL_CLEANERS[field](value) for field, value in values.items()}

@@ -1,13 +1,13 @@
 """The pledge PDFs of a whole site as one zip, made in the background.
 
-A request queues a :class:`PledgeBatch`; the scheduler (:func:`run_queued_batches`) renders the
-PDFs in slices, committing the progress after each slice so the page's bar moves, writes the zip
-to a temporary file and stores it encrypted in chunks. The zip holds personal data: downloads
-are audited and the daily job deletes zips older than :data:`KEEP_DAYS`.
+A request queues a :class:`PledgeBatch` with its task (:data:`~plugin.pledges.models.SITE_ZIP`,
+:mod:`plugin.core.tasks`); the scheduler (:func:`run_queued_batches`) renders the PDFs in
+slices, committing the progress after each slice so the page's bar moves, writes the zip to a
+temporary file and stores it encrypted in chunks with the task. The zip holds personal data:
+downloads are audited and the daily job deletes zips older than :data:`KEEP_DAYS`.
 """
 from __future__ import annotations
 
-import logging
 import re
 import tempfile
 import zipfile
@@ -15,30 +15,30 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer
 
 from ..audit.services import record_event
+from ..core import task_files, tasks
 from ..core.clock import local_today, utcnow
 from ..core.db import session
-from ..core.errors import NotFound, ValidationError
+from ..core.errors import ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
+from ..core.task_files import StoredFile
+from ..core.tasks import Task, TaskRun, TaskStatus
 from ..notifications.services import notify
 from ..org.models import OrgKind, OrgUnit
 from . import queries
 from .documents import render_pledge_pdf, status_note_for
-from .models import BatchStatus, Pledge, PledgeBatch, PledgeBatchChunk
-
-log = logging.getLogger(__name__)
+from .models import SITE_ZIP, Pledge, PledgeBatch
 
 #: PDFs rendered between two progress commits.
 SLICE = 25
-CHUNK_BYTES = 1 << 20
 KEEP_DAYS = 7
-STALE_AFTER = timedelta(minutes=10)
 BATCHES_PER_RUN = 5
+#: The task's file that holds the zip.
+ZIP = "zip"
 UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -49,10 +49,10 @@ def request_batch(unit: OrgUnit, *, only_valid: bool, verify_url_base: str,
         raise ValidationError("请选择一个项目部/厂区", field="unit")
     if not verify_url_base.endswith("/"):
         raise ValueError("verify_url_base must end with a slash")
-    batch = PledgeBatch(org_unit=unit, status=BatchStatus.QUEUED, only_valid=bool(only_valid),
-                        as_of=local_today(), verify_url_base=verify_url_base[:300],
-                        created_by=actor.key, created_by_name=actor.name[:200], processed=0,
-                        created_at=utcnow())
+    batch = PledgeBatch(org_unit=unit, only_valid=bool(only_valid), as_of=local_today(),
+                        verify_url_base=verify_url_base[:300], created_by=actor.key,
+                        created_by_name=actor.name[:200], created_at=utcnow(),
+                        task=tasks.new_task(SITE_ZIP))
     session.add(batch)
     session.flush()
     record_event("pledge.batch_requested", actor, target_type="pledge_batch", target_id=batch.id,
@@ -65,27 +65,21 @@ def record_batch_download(batch: PledgeBatch, actor: Actor) -> None:
                  org_unit_id=batch.org_unit_id, details={"pledges": batch.total})
 
 
-def claim_next_batch() -> int | None:
-    """Take the oldest queued batch (or one whose runner died) and mark it running; commits.
-    On PostgreSQL the row is locked with SKIP LOCKED, so two runners never take the same one."""
-    batch_id = queries.next_queued_batch_id(utcnow() - STALE_AFTER)
-    if batch_id is None:
-        session.rollback()
+def stored_zip(batch: PledgeBatch) -> StoredFile | None:
+    """The finished batch's zip; None before it is done and after it was deleted."""
+    if batch.status != TaskStatus.DONE or batch.purged_at is not None:
         return None
-    batch = session.get(PledgeBatch, batch_id)
-    batch.status = BatchStatus.RUNNING
-    batch.started_at = batch.heartbeat_at = utcnow()
-    batch.processed = 0
-    session.commit()
-    return batch_id
+    return task_files.stored_file(SITE_ZIP, batch.task_id, ZIP)
 
 
 def run_queued_batches(limit: int = BATCHES_PER_RUN) -> int:
-    count = 0
-    while count < limit and (batch_id := claim_next_batch()) is not None:
-        run_batch(batch_id)
-        count += 1
-    return count
+    """Make the queued zips, one after another; returns how many ran. Commits (see
+    :func:`plugin.core.tasks.run_queued`)."""
+    return tasks.run_queued(SITE_ZIP, limit=limit)
+
+
+def _batch_of(task_id: int) -> PledgeBatch:
+    return session.execute(select(PledgeBatch).where(PledgeBatch.task_id == task_id)).scalar_one()
 
 
 def _document_name(pledge: Pledge) -> str:
@@ -95,29 +89,32 @@ def _document_name(pledge: Pledge) -> str:
     return UNSAFE_FILENAME.sub("_", stem) + ".pdf"
 
 
-def run_batch(batch_id: int) -> PledgeBatch:
-    """Render the batch's PDFs into a zip and store it; commits as it goes. Never raises for
-    a failure of the batch: it is marked failed and its requester told."""
-    batch = queries.get_batch(batch_id)
-    if batch is None:
-        raise NotFound("批量任务不存在")
-    try:
-        with tempfile.TemporaryDirectory(prefix="carebridge-pledges-") as work:
-            path = Path(work) / "pledges.zip"
-            _render_all(batch_id, path)
-            _store(batch_id, path)
-    except Exception:
-        log.exception("pledge batch %s failed", batch_id)
-        session.rollback()
-        batch = queries.get_batch(batch_id)
-        session.execute(delete(PledgeBatchChunk).where(PledgeBatchChunk.batch_id == batch_id))
-        batch.status = BatchStatus.FAILED
-        batch.failure = {"message": N_("生成时发生内部错误，请联系系统管理员"), "params": {}}
-        batch.finished_at = utcnow()
-    batch = queries.get_batch(batch_id)
-    _announce(batch)
-    session.commit()
-    return batch
+def make_zip(run: TaskRun) -> None:
+    """:attr:`SITE_ZIP.work`: render the batch's PDFs into a zip and store it. Commits the
+    progress after every slice; the zip, its size and the audit entry are left for the
+    transaction that marks the task done (:func:`plugin.core.tasks.execute`)."""
+    batch = _batch_of(run.task_id)
+    batch_id, base, as_of = batch.id, batch.verify_url_base, batch.as_of
+    ids = queries.batch_pledge_ids(batch)
+    batch.size_bytes = None
+    run.checkpoint(0, total=len(ids))
+    with tempfile.TemporaryDirectory(prefix="carebridge-pledges-") as work:
+        path = Path(work) / "pledges.zip"
+        processed = 0
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+            for documents in rendered_slices(ids, base, as_of):
+                for name, pdf in documents:
+                    archive.writestr(name, pdf)
+                processed += len(documents)
+                # The session's identity map is weak: rendered pledges are let go at the commit.
+                run.checkpoint(processed)
+        run.beat()  # still ours: the zip is not written over a successor's
+        size = task_files.write_file(SITE_ZIP, run.task_id, ZIP, path)
+    batch = session.get(PledgeBatch, batch_id)
+    batch.size_bytes = size
+    record_event("pledge.batch_finished", Actor(key=batch.created_by, name=batch.created_by_name),
+                 target_type="pledge_batch", target_id=batch.id, org_unit_id=batch.org_unit_id,
+                 details={"pledges": len(ids), "bytes": size})
 
 
 def rendered_slices(ids: list[int], verify_url_base: str, as_of: date,
@@ -135,47 +132,13 @@ def rendered_slices(ids: list[int], verify_url_base: str, as_of: date,
                for pledge in (loaded[pledge_id] for pledge_id in wanted if pledge_id in loaded)]
 
 
-def _render_all(batch_id: int, path: Path) -> None:
-    batch = queries.get_batch(batch_id)
-    ids = queries.batch_pledge_ids(batch)
-    batch.total = len(ids)
-    session.commit()
-    base, as_of = batch.verify_url_base, batch.as_of
-    processed = 0
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
-        for documents in rendered_slices(ids, base, as_of):
-            for name, pdf in documents:
-                archive.writestr(name, pdf)
-            processed += len(documents)
-            batch = queries.get_batch(batch_id)
-            batch.processed = processed
-            batch.heartbeat_at = utcnow()
-            session.commit()  # the session's identity map is weak: rendered pledges are let go
-
-
-def _store(batch_id: int, path: Path) -> None:
-    with open(path, "rb") as handle:
-        seq = 0
-        while chunk := handle.read(CHUNK_BYTES):
-            row = PledgeBatchChunk(batch_id=batch_id, seq=seq, data=chunk)
-            session.add(row)
-            session.flush()
-            session.expunge(row)
-            seq += 1
-    batch = queries.get_batch(batch_id)
-    batch.size_bytes = path.stat().st_size
-    batch.status = BatchStatus.DONE
-    batch.finished_at = utcnow()
-    record_event("pledge.batch_finished", Actor(key=batch.created_by, name=batch.created_by_name),
-                 target_type="pledge_batch", target_id=batch.id, org_unit_id=batch.org_unit_id,
-                 details={"pledges": batch.total, "bytes": batch.size_bytes})
-
-
-def _announce(batch: PledgeBatch) -> None:
-    link = f"{current_app.extensions['carebridge'].url_prefix}/pledges/batches/{batch.id}"
-    if batch.status == BatchStatus.DONE:
+def announce(task: Task) -> None:
+    """:attr:`SITE_ZIP.ended`: tell the requester the zip is ready, or that it failed; flushes."""
+    batch = _batch_of(task.id)
+    link = ("carebridge.pledges.batch", {"batch_id": batch.id})
+    if task.status == TaskStatus.DONE:
         notify([batch.created_by], N_("%(unit)s 的承诺书已打包：%(count)s 份"), link=link,
-               params={"unit": batch.org_unit.name, "count": batch.total},
+               params={"unit": batch.org_unit.name, "count": task.total},
                category="pledges.batch_done")
     else:
         notify([batch.created_by], N_("%(unit)s 的承诺书打包失败"), link=link,
@@ -183,12 +146,13 @@ def _announce(batch: PledgeBatch) -> None:
 
 
 def purge_old_batches() -> int:
-    """Delete the zips of batches finished more than :data:`KEEP_DAYS` ago."""
+    """Delete the zips of batches finished more than :data:`KEEP_DAYS` ago; flushes."""
     cutoff = utcnow() - timedelta(days=KEEP_DAYS)
-    old = list(session.execute(select(PledgeBatch).where(
-        PledgeBatch.finished_at < cutoff, PledgeBatch.purged_at.is_(None))).scalars())
+    old = list(session.execute(
+        select(PledgeBatch).join(Task, PledgeBatch.task_id == Task.id)
+        .where(Task.finished_at < cutoff, PledgeBatch.purged_at.is_(None))).scalars())
     for batch in old:
-        session.execute(delete(PledgeBatchChunk).where(PledgeBatchChunk.batch_id == batch.id))
+        tasks.delete_files(batch.task_id)
         batch.purged_at = utcnow()
     session.flush()
     return len(old)

@@ -19,10 +19,18 @@ BODY_ZH = """本人是下列未成年子女的法定监护人。为依法履行�
 五、保持亲子沟通，每周至少与子女和照护人联系一次，了解子女的生活、学习和身心状况；节假日尽可能与子女团聚。
 本人自愿签署本承诺书，并接受所在单位的监督。"""
 
-BODY_EN = """I am the legal guardian of the minor children named below. To fulfil my guardianship duties under the law and care for my children's healthy growth, I solemnly pledge:
-1. To study the Law on the Protection of Minors, the Family Education Promotion Law and related laws and regulations, to put children first and to keep improving my ability as a guardian.
-2. To perform my family guardianship duties and my duty of upbringing as the law requires. While I work away from home, I will entrust my children to the care of a capable adult and inform their school and the village (residents') committee of this arrangement in writing.
-3. To keep my children safe: never to leave a child under eight unattended, nor let a child under sixteen live alone without a guardian; and to remind and urge the carer to teach them about the dangers of drowning, traffic, bullying and sexual abuse.
-4. To care for my children's mental health, to watch for changes in their mood and behaviour, and to talk with them and seek help promptly when something is wrong.
-5. To keep in touch: to contact my children and their carer at least once a week, to follow their daily life, studies, health and feelings, and to be with them during holidays whenever I can.
+BODY_EN = """I am the legal guardian of the minor children named below. To fulfil my guardianship \
+duties under the law and care for my children's healthy growth, I solemnly pledge:
+1. To study the Law on the Protection of Minors, the Family Education Promotion Law and related \
+laws and regulations, to put children first and to keep improving my ability as a guardian.
+2. To perform my family guardianship duties and my duty of upbringing as the law requires. While I \
+work away from home, I will entrust my children to the care of a capable adult and inform their \
+school and the village (residents') committee of this arrangement in writing.
+3. To keep my children safe: never to leave a child under eight unattended, nor let a child under \
+sixteen live alone without a guardian; and to remind and urge the carer to teach them about the \
+dangers of drowning, traffic, bullying and sexual abuse.
+4. To care for my children's mental health, to watch for changes in their mood and behaviour, and \
+to talk with them and seek help promptly when something is wrong.
+5. To keep in touch: to contact my children and their carer at least once a week, to follow their \
+daily life, studies, health and feelings, and to be with them during holidays whenever I can.
 I sign this pledge of my own free will and accept the supervision of my employer."""

@@ -21,7 +21,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from ..core.pdf import chinese_font, draw_qr
-from ..registry.idnumber import mask_id_number
+from ..privacy.masking import mask_id_number
 from .models import Pledge, SigningMethod
 from .rules import display_code
 
@@ -176,7 +176,8 @@ def _signature_block(writer: _Writer, pledge: Pledge) -> None:
         writer.canvas.drawImage(image, MARGIN + 150, writer.y - height * scale, width * scale,
                                 height * scale)
         writer.y -= box_height + 6
-        writer.row("签署方式 Signed", "职工本人在手机上手写签名 Handwritten by the worker on a phone")
+        writer.row("签署方式 Signed",
+                   "职工本人在手机上手写签名 Handwritten by the worker on a phone")
     else:
         writer.row("签署方式 Signed", "纸质签字，原件存档 Signed on paper, original on file")
         writer.row("见证人 Witness", pledge.witness or "")
@@ -216,7 +217,8 @@ def render_pledge_pdf(pledge: Pledge, verify_url: str, *, status_note: str | Non
     _verification_block(writer, verify_url, code)
     writer.new_page()
     writer.centred(template.title_en, 16, after=2)
-    writer.centred("英文译文，仅供参考；以中文文本为准 English translation for reference; the Chinese text prevails",
+    writer.centred("英文译文，仅供参考；以中文文本为准 "
+                   "English translation for reference; the Chinese text prevails",
                    8.5, colour=GREY, after=12)
     writer.paragraphs(template.body_en, 10.5, 15, gap=4)
     writer.finish()
@@ -234,8 +236,9 @@ def _verification_block(writer: _Writer, verify_url: str, code: str) -> None:
     canvas.drawString(MARGIN, bottom + QR_SIZE - 14, "扫码或访问下面的网址验证本文件的真伪和有效期")
     canvas.setFillColor(GREY)
     canvas.setFont(writer.font, 8.5)
-    canvas.drawString(MARGIN, bottom + QR_SIZE - 28, "Scan the code or open the address below to "
-                                                     "check that this document is genuine and valid")
+    canvas.drawString(MARGIN, bottom + QR_SIZE - 28,
+                      "Scan the code or open the address below to "
+                      "check that this document is genuine and valid")
     canvas.setFillColor(black)
     canvas.setFont(writer.font, 10)
     canvas.drawString(MARGIN, bottom + QR_SIZE - 46, f"验证码 Code: {code}")

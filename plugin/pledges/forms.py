@@ -5,12 +5,21 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateField, HiddenField, RadioField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import choices
+from ..core.uploads import SCAN
 from .models import BatchStatus
 from .rules import PledgeStatus
 
@@ -42,8 +51,9 @@ class PaperPledgeForm(FlaskForm):
     witness = StringField(_l("见证人"),
                           validators=[DataRequired(message=_l("请填写见证人")), Length(max=100)],
                           description=_l("在场见证签字的人力资源专员"))
-    scan = FileField(_l("签字页扫描件"), validators=[FileRequired(message=_l("请上传签字页的扫描件或照片"))],
-                     render_kw={"accept": "application/pdf,image/png,image/jpeg"})
+    scan = FileField(_l("签字页扫描件"),
+                     validators=[FileRequired(message=_l("请上传签字页的扫描件或照片"))],
+                     render_kw={"accept": SCAN.accept})
 
 
 class PhonePledgeForm(FlaskForm):
@@ -66,11 +76,13 @@ class TemplateForm(FlaskForm):
                             render_kw={"rows": 14},
                             description=_l("每行一段。保存后成为新版本，已签署的承诺书仍保留签署时的文本。"))
     title_en = StringField(_l("标题（英文译文）"), validators=[DataRequired(), Length(max=200)])
-    body_en = TextAreaField(_l("正文（英文译文）"), validators=[DataRequired()], render_kw={"rows": 14})
+    body_en = TextAreaField(_l("正文（英文译文）"), validators=[DataRequired()],
+                            render_kw={"rows": 14})
 
 
 class BatchForm(FlaskForm):
     #: Checked against the user's permissions by the view (403), not against the choices.
-    unit = SelectField(_l("项目部/厂区"), coerce=int, validate_choice=False)
+    unit = SelectField(_l("项目部/厂区"), coerce=int, validate_choice=False,
+                       validators=[DataRequired()])
     scope = RadioField(_l("包含"), default="valid", choices=choices([
         ("valid", _l("今天有效的承诺书")), ("all", _l("全部承诺书（含已过期、已撤销）"))]))

@@ -13,8 +13,7 @@ from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
-from ..access.models import RoleGrant
-from ..access.roles import ROLE_PERMISSIONS, Permission
+from ..access.queries import holders_of
 from ..audit.services import record_event
 from ..core.clock import utcnow
 from ..core.db import session
@@ -25,6 +24,7 @@ from ..org.models import OrgUnit
 from ..registry.models import EmploymentStatus, Worker
 from ..signals import pledge_expired
 from .models import Pledge
+from .permissions import PLEDGES_MANAGE
 from .rules import expiring_before, reminder_days
 
 SCHEDULER = Actor.system("scheduler")
@@ -32,12 +32,7 @@ SCHEDULER = Actor.system("scheduler")
 
 def pledge_officers(unit: OrgUnit) -> list[str]:
     """User keys of everyone who manages the pledges of ``unit`` (a grant on it or above it)."""
-    roles = [role for role, permissions in ROLE_PERMISSIONS.items()
-             if Permission.PLEDGES_MANAGE in permissions]
-    return list(session.execute(
-        select(RoleGrant.user_key).where(RoleGrant.role.in_(roles),
-                                         RoleGrant.org_unit_id.in_(unit.ancestor_ids))
-        .distinct().order_by(RoleGrant.user_key)).scalars())
+    return holders_of(PLEDGES_MANAGE, unit)
 
 
 def _renewed():
@@ -58,14 +53,13 @@ def send_expiry_reminders(today: date) -> int:
     for pledge in due:
         by_unit[pledge.worker.org_unit_id].append(pledge)
     now = utcnow()
-    prefix = current_app.extensions["carebridge"].url_prefix
     for pledges in by_unit.values():
         unit = pledges[0].worker.org_unit
         notify(pledge_officers(unit), N_("%(unit)s：%(count)s 份监护承诺书将在 %(days)s 天内到期"),
                body=N_("最早一份于 %(date)s 到期，请安排职工续签。"),
                params={"unit": unit.name, "count": len(pledges), "days": reminder_days(),
                        "date": pledges[0].valid_until.isoformat()},
-               link=f"{prefix}/pledges/?unit={unit.id}&status=expiring",
+               link=("carebridge.pledges.index", {"unit": unit.id, "status": "expiring"}),
                category="pledges.expiring")
         for pledge in pledges:
             pledge.expiry_reminded_at = now

@@ -9,11 +9,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
 from ..core.db import Base, enum_column
+from ..core.i18n import N_
+from ..core.tasks import Task, TaskKind, TaskStatus
 from ..org.models import OrgUnit
 from ..privacy.crypto import EncryptedBytes
 from ..registry.models import Child, Worker
@@ -92,25 +94,30 @@ class PledgeChild(Base):
                                           primary_key=True, index=True)
 
 
-class BatchStatus(str, enum.Enum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
+#: A batch's state is its task's.
+BatchStatus = TaskStatus
+
+#: Site zips in the background queue. The zip keeps the encryption context it had before the
+#: queue was shared, so zips stored then still read.
+SITE_ZIP = TaskKind(
+    "pledges.site_zip", work="plugin.pledges.batches:make_zip",
+    ended="plugin.pledges.batches:announce",
+    internal_error=N_("生成时发生内部错误，请联系系统管理员"), files={"zip": "pledge.batch_zip"})
 
 
 class PledgeBatch(Base):
-    """A zip of the pledge PDFs of one site, made in the background (``carebridge scheduler``).
+    """A zip of the pledge PDFs of one site, made in the background (:data:`SITE_ZIP`).
 
-    The zip holds personal data: it is stored encrypted in chunks (:class:`PledgeBatchChunk`),
-    every download is audited, and the daily job deletes it after a few days.
+    The zip holds personal data: its task stores it encrypted in chunks, every download is
+    audited, and the daily job deletes it after a few days.
     """
 
     __tablename__ = "cb_pledge_batch"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Its background task: state, progress, heartbeat and the zip.
+    task_id: Mapped[int] = mapped_column(ForeignKey("cb_task.id"), unique=True)
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("cb_org_unit.id"), index=True)
-    status: Mapped[BatchStatus] = mapped_column(enum_column(BatchStatus, 16), index=True)
     #: Only pledges valid on the day the batch was asked for, or every pledge of the site.
     only_valid: Mapped[bool] = mapped_column(default=True)
     #: Local date the batch was asked for (decides which pledges are valid).
@@ -120,34 +127,37 @@ class PledgeBatch(Base):
     verify_url_base: Mapped[str] = mapped_column(String(300))
     created_by: Mapped[str] = mapped_column(String(64), index=True)
     created_by_name: Mapped[str] = mapped_column(String(200))
-    total: Mapped[int | None]
-    processed: Mapped[int] = mapped_column(default=0)
     #: Size of the finished zip in bytes.
     size_bytes: Mapped[int | None]
-    #: Why the batch failed: ``{"message": msgid, "params": {...}}``.
-    failure: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    started_at: Mapped[datetime | None]
-    #: Last sign of life of the process making the zip (a stale one is taken over).
-    heartbeat_at: Mapped[datetime | None]
-    finished_at: Mapped[datetime | None]
     #: When the stored zip was deleted (kept for a few days only).
     purged_at: Mapped[datetime | None]
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def status(self) -> TaskStatus:
+        return self.task.status
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
+        return self.task.is_finished
 
+    @property
+    def total(self) -> int | None:
+        """Pledges in the zip, once counted."""
+        return self.task.total
 
-class PledgeBatchChunk(Base):
-    """One chunk of a batch's zip, in order."""
+    @property
+    def processed(self) -> int:
+        return self.task.processed
 
-    __tablename__ = "cb_pledge_batch_chunk"
-    __table_args__ = (UniqueConstraint("batch_id", "seq"),)
+    @property
+    def failure(self) -> dict | None:
+        """Why the batch failed: ``{"message": msgid, "params": {...}}``."""
+        return self.task.failure
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("cb_pledge_batch.id", ondelete="CASCADE"))
-    seq: Mapped[int]
-    data: Mapped[bytes] = mapped_column(EncryptedBytes("pledge.batch_zip"))
+    def __repr__(self) -> str:
+        return f"<PledgeBatch {self.id} unit={self.org_unit_id}>"
+

@@ -12,7 +12,7 @@ from ..core.pagination import Page, paginate
 from ..org.models import OrgKind, OrgUnit
 from ..org.queries import in_subtrees, units_in_subtrees
 from ..registry.models import Child, ChildParent, EmploymentStatus, Worker
-from .models import BatchStatus, Pledge, PledgeBatch, PledgeBatchChunk, PledgeTemplate
+from .models import Pledge, PledgeBatch, PledgeTemplate
 from .rules import PledgeStatus, normalise_code, status_condition, valid_condition
 
 RECENT_BATCHES = 20
@@ -201,23 +201,3 @@ def batch_pledge_ids(batch: PledgeBatch) -> list[int]:
     if batch.only_valid:
         statement = statement.where(valid_condition(batch.as_of))
     return list(session.execute(statement).scalars())
-
-
-def batch_chunk_ids(batch_id: int) -> list[int]:
-    return list(session.execute(
-        select(PledgeBatchChunk.id).where(PledgeBatchChunk.batch_id == batch_id)
-        .order_by(PledgeBatchChunk.seq)).scalars())
-
-
-def batch_chunk_data(chunk_id: int) -> bytes:
-    return session.execute(
-        select(PledgeBatchChunk.data).where(PledgeBatchChunk.id == chunk_id)).scalar_one()
-
-
-def next_queued_batch_id(stale_before) -> int | None:
-    return session.execute(
-        select(PledgeBatch.id).where(or_(
-            PledgeBatch.status == BatchStatus.QUEUED,
-            (PledgeBatch.status == BatchStatus.RUNNING)
-            & (PledgeBatch.heartbeat_at < stale_before)))
-        .order_by(PledgeBatch.id).limit(1).with_for_update(skip_locked=True)).scalar_one_or_none()

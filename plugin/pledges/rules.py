@@ -2,26 +2,24 @@
 
 *Product rule* (DOMAIN §4): a pledge is valid for ``CAREBRIDGE_PLEDGE_VALIDITY_DAYS`` (365) days
 from the day it is signed, that day included (``valid_until = signed_on + days - 1``); HR officers
-are reminded when ``CAREBRIDGE_PLEDGE_REMINDER_DAYS`` (30) days or fewer are left. Status is computed from the dates
-on the day asked, so a list is right even before the nightly job has marked anything.
+are reminded when ``CAREBRIDGE_PLEDGE_REMINDER_DAYS`` (30) days or fewer are left. Status is
+computed from the dates on the day asked, so a list is right even before the nightly job has
+marked anything.
 """
 from __future__ import annotations
 
 import enum
-import os
 import secrets
 from datetime import date, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 
+from ..core.settings import setting
+from ..core.text import clean_code
+from ..privacy.masking import mask_name  # noqa: F401 (the one masking rule, kept importable)
 from .models import Pledge
 
-DEFAULT_VALIDITY_DAYS = 365
-DEFAULT_REMINDER_DAYS = 30
-#: Largest scan of a paper pledge accepted (``CAREBRIDGE_PLEDGE_SCAN_MAX_BYTES`` overrides it).
-DEFAULT_SCAN_MAX_BYTES = 10 * 1024 * 1024
 #: Verification codes: no 0/O, 1/I/L, so a code read off paper can be typed in.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 16
@@ -51,22 +49,16 @@ STATUS_LABELS = {
 }
 
 
-def _setting(name: str, default: int) -> int:
-    """An integer setting from the app's config, else the environment, else ``default``."""
-    value = current_app.config.get(name, os.environ.get(name))
-    return int(value) if value not in (None, "") else default
-
-
 def validity_days() -> int:
-    return _setting("CAREBRIDGE_PLEDGE_VALIDITY_DAYS", DEFAULT_VALIDITY_DAYS)
+    return setting("CAREBRIDGE_PLEDGE_VALIDITY_DAYS")
 
 
 def reminder_days() -> int:
-    return _setting("CAREBRIDGE_PLEDGE_REMINDER_DAYS", DEFAULT_REMINDER_DAYS)
+    return setting("CAREBRIDGE_PLEDGE_REMINDER_DAYS")
 
 
 def scan_max_bytes() -> int:
-    return _setting("CAREBRIDGE_PLEDGE_SCAN_MAX_BYTES", DEFAULT_SCAN_MAX_BYTES)
+    return setting("CAREBRIDGE_PLEDGE_SCAN_MAX_BYTES")
 
 
 def valid_until_for(signed_on: date) -> date:
@@ -110,20 +102,13 @@ def new_verification_code() -> str:
 
 
 def normalise_code(text: str | None) -> str:
-    """A code as typed or scanned: case, spaces and dashes do not matter."""
-    return "".join(ch for ch in (text or "").upper() if ch.isalnum())[:CODE_LENGTH * 2]
+    """A code as typed or scanned: case, full width, spaces and dashes do not matter (the rule
+    of every code, :func:`plugin.core.text.clean_code`, then letters and digits only)."""
+    code = clean_code(text, upper=True) or ""
+    return "".join(ch for ch in code if ch.isascii() and ch.isalnum())[:CODE_LENGTH * 2]
 
 
 def display_code(code: str) -> str:
     """``ABCD-EFGH-JKMN-PQRS``: easier to read off paper."""
     return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
-
-def mask_name(name: str) -> str:
-    """张三山 → 张*山, 张三 → 张*: enough to recognise one's own document, no more."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -6,8 +6,8 @@ form field), flush, audit, send the documented signal and never commit.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Iterable
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -18,14 +18,21 @@ from ..core.clock import local_today, utcnow
 from ..core.db import lock_rows, session
 from ..core.errors import ValidationError
 from ..core.host import Actor
-from ..core.scans import check_scan
 from ..core.signatures import PNG_MAGIC
+from ..core.text import clean_free_text, clean_person_name
+from ..core.uploads import SCAN, check_upload
 from ..registry.models import Child, ChildParent, Worker
 from ..signals import pledge_revoked, pledge_signed
 from . import default_text, queries
 from .models import Pledge, PledgeTemplate, SigningMethod
-from .rules import (expiring_before, new_verification_code, reminder_days, scan_max_bytes,
-                    valid_until_for, validity_days)
+from .rules import (
+    expiring_before,
+    new_verification_code,
+    reminder_days,
+    scan_max_bytes,
+    valid_until_for,
+    validity_days,
+)
 
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -66,12 +73,9 @@ def current_template() -> PledgeTemplate:
 
 
 def _clean_text(value: str | None, field: str, limit: int) -> str:
-    lines = (value or "").replace("\r\n", "\n").strip().split("\n")
-    text = "\n".join(line.rstrip() for line in lines)
+    text = clean_free_text(value, max_length=limit, field=field, multiline=True)
     if not text:
         raise ValidationError("请填写这一项", field=field)
-    if len(text) > limit:
-        raise ValidationError("不能超过 %(max)s 个字符", field=field, max=limit)
     return text
 
 
@@ -135,8 +139,9 @@ def renewal_opens_on(worker: Worker, children: Iterable[Child], today: date) -> 
 def _check_not_duplicate(worker: Worker, children: list[Child], today: date) -> None:
     opens_on = renewal_opens_on(worker, children, today)
     if opens_on is not None:
-        raise ValidationError("所选子女已有有效的监护承诺书（有效期至 %(date)s），到期前 %(days)s 天内可以续签",
-                              field="children", days=reminder_days(),
+        raise ValidationError("所选子女已有有效的监护承诺书（有效期至 %(date)s），"
+                              "到期前 %(days)s 天内可以续签", field="children",
+                              days=reminder_days(),
                               date=(opens_on + timedelta(days=reminder_days())).isoformat())
 
 
@@ -185,17 +190,18 @@ def _create(worker: Worker, children: Iterable[Child], *, method: SigningMethod,
 
 def log_paper_pledge(worker: Worker, children: Iterable[Child], signed_on: date | None,
                      witness: str | None, scan_bytes: bytes, content_type: str | None,
-                     actor: Actor, *, template: PledgeTemplate | None = None) -> Pledge:
+                     actor: Actor, *, template: PledgeTemplate | None = None,
+                     scan_filename: str | None = None) -> Pledge:
     """An HR officer logs a pledge signed on paper: witness, date and the scanned signed page.
 
-    ``template`` is the version printed on the paper (default: the current one).
+    ``template`` is the version printed on the paper (default: the current one); the scan is
+    checked by :func:`plugin.core.uploads.check_upload` (``scan_filename`` names it in refusals).
     """
-    witness = " ".join((witness or "").split())
+    witness = clean_person_name(witness, max_length=WITNESS_MAX, field="witness")
     if not witness:
         raise ValidationError("请填写见证人", field="witness")
-    if len(witness) > WITNESS_MAX:
-        raise ValidationError("不能超过 %(max)s 个字符", field="witness", max=WITNESS_MAX)
-    scan_type = check_scan(scan_bytes, content_type, max_bytes=scan_max_bytes())
+    scan_type = check_upload(scan_bytes, SCAN, max_bytes=scan_max_bytes(), filename=scan_filename,
+                             declared_type=content_type, field="scan").content_type
     return _create(worker, children, method=SigningMethod.PAPER, signed_on=signed_on,
                    template=template, actor=actor, witness=witness, scan=scan_bytes,
                    scan_content_type=scan_type)
@@ -216,11 +222,9 @@ def sign_on_phone(worker: Worker, children: Iterable[Child], signature_png: byte
 
 
 def revoke(pledge: Pledge, reason: str | None, actor: Actor) -> Pledge:
-    reason = " ".join((reason or "").split())
+    reason = clean_free_text(reason, max_length=REASON_MAX, field="reason")
     if not reason:
         raise ValidationError("请填写撤销原因", field="reason")
-    if len(reason) > REASON_MAX:
-        raise ValidationError("不能超过 %(max)s 个字符", field="reason", max=REASON_MAX)
     if pledge.revoked_at is not None:
         raise ValidationError("这份承诺书已经撤销")
     pledge.revoked_at = utcnow()

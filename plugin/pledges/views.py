@@ -2,10 +2,17 @@
 downloads, the template and its versions, coverage per site, and site zips."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from ..access.checks import has_permission, require, scope_paths
@@ -13,14 +20,22 @@ from ..access.roles import Permission
 from ..access.scope import load_in_scope
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
-from ..core.forms import attach_error, choices
+from ..core.forms import attach_error, choices, render_form, render_refused
 from ..org.queries import get_root_unit, get_unit
+from ..registry.id_access import may_see_id_numbers
 from ..registry.queries import children_of, get_worker
 from . import queries, services
-from .batches import record_batch_download, request_batch
-from .forms import (BATCH_STATUS_LABELS, FILTER_STATUSES, BatchForm, PaperPledgeForm, RevokeForm,
-                    TemplateForm, child_choices)
-from .models import BatchStatus
+from .batches import record_batch_download, request_batch, stored_zip
+from .forms import (
+    BATCH_STATUS_LABELS,
+    FILTER_STATUSES,
+    BatchForm,
+    PaperPledgeForm,
+    RevokeForm,
+    TemplateForm,
+    child_choices,
+)
+from .permissions import PLEDGES_MANAGE, PLEDGES_VIEW
 from .responses import pdf_response, verify_url_base
 from .rules import PledgeStatus, display_code, reminder_days, scan_max_bytes, status_of
 
@@ -34,23 +49,22 @@ def _pledge_for(pledge_id: int, permission: Permission):
     """The pledge and the signed-in actor who may ``permission`` on it. A pledge outside the
     subtrees where the actor sees pledges answers 404, exactly like one that does not exist."""
     return load_in_scope(queries.get_pledge, pledge_id, permission,
-                         unit=lambda pledge: pledge.worker.org_unit, seen_with=Permission.PLEDGES_VIEW)
+                         unit=lambda pledge: pledge.worker.org_unit, seen_with=PLEDGES_VIEW)
 
 
 def _worker_for(worker_id: int, permission: Permission):
-    return load_in_scope(get_worker, worker_id, permission, seen_with=Permission.PLEDGES_VIEW)
+    return load_in_scope(get_worker, worker_id, permission, seen_with=PLEDGES_VIEW)
 
 
 def may_download(actor, unit) -> bool:
     """The PDF shows masked ID numbers: only for those who may see ID numbers of the unit."""
-    return (has_permission(actor.key, Permission.PLEDGES_VIEW, unit)
-            and has_permission(actor.key, Permission.CHILDREN_ID_VIEW, unit))
+    return has_permission(actor.key, PLEDGES_VIEW, unit) and may_see_id_numbers(actor.key, unit)
 
 
 @bp.route("/")
 def index():
-    actor = require(Permission.PLEDGES_VIEW)
-    scope = scope_paths(actor.key, Permission.PLEDGES_VIEW)
+    actor = require(PLEDGES_VIEW)
+    scope = scope_paths(actor.key, PLEDGES_VIEW)
     today = local_today()
     unit = get_unit(request.args.get("unit", type=int)) if request.args.get("unit") else None
     status = request.args.get("status")
@@ -62,38 +76,39 @@ def index():
     return render_template("carebridge/pledges/index.html", page=page, criteria=criteria,
                            sites=queries.sites_in_scope(scope), statuses=FILTER_STATUSES,
                            status_of=lambda pledge: status_of(pledge, today),
-                           may_manage=has_permission(actor.key, Permission.PLEDGES_MANAGE))
+                           may_manage=has_permission(actor.key, PLEDGES_MANAGE))
 
 
 @bp.route("/coverage")
 def coverage():
-    actor = require(Permission.PLEDGES_VIEW)
-    scope = scope_paths(actor.key, Permission.PLEDGES_VIEW)
+    actor = require(PLEDGES_VIEW)
+    scope = scope_paths(actor.key, PLEDGES_VIEW)
     today = local_today()
     site = get_unit(request.args.get("unit", type=int)) if request.args.get("unit") else None
     uncovered = None
     if site is not None:
-        require(Permission.PLEDGES_VIEW, site)
+        require(PLEDGES_VIEW, site)
         uncovered = queries.workers_without_pledge(site, scope_paths=scope, today=today,
                                                    page=request.args.get("page", 1, type=int))
     return render_template("carebridge/pledges/coverage.html",
-                           rows=queries.coverage_by_site(scope, today), site=site, uncovered=uncovered, today=today)
+                           rows=queries.coverage_by_site(scope, today), site=site,
+                           uncovered=uncovered, today=today)
 
 
 @bp.route("/workers/<int:worker_id>")
 def worker(worker_id: int):
-    worker, actor = _worker_for(worker_id, Permission.PLEDGES_VIEW)
+    worker, actor = _worker_for(worker_id, PLEDGES_VIEW)
     today = local_today()
     return render_template(
         "carebridge/pledges/worker.html", worker=worker, children=children_of(worker),
         pledges=queries.pledges_of(worker.id), status_of=lambda pledge: status_of(pledge, today),
-        may_manage=has_permission(actor.key, Permission.PLEDGES_MANAGE, worker.org_unit),
+        may_manage=has_permission(actor.key, PLEDGES_MANAGE, worker.org_unit),
         may_download=may_download(actor, worker.org_unit))
 
 
 @bp.route("/workers/<int:worker_id>/paper", methods=["GET", "POST"])
 def log_paper(worker_id: int):
-    worker, actor = _worker_for(worker_id, Permission.PLEDGES_MANAGE)
+    worker, actor = _worker_for(worker_id, PLEDGES_MANAGE)
     children = children_of(worker)
     current = services.current_template()
     form = PaperPledgeForm(data=None if request.method == "POST" else {
@@ -117,30 +132,33 @@ def log_paper(worker_id: int):
         else:
             flash(_("已登记纸质承诺书"), "success")
             return redirect(url_for(".pledge", pledge_id=pledge.id))
-    return render_template("carebridge/pledges/paper_form.html", worker=worker, form=form,
-                           max_megabytes=scan_max_bytes() // 2**20)
+    return render_form("carebridge/pledges/paper_form.html", worker=worker, form=form,
+                       max_megabytes=scan_max_bytes() // 2**20)
 
 
 @bp.route("/<int:pledge_id>")
 def pledge(pledge_id: int):
-    pledge, actor = _pledge_for(pledge_id, Permission.PLEDGES_VIEW)
-    return _render_pledge(pledge, actor, RevokeForm(prefix="revoke"))
+    pledge, actor = _pledge_for(pledge_id, PLEDGES_VIEW)
+    return render_template(PLEDGE_PAGE, **_pledge_page(pledge, actor, RevokeForm(prefix="revoke")))
 
 
-def _render_pledge(pledge, actor, revoke_form):
+PLEDGE_PAGE = "carebridge/pledges/pledge.html"
+
+
+def _pledge_page(pledge, actor, revoke_form) -> dict:
     unit = pledge.worker.org_unit
-    return render_template(
-        "carebridge/pledges/pledge.html", pledge=pledge, status=status_of(pledge, local_today()),
+    return dict(
+        pledge=pledge, status=status_of(pledge, local_today()),
         code=display_code(pledge.verification_code), revoke_form=revoke_form,
         renewed_by=[other for other in queries.pledges_of(pledge.worker_id)
                     if other.renews_id == pledge.id],
-        may_manage=has_permission(actor.key, Permission.PLEDGES_MANAGE, unit),
+        may_manage=has_permission(actor.key, PLEDGES_MANAGE, unit),
         may_download=may_download(actor, unit))
 
 
 @bp.route("/<int:pledge_id>/revoke", methods=["POST"])
 def revoke(pledge_id: int):
-    pledge, actor = _pledge_for(pledge_id, Permission.PLEDGES_MANAGE)
+    pledge, actor = _pledge_for(pledge_id, PLEDGES_MANAGE)
     form = RevokeForm(prefix="revoke")
     if form.validate_on_submit():
         try:
@@ -150,12 +168,12 @@ def revoke(pledge_id: int):
         else:
             flash(_("已撤销这份承诺书"), "success")
             return redirect(url_for(".pledge", pledge_id=pledge.id))
-    return _render_pledge(pledge, actor, form), 400
+    return render_refused(PLEDGE_PAGE, **_pledge_page(pledge, actor, form))
 
 
 @bp.route("/<int:pledge_id>/pdf")
 def pdf(pledge_id: int):
-    pledge, actor = _pledge_for(pledge_id, Permission.PLEDGES_VIEW)
+    pledge, actor = _pledge_for(pledge_id, PLEDGES_VIEW)
     if not may_download(actor, pledge.worker.org_unit):
         abort(403)
     services.record_pdf_download(pledge, actor)
@@ -164,7 +182,7 @@ def pdf(pledge_id: int):
 
 @bp.route("/<int:pledge_id>/scan")
 def scan(pledge_id: int):
-    pledge, actor = _pledge_for(pledge_id, Permission.PLEDGES_MANAGE)
+    pledge, actor = _pledge_for(pledge_id, PLEDGES_MANAGE)
     if pledge.scan is None:
         abort(404)
     services.record_scan_download(pledge, actor)
@@ -178,20 +196,20 @@ def scan(pledge_id: int):
 
 @bp.route("/template")
 def template():
-    actor = require(Permission.PLEDGES_VIEW)
+    actor = require(PLEDGES_VIEW)
     version = request.args.get("version", type=int)
     shown = queries.template_by_version(version) if version else services.current_template()
     if shown is None:
         abort(404)
     return render_template("carebridge/pledges/template.html", template=shown,
                            versions=queries.template_versions(),
-                           may_edit=has_permission(actor.key, Permission.PLEDGES_MANAGE,
+                           may_edit=has_permission(actor.key, PLEDGES_MANAGE,
                                                    get_root_unit()))
 
 
 @bp.route("/template/edit", methods=["GET", "POST"])
 def edit_template():
-    actor = require(Permission.PLEDGES_MANAGE, get_root_unit())
+    actor = require(PLEDGES_MANAGE, get_root_unit())
     current = services.current_template()
     form = TemplateForm(obj=None if request.method == "POST" else current)
     if form.validate_on_submit():
@@ -204,8 +222,8 @@ def edit_template():
         else:
             flash(_("已保存为第 %(version)s 版", version=saved.version), "success")
             return redirect(url_for(".template"))
-    return render_template("carebridge/pledges/template_form.html", form=form, current=current,
-                           reminder_days=reminder_days())
+    return render_form("carebridge/pledges/template_form.html", form=form, current=current,
+                       reminder_days=reminder_days())
 
 
 # -- site zips --------------------------------------------------------------------------------
@@ -213,14 +231,14 @@ def edit_template():
 def _batch_for(batch_id: int):
     """The batch and the signed-in actor who may download it; 404 alike for a batch that does
     not exist and one outside the subtrees where the actor sees pledges."""
-    batch, actor = load_in_scope(queries.get_batch, batch_id, Permission.PLEDGES_VIEW)
+    batch, actor = load_in_scope(queries.get_batch, batch_id, PLEDGES_VIEW)
     if not may_download(actor, batch.org_unit):
         abort(403)
     return batch, actor
 
 
 def _require_download(unit):
-    actor = require(Permission.PLEDGES_VIEW, unit)
+    actor = require(PLEDGES_VIEW, unit)
     if not may_download(actor, unit):
         abort(403)
     return actor
@@ -228,8 +246,8 @@ def _require_download(unit):
 
 @bp.route("/batches/", methods=["GET", "POST"])
 def batches():
-    actor = require(Permission.PLEDGES_VIEW)
-    scope = scope_paths(actor.key, Permission.PLEDGES_VIEW)
+    actor = require(PLEDGES_VIEW)
+    scope = scope_paths(actor.key, PLEDGES_VIEW)
     form = BatchForm()
     form.unit.choices = choices((site.id, site.name) for site in queries.sites_in_scope(scope))
     if form.validate_on_submit():
@@ -242,8 +260,8 @@ def batches():
             attach_error(form, error)
         else:
             return redirect(url_for(".batch", batch_id=batch.id))
-    return render_template("carebridge/pledges/batches.html", form=form,
-                           batches=queries.recent_batches(scope), status_labels=BATCH_STATUS_LABELS)
+    return render_form("carebridge/pledges/batches.html", form=form,
+                       batches=queries.recent_batches(scope), status_labels=BATCH_STATUS_LABELS)
 
 
 @bp.route("/batches/<int:batch_id>")
@@ -265,19 +283,11 @@ def batch_progress(batch_id: int):
 def batch_download(batch_id: int):
     """The zip, streamed chunk by chunk from the database; every download is audited."""
     batch, actor = _batch_for(batch_id)
-    chunk_ids = queries.batch_chunk_ids(batch.id) if batch.status == BatchStatus.DONE else []
-    if not chunk_ids:
+    stored = stored_zip(batch)
+    if stored is None:
         abort(404)
     record_batch_download(batch, actor)
-
-    def chunks():
-        for chunk_id in chunk_ids:
-            yield queries.batch_chunk_data(chunk_id)
-
-    name = f"{batch.org_unit.name}-监护责任承诺书-{batch.as_of.isoformat()}.zip"
-    response = Response(stream_with_context(chunks()), mimetype="application/zip")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"pledges-{batch.id}.zip\"; filename*=UTF-8''{quote(name)}")
-    response.headers["Content-Length"] = str(batch.size_bytes)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return stored.response(
+        download_name=f"{batch.org_unit.name}-监护责任承诺书-{batch.as_of.isoformat()}.zip",
+        fallback_name=f"pledges-{batch.id}.zip", mimetype="application/zip",
+        size=batch.size_bytes)

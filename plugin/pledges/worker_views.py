@@ -6,7 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
-from ..core.forms import attach_error
+from ..core.forms import attach_error, render_form
 from ..core.signatures import decode_signature
 from ..registry.queries import children_of
 from ..worker_access.cookies import request_worker_actor, require_worker
@@ -34,7 +34,8 @@ def mine():
     opens_on = services.renewal_opens_on(worker, children, today) if children else None
     return render_template("carebridge/pledges/worker_mine.html", worker=worker,
                            pledges=queries.pledges_of(worker.id), has_children=bool(children),
-                           renewal_opens_on=opens_on, status_of=lambda pledge: status_of(pledge, today))
+                           renewal_opens_on=opens_on,
+                           status_of=lambda pledge: status_of(pledge, today))
 
 
 @bp.route("/sign", methods=["GET", "POST"])
@@ -56,8 +57,8 @@ def sign():
             attach_error(form, error)
         else:
             return redirect(url_for(".mine", signed=1))
-    return render_template("carebridge/pledges/worker_sign.html", worker=worker, form=form,
-                           template=template, has_children=bool(children))
+    return render_form("carebridge/pledges/worker_sign.html", worker=worker, form=form,
+                       template=template, has_children=bool(children))
 
 
 @bp.route("/<int:pledge_id>/pdf")

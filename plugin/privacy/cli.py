@@ -14,9 +14,7 @@ from .crypto import KEY_ENV, KEY_FILE, EncryptedText, rotate_all
 
 def encrypted_columns() -> dict[type, list[str]]:
     """Every mapped model with its ``EncryptedText`` columns."""
-    from ..extension import import_models
-
-    import_models()
+    # Every mounted feature's models were imported when CareBridge was mounted on the app.
     found: dict[type, list[str]] = {}
     for mapper in Base.registry.mappers:
         names = [column.key for column in mapper.columns if isinstance(column.type, EncryptedText)]
@@ -27,11 +25,13 @@ def encrypted_columns() -> dict[type, list[str]]:
 
 def reencrypt_everything() -> int:
     """Re-encrypt every stored value that is not under the current key; the caller commits."""
-    return sum(rotate_all(session, model, columns) for model, columns in encrypted_columns().items())
+    return sum(rotate_all(session, model, columns)
+               for model, columns in encrypted_columns().items())
 
 
 @click.command("rotate-keys")
-@click.option("--add-key", is_flag=True, help="Add a new current data key (older keys keep decrypting).")
+@click.option("--add-key", is_flag=True,
+              help="Add a new current data key (older keys keep decrypting).")
 @click.option("--reencrypt", is_flag=True, help="Re-encrypt stored values under the current key.")
 @with_appcontext
 def rotate_keys_command(add_key: bool, reencrypt: bool) -> None:

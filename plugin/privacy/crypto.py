@@ -166,7 +166,8 @@ class FieldCipher:
         return self.encrypt(self.decrypt(token, context=context), context=context)
 
     def encrypt_bytes(self, data: bytes, *, context: str) -> bytes:
-        """Like :meth:`encrypt`, for binary content (stored files): ``v1.<key_id>.`` + nonce + ciphertext."""
+        """Like :meth:`encrypt`, for binary content (stored files): ``v1.<key_id>.`` + nonce
+        + ciphertext."""
         key_id, nonce = self.keyring.current_id, os.urandom(NONCE_BYTES)
         sealed = AESGCM(self.keyring.keys[key_id]).encrypt(nonce, data, _associated_data(context))
         return f"{TOKEN_VERSION}.{key_id}.".encode("ascii") + nonce + sealed
@@ -175,12 +176,15 @@ class FieldCipher:
         version, _, rest = token.partition(b".")
         key_id, _, raw = rest.partition(b".")
         key = self.keyring.keys.get(key_id.decode("ascii", "replace"))
-        if version.decode("ascii", "replace") != TOKEN_VERSION or key is None or len(raw) <= NONCE_BYTES:
+        if (version.decode("ascii", "replace") != TOKEN_VERSION or key is None
+                or len(raw) <= NONCE_BYTES):
             raise DecryptionError("not an encrypted file chunk of a known key")
         try:
-            return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _associated_data(context))
+            return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:],
+                                       _associated_data(context))
         except InvalidTag:
-            raise DecryptionError(f"file chunk failed authentication for context {context!r}") from None
+            raise DecryptionError(
+                f"file chunk failed authentication for context {context!r}") from None
 
     def blind_index(self, value: str, *, purpose: str) -> str:
         """HMAC-SHA256 of an already normalised ``value`` per ``purpose`` (e.g. the column), for
@@ -196,7 +200,7 @@ class FieldCipher:
 def _associated_data(context: str) -> bytes:
     if not context:
         raise ValueError("an encryption context is required (e.g. 'child.id_number')")
-    return f"carebridge:{TOKEN_VERSION}:{context}".encode("utf-8")
+    return f"carebridge:{TOKEN_VERSION}:{context}".encode()
 
 
 def _parse(token: str) -> tuple[str, bytes]:
@@ -247,10 +251,12 @@ class EncryptedBytes(TypeDecorator):
         self.context = context
 
     def process_bind_param(self, value: bytes | None, dialect) -> bytes | None:
-        return None if value is None else current_cipher().encrypt_bytes(bytes(value), context=self.context)
+        return (None if value is None
+                else current_cipher().encrypt_bytes(bytes(value), context=self.context))
 
     def process_result_value(self, value: bytes | None, dialect) -> bytes | None:
-        return None if value is None else current_cipher().decrypt_bytes(bytes(value), context=self.context)
+        return (None if value is None
+                else current_cipher().decrypt_bytes(bytes(value), context=self.context))
 
 
 def rotate_all(session, model, columns: Iterable[str], *, batch_size: int = 500,

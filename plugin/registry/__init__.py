@@ -1,1 +1,56 @@
 """Workers and their children: the registry every other feature reads."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from ..core.features import Feature, Job, Link
+from ..core.roles import Role
+from .permissions import (
+    CHILDREN_ID_VIEW,
+    CHILDREN_MANAGE,
+    CHILDREN_VIEW,
+    WORKERS_CONTACT_VIEW,
+    WORKERS_MANAGE,
+    WORKERS_VIEW,
+)
+
+_STAFF_WHO_SEE_PEOPLE = (Role.HR_OFFICER, Role.SITE_MANAGER, Role.UNION_OFFICER, Role.CARE_WORKER)
+
+feature = Feature(
+    name="registry",
+    package=__name__,
+    blueprints=("views:bp",),
+    models=("models",),
+    permissions={
+        WORKERS_VIEW: _STAFF_WHO_SEE_PEOPLE,
+        WORKERS_MANAGE: (Role.HR_OFFICER,),
+        WORKERS_CONTACT_VIEW: (Role.HR_OFFICER,),
+        CHILDREN_VIEW: _STAFF_WHO_SEE_PEOPLE,
+        CHILDREN_MANAGE: (Role.HR_OFFICER,),
+        # Union officers and the care team never see ID numbers, not even masked.
+        CHILDREN_ID_VIEW: (Role.HR_OFFICER,),
+    },
+    links={
+        "navigation": (Link("carebridge.registry.workers", _l("职工"), WORKERS_VIEW, order=30),),
+    },
+    jobs=(
+        Job("registry.recompute_categories", "jobs:recompute_categories_due_today", "cron",
+            {"hour": 0, "minute": 5},
+            why="Just after local midnight, so a child turning 16 leaves the left-behind list "
+                "that day."),
+        Job("core.refresh_planner_statistics", "jobs:refresh_planner_statistics", "cron",
+            {"hour": 4, "minute": 10},
+            why="Night: API upserts add rows a few at a time, and no import refreshes for them."),
+    ),
+    audit_actions={
+        "worker.created": _l("新建职工"),
+        "worker.updated": _l("修改职工"),
+        "worker.id_revealed": _l("查看职工完整身份证号码"),
+        "child.created": _l("新建儿童档案"),
+        "child.updated": _l("修改儿童档案"),
+        "child.viewed": _l("查看儿童档案"),
+        "child.id_revealed": _l("查看儿童完整身份证号码"),
+        "child.consent_recorded": _l("登记监护人同意"),
+        "child.consent_withdrawn": _l("撤回监护人同意"),
+    },
+)

@@ -20,8 +20,7 @@ from ..core.db import session
 from ..core.host import Actor
 from .consent import MINIMUM_CHILD_FIELDS, needs_consent
 from .models import Child, ChildParent, EmploymentStatus, ParentRole, Worker
-from .services import (CHILD_LINK_FIELDS, UNIT_FIELDS, category_columns, child_facts,
-                       id_number_index)
+from .services import CHILD_LINK_FIELDS, UNIT_FIELDS, category_columns, child_facts, id_number_index
 from .values import pinyin_initials
 
 #: Worker columns a roster can fill (the record's field codes, less the unit names).
@@ -65,14 +64,14 @@ def insert_new_workers(records: list[tuple[dict[str, Any], int]], *, actor: Acto
          "actor_name": actor.name[:200], "target_type": "worker", "target_id": str(worker_id),
          "org_unit_id": row["org_unit_id"], "ip": actor.ip, "user_agent": actor.user_agent,
          "details": None}
-        for worker_id, row in zip(ids, rows)])
+        for worker_id, row in zip(ids, rows, strict=True)])
     return ids
 
 
 #: Child columns a roster can fill.
 _CHILD_COLUMNS = ("sex", "ethnicity", "birth_date", "hukou_region_code", "hukou_rural", "address",
-                  "lives_with", "lives_in_home_area", "outside_hukou_county_since", "school", "grade",
-                  "boarding", "health_note", "has_disability", "family_poverty",
+                  "lives_with", "lives_in_home_area", "outside_hukou_county_since", "school",
+                  "grade", "boarding", "health_note", "has_disability", "family_poverty",
                   "guardianship_lacking_with_harm", "carer_name", "carer_relation", "carer_phone",
                   "village_committee_contact", "village_child_director")
 _FLAG_COLUMNS = ("wandering", "psychological_anomaly", "asked_for_help")
@@ -106,20 +105,23 @@ def insert_new_children(records: list[tuple[dict[str, Any], Worker, ParentRole, 
         id_number = fields.get("id_number")
         row.update(name=fields["name"], name_initials=pinyin_initials(fields["name"]),
                    id_number=id_number.number if id_number is not None else None,
-                   id_number_index=id_number_index(id_number.number) if id_number is not None else None,
+                   id_number_index=(id_number_index(id_number.number) if id_number is not None
+                                    else None),
                    org_unit_id=parent.org_unit_id, created_at=now, updated_at=now)
-        row.update(category_columns(child_facts(SimpleNamespace(**row), parents={role: parent}), today))
+        row.update(category_columns(child_facts(SimpleNamespace(**row), parents={role: parent}),
+                                    today))
         rows.append(row)
     ids = list(session.execute(
         insert(Child).returning(Child.id, sort_by_parameter_order=True), rows).scalars())
     session.execute(insert(ChildParent), [
         {"child_id": child_id, "worker_id": parent.id, "role": role}
-        for child_id, (_fields, parent, role, _withheld) in zip(ids, records)])
+        for child_id, (_fields, parent, role, _withheld) in zip(ids, records, strict=True)])
     session.execute(insert(AuditEvent), [
         {"occurred_at": now, "action": "child.created", "actor_key": actor.key,
          "actor_name": actor.name[:200], "target_type": "child", "target_id": str(child_id),
          "org_unit_id": parent.org_unit_id, "ip": actor.ip, "user_agent": actor.user_agent,
-         "details": {"fields": [code for code, value in fields.items() if value is not None and code != "name"]
+         "details": {"fields": [code for code, value in fields.items()
+                                if value is not None and code != "name"]
                      + [role.value], **({"withheld": withheld} if withheld else {})}}
-        for child_id, (fields, parent, role, withheld) in zip(ids, records)])
+        for child_id, (fields, parent, role, withheld) in zip(ids, records, strict=True)])
     return ids

@@ -68,9 +68,9 @@ from __future__ import annotations
 
 import calendar
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Iterable
 
 #: Months a status (working away, out of contact, imprisoned, living outside the hukou county)
 #: must have lasted before it counts.
@@ -250,7 +250,7 @@ def birthday(birth_date: date, years: int) -> date:
 
 
 def age_on(birth_date: date, day: date) -> int:
-    """Age in whole years on ``day`` (the Asia/Shanghai local date; the caller converts).
+    """Age in whole years on ``day`` (the company's local date; the caller converts).
 
     A child born on 29 February turns a year older on 1 March in non-leap years. Raises
     :class:`ValueError` when ``day`` is before the birth date.
@@ -400,7 +400,7 @@ def _outside_six_months(facts: ChildFacts, on: date) -> _Tri:
 
 
 def decide_categories(facts: ChildFacts, on: date) -> CategoryDecision:
-    """Decide the child's categories on ``on`` (the Asia/Shanghai local date). Never raises."""
+    """Decide the child's categories on ``on`` (the company's local date). Never raises."""
     age = _age(facts, on)
     mother, father = facts.mother, facts.father
 

@@ -14,6 +14,7 @@ from ..core.clock import utcnow
 from ..core.db import session
 from ..core.errors import ValidationError
 from ..core.host import Actor
+from ..core.text import clean_free_text, clean_person_name
 from .categories import age_on
 from .models import Child, ChildConsent, ConsentMethod
 
@@ -54,11 +55,12 @@ def has_consent(child: Child) -> bool:
 def record_consent(child: Child, *, guardian_name: str, method: ConsentMethod, given_on: date,
                    actor: Actor, notice_version: str = CURRENT_NOTICE_VERSION,
                    guardian_worker_id: int | None = None, today: date) -> ChildConsent:
-    guardian_name = (guardian_name or "").strip()
+    guardian_name = clean_person_name(guardian_name)
     if not guardian_name:
         raise ValidationError("请填写同意人（监护人）姓名", field="guardian_name")
     if given_on > today:
-        raise ValidationError("日期不能晚于今天：%(value)s", field="given_on", value=given_on.isoformat())
+        raise ValidationError("日期不能晚于今天：%(value)s", field="given_on",
+                              value=given_on.isoformat())
     consent = ChildConsent(child_id=child.id, guardian_name=guardian_name[:100],
                            guardian_worker_id=guardian_worker_id, method=ConsentMethod(method),
                            notice_version=notice_version, given_on=given_on, recorded_by=actor.key)
@@ -76,7 +78,7 @@ def withdraw_consent(child: Child, *, reason: str, actor: Actor) -> ChildConsent
         raise ValidationError("这名儿童没有有效的同意记录", field="reason")
     consent.withdrawn_at = utcnow()
     consent.withdrawn_by = actor.key
-    consent.withdrawal_reason = (reason or "").strip()[:300] or None
+    consent.withdrawal_reason = (clean_free_text(reason) or "")[:300] or None
     erased = [name for name in ERASABLE_CHILD_FIELDS if getattr(child, name) is not None]
     for name in erased:
         setattr(child, name, None)

@@ -5,7 +5,7 @@ The forms only render inputs and carry the CSRF token; values are checked by
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -20,14 +20,15 @@ from .schema import FieldSpec
 ID_NUMBER_KEEP_HINT = _l("留空则不修改已登记的号码")
 
 
-@lru_cache(maxsize=None)
+@cache
 def record_form_class(fields: tuple[FieldSpec, ...], exclude: frozenset[str]) -> type[FlaskForm]:
     attributes = {}
     for spec in fields:
         if spec.code in exclude:
             continue
         if spec.input == "choice":
-            attributes[spec.code] = SelectField(spec.label, choices=choices([("", "—"), *spec.choices]),
+            attributes[spec.code] = SelectField(spec.label,
+                                                choices=choices([("", "—"), *spec.choices]),
                                                 validate_choice=False)
         elif spec.input == "date":
             attributes[spec.code] = StringField(spec.label, render_kw={"type": "date"})
@@ -36,7 +37,8 @@ def record_form_class(fields: tuple[FieldSpec, ...], exclude: frozenset[str]) ->
     return type("RecordForm", (FlaskForm,), attributes)
 
 
-def record_form(fields: tuple[FieldSpec, ...], *, exclude=(), data: dict | None = None) -> FlaskForm:
+def record_form(fields: tuple[FieldSpec, ...], *, exclude=(),
+                data: dict | None = None) -> FlaskForm:
     form = record_form_class(fields, frozenset(exclude))(data=data)
     if "id_number" in form and data is not None:
         form.id_number.description = ID_NUMBER_KEEP_HINT
@@ -84,12 +86,10 @@ class RevealForm(FlaskForm):
 
 
 class ConsentForm(FlaskForm):
-    guardian_name = StringField(_l("同意人（监护人）姓名"), validators=[DataRequired(), Length(max=100)])
-    method = SelectField(_l("同意方式"), choices=choices([
-        (ConsentMethod.PAPER.value, _l("纸质签字")),
-        (ConsentMethod.PHONE_SIGNATURE.value, _l("手机签名")),
-        (ConsentMethod.IN_PERSON.value, _l("当面确认")),
-    ]))
+    guardian_name = StringField(_l("同意人（监护人）姓名"),
+                                validators=[DataRequired(), Length(max=100)])
+    method = SelectField(_l("同意方式"), choices=choices(
+        (method.value, method.label) for method in ConsentMethod))
     given_on = DateField(_l("同意日期"), validators=[DataRequired()])
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..core.errors import ValidationError
+from ..core.text import clean_code
+from ..privacy.masking import mask_id_number  # the rule lives there; kept importable from here
 from .regions import is_known_region
 
 LENGTH = 18
@@ -22,12 +24,6 @@ EARLIEST_BIRTH_YEAR = 1900
 _WEIGHTS = tuple(pow(2, LENGTH - 1 - i, 11) for i in range(LENGTH - 1))
 #: Check character for (sum of weighted digits) mod 11.
 _CHECK_CHARACTERS = "10X98765432"
-
-#: Full-width ASCII (！ to ～, e.g. "１" and "ｘ") and the ideographic space, as typed by a
-#: Chinese input method in full-width mode.
-_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}
-#: Invisible characters that copy-and-paste brings along and ``str.isspace`` does not know.
-_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 
 _DIGITS = frozenset("0123456789")
 #: What Excel (or a program that read the cell as a number) makes of a long number:
@@ -56,15 +52,15 @@ def check_character(first17: str) -> str:
     """The check character (``0``–``9`` or ``X``) for the first 17 digits of an ID number."""
     if len(first17) != LENGTH - 1 or not set(first17) <= _DIGITS:
         raise ValueError("check_character needs exactly 17 ASCII digits")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS))
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
     return _CHECK_CHARACTERS[total % 11]
 
 
 def _clean(raw) -> str:
-    """Remove the noise that does not change the number: full width, spaces, lower-case x."""
-    text = "" if raw is None else str(raw)
-    text = text.translate(_FULL_WIDTH)
-    text = "".join(ch for ch in text if not ch.isspace() and ch not in _INVISIBLE)
+    """Remove the noise that does not change the number (full width, spaces: the rule of every
+    code, :func:`plugin.core.text.clean_code`) and make a lower-case x upper-case. Only the x:
+    another letter is shown as it was typed when it is refused."""
+    text = clean_code("" if raw is None else str(raw)) or ""
     return text.replace("x", "X")
 
 
@@ -154,14 +150,3 @@ def check_matches(id: IdNumber, *, birth_date: date | None, sex: str | None) -> 
         if sex != id.sex:
             raise ValidationError("性别与身份证号码不一致：身份证号码第 17 位表示女性",
                                   field="sex", given=sex, expected=id.sex)
-
-
-def mask_id_number(number: str) -> str:
-    """The number for display: first 3 and last 4 characters, ``*`` in between, same length.
-
-    ``"44030619900101123X"`` → ``"440***********123X"``. A string of 7 characters or fewer is
-    masked completely, since showing 3 + 4 of it would show all of it.
-    """
-    if len(number) <= 7:
-        return "*" * len(number)
-    return number[:3] + "*" * (len(number) - 7) + number[-4:]

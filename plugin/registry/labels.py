@@ -1,5 +1,10 @@
-"""Labels of category, focus flag and fact codes for pages and exports."""
+"""Labels of category, focus flag and fact codes, and of a parent's status, for pages and exports.
+
+The enums of :mod:`.models` carry their own (``Sex.MALE.label``, tables beside them).
+"""
 from flask_babel import lazy_gettext as _l
+
+from .categories import ParentStatus
 
 CATEGORY_LABELS = {
     "left_behind": _l("农村留守儿童"),
@@ -30,4 +35,13 @@ FACT_LABELS = {
     "father.status": _l("父亲状况"),
     "father.since": _l("父亲状况起始日期"),
     "father.capable": _l("父亲有无监护能力"),
+}
+
+#: The one label of each parent status (:class:`~plugin.registry.categories.ParentStatus`, whose
+#: module holds the rules only).
+PARENT_STATUS_LABELS = {
+    ParentStatus.WORKS_AWAY: _l("外出务工"), ParentStatus.AT_HOME: _l("在家"),
+    ParentStatus.DECEASED: _l("去世"), ParentStatus.OUT_OF_CONTACT: _l("失联"),
+    ParentStatus.IMPRISONED: _l("服刑或羁押"), ParentStatus.IN_REHABILITATION: _l("强制隔离戒毒"),
+    ParentStatus.UNKNOWN: _l("不详"),
 }

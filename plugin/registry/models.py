@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel, relationship
 
@@ -24,15 +25,37 @@ class Sex(str, enum.Enum):
     MALE = "male"
     FEMALE = "female"
 
+    @property
+    def label(self):
+        return SEX_LABELS[self]
+
+
+#: The one label of each value, for every page, form and document (also ``.label``).
+SEX_LABELS = {Sex.MALE: _l("男"), Sex.FEMALE: _l("女")}
+
 
 class EmploymentStatus(str, enum.Enum):
     ACTIVE = "active"
     LEFT = "left"
 
+    @property
+    def label(self):
+        return EMPLOYMENT_STATUS_LABELS[self]
+
+
+EMPLOYMENT_STATUS_LABELS = {EmploymentStatus.ACTIVE: _l("在职"), EmploymentStatus.LEFT: _l("离职")}
+
 
 class ParentRole(str, enum.Enum):
     MOTHER = "mother"
     FATHER = "father"
+
+    @property
+    def label(self):
+        return PARENT_ROLE_LABELS[self]
+
+
+PARENT_ROLE_LABELS = {ParentRole.MOTHER: _l("母亲"), ParentRole.FATHER: _l("父亲")}
 
 
 class LivesWith(str, enum.Enum):
@@ -45,12 +68,34 @@ class LivesWith(str, enum.Enum):
     INSTITUTION = "institution"
     ALONE = "alone"
 
+    @property
+    def label(self):
+        return LIVES_WITH_LABELS[self]
+
+
+LIVES_WITH_LABELS = {
+    LivesWith.BOTH_PARENTS: _l("父母"), LivesWith.MOTHER: _l("母亲"), LivesWith.FATHER: _l("父亲"),
+    LivesWith.GRANDPARENTS: _l("（外）祖父母"), LivesWith.OTHER_RELATIVES: _l("其他亲属"),
+    LivesWith.ENTRUSTED_CARER: _l("受委托人"), LivesWith.INSTITUTION: _l("福利机构"),
+    LivesWith.ALONE: _l("独居"),
+}
+
 
 class PovertyStatus(str, enum.Enum):
     NONE = "none"
     SUBSISTENCE_ALLOWANCE = "subsistence_allowance"
     EXTREME_POVERTY = "extreme_poverty"
     LOW_INCOME = "low_income"
+
+    @property
+    def label(self):
+        return POVERTY_STATUS_LABELS[self]
+
+
+POVERTY_STATUS_LABELS = {
+    PovertyStatus.NONE: _l("无"), PovertyStatus.SUBSISTENCE_ALLOWANCE: _l("低保"),
+    PovertyStatus.EXTREME_POVERTY: _l("特困"), PovertyStatus.LOW_INCOME: _l("低收入"),
+}
 
 
 class Worker(Base):
@@ -92,7 +137,7 @@ class Worker(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
-    child_links: Mapped[list["ChildParent"]] = relationship(back_populates="worker")
+    child_links: Mapped[list[ChildParent]] = relationship(back_populates="worker")
 
 
 class Child(Base):
@@ -156,7 +201,7 @@ class Child(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
-    parent_links: Mapped[list["ChildParent"]] = relationship(
+    parent_links: Mapped[list[ChildParent]] = relationship(
         back_populates="child", cascade="all, delete-orphan", lazy="selectin")
 
 
@@ -164,7 +209,8 @@ class ChildParent(Base):
     """A worker of the company who is the child's mother or father."""
 
     __tablename__ = "cb_child_parent"
-    __table_args__ = (UniqueConstraint("child_id", "role"), UniqueConstraint("child_id", "worker_id"))
+    __table_args__ = (UniqueConstraint("child_id", "role"),
+                      UniqueConstraint("child_id", "worker_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("cb_child.id", ondelete="CASCADE"))
@@ -179,6 +225,16 @@ class ConsentMethod(str, enum.Enum):
     PAPER = "paper"
     PHONE_SIGNATURE = "phone_signature"
     IN_PERSON = "in_person"
+
+    @property
+    def label(self):
+        return CONSENT_METHOD_LABELS[self]
+
+
+CONSENT_METHOD_LABELS = {
+    ConsentMethod.PAPER: _l("纸质签字"), ConsentMethod.PHONE_SIGNATURE: _l("手机签名"),
+    ConsentMethod.IN_PERSON: _l("当面确认"),
+}
 
 
 class ChildConsent(Base):

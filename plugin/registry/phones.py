@@ -1,32 +1,25 @@
 """Who sees a worker's phone number in full: the one rule every staff page and search follows.
 
 A worker's phone number is contact data that only some roles need (HR officers and admins,
-:data:`~plugin.access.roles.Permission.WORKERS_CONTACT_VIEW`, on the worker's unit). Everyone
+:data:`~plugin.access.roles.WORKERS_CONTACT_VIEW`, on the worker's unit). Everyone
 else who sees the worker sees it masked (``138****5678``) and can find a worker by the whole
 number only, never by a prefix (a prefix search would spell the hidden digits out one by one).
 
 Pages call :func:`shown_phone` (templates: ``cb_worker_phone(worker)``), the worker list passes
-:func:`full_phone_paths` to its search; the HR API returns :func:`mask_phone` always.
+:func:`full_phone_paths` to its search; the HR API returns :func:`mask_phone` always (the
+masking rule itself is :func:`plugin.privacy.masking.mask_phone`).
 """
 from __future__ import annotations
 
 from flask import current_app, has_request_context
 
 from ..access.checks import has_permission, scope_paths
-from ..access.roles import Permission
+from ..privacy.masking import mask_phone
 from .models import Worker
+from .permissions import WORKERS_CONTACT_VIEW
 
 #: The permission that shows phone numbers in full.
-CONTACT_PERMISSION = Permission.WORKERS_CONTACT_VIEW
-
-
-def mask_phone(phone: str | None) -> str | None:
-    """``13800135678`` -> ``138****5678``; shorter numbers keep only their last 2 digits."""
-    if not phone:
-        return phone
-    if len(phone) >= 8:
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-    return "*" * max(len(phone) - 2, 1) + phone[-2:]
+CONTACT_PERMISSION = WORKERS_CONTACT_VIEW
 
 
 def may_see_full_phone(actor_key: str | None, worker: Worker) -> bool:

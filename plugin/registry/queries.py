@@ -39,7 +39,8 @@ def search_workers(criteria: WorkerFilter, *, scope_paths: list[str], page: int 
     statement = (select(Worker).where(unit_id_in_subtrees(Worker.org_unit_id, scope_paths))
                  .order_by(Worker.id.desc()))
     if criteria.search:
-        statement = statement.where(_search_condition(criteria.search.strip(), criteria.phone_prefix_paths))
+        statement = statement.where(_search_condition(criteria.search.strip(),
+                                                      criteria.phone_prefix_paths))
     if criteria.unit is not None:
         statement = statement.where(unit_id_in_subtrees(Worker.org_unit_id, [criteria.unit.path]))
     if criteria.status is not None:
@@ -76,7 +77,8 @@ def _search_condition(term: str, phone_prefix_paths: list[str] | None = None):
     """Digits and Latin letters search the indexed number and initials columns by prefix; other
     text (a Chinese name) searches names."""
     if term.isascii():
-        conditions = [_prefix(Worker.employee_number, number) for number in sorted({term, term.upper()})]
+        conditions = [_prefix(Worker.employee_number, number)
+                      for number in sorted({term, term.upper()})]
         if term.isdigit() and phone_prefix_paths is None:
             conditions.append(_prefix(Worker.phone, term))
         elif term.isdigit():
@@ -100,7 +102,8 @@ def children_counts(worker_ids: list[int]) -> dict[int, dict[str, int]]:
                func.sum(case((Child.in_difficulty.is_(True), 1), else_=0)))
         .join(Child, ChildParent.child_id == Child.id)
         .where(ChildParent.worker_id.in_(worker_ids)).group_by(ChildParent.worker_id))
-    return {worker_id: {"children": total, "left_behind": int(left or 0), "in_difficulty": int(hard or 0)}
+    return {worker_id: {"children": total, "left_behind": int(left or 0),
+                        "in_difficulty": int(hard or 0)}
             for worker_id, total, left, hard in rows}
 
 

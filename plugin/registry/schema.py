@@ -7,18 +7,32 @@ English), and the parser. The importer, the API and the forms all go through
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.errors import ValidationError
+from ..core.errors import ErrorList, ValidationError
+from ..core.text import clean_code, clean_free_text, clean_person_name
 from .categories import ParentStatus
 from .idnumber import check_matches, parse_id_number
-from .models import EmploymentStatus, LivesWith, ParentRole, PovertyStatus, Sex
+from .labels import PARENT_STATUS_LABELS
+from .models import (
+    EMPLOYMENT_STATUS_LABELS,
+    LIVES_WITH_LABELS,
+    PARENT_ROLE_LABELS,
+    POVERTY_STATUS_LABELS,
+    SEX_LABELS,
+    EmploymentStatus,
+    LivesWith,
+    ParentRole,
+    PovertyStatus,
+    Sex,
+)
 from .regions import is_known_region
-from .values import clean_text, parse_bool, parse_choice, parse_date, parse_phone, required
+from .values import parse_bool, parse_choice, parse_date, parse_phone, required
 
 
 @dataclass(frozen=True)
@@ -41,11 +55,22 @@ class RecordInvalid(Exception):
 
     def __init__(self, errors: list[ValidationError]):
         super().__init__("; ".join(str(error) for error in errors))
-        self.errors = errors
+        self.errors = ErrorList(errors)
 
 
 def _text(max_length: int):
-    return lambda value, today, field: clean_text(value, max_length=max_length, field=field)
+    """One line of free text (an address, a school), kept as typed."""
+    return lambda value, today, field: clean_free_text(value, max_length=max_length, field=field)
+
+
+def _name(max_length: int):
+    """A person's name: stray spaces removed, characters kept."""
+    return lambda value, today, field: clean_person_name(value, max_length=max_length, field=field)
+
+
+def _code(max_length: int):
+    """An employee number: full-width made ASCII, no spaces."""
+    return lambda value, today, field: clean_code(value, max_length=max_length, field=field)
 
 
 def _choice(enum_class, aliases):
@@ -75,12 +100,12 @@ def _flag(value, today, field):
 
 
 def _id_number(value, today, field):
-    text = clean_text(value, field=field) if not isinstance(value, (int, float)) else value
+    text = clean_code(value, field=field) if not isinstance(value, (int, float)) else value
     return None if text is None else parse_id_number(text, today=today, field=field)
 
 
 def _region(value, today, field):
-    text = clean_text(value, field=field)
+    text = clean_code(value, field=field)
     if text is None:
         return None
     if not (len(text) == 6 and text.isdigit() and is_known_region(text)):
@@ -89,7 +114,7 @@ def _region(value, today, field):
 
 
 def _hukou_rural(value, today, field):
-    text = clean_text(value, field=field)
+    text = clean_code(value, field=field)
     if text is None:
         return None
     if text in {"农业", "农村", "农业户口", "rural"}:
@@ -118,89 +143,110 @@ LIVES_WITH_ALIASES = {
     "受委托人": LivesWith.ENTRUSTED_CARER, "福利机构": LivesWith.INSTITUTION,
     "独居": LivesWith.ALONE, "单独居住": LivesWith.ALONE}
 POVERTY_ALIASES = {"无": PovertyStatus.NONE, "一般": PovertyStatus.NONE,
-                   "低保": PovertyStatus.SUBSISTENCE_ALLOWANCE, "低保户": PovertyStatus.SUBSISTENCE_ALLOWANCE,
+                   "低保": PovertyStatus.SUBSISTENCE_ALLOWANCE,
+                   "低保户": PovertyStatus.SUBSISTENCE_ALLOWANCE,
                    "特困": PovertyStatus.EXTREME_POVERTY, "特困供养": PovertyStatus.EXTREME_POVERTY,
                    "低收入": PovertyStatus.LOW_INCOME, "低收入户": PovertyStatus.LOW_INCOME}
 
 WORKER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("employee_number", _l("工号"), ("工号", "员工编号", "职工编号", "employee number",
-                                             "employee no", "employee_number"), _text(64), True),
-    FieldSpec("name", _l("姓名"), ("姓名", "职工姓名", "name"), _text(100), True),
+                                             "employee no", "employee_number"), _code(64), True),
+    FieldSpec("name", _l("姓名"), ("姓名", "职工姓名", "name"), _name(100), True),
     FieldSpec("sex", _l("性别"), ("性别", "sex", "gender"), _choice(Sex, SEX_ALIASES)),
     FieldSpec("id_number", _l("身份证号码"), ("身份证号码", "身份证号", "身份证", "公民身份号码",
-                                              "id number", "id_number"), _id_number, sensitive=True),
-    FieldSpec("phone", _l("手机号码"), ("手机号码", "手机号", "联系电话", "电话", "phone", "mobile"), _phone),
-    FieldSpec("hukou_region_code", _l("户籍地区代码"), ("户籍地区代码", "户籍区划代码",
-                                                    "hukou region code", "hukou_region_code"), _region),
-    FieldSpec("site", _l("项目部/厂区"), ("项目部", "项目", "厂区", "工地", "项目部/厂区", "site"), _text(200)),
+                                              "id number", "id_number"), _id_number,
+              sensitive=True),
+    FieldSpec("phone", _l("手机号码"), ("手机号码", "手机号", "联系电话", "电话", "phone",
+                                        "mobile"), _phone),
+    FieldSpec("hukou_region_code", _l("户籍地区代码"),
+              ("户籍地区代码", "户籍区划代码", "hukou region code", "hukou_region_code"), _region),
+    FieldSpec("site", _l("项目部/厂区"), ("项目部", "项目", "厂区", "工地", "项目部/厂区", "site"),
+              _text(200)),
     FieldSpec("team", _l("班组"), ("班组", "班组名称", "team"), _text(200)),
     FieldSpec("subcontractor", _l("劳务分包单位"), ("劳务分包单位", "劳务公司", "分包单位",
                                                 "subcontractor"), _text(200)),
     FieldSpec("entry_date", _l("入职日期"), ("入职日期", "进场日期", "入职时间", "entry date",
                                             "entry_date"), _past_date),
     FieldSpec("employment_status", _l("在职状态"), ("在职状态", "状态", "employment status",
-                                                 "employment_status"), _choice(EmploymentStatus, STATUS_ALIASES)),
-    FieldSpec("left_on", _l("离职日期"), ("离职日期", "退场日期", "left on", "left_on"), _past_date),
+                                                 "employment_status"),
+              _choice(EmploymentStatus, STATUS_ALIASES)),
+    FieldSpec("left_on", _l("离职日期"), ("离职日期", "退场日期", "left on", "left_on"),
+              _past_date),
     FieldSpec("works_away_since", _l("外出务工起始日期"), ("外出务工起始日期", "外出务工时间",
-                                                        "works away since", "works_away_since"), _past_date),
+                                                        "works away since", "works_away_since"),
+              _past_date),
     FieldSpec("other_parent_status", _l("配偶（子女另一方家长）状况"),
               ("配偶状况", "配偶（子女另一方家长）状况", "另一方家长状况", "other parent status",
                "other_parent_status"), _choice(ParentStatus, PARENT_STATUS_ALIASES)),
-    FieldSpec("other_parent_since", _l("配偶状况起始日期"), ("配偶状况起始日期", "other parent since",
-                                                          "other_parent_since"), _past_date),
-    FieldSpec("other_parent_capable", _l("配偶有无监护能力"), ("配偶有无监护能力", "配偶监护能力",
-                                                          "other parent capable", "other_parent_capable"), _bool),
+    FieldSpec("other_parent_since", _l("配偶状况起始日期"),
+              ("配偶状况起始日期", "other parent since", "other_parent_since"), _past_date),
+    FieldSpec("other_parent_capable", _l("配偶有无监护能力"),
+              ("配偶有无监护能力", "配偶监护能力", "other parent capable",
+               "other_parent_capable"), _bool),
 )
 
 CHILD_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("parent_employee_number", _l("家长工号"), ("家长工号", "职工工号", "父母工号", "工号",
-                                                      "parent employee number", "parent_employee_number"),
-              _text(64), True),
-    FieldSpec("parent_role", _l("职工与儿童关系"), ("职工与儿童关系", "与儿童关系", "关系", "父/母",
-                                                   "parent role", "parent_role"), _choice(ParentRole, ROLE_ALIASES), True),
+    FieldSpec("parent_employee_number", _l("家长工号"),
+              ("家长工号", "职工工号", "父母工号", "工号", "parent employee number",
+               "parent_employee_number"), _code(64), True),
+    FieldSpec("parent_role", _l("职工与儿童关系"),
+              ("职工与儿童关系", "与儿童关系", "关系", "父/母", "parent role", "parent_role"),
+              _choice(ParentRole, ROLE_ALIASES), True),
     FieldSpec("other_parent_employee_number", _l("另一方家长工号"), (
-        "另一方家长工号", "配偶工号", "other parent employee number", "other_parent_employee_number"), _text(64)),
-    FieldSpec("name", _l("儿童姓名"), ("儿童姓名", "子女姓名", "姓名", "child name", "name"), _text(100), True),
+        "另一方家长工号", "配偶工号", "other parent employee number",
+        "other_parent_employee_number"), _code(64)),
+    FieldSpec("name", _l("儿童姓名"), ("儿童姓名", "子女姓名", "姓名", "child name", "name"),
+              _name(100), True),
     FieldSpec("sex", _l("性别"), ("性别", "sex", "gender"), _choice(Sex, SEX_ALIASES)),
     FieldSpec("ethnicity", _l("民族"), ("民族", "ethnicity"), _text(32)),
     FieldSpec("id_number", _l("身份证号码"), ("身份证号码", "身份证号", "公民身份号码", "id number",
                                               "id_number"), _id_number, sensitive=True),
-    FieldSpec("birth_date", _l("出生日期"), ("出生日期", "出生年月日", "birth date", "birth_date"), _past_date),
-    FieldSpec("hukou_region_code", _l("户籍地区代码"), ("户籍地区代码", "户籍区划代码", "hukou region code",
-                                                    "hukou_region_code"), _region),
-    FieldSpec("hukou_rural", _l("户籍类型"), ("户籍类型", "户口性质", "hukou type", "hukou_rural"), _hukou_rural),
-    FieldSpec("address", _l("现住址"), ("现住址", "家庭住址", "住址", "address"), _text(300), sensitive=True),
-    FieldSpec("lives_with", _l("共同生活人"), ("共同生活人", "与谁生活", "监护情况", "lives with",
-                                              "lives_with"), _choice(LivesWith, LIVES_WITH_ALIASES)),
-    FieldSpec("lives_in_home_area", _l("是否在户籍地生活"), ("是否在户籍地生活", "在户籍地生活",
-                                                        "lives in home area", "lives_in_home_area"), _bool),
+    FieldSpec("birth_date", _l("出生日期"), ("出生日期", "出生年月日", "birth date", "birth_date"),
+              _past_date),
+    FieldSpec("hukou_region_code", _l("户籍地区代码"),
+              ("户籍地区代码", "户籍区划代码", "hukou region code", "hukou_region_code"), _region),
+    FieldSpec("hukou_rural", _l("户籍类型"), ("户籍类型", "户口性质", "hukou type", "hukou_rural"),
+              _hukou_rural),
+    FieldSpec("address", _l("现住址"), ("现住址", "家庭住址", "住址", "address"), _text(300),
+              sensitive=True),
+    FieldSpec("lives_with", _l("共同生活人"),
+              ("共同生活人", "与谁生活", "监护情况", "lives with", "lives_with"),
+              _choice(LivesWith, LIVES_WITH_ALIASES)),
+    FieldSpec("lives_in_home_area", _l("是否在户籍地生活"),
+              ("是否在户籍地生活", "在户籍地生活", "lives in home area",
+               "lives_in_home_area"), _bool),
     FieldSpec("outside_hukou_county_since", _l("随父母离开户籍县起始日期"), (
         "随父母离开户籍县起始日期", "随迁起始日期", "outside hukou county since",
         "outside_hukou_county_since"), _past_date),
     FieldSpec("school", _l("就读学校"), ("就读学校", "学校", "school"), _text(200)),
     FieldSpec("grade", _l("年级"), ("年级", "grade"), _text(32)),
     FieldSpec("boarding", _l("是否寄宿"), ("是否寄宿", "寄宿", "boarding"), _bool),
-    FieldSpec("health_note", _l("健康状况"), ("健康状况", "health", "health_note"), _text(500), sensitive=True),
-    FieldSpec("has_disability", _l("是否残疾"), ("是否残疾", "残疾", "disability", "has_disability"), _bool),
-    FieldSpec("family_poverty", _l("家庭经济状况"), ("家庭经济状况", "家庭困难类型", "family poverty",
-                                                  "family_poverty"), _choice(PovertyStatus, POVERTY_ALIASES)),
+    FieldSpec("health_note", _l("健康状况"), ("健康状况", "health", "health_note"), _text(500),
+              sensitive=True),
+    FieldSpec("has_disability", _l("是否残疾"), ("是否残疾", "残疾", "disability",
+                                                 "has_disability"), _bool),
+    FieldSpec("family_poverty", _l("家庭经济状况"),
+              ("家庭经济状况", "家庭困难类型", "family poverty", "family_poverty"),
+              _choice(PovertyStatus, POVERTY_ALIASES)),
     FieldSpec("guardianship_lacking_with_harm", _l("监护缺失或不当"), (
         "监护缺失或不当", "guardianship lacking", "guardianship_lacking_with_harm"), _bool),
     FieldSpec("wandering", _l("是否流浪"), ("是否流浪", "流浪", "wandering"), _flag),
     FieldSpec("psychological_anomaly", _l("心理行为异常"), ("心理行为异常", "psychological anomaly",
                                                         "psychological_anomaly"), _flag),
-    FieldSpec("asked_for_help", _l("主动求助"), ("主动求助", "asked for help", "asked_for_help"), _flag),
-    FieldSpec("carer_name", _l("委托照护人"), ("委托照护人", "照护人", "受委托人", "carer name", "carer_name"),
-              _text(100)),
-    FieldSpec("carer_relation", _l("照护人与儿童关系"), ("照护人与儿童关系", "照护人关系", "carer relation",
-                                                       "carer_relation"), _text(32)),
-    FieldSpec("carer_phone", _l("照护人电话"), ("照护人电话", "照护人联系电话", "carer phone", "carer_phone"),
-              _phone, sensitive=True),
+    FieldSpec("asked_for_help", _l("主动求助"), ("主动求助", "asked for help", "asked_for_help"),
+              _flag),
+    FieldSpec("carer_name", _l("委托照护人"), ("委托照护人", "照护人", "受委托人", "carer name",
+                                               "carer_name"), _name(100)),
+    FieldSpec("carer_relation", _l("照护人与儿童关系"),
+              ("照护人与儿童关系", "照护人关系", "carer relation", "carer_relation"), _text(32)),
+    FieldSpec("carer_phone", _l("照护人电话"), ("照护人电话", "照护人联系电话", "carer phone",
+                                                "carer_phone"), _phone, sensitive=True),
     FieldSpec("village_committee_contact", _l("村（居）委会联系人"), (
         "村（居）委会联系人", "村委会联系人", "村居委会联系人", "village committee contact",
         "village_committee_contact"), _text(200)),
-    FieldSpec("village_child_director", _l("儿童主任"), ("儿童主任", "村儿童主任", "village child director",
-                                                     "village_child_director"), _text(200)),
+    FieldSpec("village_child_director", _l("儿童主任"),
+              ("儿童主任", "村儿童主任", "village child director", "village_child_director"),
+              _text(200)),
 )
 
 
@@ -213,7 +259,8 @@ def _with_inputs(fields: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
         if spec.parse in (_past_date, _any_date):
             spec = replace(spec, input="date")
         elif spec.parse in (_bool, _flag, _hukou_rural):
-            choices = ((("true", _l("农业户口")), ("false", _l("非农业户口"))) if spec.parse is _hukou_rural
+            choices = ((("true", _l("农业户口")), ("false", _l("非农业户口")))
+                       if spec.parse is _hukou_rural
                        else (("true", _l("是")), ("false", _l("否"))))
             spec = replace(spec, input="choice", choices=choices)
         elif spec.code in CHOICE_LABELS:
@@ -222,41 +269,29 @@ def _with_inputs(fields: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
     return tuple(result)
 
 
-CHOICE_LABELS = {
-    "sex": {Sex.MALE.value: _l("男"), Sex.FEMALE.value: _l("女")},
-    "employment_status": {EmploymentStatus.ACTIVE.value: _l("在职"), EmploymentStatus.LEFT.value: _l("离职")},
-    "other_parent_status": {
-        ParentStatus.WORKS_AWAY.value: _l("外出务工"), ParentStatus.AT_HOME.value: _l("在家"),
-        ParentStatus.DECEASED.value: _l("去世"), ParentStatus.OUT_OF_CONTACT.value: _l("失联"),
-        ParentStatus.IMPRISONED.value: _l("服刑或羁押"),
-        ParentStatus.IN_REHABILITATION.value: _l("强制隔离戒毒"), ParentStatus.UNKNOWN.value: _l("不详")},
-    "parent_role": {ParentRole.MOTHER.value: _l("母亲"), ParentRole.FATHER.value: _l("父亲")},
-    "lives_with": {
-        LivesWith.BOTH_PARENTS.value: _l("父母"), LivesWith.MOTHER.value: _l("母亲"),
-        LivesWith.FATHER.value: _l("父亲"), LivesWith.GRANDPARENTS.value: _l("（外）祖父母"),
-        LivesWith.OTHER_RELATIVES.value: _l("其他亲属"), LivesWith.ENTRUSTED_CARER.value: _l("受委托人"),
-        LivesWith.INSTITUTION.value: _l("福利机构"), LivesWith.ALONE.value: _l("独居")},
-    "family_poverty": {
-        PovertyStatus.NONE.value: _l("无"), PovertyStatus.SUBSISTENCE_ALLOWANCE.value: _l("低保"),
-        PovertyStatus.EXTREME_POVERTY.value: _l("特困"), PovertyStatus.LOW_INCOME.value: _l("低收入")},
-}
+#: Choices of the enum fields in forms, by value: the enums' own label tables.
+CHOICE_LABELS = {code: {member.value: label for member, label in table.items()} for code, table in (
+    ("sex", SEX_LABELS), ("employment_status", EMPLOYMENT_STATUS_LABELS),
+    ("other_parent_status", PARENT_STATUS_LABELS), ("parent_role", PARENT_ROLE_LABELS),
+    ("lives_with", LIVES_WITH_LABELS), ("family_poverty", POVERTY_STATUS_LABELS))}
 
 WORKER_FIELDS = _with_inputs(WORKER_FIELDS)
 CHILD_FIELDS = _with_inputs(CHILD_FIELDS)
 
 
-def parse_record(raw: Mapping[str, Any], fields: tuple[FieldSpec, ...], *, today: date) -> dict[str, Any]:
+def parse_record(raw: Mapping[str, Any], fields: tuple[FieldSpec, ...], *,
+                 today: date) -> dict[str, Any]:
     """Parse the fields present in ``raw`` (keyed by field code). Collects every field error.
 
     Only fields present in ``raw`` appear in the result, so a partial record updates only what
     it carries. Raises :class:`RecordInvalid` listing all errors of the record.
     """
     values: dict[str, Any] = {}
-    errors: list[ValidationError] = []
+    errors = ErrorList()
     for spec in fields:
         if spec.code not in raw:
             if spec.required:
-                errors.append(ValidationError("必填项不能为空", field=spec.code))
+                errors.add(ValidationError("必填项不能为空", field=spec.code))
             continue
         try:
             value = spec.parse(raw[spec.code], today, spec.code)
@@ -264,7 +299,7 @@ def parse_record(raw: Mapping[str, Any], fields: tuple[FieldSpec, ...], *, today
                 required(value, spec.code)
             values[spec.code] = value
         except ValidationError as error:
-            errors.append(error)
+            errors.add(error)
     if not errors:
         _check_id_number_agrees(values, {spec.code for spec in fields}, errors)
     if errors:
@@ -272,8 +307,7 @@ def parse_record(raw: Mapping[str, Any], fields: tuple[FieldSpec, ...], *, today
     return values
 
 
-def _check_id_number_agrees(values: dict[str, Any], codes: set[str],
-                            errors: list[ValidationError]) -> None:
+def _check_id_number_agrees(values: dict[str, Any], codes: set[str], errors: ErrorList) -> None:
     """Birth date and sex must agree with the ID number; missing ones are taken from it, and so
     is the hukou region (the number keeps the region of the birth registration)."""
     id_number = values.get("id_number")

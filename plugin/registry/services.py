@@ -12,26 +12,29 @@ registered"), and such a record is never moved, relinked or overwritten.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
-from ..access.roles import Permission
 from ..access.scope import Scope
 from ..audit.services import record_event
+from ..core.changes import apply_changes
 from ..core.db import session
 from ..core.errors import NotFound, ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
+from ..core.text import clean_free_text
 from ..org.models import OrgUnit
 from .categories import ChildFacts, ParentFacts, ParentStatus, decide_categories, next_change_date
 from .consent import MINIMUM_CHILD_FIELDS, has_consent, needs_consent
 from .idnumber import IdNumber
 from .locks import lock_child_identity
 from .models import Child, ChildParent, EmploymentStatus, ParentRole, PovertyStatus, Worker
+from .permissions import CHILDREN_MANAGE, WORKERS_MANAGE
 from .regions import is_three_areas_three_prefectures
 from .values import pinyin_initials
 
@@ -136,7 +139,7 @@ def upsert_worker(values: dict[str, Any], *, unit: OrgUnit, actor: Actor,
     """
     if scope is None:
         scope = (lookup.scope if lookup is not None
-                 else Scope.of_actor(actor, Permission.WORKERS_MANAGE))
+                 else Scope.of_actor(actor, WORKERS_MANAGE))
     number = values["employee_number"]
     if lookup is not None:
         worker, in_scope = lookup.workers.get(number), number not in lookup.outside
@@ -182,7 +185,7 @@ def create_worker(values: dict[str, Any], *, unit: OrgUnit, actor: Actor,
     (the person typing may not know the worker exists). Taken outside ``scope``, it is refused
     without saying by whom."""
     if scope is None:
-        scope = Scope.of_actor(actor, Permission.WORKERS_MANAGE)
+        scope = Scope.of_actor(actor, WORKERS_MANAGE)
     worker, in_scope = worker_holding(values["employee_number"], scope)
     if worker is not None:
         if not in_scope:
@@ -203,7 +206,7 @@ def upsert_child(values: dict[str, Any], *, actor: Actor, today: date,
     ``actor`` may manage children); nothing outside it is found, linked, moved or overwritten.
     """
     if scope is None:
-        scope = Scope.of_actor(actor, Permission.CHILDREN_MANAGE)
+        scope = Scope.of_actor(actor, CHILDREN_MANAGE)
     if child is not None and not scope.covers(child.org_unit):
         raise NotFound("找不到这名儿童")
     parent = _worker_or_error(values["parent_employee_number"], "parent_employee_number", scope)
@@ -213,7 +216,8 @@ def upsert_child(values: dict[str, Any], *, actor: Actor, today: date,
         other_parent = _worker_or_error(values["other_parent_employee_number"],
                                         "other_parent_employee_number", scope)
         if other_parent.id == parent.id:
-            raise ValidationError("另一方家长不能与家长是同一人", field="other_parent_employee_number")
+            raise ValidationError("另一方家长不能与家长是同一人",
+                                  field="other_parent_employee_number")
     lock_child_identity(values, parent, other_parent)  # concurrent requests: one child
     child = child or _find_child(values, parent, scope)
     created = child is None
@@ -259,7 +263,7 @@ def record_child_view(child: Child, actor: Actor, *, page: str | None = None) ->
 
 def reveal_id_number(record: Worker | Child, *, reason: str, actor: Actor) -> str | None:
     """The full ID number, for someone who gave a reason; the reveal and reason are audited."""
-    reason = (reason or "").strip()
+    reason = clean_free_text(reason) or ""
     if len(reason) < 4:
         raise ValidationError("请说明查看完整号码的原因（至少 4 个字）", field="reason")
     kind = "child" if isinstance(record, Child) else "worker"
@@ -301,8 +305,8 @@ def _find_child(values: dict[str, Any], parent: Worker, scope: Scope) -> Child |
     if matches:
         # The parent's child is registered with a unit outside the scope (the other parent's,
         # or the parent's former site): a second record would duplicate it.
-        raise ValidationError("这名儿童的档案不在您可以管理的范围内，请联系上级单位的人力资源部门核实",
-                              field="name")
+        raise ValidationError("这名儿童的档案不在您可以管理的范围内，"
+                              "请联系上级单位的人力资源部门核实", field="name")
     return None
 
 
@@ -317,34 +321,32 @@ def _needs_link(child: Child, worker: Worker, role: ParentRole, scope: Scope) ->
                 # Never name a worker the actor may not see.
                 raise ValidationError("该儿童已登记了另一位%(role)s", field="parent_role",
                                       role=_role_label(role))
-            raise ValidationError("该儿童已登记了另一位%(role)s（工号 %(number)s）", field="parent_role",
-                                  role=_role_label(role), number=link.worker.employee_number)
+            raise ValidationError("该儿童已登记了另一位%(role)s（工号 %(number)s）",
+                                  field="parent_role", role=_role_label(role),
+                                  number=link.worker.employee_number)
         if link.worker is worker or (link.worker_id is not None and link.worker_id == worker.id):
             raise ValidationError("该职工已登记为这名儿童的另一方家长", field="parent_role")
     return True
 
 
 def _role_label(role: ParentRole) -> str:
-    from flask_babel import gettext
-
-    return gettext("母亲") if role == ParentRole.MOTHER else gettext("父亲")
+    return str(role.label)
 
 
 def _apply(record: Worker | Child, values: dict[str, Any], kind: str, *,
            lookup: WorkerLookup | None = None) -> list[str]:
-    """Set the given fields; returns the codes of those that really changed."""
-    changed: list[str] = []
-    for code, value in values.items():
-        if code == "id_number":
-            if _set_id_number(record, value, kind, lookup=lookup):
-                changed.append(code)
-            continue
-        if getattr(record, code) != value:
-            setattr(record, code, value)
-            changed.append(code)
-            if code == "name":
-                record.name_initials = pinyin_initials(value)
-    return changed
+    """Set the given fields; returns the codes of those that really changed, in their order.
+
+    Only the names go to the audit log (the values are personal data). The ID number comes
+    last: its check (a number another record holds is refused) may flush the record.
+    """
+    changes = apply_changes(record, {code: value for code, value in values.items()
+                                     if code != "id_number"})
+    if "name" in changes:
+        record.name_initials = pinyin_initials(record.name)
+    id_changed = "id_number" in values and _set_id_number(record, values["id_number"], kind,
+                                                          lookup=lookup)
+    return [code for code in values if code in changes or (code == "id_number" and id_changed)]
 
 
 def _set_id_number(record: Worker | Child, value: IdNumber | None, kind: str, *,
@@ -386,7 +388,8 @@ def child_facts(child, parents: dict[ParentRole, Worker] | None = None) -> Child
     replaces its parent links for a child not stored yet. A parent who is not a worker here is
     described by the worker parent's ``other_parent_*``.
     """
-    by_role = parents if parents is not None else {link.role: link.worker for link in child.parent_links}
+    by_role = (parents if parents is not None
+               else {link.role: link.worker for link in child.parent_links})
     facts = {role: parent_facts(worker) for role, worker in by_role.items()}
     for role, worker in by_role.items():
         other = ParentRole.FATHER if role == ParentRole.MOTHER else ParentRole.MOTHER
@@ -431,7 +434,8 @@ def category_columns(facts: ChildFacts, today: date) -> dict[str, Any]:
     decision = decide_categories(facts, today)
     return {
         "left_behind": decision.left_behind, "migrant": decision.migrant,
-        "in_difficulty": decision.in_difficulty, "de_facto_unsupported": decision.de_facto_unsupported,
+        "in_difficulty": decision.in_difficulty,
+        "de_facto_unsupported": decision.de_facto_unsupported,
         "orphan": decision.orphan, "in_three_areas": decision.three_areas,
         "focus_flags": " ".join(decision.flags), "categories_missing": " ".join(decision.missing),
         "categories_next_change": next_change_date(facts, today, decision),

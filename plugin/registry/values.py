@@ -1,20 +1,21 @@
 """Turning what people and HR systems send into clean values, or a reason why not.
 
 Shared by the roster importer, the API and the forms, so a value is accepted or refused the same
-way wherever it comes from. Real-world noise is normalised (full-width characters, stray spaces,
-Excel date serials, phone numbers stored as numbers); real errors raise
+way wherever it comes from. Real-world noise is normalised (full-width digits in numbers and
+dates, stray spaces, Excel date serials, phone numbers stored as numbers) by the rules of
+:mod:`plugin.core.text`; free text keeps what was typed. Real errors raise
 :class:`~plugin.core.errors.ValidationError` naming the field.
 """
 from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from ..core.errors import ValidationError
+from ..core.text import clean_code, clean_free_text
 
 #: Day 0 of Excel's 1900 date system as Python sees it (Excel counts a non-existent 1900-02-29).
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -31,18 +32,9 @@ FALSE_WORDS = {"否", "无", "没有", "n", "no", "false", "0", "×", "不是"}
 
 
 def clean_text(value: Any, *, max_length: int | None = None, field: str = "value") -> str | None:
-    """Half-width, trimmed, inner runs of spaces folded to one; empty → None."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
-    text = " ".join(text.split())
-    if not text:
-        return None
-    if max_length is not None and len(text) > max_length:
-        raise ValidationError("不能超过 %(max)s 个字符", field=field, max=max_length)
-    return text
+    """One line of free text (kept for callers of the old name): see
+    :func:`plugin.core.text.clean_free_text`; names and codes have their own functions there."""
+    return clean_free_text(value, max_length=max_length, field=field)
 
 
 def required(value: Any, field: str) -> Any:
@@ -68,10 +60,9 @@ def parse_date(value: Any, *, field: str, today: date | None = None,
             raise ValidationError("无法识别的日期：%(value)s", field=field, value=value)
         result = _EXCEL_EPOCH + timedelta(days=int(value))
     else:
-        text = clean_text(value, field=field)
+        text = clean_code(value, field=field)
         if text is None:
             return None
-        text = text.replace(" ", "")
         if re.fullmatch(r"\d{5}(?:\.0+)?", text):
             return parse_date(float(text), field=field, today=today, not_before=not_before)
         for pattern in _DATE_PATTERNS:
@@ -80,7 +71,8 @@ def parse_date(value: Any, *, field: str, today: date | None = None,
                 try:
                     result = date(*(int(part) for part in match.groups()))
                 except ValueError:
-                    raise ValidationError("日期不存在：%(value)s", field=field, value=text) from None
+                    raise ValidationError("日期不存在：%(value)s", field=field,
+                                          value=text) from None
                 break
         else:
             raise ValidationError("无法识别的日期：%(value)s（请用 2020-01-31 这样的格式）",
@@ -100,14 +92,14 @@ def parse_phone(value: Any, *, field: str) -> str | None:
         if not value.is_integer():
             raise ValidationError("电话号码格式不正确：%(value)s", field=field, value=value)
         value = int(value)
-    text = clean_text(value, field=field)
+    text = clean_code(value, field=field)
     if text is None:
         return None
     if _SCIENTIFIC.match(text):
         raise ValidationError(
             "电话号码被 Excel 转成了科学计数法（%(value)s），请将该列设为文本格式后重新导出",
             field=field, value=text)
-    text = re.sub(r"[\s()]", "", text)
+    text = re.sub(r"[()]", "", text)
     text = re.sub(r"^(?:\+?86)(?=1\d{10}$)", "", text)
     if text.endswith(".0"):
         text = text[:-2]
@@ -123,7 +115,7 @@ def parse_bool(value: Any, *, field: str) -> bool | None:
         return None
     if isinstance(value, bool):
         return value
-    text = (clean_text(value, field=field) or "").lower()
+    text = (clean_code(value, field=field) or "").lower()
     if not text:
         return None
     if text in TRUE_WORDS:
@@ -136,7 +128,7 @@ def parse_bool(value: Any, *, field: str) -> bool | None:
 def parse_choice(value: Any, enum_class: type[enum.Enum], aliases: dict[str, enum.Enum], *,
                  field: str) -> enum.Enum | None:
     """An enum member from its value (``male``) or one of its aliases (``男``, ``M``)."""
-    text = clean_text(value, field=field)
+    text = clean_code(value, field=field)
     if text is None:
         return None
     lowered = text.lower()

@@ -9,7 +9,9 @@ from ..core.db import Base
 
 
 class SchedulerLease(Base):
-    """Who runs the scheduler. A holder must renew before ``expires_at`` or another may take over."""
+    """Who runs the scheduler.
+
+    A holder must renew before ``expires_at`` or another may take over."""
 
     __tablename__ = "cb_scheduler_lease"
 

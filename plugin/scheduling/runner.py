@@ -9,6 +9,16 @@ the lease, reading the time zone) runs in an app context of its own and ends its
 when done. A transaction left open, even one that only read, would keep SQLite from ever
 checkpointing its write-ahead log (which then grows without bound) and would show on PostgreSQL
 as a connection "idle in transaction".
+
+Who commits: jobs run outside any request, so nothing commits for them but themselves and this
+runner. A short job only flushes, and :func:`run_job` commits its work when it returns (and
+rolls it back if it raises). Some jobs commit as they go, on purpose, and say so in their
+docstrings: the background task queue (:func:`plugin.core.tasks.run_queued`, behind the roster
+imports and the site zips) commits each claim, each step's progress and each task's end, so
+progress shows while a task runs and no lock is held between steps; the notification delivery
+job commits each claim and each outcome around a channel's slow call. For them
+:func:`run_job`'s commit finds little or nothing left, and its rollback undoes only the
+unfinished step.
 """
 from __future__ import annotations
 
@@ -16,11 +26,11 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
@@ -33,8 +43,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class JobDefinition:
-    """One scheduled job. ``func`` takes no arguments (or ids), is idempotent and only flushes;
-    the runner commits after it returns and rolls back if it raises."""
+    """One scheduled job. ``func`` takes no arguments (or ids) and is idempotent. What it
+    leaves uncommitted the runner commits when it returns, and rolls back if it raises; a job
+    may also commit as it goes (a long one does, see the module docstring), and then says so."""
 
     id: str
     func: Callable[[], Any]
@@ -54,7 +65,8 @@ def unit_of_work(app: Flask) -> Iterator[None]:
 
 
 def run_job(app: Flask, job: JobDefinition) -> Any:
-    """Run one job in its own app context and transaction."""
+    """Run one job in its own app context: commit what it left uncommitted when it returns,
+    roll that back if it raises (what the job committed itself stays)."""
     with unit_of_work(app):
         try:
             result = job.func()
@@ -68,7 +80,8 @@ def run_job(app: Flask, job: JobDefinition) -> Any:
 
 
 class SchedulerProcess:
-    def __init__(self, app: Flask, jobs: list[JobDefinition], *, ttl: timedelta = timedelta(seconds=60)):
+    def __init__(self, app: Flask, jobs: list[JobDefinition], *,
+                 ttl: timedelta = timedelta(seconds=60)):
         self.app = app
         self.jobs = jobs
         self.ttl = ttl
@@ -82,12 +95,11 @@ class SchedulerProcess:
     def build_scheduler(self) -> BackgroundScheduler:
         with unit_of_work(self.app):
             timezone = self.app.extensions["carebridge"].company_timezone_name()
-        scheduler = BackgroundScheduler(timezone=timezone, job_defaults={"coalesce": True,
-                                                                         "max_instances": 1,
-                                                                         "misfire_grace_time": 3600})
+        scheduler = BackgroundScheduler(timezone=timezone, job_defaults={
+            "coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
         for job in self.jobs:
-            scheduler.add_job(run_job, job.trigger, args=[self.app, job], id=job.id, name=job.id,
-                              replace_existing=True, **job.trigger_args)
+            scheduler.add_job(run_job, job.trigger, args=[self.app, job], id=job.id,
+                              name=job.id, replace_existing=True, **job.trigger_args)
         return scheduler
 
     def run(self, *, standby_poll: float | None = None) -> None:

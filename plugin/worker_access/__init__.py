@@ -3,18 +3,46 @@ signing, applications): the first time with the employee number, a one-time acti
 (from HR, or by text message) and a personal PIN the worker chooses; on a later new phone with
 the employee number and that PIN; then the phone is remembered by a long-lived signed cookie.
 Staff never see anything that signs a worker in (see :mod:`.services`)."""
+from __future__ import annotations
+
 from flask_babel import lazy_gettext as _l
 
-from ..audit.actions import register_action_labels
+from ..core.features import Feature, Job, Link, Setting
+from ..core.roles import Role
+from ..core.settings import positive_int
+from .permissions import WORKER_PHONES_MANAGE
 
-register_action_labels({
-    "worker.phone_remembered": _l("职工手机登记"),
-    "worker.sign_in_failed": _l("职工手机登录失败"),
-    "worker.sign_in_locked": _l("职工手机登录被锁定"),
-    "worker.sign_in_address_locked": _l("职工手机登录：网络地址被锁定"),
-    "worker.phone_forgotten": _l("职工手机注销"),
-    "worker.pin_set": _l("职工设置个人密码"),
-    "worker.activation_code_issued": _l("发放职工手机激活码"),
-    "worker.sign_in_code_sent": _l("发送职工手机登录验证码"),
-    "worker.phones_revoked": _l("注销职工已记住的手机"),
-})
+feature = Feature(
+    name="worker_access",
+    package=__name__,
+    blueprints=("views:bp", "staff_views:staff_bp"),
+    models=("models",),
+    permissions={WORKER_PHONES_MANAGE: (Role.HR_OFFICER,)},
+    links={"worker": (Link("carebridge.worker_phones.phones", _l("手机登录"), WORKER_PHONES_MANAGE,
+                           subject_arg="worker_id", order=90),)},
+    jobs=(Job("worker_access.purge_sign_in_records", "jobs:purge_sign_in_records", "cron",
+              {"hour": 3, "minute": 47}),),
+    settings=(
+        Setting("CAREBRIDGE_WORKER_SIGN_IN_MAX_FAILURES", 5, positive_int,
+                "Wrong codes or PINs for one employee number before it is locked."),
+        Setting("CAREBRIDGE_WORKER_SIGN_IN_LOCK_MINUTES", 15, positive_int,
+                "Minutes a locked employee number or network address stays locked."),
+        # A site's WiFi puts a whole lecture behind one address, and only wrong answers count,
+        # so it is well above one person's typos.
+        Setting("CAREBRIDGE_WORKER_SIGN_IN_ADDRESS_MAX_FAILURES", 30, positive_int,
+                "Wrong answers from one network address within 15 minutes before it is locked."),
+        Setting("CAREBRIDGE_WORKER_SMS_ADDRESS_MAX", 60, positive_int,
+                "Sign-in text messages one network address may ask for per hour."),
+    ),
+    audit_actions={
+        "worker.phone_remembered": _l("职工手机登记"),
+        "worker.sign_in_failed": _l("职工手机登录失败"),
+        "worker.sign_in_locked": _l("职工手机登录被锁定"),
+        "worker.sign_in_address_locked": _l("职工手机登录：网络地址被锁定"),
+        "worker.phone_forgotten": _l("职工手机注销"),
+        "worker.pin_set": _l("职工设置个人密码"),
+        "worker.activation_code_issued": _l("发放职工手机激活码"),
+        "worker.sign_in_code_sent": _l("发送职工手机登录验证码"),
+        "worker.phones_revoked": _l("注销职工已记住的手机"),
+    },
+)

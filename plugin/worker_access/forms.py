@@ -8,7 +8,8 @@ from wtforms.validators import DataRequired, Length, Optional
 #: A cheap phone in WeChat's browser: the numeric keypad, no autocorrect, nothing to remember.
 _NUMBER = {"autocomplete": "username", "autocapitalize": "off", "autocorrect": "off",
            "spellcheck": "false"}
-_DIGITS = {"inputmode": "numeric", "pattern": "[0-9]*", "autocapitalize": "off", "autocorrect": "off"}
+_DIGITS = {"inputmode": "numeric", "pattern": "[0-9]*", "autocapitalize": "off",
+           "autocorrect": "off"}
 
 
 class WorkerSignInForm(FlaskForm):
@@ -23,9 +24,11 @@ class WorkerActivationForm(FlaskForm):
     employee_number = StringField(_l("工号"), validators=[DataRequired(), Length(max=64)],
                                   render_kw=_NUMBER)
     code = StringField(_l("激活码或短信验证码"), validators=[DataRequired(), Length(max=16)],
-                       render_kw={**_DIGITS, "autocomplete": "one-time-code", "maxlength": 8, "size": 10})
+                       render_kw={**_DIGITS, "autocomplete": "one-time-code", "maxlength": 8,
+                                  "size": 10})
     pin = PasswordField(_l("设置个人密码（6 位数字）"), validators=[DataRequired(), Length(max=16)],
-                        render_kw={**_DIGITS, "autocomplete": "new-password", "maxlength": 6, "size": 8})
+                        render_kw={**_DIGITS, "autocomplete": "new-password", "maxlength": 6,
+                                   "size": 8})
     pin_again = PasswordField(_l("再输入一次个人密码"), validators=[DataRequired(), Length(max=16)],
                               render_kw={**_DIGITS, "autocomplete": "new-password", "maxlength": 6,
                                          "size": 8})

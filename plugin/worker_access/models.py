@@ -30,7 +30,8 @@ class WorkerDevice(Base):
     worker: Mapped[Worker] = relationship(lazy="joined")
 
     def __repr__(self) -> str:
-        return f"<WorkerDevice {self.id} worker={self.worker_id}{' revoked' if self.revoked_at else ''}>"
+        return (f"<WorkerDevice {self.id} worker={self.worker_id}"
+                f"{' revoked' if self.revoked_at else ''}>")
 
 
 class WorkerPin(Base):

@@ -1,6 +1,6 @@
 """Staff's side of workers' phone sign-in: what HR sees of it, activation codes, revoking phones.
 
-Within the actor's subtrees only (:data:`Permission.WORKER_PHONES_MANAGE`); outside them the
+Within the actor's subtrees only (:data:`WORKER_PHONES_MANAGE`); outside them the
 worker does not exist. Staff never see a PIN or a code after it was shown once.
 """
 from __future__ import annotations
@@ -10,7 +10,6 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from ..access.roles import Permission
 from ..access.scope import Scope
 from ..audit.services import record_event
 from ..core.clock import utcnow
@@ -19,8 +18,18 @@ from ..core.errors import NotFound, ValidationError
 from ..core.host import Actor
 from ..registry.models import EmploymentStatus, Worker
 from .models import CodeChannel, WorkerActivationCode, WorkerDevice, WorkerPin
-from .services import (DEVICE_NOT_FOUND, HR_CODE_DIGITS, HR_CODE_VALIDITY, WORKER_DEPARTED,
-                       WORKER_NOT_FOUND, cancel_codes, code_hash, random_digits)
+from .permissions import WORKER_PHONES_MANAGE
+from .services import (
+    DEVICE_NOT_FOUND,
+    HR_CODE_DIGITS,
+    HR_CODE_VALIDITY,
+    WORKER_DEPARTED,
+    WORKER_NOT_FOUND,
+    cancel_codes,
+    code_hash,
+    random_digits,
+)
+
 
 @dataclass(frozen=True)
 class PhoneAccess:
@@ -39,7 +48,7 @@ class IssuedCode:
 
 def _check_may_manage(actor: Actor, worker: Worker) -> None:
     """Outside the actor's subtrees the worker does not exist (a system actor: company-wide)."""
-    if not Scope.of_actor(actor, Permission.WORKER_PHONES_MANAGE).covers(worker.org_unit):
+    if not Scope.of_actor(actor, WORKER_PHONES_MANAGE).covers(worker.org_unit):
         raise NotFound(WORKER_NOT_FOUND)
 
 

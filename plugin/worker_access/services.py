@@ -27,15 +27,13 @@ import functools
 import hashlib
 import hmac
 import ipaddress
-import os
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
-from itertools import pairwise
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Protocol, runtime_checkable
 
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import and_, bindparam, case, delete, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -47,26 +45,18 @@ from ..core.db import session
 from ..core.errors import CareBridgeError, ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
+from ..core.settings import setting
+from ..core.text import clean_code
 from ..registry.models import EmploymentStatus, Worker
-from .models import (CodeChannel, WorkerActivationCode, WorkerDevice, WorkerPin,
-                     WorkerSignInThrottle)
+from .models import CodeChannel, WorkerActivationCode, WorkerDevice, WorkerPin, WorkerSignInThrottle
 
-#: Wrong answers per employee number before it is locked (``CAREBRIDGE_WORKER_SIGN_IN_MAX_FAILURES``).
-MAX_FAILURES = 5
-#: How long a lock lasts (``CAREBRIDGE_WORKER_SIGN_IN_LOCK_MINUTES``).
-LOCK_MINUTES = 15
-#: Wrong answers from one client address, all employee numbers together, within
-#: :data:`ADDRESS_WINDOW` before the address is locked for the lock time
-#: (``CAREBRIDGE_WORKER_SIGN_IN_ADDRESS_MAX_FAILURES``). A site's WiFi puts a whole lecture
-#: behind one address, and only wrong answers count, so it is well above one person's typos.
-ADDRESS_MAX_FAILURES = 30
+#: The limits on wrong answers and text messages are settings, declared with their defaults in
+#: the feature's declaration (:mod:`plugin.worker_access`); the windows are fixed.
 ADDRESS_WINDOW = timedelta(minutes=15)
 #: Wrong answers for an employee number are forgotten after this long without a lock.
 NUMBER_WINDOW = timedelta(days=1)
-#: Text messages with a code: per employee number, and per client address
-#: (``CAREBRIDGE_WORKER_SMS_ADDRESS_MAX``), per hour.
+#: Text messages with a code per employee number per hour (per address: a setting).
 SMS_PER_NUMBER = 3
-SMS_PER_ADDRESS = 60
 SMS_WINDOW = timedelta(hours=1)
 
 PIN_LENGTH = 6
@@ -89,7 +79,8 @@ PINS_DIFFER = N_("两次输入的个人密码不一样")
 CODE_FORMAT = N_("激活码是 %(short)s 位或 %(long)s 位数字")
 TOO_MANY_TEXTS = N_("发送太频繁，请 1 小时后再试，或找人力资源专员要激活码")
 NO_TEXT_CHANNEL = N_("短信验证码暂未开通，请找人力资源专员要激活码")
-CODE_TEXT = N_("【关爱桥】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。请勿告诉任何人，包括管理人员。")
+CODE_TEXT = N_("【关爱桥】您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。"
+               "请勿告诉任何人，包括管理人员。")
 WORKER_NOT_FOUND = N_("找不到这名职工")
 WORKER_DEPARTED = N_("这名职工已离职，不能再在手机上登录")
 DEVICE_NOT_FOUND = N_("找不到这部手机，可能已经注销")
@@ -117,11 +108,6 @@ class TextMessageChannel(Protocol):
 
 # --- settings -----------------------------------------------------------------------------------
 
-def _setting(name: str, default: int) -> int:
-    configured = current_app.config.get(name) if has_app_context() else None
-    return max(1, int(configured or os.environ.get(name) or default))
-
-
 @dataclass(frozen=True)
 class Limit:
     """At most ``max_attempts`` unsuccessful attempts per key within ``window``; reaching it
@@ -138,22 +124,22 @@ class Limit:
 
 
 def _lock() -> timedelta:
-    return timedelta(minutes=_setting("CAREBRIDGE_WORKER_SIGN_IN_LOCK_MINUTES", LOCK_MINUTES))
+    return timedelta(minutes=setting("CAREBRIDGE_WORKER_SIGN_IN_LOCK_MINUTES"))
 
 
 def number_limit() -> Limit:
-    return Limit("number", _setting("CAREBRIDGE_WORKER_SIGN_IN_MAX_FAILURES", MAX_FAILURES),
+    return Limit("number", setting("CAREBRIDGE_WORKER_SIGN_IN_MAX_FAILURES"),
                  NUMBER_WINDOW, _lock())
 
 
 def address_limit() -> Limit:
-    return Limit("address", _setting("CAREBRIDGE_WORKER_SIGN_IN_ADDRESS_MAX_FAILURES",
-                                     ADDRESS_MAX_FAILURES), ADDRESS_WINDOW, _lock())
+    return Limit("address", setting("CAREBRIDGE_WORKER_SIGN_IN_ADDRESS_MAX_FAILURES"),
+                 ADDRESS_WINDOW, _lock())
 
 
 def _sms_limits() -> tuple[Limit, Limit]:
     return (Limit("sms", SMS_PER_NUMBER, SMS_WINDOW, SMS_WINDOW),
-            Limit("sms-address", _setting("CAREBRIDGE_WORKER_SMS_ADDRESS_MAX", SMS_PER_ADDRESS),
+            Limit("sms-address", setting("CAREBRIDGE_WORKER_SMS_ADDRESS_MAX"),
                   SMS_WINDOW, SMS_WINDOW))
 
 
@@ -165,7 +151,7 @@ def token_hash(token: str) -> str:
 
 
 def _normalise(text: str | None) -> str:
-    return "".join(unicodedata.normalize("NFKC", text or "").split()).upper()
+    return clean_code(text, upper=True) or ""
 
 
 def client_address(ip: str | None) -> str:
@@ -186,7 +172,7 @@ def _number_digest(number: str) -> str:
 
 
 def _digits(value: str | None) -> str:
-    return "".join(unicodedata.normalize("NFKC", value or "").split())
+    return clean_code(value) or ""
 
 
 def parse_pin(value: str | None, field: str = "pin") -> str:
@@ -210,7 +196,8 @@ def parse_new_pin(value: str | None, again: str | None) -> str:
 
 def parse_code(value: str | None) -> str:
     code = _digits(value)
-    if len(code) not in (SMS_CODE_DIGITS, HR_CODE_DIGITS) or not code.isascii() or not code.isdigit():
+    if (len(code) not in (SMS_CODE_DIGITS, HR_CODE_DIGITS) or not code.isascii()
+            or not code.isdigit()):
         raise ValidationError(CODE_FORMAT, field="code", short=SMS_CODE_DIGITS, long=HR_CODE_DIGITS)
     return code
 
@@ -364,7 +351,8 @@ def count_attempt(employee_number: str, *, ip: str | None) -> SignInAttempt:
 def _known(number: str, now: datetime) -> _Known | None:
     """The worker with this number, PIN hash and usable codes; the same three queries for an
     unknown number (with a worker id no one has), so both take the same time."""
-    worker = session.execute(select(Worker).where(Worker.employee_number == number)).scalar_one_or_none()
+    worker = session.execute(
+        select(Worker).where(Worker.employee_number == number)).scalar_one_or_none()
     worker_id = worker.id if worker is not None else 0
     pin = session.get(WorkerPin, worker_id)
     codes = session.execute(select(WorkerActivationCode.id, WorkerActivationCode.code_hash,
@@ -384,7 +372,8 @@ def sign_in_with_pin(attempt: SignInAttempt, pin: str, *, ip: str | None,
                      user_agent: str | None) -> str:
     """Check the worker's PIN (after :func:`count_attempt`); return a new device token."""
     known = attempt.worker
-    right = check_password_hash(known.pin_hash if known and known.pin_hash else _dummy_pin_hash(), pin)
+    right = check_password_hash(
+        known.pin_hash if known and known.pin_hash else _dummy_pin_hash(), pin)
     if not right or known is None or known.pin_hash is None:
         _failed(attempt, ip=ip, user_agent=user_agent)
         raise WorkerSignInRefused(WRONG_PIN)
@@ -413,7 +402,8 @@ def activate(attempt: SignInAttempt, code: str, new_pin: str, *, ip: str | None,
     # Refusals after the right code leave the code unused, so the worker can try again with it.
     if not known.active:
         raise WorkerSignInRefused(DEPARTED)
-    if any(new_pin in (value or "").upper() for value in (known.phone, known.id_number, attempt.number)):
+    if any(new_pin in (value or "").upper()
+           for value in (known.phone, known.id_number, attempt.number)):
         raise ValidationError(PIN_FROM_RECORDS, field="pin")
     now = utcnow()
     used = session.execute(update(WorkerActivationCode).where(
@@ -492,7 +482,8 @@ def set_pin(worker: Worker, pin: str) -> None:
     pin = parse_pin(pin)
     existing = session.get(WorkerPin, worker.id)
     if existing is None:
-        session.add(WorkerPin(worker_id=worker.id, pin_hash=generate_password_hash(pin), set_at=utcnow()))
+        session.add(WorkerPin(worker_id=worker.id, pin_hash=generate_password_hash(pin),
+                              set_at=utcnow()))
     else:
         existing.pin_hash, existing.set_at = generate_password_hash(pin), utcnow()
     session.flush()
@@ -525,7 +516,8 @@ def send_code_by_text(employee_number: str, *, ip: str | None, user_agent: str |
         raise WorkerSignInRefused(TOO_MANY_TEXTS)
     if _bump(per_number, _number_digest(number), now).locked(now):
         raise WorkerSignInRefused(TOO_MANY_TEXTS)
-    worker = session.execute(select(Worker).where(Worker.employee_number == number)).scalar_one_or_none()
+    worker = session.execute(
+        select(Worker).where(Worker.employee_number == number)).scalar_one_or_none()
     if worker is None or worker.employment_status != EmploymentStatus.ACTIVE or not worker.phone:
         return
     code = random_digits(SMS_CODE_DIGITS)
@@ -536,13 +528,15 @@ def send_code_by_text(employee_number: str, *, ip: str | None, user_agent: str |
                                      expires_at=now + SMS_CODE_VALIDITY))
     session.flush()
     record_event("worker.sign_in_code_sent", actor, target_type="worker", target_id=worker.id,
-                 org_unit_id=worker.org_unit_id, details={"channel": getattr(channel, "name", "sms")})
+                 org_unit_id=worker.org_unit_id,
+                 details={"channel": getattr(channel, "name", "sms")})
     minutes = int(SMS_CODE_VALIDITY.total_seconds() // 60)
     channel.send_text(worker.phone, gettext(CODE_TEXT, code=code, minutes=minutes))
 
 
 def cancel_codes(worker_id: int, channel: CodeChannel | None, now: datetime) -> None:
-    conditions = [WorkerActivationCode.worker_id == worker_id, WorkerActivationCode.used_at.is_(None),
+    conditions = [WorkerActivationCode.worker_id == worker_id,
+                  WorkerActivationCode.used_at.is_(None),
                   WorkerActivationCode.cancelled_at.is_(None)]
     if channel is not None:
         conditions.append(WorkerActivationCode.channel == channel)
@@ -556,7 +550,8 @@ def worker_for_token(token: str | None) -> Worker | None:
     if not token:
         return None
     device = session.execute(select(WorkerDevice).where(
-        WorkerDevice.token_hash == token_hash(token), WorkerDevice.revoked_at.is_(None))).scalar_one_or_none()
+        WorkerDevice.token_hash == token_hash(token),
+        WorkerDevice.revoked_at.is_(None))).scalar_one_or_none()
     if device is None or device.worker.employment_status != EmploymentStatus.ACTIVE:
         return None
     now = utcnow()
@@ -567,7 +562,8 @@ def worker_for_token(token: str | None) -> Worker | None:
 
 def forget_device(token: str, *, ip: str | None, user_agent: str | None) -> None:
     device = session.execute(select(WorkerDevice).where(
-        WorkerDevice.token_hash == token_hash(token), WorkerDevice.revoked_at.is_(None))).scalar_one_or_none()
+        WorkerDevice.token_hash == token_hash(token),
+        WorkerDevice.revoked_at.is_(None))).scalar_one_or_none()
     if device is None:
         return
     actor = worker_actor(device.worker, ip=ip, user_agent=user_agent)

@@ -6,14 +6,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ..access.roles import Permission
 from ..access.scope import load_in_scope
 from ..core.errors import CareBridgeError
-from ..core.forms import ActionForm
+from ..core.forms import ActionForm, flash_refusal
+from ..registry.permissions import WORKERS_VIEW
 from ..registry.queries import get_worker
+from .forms import RevokePhonesForm
+from .permissions import WORKER_PHONES_MANAGE
 from .phones import issue_activation_code, phone_access, revoke_phones
 from .services import HR_CODE_VALIDITY
-from .forms import RevokePhonesForm
 
 staff_bp = Blueprint("worker_phones", __name__, url_prefix="/workers", template_folder="templates")
 
@@ -22,16 +23,16 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def _worker_and_actor(worker_id: int):
     """The worker and the acting user; 404 for a worker outside the user's subtrees."""
-    return load_in_scope(get_worker, worker_id, Permission.WORKER_PHONES_MANAGE,
-                         seen_with=Permission.WORKERS_VIEW)
+    return load_in_scope(get_worker, worker_id, WORKER_PHONES_MANAGE,
+                         seen_with=WORKERS_VIEW)
 
 
 def _page(worker, actor, *, issued=None):
     access = phone_access(worker, actor=actor)
     adapter = current_app.extensions["carebridge"].adapter
     people = adapter.user_names({code.issued_by for code in access.pending_codes})
-    page = render_template("carebridge/worker_access/staff_phones.html", worker=worker, access=access,
-                           issued=issued, people=people, issue_form=ActionForm(),
+    page = render_template("carebridge/worker_access/staff_phones.html", worker=worker,
+                           access=access, issued=issued, people=people, issue_form=ActionForm(),
                            code_days=HR_CODE_VALIDITY.days,
                            revoke_form=RevokePhonesForm())
     return page, 200, NO_STORE
@@ -51,7 +52,7 @@ def issue_code(worker_id: int):
     try:
         issued = issue_activation_code(worker, actor=actor)
     except CareBridgeError as error:
-        flash(error.localized(), "danger")
+        flash_refusal(error.localized())
         return redirect(url_for(".phones", worker_id=worker.id))
     # Shown on this response only: it is not stored, so there is nothing to redirect to.
     return _page(worker, actor, issued=issued)
@@ -68,7 +69,7 @@ def revoke(worker_id: int):
         count = revoke_phones(worker, actor=actor, device_id=device_id,
                                        clear_pin=bool(form.clear_pin.data))
     except CareBridgeError as error:
-        flash(error.localized(), "danger")
+        flash_refusal(error.localized())
     else:
         flash(_("已注销 %(count)s 部手机，并清除了个人密码", count=count) if form.clear_pin.data
               else _("已注销 %(count)s 部手机", count=count), "success")

@@ -1,15 +1,18 @@
 """Worker pages on a phone: sign in once, then see one's own record. Tiny pages, no JavaScript.
 
 Signing in commits twice: the attempt's count first, before the answer is checked (so parallel
-guesses cannot overtake the limit and no later refusal rolls the count back), then the outcome.
+guesses cannot overtake the limit and no later refusal rolls the count back), then the outcome:
+a success at the request boundary, a refusal (wrong PIN, locked number…) by the view, on
+purpose, since the count and the audit row are the record of that refusal
+(:func:`plugin.core.db.commit_refusal_record`); the refused form then answers 422.
 """
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from ..core.db import session
+from ..core.db import commit_refusal_record, session
 from ..core.errors import CareBridgeError
-from ..core.forms import ActionForm, attach_error
+from ..core.forms import ActionForm, attach_error, render_form, render_refused
 from ..core.urls import local_path
 from ..registry.queries import children_of
 from . import services
@@ -38,7 +41,7 @@ def _next_target() -> str:
 def _refused(form, error: CareBridgeError) -> str | None:
     """Keep what the refusal recorded (failure, lock) whatever the response; the message to show
     above the form, or None when it belongs to a field."""
-    session.commit()
+    commit_refusal_record()
     if error.field and getattr(form, error.field, None) is not None:
         attach_error(form, error)
         return None
@@ -58,8 +61,8 @@ def sign_in():
             error = _refused(form, refusal)
         else:
             return remember_phone(redirect(_next_target()), token)
-    return render_template("carebridge/worker_access/sign_in.html", form=form, error=error,
-                           next=local_path(request.args.get("next")))
+    return render_form("carebridge/worker_access/sign_in.html", form=form, error=error,
+                       next=local_path(request.args.get("next")))
 
 
 @bp.route("/activate", methods=["GET", "POST"])
@@ -76,7 +79,7 @@ def activate():
             error = _refused(form, refusal)
         else:
             return remember_phone(redirect(_next_target()), token)
-    return _activation_page(form, error=error)
+    return _activation_page(form, error=error, refused=request.method == "POST")
 
 
 @bp.route("/activate/send-code", methods=["POST"])
@@ -87,15 +90,18 @@ def send_code():
         try:
             services.send_code_by_text(text_form.employee_number.data, **_client())
         except CareBridgeError as refusal:
-            error = refusal.localized()
+            error = _refused(text_form, refusal)
         else:
             notice = True
-    form = WorkerActivationForm(formdata=None, data={"employee_number": text_form.employee_number.data})
-    return _activation_page(form, text_form=text_form, error=error, code_sent=notice)
+    form = WorkerActivationForm(formdata=None,
+                                data={"employee_number": text_form.employee_number.data})
+    return _activation_page(form, text_form=text_form, error=error, code_sent=notice,
+                            refused=not notice)
 
 
-def _activation_page(form, *, text_form=None, error=None, code_sent=None):
-    return render_template(
+def _activation_page(form, *, text_form=None, error=None, code_sent=None, refused=False):
+    render = render_refused if refused else render_template
+    return render(
         "carebridge/worker_access/activate.html", form=form, error=error, code_sent=code_sent,
         text_form=(text_form or SendCodeForm(prefix="text")) if services.text_channel() else None,
         next=local_path(request.args.get("next")), code_digits=services.HR_CODE_DIGITS,

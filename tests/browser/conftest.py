@@ -8,15 +8,16 @@ real services. Nothing here ever runs ``playwright install``: the browser is ``/
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from employer_portal import create_app
+from employer_portal.database import upgrade_database
 from employer_portal.setup.services import forget_set_up
 from plugin.core.db import session
 
@@ -110,7 +111,7 @@ def live_server(database_url, tmp_path_factory):
     app = create_app(portal_test_config(url, CAREBRIDGE_LOGIN_MAX_FAILURES=MAX_FAILURES,
                                         CAREBRIDGE_LOGIN_LOCK_MINUTES=15))
     with app.app_context():
-        upgrade()
+        upgrade_database()
     server, stop = serve(app)
     yield server
     stop()

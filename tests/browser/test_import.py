@@ -17,7 +17,14 @@ from playwright.sync_api import expect
 
 from plugin.core.db import session
 
-from ..imports_support import REASON_HEADER, WORKER_HEADER, id_number, worker, wrong_check, xlsx_roster
+from ..imports_support import (
+    REASON_HEADER,
+    WORKER_HEADER,
+    id_number,
+    worker,
+    wrong_check,
+    xlsx_roster,
+)
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing]

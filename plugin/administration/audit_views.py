@@ -1,32 +1,33 @@
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
-from zoneinfo import ZoneInfo
 
 from ..access.checks import has_permission, require, scope_paths
-from ..access.roles import Permission
+from ..audit.actions import action_label
+from ..audit.permissions import AUDIT_VIEW
 from ..core.forms import choices
 from ..org.queries import get_root_unit
-from .actions import action_label
-from .forms import AuditFilterForm
-from .queries import AuditFilter, known_actions, known_target_types, search_events
+from .audit_forms import AuditFilterForm
+from .audit_queries import AuditFilter, known_actions, known_target_types, search_events
 
 bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
 
 
 def _local_midnight_utc(day) -> datetime:
     zone = ZoneInfo(current_app.extensions["carebridge"].company_timezone_name())
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
 
 
 @bp.route("/")
 def events():
-    actor = require(Permission.AUDIT_VIEW)
+    actor = require(AUDIT_VIEW)
     form = AuditFilterForm(request.args)
-    form.action.choices = choices([("", _("全部"))] + [(code, action_label(code)) for code in known_actions()])
+    form.action.choices = choices(
+        [("", _("全部"))] + [(code, action_label(code)) for code in known_actions()])
     form.target_type.choices = choices([("", _("全部"))] + [(t, t) for t in known_target_types()])
     criteria = AuditFilter()
     if form.validate():
@@ -36,13 +37,14 @@ def events():
             target_type=form.target_type.data or None,
             target_id=(form.target_id.data or "").strip() or None,
             since=_local_midnight_utc(form.since.data) if form.since.data else None,
-            until=_local_midnight_utc(form.until.data + timedelta(days=1)) if form.until.data else None,
+            until=(_local_midnight_utc(form.until.data + timedelta(days=1))
+                   if form.until.data else None),
         )
     root = get_root_unit()
     page = search_events(
         criteria,
-        scope_paths=scope_paths(actor.key, Permission.AUDIT_VIEW),
-        whole_company=root is not None and has_permission(actor.key, Permission.AUDIT_VIEW, root),
+        scope_paths=scope_paths(actor.key, AUDIT_VIEW),
+        whole_company=root is not None and has_permission(actor.key, AUDIT_VIEW, root),
         page=request.args.get("page", 1, type=int),
     )
     return render_template("carebridge/audit/events.html", form=form, page=page,

@@ -5,15 +5,10 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from ..core.clock import DEFAULT_TIMEZONE
 from ..core.forms import choices
-from .models import ALLOWED_CHILD_KINDS, OrgKind
-
-KIND_LABELS = {
-    OrgKind.GROUP: _l("集团"),
-    OrgKind.SUBSIDIARY: _l("子公司/工程局"),
-    OrgKind.SITE: _l("项目部/厂区"),
-    OrgKind.TEAM: _l("班组"),
-}
+from ..org.labels import KIND_LABELS
+from ..org.models import ALLOWED_CHILD_KINDS, OrgKind
 
 PHONE = Regexp(r"^[0-9+\-() ]{5,30}$", message=_l("请输入有效的电话号码"))
 
@@ -30,13 +25,14 @@ class NewUnitForm(UnitForm):
 
     def __init__(self, parent_kind: OrgKind, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = choices((kind.value, KIND_LABELS[kind]) for kind in ALLOWED_CHILD_KINDS[parent_kind])
+        self.kind.choices = choices((kind.value, KIND_LABELS[kind])
+                                    for kind in ALLOWED_CHILD_KINDS[parent_kind])
         # Put the kind first: it decides what the rest means.
         self._fields.move_to_end("kind", last=False)
 
 
 class CompanyForm(FlaskForm):
     name = StringField(_l("公司名称"), validators=[DataRequired(), Length(max=200)])
-    timezone = StringField(_l("时区"), default="Asia/Shanghai",
+    timezone = StringField(_l("时区"), default=DEFAULT_TIMEZONE,
                            description=_l("显示时间所用的时区，例如 Asia/Shanghai"),
                            validators=[DataRequired(), Length(max=64)])

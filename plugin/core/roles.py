@@ -1,0 +1,47 @@
+"""The vocabulary of who may do what: the company's roles (DOMAIN §1) and the permission type.
+
+Which permissions each role holds is not written here: each feature declares its permissions and
+their default roles in its :class:`~plugin.core.features.Feature`, and :mod:`plugin.access.roles`
+reads the declarations.
+"""
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    HR_OFFICER = "hr_officer"
+    SITE_MANAGER = "site_manager"
+    UNION_OFFICER = "union_officer"
+    CARE_WORKER = "care_worker"
+    REPORT_OFFICER = "report_officer"
+    AUDITOR = "auditor"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("系统管理员"),
+    Role.HR_OFFICER: _l("人力资源专员"),
+    Role.SITE_MANAGER: _l("项目经理/厂区负责人"),
+    Role.UNION_OFFICER: _l("工会干部"),
+    Role.CARE_WORKER: _l("关爱服务队伍成员"),
+    Role.REPORT_OFFICER: _l("报表专员"),
+    Role.AUDITOR: _l("审计员"),
+}
+
+
+class Permission(str):
+    """Something a role may do on an organisation subtree, named ``feature.verb``.
+
+    A string, so it compares, hashes and stores as its code (``"lectures.view"``). Each feature
+    defines its own in its ``permissions.py``.
+    """
+
+    def __repr__(self) -> str:
+        return f"Permission({str.__repr__(self)})"

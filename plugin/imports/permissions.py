@@ -1,0 +1,4 @@
+"""Permissions of roster imports."""
+from ..core.roles import Permission
+
+ROSTERS_IMPORT = Permission("rosters.import")
