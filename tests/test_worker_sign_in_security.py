@@ -214,6 +214,23 @@ def test_a_text_message_code_where_a_channel_sends_texts(worker, app, client, mo
     assert len(texts.sent) == 3
 
 
+def test_a_code_is_texted_only_once_it_is_stored(worker, app, monkeypatch):
+    """Work that is rolled back takes its code with it, so no text may carry that code."""
+    texts = FakeTexts()
+    monkeypatch.setattr(app.extensions["carebridge"], "channels", [texts])
+    with app.test_request_context("/w/activate/send-code", method="POST"):
+        refused = session.begin_nested()
+        services.send_code_by_text("E2001", ip="10.0.0.9", user_agent="test")
+        refused.rollback()
+        services.send_code_by_text("E2001", ip="10.0.0.9", user_agent="test")
+        assert texts.sent == []  # not before the commit
+        session.commit()
+    assert len(texts.sent) == 1 and texts.sent[0][0] == PHONE
+    code = re.search(r"验证码是 (\d{6})", texts.sent[0][1]).group(1)
+    stored = session.execute(select(WorkerActivationCode)).scalars().all()
+    assert [row.code_hash for row in stored] == [services.code_hash(worker.id, code)]
+
+
 def test_staff_pages_show_whether_a_pin_is_set_and_nothing_of_it(worker, hr):
     give_pin(worker)
     page = hr.get(f"/workers/{worker.id}/phones").text

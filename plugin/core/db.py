@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import logging
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -224,6 +225,50 @@ def refusable_part():
     finally:
         if refusals is not None:
             del refusals[mark:]
+
+
+#: ``Session.info`` key of the callbacks to run once the session's transaction has committed.
+_AFTER_COMMIT_KEY = "carebridge.after_commit"
+
+
+def after_commit(callback) -> None:
+    """Run ``callback()`` once the current transaction has committed; never if it, or the
+    savepoint it was registered in, rolls back.
+
+    For what leaves the system and cannot be taken back, and must not wait for the outbox job
+    (a sign-in code a worker is waiting for on the phone): a refused or failed request then sends
+    nothing. The callback runs after the database has committed, outside the transaction; an
+    exception in it is logged and does not undo the commit.
+    """
+    current_session = session()  # the scoped session's session of this context
+    current = current_session.get_nested_transaction() or current_session.get_transaction()
+    current_session.info.setdefault(_AFTER_COMMIT_KEY, []).append((current, callback))
+
+
+def _within(transaction, ancestor) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(committed: Session) -> None:
+    for _transaction, callback in committed.info.pop(_AFTER_COMMIT_KEY, []):
+        try:
+            callback()
+        except Exception:  # the commit stands; the person can ask again
+            logging.getLogger(__name__).exception("after-commit callback %r failed", callback)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_commit(rolled_back: Session, previous_transaction) -> None:
+    """Forget the callbacks of the work that was just rolled back (a savepoint, or all of it)."""
+    pending = rolled_back.info.get(_AFTER_COMMIT_KEY)
+    if pending:
+        pending[:] = [(transaction, callback) for transaction, callback in pending
+                      if not _within(transaction, previous_transaction)]
 
 
 def commit_refusal_record() -> None:

@@ -41,7 +41,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record_event
 from ..core.clock import utcnow
-from ..core.db import session
+from ..core.db import after_commit, session
 from ..core.errors import CareBridgeError, ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
@@ -96,8 +96,9 @@ class TextMessageChannel(Protocol):
     """A notification channel that can also send a text message to a phone number (SMS).
 
     Register it like any channel (:meth:`plugin.CareBridge.register_channel`); the first
-    registered channel with ``send_text`` sends the sign-in codes. Like ``deliver``, it should
-    queue the message and send it after the request's commit.
+    registered channel with ``send_text`` sends the sign-in codes. It is called after the
+    request's commit (never for a request that is rolled back), outside any transaction, and
+    should send at once: the worker is waiting for the code.
     """
 
     name: str
@@ -531,7 +532,9 @@ def send_code_by_text(employee_number: str, *, ip: str | None, user_agent: str |
                  org_unit_id=worker.org_unit_id,
                  details={"channel": getattr(channel, "name", "sms")})
     minutes = int(SMS_CODE_VALIDITY.total_seconds() // 60)
-    channel.send_text(worker.phone, gettext(CODE_TEXT, code=code, minutes=minutes))
+    text, phone = gettext(CODE_TEXT, code=code, minutes=minutes), worker.phone
+    # Sent once the code is stored: a request that ends refused or failed sends no code.
+    after_commit(lambda: channel.send_text(phone, text))
 
 
 def cancel_codes(worker_id: int, channel: CodeChannel | None, now: datetime) -> None:
