@@ -1,5 +1,10 @@
 """The category rules of DOMAIN §3, decided by a pure function: no database needed.
 
+Most tests here exercise the strict rules (``presume=False``): what is decided from recorded
+facts alone. The presumptions of product rule turn 2 (unrecorded difficulty = no, a timed status
+without a start = six months, capacity not recorded = capable) are tested in their own section
+below, against the strict rules.
+
 Dates: unless a test says otherwise the decision date is ``ON`` = 1 June 2024. "Six months"
 counts from the same day-of-month six months later (clamped to a shorter month's last day), so
 a status that began on 1 December 2023 has lasted six months on ``ON`` and one that began on
@@ -63,7 +68,12 @@ def child(**changes) -> ChildFacts:
 
 
 def decide(on: date = ON, **changes) -> CategoryDecision:
-    return decide_categories(child(**changes), on)
+    """The strict rules (no presumptions)."""
+    return decide_categories(child(**changes), on, presume=False)
+
+
+def strict(facts: ChildFacts, on: date) -> CategoryDecision:
+    return decide_categories(facts, on, presume=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -367,7 +377,7 @@ def test_missing_facts(changes, category, value, missing):
 
 
 def test_nothing_known():
-    decision = decide_categories(ChildFacts(), ON)
+    decision = strict(ChildFacts(), ON)
     assert decision.categories == ()
     assert decision.unknown_categories == CATEGORY_CODES
     assert decision.age is None
@@ -395,7 +405,7 @@ def test_everything_known_has_no_unknown_reason():
 
 
 def test_an_adult_is_in_no_category_whatever_is_missing():
-    decision = decide_categories(ChildFacts(birth_date=date(2000, 1, 1)), ON)
+    decision = strict(ChildFacts(birth_date=date(2000, 1, 1)), ON)
     assert decision.age == 24
     assert (decision.left_behind, decision.migrant, decision.in_difficulty,
             decision.de_facto_unsupported, decision.orphan) == (False,) * 5
@@ -528,9 +538,9 @@ def test_ages_and_birthdays_agree(born, years):
 
 
 @_settings
-@given(facts=_child_facts, on=_dates())
-def test_decision_invariants(facts, on):
-    decision = decide_categories(facts, on)
+@given(facts=_child_facts, on=_dates(), presume=st.booleans())
+def test_decision_invariants(facts, on, presume):
+    decision = decide_categories(facts, on, presume=presume)
     assert not (decision.left_behind is True and decision.migrant is True)
     if decision.de_facto_unsupported is True:
         assert decision.in_difficulty is True
@@ -547,6 +557,14 @@ def test_decision_invariants(facts, on):
     for code in CATEGORY_CODES:
         assert (getattr(decision, code) is None) == bool(decision.missing_for(code))
     assert decision.three_areas is facts.in_three_areas
+    for code in CATEGORY_CODES:
+        if decision.presumed_for(code):
+            assert getattr(decision, code) is not None
+    assert set(decision.presumed) <= set(FACT_CODES)
+    if not presume:
+        assert decision.presumed_by_category == ()
+    else:  # only facts no presumption covers are ever missing
+        assert set(decision.missing) <= UNCOVERED
 
 
 def _complete(draw, facts: ChildFacts, on: date) -> ChildFacts:
@@ -587,8 +605,8 @@ def _complete(draw, facts: ChildFacts, on: date) -> ChildFacts:
 @given(data=st.data(), facts=_child_facts, on=_dates())
 def test_a_decided_category_never_depends_on_a_missing_fact(data, facts, on):
     """Whatever the missing facts turn out to be, a category decided without them stays."""
-    decision = decide_categories(facts, on)
-    completed = decide_categories(_complete(data.draw, facts, on), on)
+    decision = strict(facts, on)
+    completed = strict(_complete(data.draw, facts, on), on)
     for code in CATEGORY_CODES:
         if getattr(decision, code) is not None:
             assert getattr(completed, code) is getattr(decision, code), code
@@ -596,26 +614,160 @@ def test_a_decided_category_never_depends_on_a_missing_fact(data, facts, on):
 
 @_settings
 @given(facts=_child_facts, on=st.dates(date(1995, 1, 1), date(2035, 12, 31)),
-       days=st.integers(1, 20 * 366))
-def test_nothing_changes_before_the_next_change_date(facts, on, days):
+       days=st.integers(1, 20 * 366), presume=st.booleans())
+def test_nothing_changes_before_the_next_change_date(facts, on, days, presume):
     later = on + timedelta(days=days)
-    next_change = next_change_date(facts, on)
-    today = replace(decide_categories(facts, on), age=None)
+    next_change = next_change_date(facts, on, presume=presume)
+    today = replace(decide_categories(facts, on, presume=presume), age=None)
     if next_change is None or later < next_change:
-        assert replace(decide_categories(facts, later), age=None) == today
+        assert replace(decide_categories(facts, later, presume=presume), age=None) == today
     else:
         assert next_change > on
-        assert replace(decide_categories(facts, next_change), age=None) != today
+        assert replace(decide_categories(facts, next_change, presume=presume), age=None) != today
 
 
 @_settings
-@given(facts=_child_facts, on=st.dates())
-def test_never_raises_even_at_the_ends_of_the_calendar(facts, on):
-    decide_categories(facts, on)
-    next_change_date(facts, on)
+@given(facts=_child_facts, on=st.dates(), presume=st.booleans())
+def test_never_raises_even_at_the_ends_of_the_calendar(facts, on, presume):
+    decide_categories(facts, on, presume=presume)
+    next_change_date(facts, on, presume=presume)
+
+
+@_settings
+@given(facts=_child_facts, on=st.dates(date(1995, 1, 1), date(2035, 12, 31)),
+       presume=st.booleans())
+def test_next_change_date_is_the_same_given_the_decision_of_the_day(facts, on, presume):
+    decided = decide_categories(facts, on, presume=presume)
+    assert (next_change_date(facts, on, decided, presume=presume)
+            == next_change_date(facts, on, presume=presume))
+
+
+# ---------------------------------------------------------------------------------------------
+# Presumptions (DOMAIN §3, product rule turn 2): what rosters really carry
+
+#: Facts no presumption covers: only these leave a category unknown under the presumptions.
+UNCOVERED = {"birth_date", "lives_in_home_area", "mother.status", "father.status"}
+#: What a roster says: a status, no start date, no capacity, blanks for no difficulty.
+SAID_AWAY = ParentFacts(S.WORKS_AWAY)
+SAID_HOME = ParentFacts(S.AT_HOME)
+ROSTER = ChildFacts(birth_date=date(2014, 3, 10), lives_in_home_area=True)
+
+
+def presumed(on: date = ON, **changes) -> CategoryDecision:
+    return decide_categories(replace(ROSTER, **changes), on)
+
+
+def test_the_default_is_to_presume():
+    facts = replace(ROSTER, mother=SAID_AWAY, father=SAID_AWAY)
+    assert decide_categories(facts, ON) == decide_categories(facts, ON, presume=True)
+    assert decide_categories(facts, ON, presume=False).left_behind is None
+
+
+@pytest.mark.parametrize("mother, father, left_behind, presumed_facts", [
+    # both said to work away, no dates, nothing about capacity: left-behind, presumed
+    (SAID_AWAY, SAID_AWAY, True, ("mother.since", "father.since")),
+    # one away (no date), the other at home: presumed capable, so not left-behind (presumed)
+    (SAID_AWAY, SAID_HOME, False, ("father.capable",)),
+    # a recorded capacity is no presumption
+    (SAID_AWAY, ParentFacts(S.AT_HOME, capable=True), False, ()),
+    # the other parent at home and recorded seriously ill: only the start date is presumed
+    (SAID_AWAY, ParentFacts(S.AT_HOME, capable=False), True, ("mother.since",)),
+    # a dated status is no presumption; deceased needs none
+    (AWAY, DEAD, True, ()),
+    (SAID_AWAY, DEAD, True, ("mother.since",)),
+    # out of contact / imprisoned without a date: presumed six months
+    (SAID_AWAY, ParentFacts(S.OUT_OF_CONTACT), True, ("mother.since", "father.since")),
+    (AWAY, ParentFacts(S.IMPRISONED), True, ("father.since",)),
+    # an incapable parent cannot care however long the status lasted: no presumption needed
+    (AWAY, ParentFacts(S.IMPRISONED, capable=False), True, ()),
+])
+def test_left_behind_on_presumptions(mother, father, left_behind, presumed_facts):
+    decision = presumed(mother=mother, father=father)
+    assert decision.left_behind is left_behind
+    assert decision.presumed_for("left_behind") == presumed_facts
+    assert decision.missing == ()
+    # the strict rules agree once the presumed facts are recorded as presumed
+    recorded = decide(mother=_as_presumed(mother), father=_as_presumed(father))
+    assert recorded.left_behind is left_behind
+
+
+def _as_presumed(parent: ParentFacts | None) -> ParentFacts | None:
+    if parent is None:
+        return None
+    since = parent.since
+    if since is None and parent.status in (S.WORKS_AWAY, S.OUT_OF_CONTACT, S.IMPRISONED):
+        since = date(1, 1, 1)
+    return replace(parent, since=since, capable=True if parent.capable is None else parent.capable)
+
+
+def test_unrecorded_difficulty_is_no_and_blank_reads_as_recorded_no():
+    blank = presumed(mother=AWAY, father=AWAY)
+    said_no = presumed(mother=AWAY, father=AWAY, family_poverty=False, own_disability=False,
+                       guardianship_lacking_with_harm=False)
+    assert blank.in_difficulty is False
+    assert blank == said_no  # reported the same way: no marker, nothing missing
+    assert blank.presumed_for("in_difficulty") == ()
+    assert presumed(own_disability=True).in_difficulty is True
+
+
+def test_de_facto_unsupported_on_presumptions():
+    decision = presumed(mother=ParentFacts(S.IMPRISONED), father=DEAD)
+    assert decision.de_facto_unsupported is True
+    assert decision.in_difficulty is True
+    assert decision.presumed_for("de_facto_unsupported") == ("mother.since",)
+    assert decision.presumed_for("in_difficulty") == ("mother.since",)
+    assert "guardianship_lacking" in decision.focus_flags
+
+
+@pytest.mark.parametrize("changes, category, missing", [
+    (dict(birth_date=None, mother=SAID_AWAY, father=SAID_AWAY), "left_behind", ("birth_date",)),
+    (dict(lives_in_home_area=None, mother=SAID_AWAY, father=SAID_AWAY), "left_behind",
+     ("lives_in_home_area",)),
+    # the other parent's status: no presumption covers it
+    (dict(mother=None, father=SAID_AWAY), "left_behind", ("mother.status",)),
+    (dict(mother=ParentFacts(S.UNKNOWN), father=SAID_AWAY), "left_behind", ("mother.status",)),
+    (dict(mother=None, father=DEAD), "orphan", ("mother.status",)),
+])
+def test_unknown_only_for_facts_no_presumption_covers(changes, category, missing):
+    decision = presumed(**changes)
+    assert getattr(decision, category) is None
+    assert decision.missing_for(category) == missing
+
+
+def test_presumptions_never_change_with_time():
+    facts = replace(ROSTER, mother=SAID_AWAY, father=SAID_AWAY)
+    assert next_change_date(facts, ON) == date(2030, 3, 10)  # the 16th birthday only
+
+
+def _fill_presumed(facts: ChildFacts) -> ChildFacts:
+    """Record every presumed fact as the presumption has it."""
+    def no(value):
+        return False if value is None else value
+
+    return replace(facts, family_poverty=no(facts.family_poverty),
+                   own_disability=no(facts.own_disability),
+                   guardianship_lacking_with_harm=no(facts.guardianship_lacking_with_harm),
+                   mother=_as_presumed(facts.mother or ParentFacts()),
+                   father=_as_presumed(facts.father or ParentFacts()))
 
 
 @_settings
 @given(facts=_child_facts, on=st.dates(date(1995, 1, 1), date(2035, 12, 31)))
-def test_next_change_date_is_the_same_given_the_decision_of_the_day(facts, on):
-    assert next_change_date(facts, on, decide_categories(facts, on)) == next_change_date(facts, on)
+def test_presuming_is_the_strict_rules_with_the_presumed_facts_recorded(facts, on):
+    with_presumptions = replace(decide_categories(facts, on), presumed_by_category=())
+    assert with_presumptions == strict(_fill_presumed(facts), on)
+
+
+@_settings
+@given(data=st.data(), facts=_child_facts, on=st.dates(date(1995, 1, 1), date(2035, 12, 31)))
+def test_a_category_resting_on_no_presumption_never_depends_on_a_presumed_fact(data, facts, on):
+    """Whatever the presumed facts turn out to be, a category that does not say "presumed"
+    stays (difficulty facts not recorded are "no", not presumptions: they stay "no")."""
+    facts = replace(facts, family_poverty=facts.family_poverty or False,
+                    own_disability=facts.own_disability or False,
+                    guardianship_lacking_with_harm=facts.guardianship_lacking_with_harm or False)
+    decision = decide_categories(facts, on)
+    completed = strict(_complete(data.draw, facts, on), on)
+    for code in CATEGORY_CODES:
+        if getattr(decision, code) is not None and not decision.presumed_for(code):
+            assert getattr(completed, code) is getattr(decision, code), code

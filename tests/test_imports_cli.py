@@ -58,7 +58,8 @@ def test_dry_run_stores_nothing(app, company, clock, tmp_path):
     path = csv_roster(tmp_path / "r.csv", WORKER_HEADER, ROWS)
     result = run(app, "import-workers", str(path), "--dry-run")
     assert result.exit_code == 1
-    assert "试运行" in result.output and "将新增" in result.output and "将新建的单位" in result.output
+    assert "试导入" in result.output and "dry run" in result.output and "将新增" in result.output
+    assert "将新建的单位" in result.output
     assert workers() == 0
     assert (tmp_path / "r.errors.csv").exists()
 

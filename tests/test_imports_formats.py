@@ -127,11 +127,11 @@ def test_missing_required_columns_fail_the_job_naming_them(company, clock, tmp_p
 
 
 def test_saved_mapping_of_a_source_is_used_on_the_next_import(company, clock, tmp_path):
-    header = ["人员编码", "员工姓名", "证件号码"]
+    header = ["甲列", "乙列", "丙列"]
     session.add(ColumnMapping(source="劳资系统", kind=ImportKind.WORKERS, updated_by="x",
-                              columns={normalise_header("人员编码"): "employee_number",
-                                       normalise_header("员工姓名"): "name",
-                                       normalise_header("证件号码"): "id_number"}))
+                              columns={normalise_header("甲列"): "employee_number",
+                                       normalise_header("乙列"): "name",
+                                       normalise_header("丙列"): "id_number"}))
     session.flush()
     path = xlsx_roster(tmp_path / "r.xlsx", header, [["1001", "张伟", id_number()]])
     job, _ = import_roster(path, company)

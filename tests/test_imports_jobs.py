@@ -188,7 +188,7 @@ def test_upload_page_lists_recent_jobs(app, company, make_user, login, clock, tm
     upload(client, xlsx_roster(tmp_path / "r.xlsx", WORKER_HEADER, ROWS).read_bytes(), "r.xlsx", company.id,
            dry_run="y")
     page = client.get("/imports/")
-    assert page.status_code == 200 and "r.xlsx" in page.text and "试运行" in page.text
+    assert page.status_code == 200 and "r.xlsx" in page.text and "试导入（dry run）" in page.text
 
 
 @pytest.mark.parametrize("filename,content,message", [
@@ -227,7 +227,7 @@ def test_permission_is_checked_on_the_importing_unit(app, company, make_unit, ma
 
 def test_unrecognised_required_columns_are_mapped_by_hand_and_saved(app, company, make_user, login, clock, tmp_path):
     client = login(make_user(Role.HR_OFFICER))
-    header = ["人员编码", "姓名", "身份证号码", "备注"]
+    header = ["甲列", "姓名", "身份证号码", "备注"]
     content = xlsx_roster(tmp_path / "r.xlsx", header, [["1001", "张伟", id_number(), "x"]]).read_bytes()
     response = upload(client, content, "劳资.xlsx", company.id)
     job = session.execute(select(ImportJob)).scalar_one()
@@ -235,12 +235,16 @@ def test_unrecognised_required_columns_are_mapped_by_hand_and_saved(app, company
     assert response.headers["Location"].endswith(f"/imports/{job.id}/columns")
     assert run_queued_imports() == 0  # waits for the mapping
     form = client.get(f"/imports/{job.id}/columns")
-    assert "人员编码" in form.text and "工号" in form.text
+    assert "甲列" in form.text and "工号" in form.text
 
-    refused = submit(client, f"/imports/{job.id}/columns", {"column_0": "", "column_1": "", "source": "劳资系统"})
+    guessed = {"column_1": "name", "column_2": "id_number", "column_3": ""}
+    refused = submit(client, f"/imports/{job.id}/columns", {"column_0": "", **guessed, "source": "劳资系统"})
     assert refused.status_code == 422 and "工号" in refused.text
+    twice = submit(client, f"/imports/{job.id}/columns",
+                   {**guessed, "column_0": "name", "source": "劳资系统"})
+    assert twice.status_code == 422 and "只能对应一列" in twice.text
     saved = submit(client, f"/imports/{job.id}/columns",
-                   {"column_0": "employee_number", "column_1": "", "source": "劳资系统"})
+                   {"column_0": "employee_number", **guessed, "source": "劳资系统"})
     assert saved.status_code == 302
     assert run_queued_imports() == 1
     session.expire_all()
@@ -257,7 +261,7 @@ def test_unrecognised_required_columns_are_mapped_by_hand_and_saved(app, company
 
 def test_a_job_waiting_for_its_mapping_can_be_cancelled(app, company, make_user, login, tmp_path):
     client = login(make_user(Role.HR_OFFICER))
-    content = xlsx_roster(tmp_path / "r.xlsx", ["人员编码", "姓名"], [["1001", "张伟"]]).read_bytes()
+    content = xlsx_roster(tmp_path / "r.xlsx", ["甲列", "姓名"], [["1001", "张伟"]]).read_bytes()
     upload(client, content, "r.xlsx", company.id)
     job = session.execute(select(ImportJob)).scalar_one()
     assert submit(client, f"/imports/{job.id}/discard", {}, form_url=f"/imports/{job.id}").status_code == 302

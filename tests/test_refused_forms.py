@@ -101,7 +101,7 @@ def _job_waiting_for_columns(world, context):
 
     from .imports_support import IMPORTER, csv_roster
 
-    path = csv_roster(Path(context["tmp_path"]) / "unknown-columns.csv", ["人员编码", "姓名"],
+    path = csv_roster(Path(context["tmp_path"]) / "unknown-columns.csv", ["甲列", "姓名"],
                       [["A7001", "列名不认识"]])
     with path.open("rb") as stream:
         job = receive_upload(stream, path.name, kind=ImportKind.WORKERS, base_unit=world.site_a,

@@ -131,8 +131,10 @@ class CsvFormat:
         return CsvRoster(Path(path))
 
     def write_errors(self, path: Path, header: Sequence[str],
-                     rows: Iterable[tuple[Sequence[Any], str]]) -> None:
-        """UTF-8 with a byte order mark, comma-separated, whatever the source used.
+                     rows: Iterable[tuple[Sequence[Any], str]], title: str | None = None) -> None:
+        """UTF-8 with a byte order mark, comma-separated, whatever the source used; ``title``
+        (what went wrong with the whole file, "dry run") on a line above the header, which
+        the importer skips when the file comes back.
 
         UTF-8 holds every character (a rare character in a name may not exist in GBK), the BOM
         makes Excel open it as UTF-8 rather than guess, and the importer reads it back. Text a
@@ -141,6 +143,8 @@ class CsvFormat:
         """
         with open(path, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
+            if title:
+                writer.writerow([neutralise(title)])
             writer.writerow([neutralise(text) for text in [*header, REASON_HEADER]])
             for cells, reason in rows:
                 writer.writerow([*("" if cell is None else _text(cell) for cell in cells),

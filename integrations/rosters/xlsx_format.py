@@ -465,16 +465,20 @@ class XlsxFormat:
         return XlsxRoster(Path(path), self.sheet_name)
 
     def write_errors(self, path: Path, header: Sequence[str],
-                     rows: Iterable[tuple[Sequence[Any], str]]) -> None:
+                     rows: Iterable[tuple[Sequence[Any], str]], title: str | None = None) -> None:
         """Every text cell is written as text: a cell the user sent as ``=HYPERLINK(…)`` comes
-        back as that text, never as a formula (:func:`plugin.core.spreadsheets.as_text`)."""
+        back as that text, never as a formula (:func:`plugin.core.spreadsheets.as_text`).
+        ``title`` (what went wrong with the whole file, "dry run") goes in a row above the
+        header, which the importer skips when the file comes back."""
         book = Workbook(write_only=True)
         sheet = book.create_sheet(ERROR_SHEET_TITLE)
         for index in range(len(header)):
             sheet.column_dimensions[_column_letter(index)].width = 16
         sheet.column_dimensions[_column_letter(len(header))].width = 60
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = "A3" if title else "A2"
         bold = Font(bold=True)
+        if title:
+            sheet.append([_header_cell(sheet, title, bold)])
         sheet.append([_header_cell(sheet, text, bold) for text in [*header, REASON_HEADER]])
         wrap = Alignment(wrap_text=True, vertical="top")
         for cells, reason in rows:

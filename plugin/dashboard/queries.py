@@ -11,6 +11,7 @@ from ..audit.queries import count_events_since
 from ..core.db import session
 from ..org.models import OrgKind, OrgUnit
 from ..org.queries import in_subtrees, sorted_tree, units_in_subtrees
+from ..registry.categories import FACT_CODES
 from ..registry.models import Child, EmploymentStatus, Worker
 
 #: The recent-activity count stops here ("10000+"): counting a big import's events costs seconds.
@@ -32,6 +33,9 @@ class DashboardFigures:
     people_total: int
     audit_events_since: int
     registry: dict[str, int] = field(default_factory=dict)
+    #: Children some category of which is unknown, by missing fact (``FACT_CODES`` order); a
+    #: child missing two facts counts under both.
+    undetermined_by_fact: dict[str, int] = field(default_factory=dict)
 
 
 def dashboard_figures(root_paths: list[str], *, since) -> DashboardFigures:
@@ -51,7 +55,8 @@ def dashboard_figures(root_paths: list[str], *, since) -> DashboardFigures:
                                       cap=AUDIT_COUNT_CAP + 1)
     return DashboardFigures(units=units, units_by_kind=by_kind, people_by_unit=people_by_unit,
                             people_total=people_total, audit_events_since=audit_events,
-                            registry=registry_figures(in_scope))
+                            registry=registry_figures(in_scope),
+                            undetermined_by_fact=undetermined_by_fact(in_scope))
 
 
 def registry_figures(in_scope) -> dict[str, int]:
@@ -59,11 +64,36 @@ def registry_figures(in_scope) -> dict[str, int]:
     workers = session.execute(
         select(func.count()).select_from(Worker).join(OrgUnit, Worker.org_unit_id == OrgUnit.id)
         .where(in_scope, Worker.employment_status == EmploymentStatus.ACTIVE)).scalar_one()
-    children, left_behind, in_difficulty, migrant = session.execute(
+    (children, left_behind, in_difficulty, migrant, undetermined, left_behind_presumed,
+     in_difficulty_presumed) = session.execute(
         select(func.count(),
                func.sum(case((Child.left_behind.is_(True), 1), else_=0)),
                func.sum(case((Child.in_difficulty.is_(True), 1), else_=0)),
-               func.sum(case((Child.migrant.is_(True), 1), else_=0)))
+               func.sum(case((Child.migrant.is_(True), 1), else_=0)),
+               func.sum(case((Child.categories_missing != "", 1), else_=0)),
+               func.sum(case((Child.left_behind.is_(True) & _presumed("left_behind"), 1),
+                             else_=0)),
+               func.sum(case((Child.in_difficulty.is_(True) & _presumed("in_difficulty"), 1),
+                             else_=0)))
         .select_from(Child).join(OrgUnit, Child.org_unit_id == OrgUnit.id).where(in_scope)).one()
     return {"workers": workers, "children": children, "left_behind": int(left_behind or 0),
-            "in_difficulty": int(in_difficulty or 0), "migrant": int(migrant or 0)}
+            "in_difficulty": int(in_difficulty or 0), "migrant": int(migrant or 0),
+            "undetermined": int(undetermined or 0),
+            "left_behind_presumed": int(left_behind_presumed or 0),
+            "in_difficulty_presumed": int(in_difficulty_presumed or 0)}
+
+
+def _presumed(category: str):
+    """The category rests on a presumption (``categories_presumed`` holds ``category=…``)."""
+    return (" " + Child.categories_presumed).contains(f" {category}=", autoescape=True)
+
+
+def undetermined_by_fact(in_scope) -> dict[str, int]:
+    """Children with an unknown category, per missing fact, in one query (one sum per fact)."""
+    padded = " " + Child.categories_missing + " "
+    sums = session.execute(
+        select(*(func.sum(case((padded.contains(f" {code} ", autoescape=True), 1), else_=0))
+                 for code in FACT_CODES))
+        .select_from(Child).join(OrgUnit, Child.org_unit_id == OrgUnit.id)
+        .where(in_scope, Child.categories_missing != "")).one()
+    return {code: int(count) for code, count in zip(FACT_CODES, sums, strict=True) if count}

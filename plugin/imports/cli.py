@@ -26,8 +26,10 @@ from ..core.errors import CareBridgeError, ValidationError
 from ..core.host import Actor
 from ..org.models import OrgUnit
 from ..org.queries import get_root_unit
+from ..registry.schema import field_label
 from . import queries
-from .messages import bilingual, describe_error, job_failure
+from .columns import ColumnPlan, normalise_header
+from .messages import bilingual, describe_error, job_failure, job_headline
 from .models import FileRole, ImportJob, ImportKind, ImportStatus
 from .processing import run_import
 from .services import FIELDS, copy_file_to, create_job
@@ -59,28 +61,56 @@ def importing_unit(reference: str | None) -> OrgUnit:
     return units[0]
 
 
+def parse_maps(maps: tuple[str, ...] | list[str], fields) -> dict[str, str]:
+    """``--map 表头=field`` options as normalised header → field code; the field may be named
+    by its code or its label, and ``表头=`` ignores the column."""
+    result: dict[str, str] = {}
+    labels = {normalise_header(str(spec.label)): spec.code for spec in fields}
+    codes = {spec.code for spec in fields}
+    for item in maps:
+        header, sep, target = item.partition("=")
+        if not sep or not normalise_header(header):
+            raise ValidationError("--map 的格式是 表头=字段，例如 --map 工程名称=site：%(value)s",
+                                  value=item)
+        target = target.strip()
+        code = target if target in codes else labels.get(normalise_header(target), target)
+        if code and code not in codes:
+            raise ValidationError("未知的字段：%(value)s（可用：%(codes)s）", value=target,
+                                  codes=", ".join(sorted(codes)))
+        result[normalise_header(header)] = code
+    return result
+
+
 def import_from_shell(kind: ImportKind, path: Path, *, unit_reference: str | None = None,
-                      dry_run: bool = False, source: str | None = None) -> int:
+                      dry_run: bool = False, source: str | None = None,
+                      maps: tuple[str, ...] | list[str] = ()) -> int:
     """Run an import of ``path`` and print what happened; returns the exit status."""
     fields = FIELDS[kind]
+    if dry_run:
+        click.echo(bilingual(lambda: gettext("试导入（dry run）：只检查，不写入任何数据")))
     try:
+        overrides = parse_maps(maps, fields)
         unit = importing_unit(unit_reference)
         job = create_job(path, path.name, kind=kind, base_unit=unit, actor=shell_actor(),
                          dry_run=dry_run, source=source, store_upload=False)
+        if overrides:
+            job.column_check = {"overrides": overrides}
         session.commit()
     except CareBridgeError as error:
         session.rollback()
         click.echo(error.bilingual(), err=True)
         return EXIT_FAILED
     printed = 0
+    #: Rows' errors are printed after the headline of a file that failed as a whole.
+    row_lines: list[str] = []
 
     def show_rejected(row: int, errors: list[CareBridgeError]) -> None:
         nonlocal printed
         printed += 1
         if printed <= MAX_PRINTED_ROWS:
             where = bilingual(lambda: gettext("第 %(row)s 行", row=row))
-            for error in errors:
-                click.echo(f"{where}, {describe_error(error, fields)}")
+            row_lines.append(f"{where}, " + "; ".join(describe_error(error, fields)
+                                                     for error in errors))
 
     interactive = sys.stderr.isatty()
 
@@ -89,9 +119,15 @@ def import_from_shell(kind: ImportKind, path: Path, *, unit_reference: str | Non
             click.echo(f"\r{job.processed_rows} / {job.total_rows or '?'}", nl=False, err=True)
 
     job = run_import(job.id, path=path, on_progress=show_progress, on_rejected=show_rejected,
-                     scope=Scope.of_unit(unit))
+                     scope=Scope.of_unit(unit),
+                     on_columns=lambda plan: _print_columns(plan, fields))
     if interactive:
         click.echo("", err=True)
+    headline = job_headline(job)
+    if headline is not None:
+        click.echo(headline.bilingual())
+    for line in row_lines:
+        click.echo(line)
     if printed > MAX_PRINTED_ROWS:
         click.echo(bilingual(lambda: gettext("……另有 %(count)s 行被拒绝，详见错误文件",
                                              count=printed - MAX_PRINTED_ROWS)))
@@ -108,10 +144,27 @@ def import_from_shell(kind: ImportKind, path: Path, *, unit_reference: str | Non
     return EXIT_OK
 
 
+def _print_columns(plan: ColumnPlan, fields) -> None:
+    """Before any row: the columns that could have been used but were not, and the columns
+    whose values decided their field."""
+    for guess in plan.guesses:
+        if guess.code is None and guess.suggestion:
+            label = field_label(fields, guess.suggestion)
+            click.echo(bilingual(lambda guess=guess, label=label: gettext(
+                "未使用的列“%(column)s”：可能是“%(label)s”，可用 --map %(column)s=%(code)s 指定",
+                column=guess.header, label=label, code=guess.suggestion)))
+        elif guess.how == "values" and guess.alternatives:
+            label = field_label(fields, guess.code)
+            click.echo(bilingual(lambda guess=guess, label=label: gettext(
+                "列“%(column)s”的内容更像“%(label)s”，已按“%(label)s”导入",
+                column=guess.header, label=label)))
+
+
 def _print_summary(job: ImportJob) -> None:
     dry = job.is_dry_run
     if dry:
-        click.echo(bilingual(lambda: gettext("试运行：以下是将要发生的变化，没有写入任何数据")))
+        click.echo(bilingual(lambda: gettext(
+            "试导入（dry run）：以下是将要发生的变化，没有写入任何数据")))
     lines = [
         (lambda: gettext("将新增") if dry else gettext("新增"), job.created_count),
         (lambda: gettext("将更新") if dry else gettext("更新"), job.updated_count),
@@ -143,10 +196,14 @@ def _import_command(name: str, kind: ImportKind, help_text: str) -> click.Comman
                   help="Check every row and show what would change; store nothing.")
     @click.option("--source", metavar="NAME",
                   help="Where the file comes from: uses the column mapping saved for it.")
+    @click.option("--map", "maps", metavar="HEADER=FIELD", multiple=True,
+                  help="The column HEADER holds FIELD (a field code or label; empty: ignore the "
+                       "column). Repeatable; wins over the saved mapping.")
     @with_appcontext
-    def command(file: Path, unit_reference: str | None, dry_run: bool, source: str | None) -> None:
+    def command(file: Path, unit_reference: str | None, dry_run: bool, source: str | None,
+                maps: tuple[str, ...]) -> None:
         sys.exit(import_from_shell(kind, file, unit_reference=unit_reference, dry_run=dry_run,
-                                   source=source))
+                                   source=source, maps=maps))
 
     return command
 

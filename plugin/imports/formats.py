@@ -89,7 +89,11 @@ class RosterFormat(Protocol):
     def write_errors(self, path: Path, header: Sequence[str],
                      rows: Iterable[tuple[Sequence[Any], str]]) -> None:
         """Write ``header`` + :data:`REASON_HEADER`, then each rejected row's cells followed by
-        its reason, to ``path`` in this format (streamed: ``rows`` may be long)."""
+        its reason, to ``path`` in this format (streamed: ``rows`` may be long).
+
+        A format may also take ``title=None``: one line above the header (what went wrong
+        with the whole file, "dry run"), which the importer skips when the file comes back.
+        Formats without it get no title (the importer checks the signature)."""
 
 
 def register_roster_format(app: Flask, roster_format: RosterFormat) -> None:

@@ -51,23 +51,47 @@ class MappingForm(FlaskForm):
                          description=_l("对应关系保存在这个名称下，下次导入同一来源的文件时自动使用。"))
 
 
-def mapping_form(headers: list[str], fields: tuple[FieldSpec, ...], matched: dict[str, str],
+#: How a column's field was guessed, as the mapping step says it.
+HOW_LABELS = {
+    "saved": _l("上次保存的对应关系"),
+    "exact": _l("列名一致"),
+    "contains": _l("列名相近"),
+    "similar": _l("列名相似"),
+    "values": _l("按这一列的内容判断"),
+    "ambiguous": _l("列名有两种可能，请选择"),
+    "taken": _l("另一列已对应这个字段"),
+    "ignored": _l("不需要导入"),
+    "": _l("未识别"),
+}
+
+
+def mapping_form(columns: list[dict], fields: tuple[FieldSpec, ...],
                  source: str | None) -> MappingForm:
-    """A form with one choice per unrecognised column: the field it holds, or nothing."""
-    options = [(IGNORE, _l("（不导入这一列）"))] + [
-        (spec.code, spec.label) for spec in fields if spec.code not in matched]
+    """A form with one choice per column of the file: the field it holds (the guess chosen
+    first), or nothing. ``columns`` are the guesses kept on the job (``ColumnGuess.as_dict``)."""
+    options = [(IGNORE, _l("（不导入这一列）"))] + [(spec.code, spec.label) for spec in fields]
 
     class ColumnsForm(MappingForm):
         pass
 
-    for index, header in enumerate(headers):
-        setattr(ColumnsForm, f"column_{index}", SelectField(header, choices=select_choices(options),
-                                                                 default=IGNORE))
+    for column in columns:
+        setattr(ColumnsForm, f"column_{column['index']}",
+                SelectField(column["header"], choices=select_choices(options),
+                            default=column.get("code") or IGNORE))
     form = ColumnsForm(data={"source": source or ""})
-    form.headers = headers
+    form.column_guesses = columns
     return form
 
 
 def mapping_choices(form: MappingForm) -> dict[str, str]:
-    return {header: getattr(form, f"column_{index}").data or IGNORE
-            for index, header in enumerate(form.headers)}
+    return {column["header"]: getattr(form, f"column_{column['index']}").data or IGNORE
+            for column in form.column_guesses}
+
+
+def masked_sample(text: str) -> str:
+    """A sample value as the mapping step shows it: long numbers (ID, phone, bank card) masked
+    like everywhere else, first 3 and last 4 characters."""
+    compact = "".join(text.split())
+    if len(compact) >= 11 and sum(char.isdigit() for char in compact) >= 10:
+        return f"{compact[:3]}{'*' * (len(compact) - 7)}{compact[-4:]}"
+    return text

@@ -29,6 +29,7 @@ line runs its own job at once from its file (:func:`run_import`). Both run the s
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import pickle
 import tempfile
@@ -40,6 +41,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from ..access.scope import Scope
@@ -60,7 +62,7 @@ from . import queries
 from .batching import BatchInserts
 from .columns import ColumnPlan, find_header
 from .formats import format_named
-from .messages import describe_error, plain_params
+from .messages import bilingual, describe_error, job_headline, plain_params
 from .models import ROSTER_IMPORT, FileRole, ImportJob, ImportKind
 from .permissions import ROSTERS_IMPORT
 from .seen import SeenKeys
@@ -75,12 +77,16 @@ SAMPLE_ERRORS = 20
 
 ProgressCallback = Callable[[ImportJob], None]
 RejectedCallback = Callable[[int, list[CareBridgeError]], None]
+#: Called once the header row is matched, before any row is read (the command line names the
+#: columns it could have used but did not).
+ColumnsCallback = Callable[[ColumnPlan], None]
 
 
 def run_import(job_id: int, *, path: Path | None = None, batch_size: int = BATCH_SIZE,
                on_progress: ProgressCallback | None = None,
                on_rejected: RejectedCallback | None = None,
-               scope: Scope | None = None) -> ImportJob:
+               scope: Scope | None = None,
+               on_columns: ColumnsCallback | None = None) -> ImportJob:
     """Claim a queued job and run it here, at once, to its end; commits after every batch.
 
     For the command line (its job is a foreground task, ``path`` its file on this machine's
@@ -98,7 +104,7 @@ def run_import(job_id: int, *, path: Path | None = None, batch_size: int = BATCH
         return queries.get_job(job_id)
     status = tasks.execute(ROSTER_IMPORT, run, partial(
         _import, job_id=job_id, path=path, batch_size=batch_size, on_progress=on_progress,
-        on_rejected=on_rejected, scope=scope))
+        on_rejected=on_rejected, scope=scope, on_columns=on_columns))
     job = queries.get_job(job_id)
     if status == TaskStatus.DONE and on_progress:
         on_progress(job)
@@ -113,13 +119,15 @@ def import_claimed(run: TaskRun) -> None:
 
 def _import(run: TaskRun, *, job_id: int, path: Path | None = None,
             batch_size: int = BATCH_SIZE, on_progress: ProgressCallback | None = None,
-            on_rejected: RejectedCallback | None = None, scope: Scope | None = None) -> None:
+            on_rejected: RejectedCallback | None = None, scope: Scope | None = None,
+            on_columns: ColumnsCallback | None = None) -> None:
     job = queries.get_job(job_id)
     with tempfile.TemporaryDirectory(prefix="carebridge-import-") as work:
         work_dir = Path(work)
         roster_path = Path(path) if path is not None else _stored_upload(job, work_dir)
         _Importer(job, run, batch_size=batch_size, on_progress=on_progress,
-                  on_rejected=on_rejected, scope=scope).import_file(roster_path, work_dir)
+                  on_rejected=on_rejected, scope=scope,
+                  on_columns=on_columns).import_file(roster_path, work_dir)
 
 
 def _stored_upload(job: ImportJob, work_dir: Path) -> Path:
@@ -188,7 +196,7 @@ class _Importer(BatchInserts):
 
     def __init__(self, job: ImportJob, run: TaskRun, *, batch_size: int,
                  on_progress: ProgressCallback | None, on_rejected: RejectedCallback | None,
-                 scope: Scope | None = None):
+                 scope: Scope | None = None, on_columns: ColumnsCallback | None = None):
         self.job = job
         self.job_id = job.id
         #: The task's run: progress and heartbeat go through it (and stop if it was taken over).
@@ -203,6 +211,9 @@ class _Importer(BatchInserts):
         self.batch_size = max(1, batch_size)
         self.on_progress = on_progress
         self.on_rejected = on_rejected
+        self.on_columns = on_columns
+        #: Field code → rows rejected with an error on that field (for the headline).
+        self.field_failures: dict[str, int] = {}
         self.today: date = local_today()
         self.seen = SeenKeys()
         self.counts = dict(processed=0, created=0, updated=0, unchanged=0, rejected=0, withheld=0)
@@ -228,14 +239,12 @@ class _Importer(BatchInserts):
         roster_format = format_named(self.job.format_name)
         spool_path = work_dir / "rejected.pickle"
         with closing(roster_format.open(roster_path)) as roster:
-            self.plan, rows = find_header(roster, self.fields,
-                                          queries.saved_columns(self.job.source, self.kind))
+            self.plan, rows = find_header(roster, self.fields, self._mapping(),
+                                          today=self.today)
+            if self.on_columns:
+                self.on_columns(self.plan)
             if self.plan.missing:
-                raise ValidationError(
-                    "缺少必填的列：%(columns)s（表头在第 %(header_row)s 行）",
-                    header_row=self.plan.header_row,
-                    columns="、".join(str(field_label(self.fields, code))
-                                     for code in self.plan.missing))
+                raise _missing_columns(self.plan, self.fields)
             job = self._job()
             self._store_counts(job)  # zeros: a job run again starts its figures afresh
             job.unknown_columns = self.plan.unknown or None
@@ -249,13 +258,55 @@ class _Importer(BatchInserts):
     def _job(self) -> ImportJob:
         return session.get(ImportJob, self.job_id)
 
+    def _mapping(self) -> dict[str, str]:
+        """The source's saved mapping, then the choices made for this job (upload's mapping
+        step, ``--map`` of the command line), normalised header → field code."""
+        check = self.job.column_check or {}
+        return {**queries.saved_columns(self.job.source, self.kind),
+                **(check.get("overrides") or {})}
+
+    def _headline(self) -> dict[str, Any] | None:
+        """One line for a file that fails as a whole: a field missing in every row and the
+        unused column that could have held it, or a field wrong in every row whose column was
+        only guessed."""
+        processed = self.counts["processed"]
+        if not processed or self.counts["rejected"] < processed:
+            return None
+        code = next((code for code, count in sorted(
+            self.field_failures.items(), key=lambda item: -item[1]) if count == processed), None)
+        if code is None:
+            return None
+        column = next((header for header, suggestion in self.plan.unused_suggestions()
+                       if suggestion == code), None)
+        if code not in self.plan.columns:
+            message = (N_("全部 %(count)s 行缺少%(label)s：列“%(column)s”没有被识别——"
+                          "要把它作为“%(label)s”吗？") if column else
+                       N_("全部 %(count)s 行缺少%(label)s：文件中没有这一列"))
+        else:
+            index = self.plan.columns[code]
+            guess = next((guess for guess in self.plan.guesses if guess.index == index), None)
+            if guess is None or guess.is_sure:
+                return None  # the column is the field's for sure: its rows say what is wrong
+            column = self.plan.header[index]
+            message = N_("全部 %(count)s 行的%(label)s都不正确：请检查列“%(column)s”是否选对")
+        return {"message": message, "field": code,
+                "params": {"count": processed, "column": column or ""}}
+
     def _finish(self, roster_format, spool_path: Path, work_dir: Path) -> None:
         job = self._job()
+        headline = self._headline()
+        job.column_check = {**(job.column_check or {}), "headline": headline,
+                            "columns": [guess.as_dict() for guess in self.plan.guesses]}
         if self.counts["rejected"]:
             error_path = work_dir / ("errors" + roster_format.suffixes[0])
             self.run.beat()  # writing a large error file takes a while
-            roster_format.write_errors(error_path, self.plan.output_header(),
-                                       _read_spool(spool_path))
+            title = error_file_title(job)
+            if title and "title" in inspect.signature(roster_format.write_errors).parameters:
+                roster_format.write_errors(error_path, self.plan.output_header(),
+                                           _read_spool(spool_path), title=title)
+            else:
+                roster_format.write_errors(error_path, self.plan.output_header(),
+                                           _read_spool(spool_path))
             store_file(job, FileRole.ERRORS, error_path)
         tasks.delete_files(job.task_id, FileRole.UPLOAD.value)
         self._store_counts(job)
@@ -416,8 +467,12 @@ class _Importer(BatchInserts):
     def _reject(self, row_number: int, cells: list[Any], errors: list[CareBridgeError],
                 spool) -> None:
         self.counts["rejected"] += 1
+        for code in {error.field for error in errors if error.field}:
+            self.field_failures[code] = self.field_failures.get(code, 0) + 1
         try:
-            reason = "\n".join(describe_error(error, self.fields) for error in errors)
+            reason = "\n".join([*(describe_error(error, self.fields) for error in errors),
+                                bilingual(lambda: gettext("（原文件第 %(row)s 行）",
+                                                          row=row_number))])
         except Exception:  # a message whose parameters do not fit it
             log.exception("import job %s: reason of row %s could not be written", self.job_id,
                           row_number)
@@ -432,6 +487,34 @@ class _Importer(BatchInserts):
                 for error in errors]})
         if self.on_rejected:
             self.on_rejected(row_number, errors)
+
+
+def _missing_columns(plan: ColumnPlan, fields) -> ValidationError:
+    """The failure of a file without a required column: the unused columns that could hold
+    them are named first."""
+    labels = "、".join(str(field_label(fields, code)) for code in plan.missing)
+    suggestions = [(header, code) for header, code in plan.unused_suggestions()
+                   if code in plan.missing]
+    if suggestions:
+        header, code = suggestions[0]
+        return ValidationError(
+            "缺少必填的列：%(columns)s（表头在第 %(header_row)s 行）。列“%(column)s”没有被识别——"
+            "要把它作为“%(label)s”吗？", header_row=plan.header_row, columns=labels,
+            column=header, label=str(field_label(fields, code)))
+    return ValidationError("缺少必填的列：%(columns)s（表头在第 %(header_row)s 行）",
+                           header_row=plan.header_row, columns=labels)
+
+
+def error_file_title(job: ImportJob) -> str | None:
+    """The line above the error file's header: the headline of a file that failed as a whole,
+    and "dry run" for a dry run (the importer skips it when the file comes back)."""
+    parts = []
+    if job.is_dry_run:
+        parts.append(bilingual(lambda: gettext("试导入（dry run）：没有写入任何数据")))
+    headline = job_headline(job)
+    if headline is not None:
+        parts.append(headline.bilingual())
+    return "；".join(parts) or None
 
 
 def _internal_error() -> ValidationError:

@@ -13,6 +13,7 @@ from typing import IO
 
 from ..audit.services import record_event
 from ..core import task_files, tasks
+from ..core.clock import local_today
 from ..core.db import session
 from ..core.errors import ValidationError
 from ..core.host import Actor
@@ -23,7 +24,7 @@ from ..org.models import OrgKind, OrgUnit
 from ..registry.schema import CHILD_FIELDS, WORKER_FIELDS, FieldSpec
 from . import queries
 from .columns import ColumnPlan, find_header, normalise_header
-from .formats import RosterFormat, format_for_filename
+from .formats import RosterFormat, format_for_filename, format_named
 from .models import ROSTER_IMPORT, ColumnMapping, FileRole, ImportJob, ImportKind, ImportStatus
 
 SOURCE_MAX_LENGTH = 100
@@ -50,8 +51,9 @@ def clean_source(source: str | None) -> str | None:
 def receive_upload(stream: IO[bytes], filename: str, *, kind: ImportKind, base_unit: OrgUnit,
                    actor: Actor, dry_run: bool = False, source: str | None = None) -> ImportJob:
     """Store an uploaded roster as a queued job, after checking that it can be read and that its
-    header row is found. When required columns are not recognised the job waits for the user to
-    map them (:attr:`ImportStatus.MAPPING`)."""
+    header row is found. Unless every column was recognised for sure (its header word for word,
+    or the mapping saved for the source), the job waits for the user to confirm or change the
+    guessed mapping (:attr:`ImportStatus.MAPPING`): nothing is imported before that."""
     roster_format = format_for_filename(filename)
     kind = ImportKind(kind)
     source = clean_source(source)
@@ -60,7 +62,8 @@ def receive_upload(stream: IO[bytes], filename: str, *, kind: ImportKind, base_u
         save_upload(stream, path, ROSTER, max_bytes=max_upload_bytes(), filename=filename)
         plan = inspect_columns(roster_format, path, kind, source)
         job = create_job(path, filename, roster_format, kind=kind, base_unit=base_unit,
-                         actor=actor, dry_run=dry_run, source=source, held=bool(plan.missing))
+                         actor=actor, dry_run=dry_run, source=source,
+                         held=needs_review(plan))
     job.column_check = column_check(plan)
     session.flush()
     return job
@@ -70,18 +73,36 @@ def inspect_columns(roster_format: RosterFormat, path: Path, kind: ImportKind,
                     source: str | None) -> ColumnPlan:
     """Open the file and match its header row (reads only the first rows)."""
     with closing(roster_format.open(path)) as roster:
-        plan, _ = find_header(roster, FIELDS[kind], queries.saved_columns(source, kind))
+        plan, _ = find_header(roster, FIELDS[kind], queries.saved_columns(source, kind),
+                              today=local_today())
     return plan
 
 
+def needs_review(plan: ColumnPlan) -> bool:
+    """Whether the user should see the mapping step before the import runs."""
+    return bool(plan.missing) or not all(guess.is_sure for guess in plan.guesses)
+
+
 def column_check(plan: ColumnPlan) -> dict:
-    """What the upload's header row matched, kept on the job for the mapping form."""
+    """What the upload's header row matched, kept on the job for the mapping step."""
     return {
         "header_row": plan.header_row,
         "matched": {code: plan.header[index] for code, index in plan.columns.items()},
         "unknown": plan.unknown,
         "missing": plan.missing,
+        "columns": [guess.as_dict() for guess in plan.guesses],
     }
+
+
+def review_plan(job: ImportJob) -> ColumnPlan | None:
+    """The guesses for a job waiting for its mapping, with sample values, read again from the
+    stored upload (``None`` when it is gone)."""
+    roster_format = format_named(job.format_name)
+    with tempfile.TemporaryDirectory(prefix="carebridge-review-") as work:
+        path = Path(work) / ("upload" + roster_format.suffixes[0])
+        if not copy_file_to(job.id, FileRole.UPLOAD, path):
+            return None
+        return inspect_columns(roster_format, path, job.kind, job.source)
 
 
 def create_job(path: Path, filename: str, roster_format: RosterFormat | None = None, *,
@@ -129,8 +150,9 @@ def copy_file_to(job_id: int, role: FileRole, path: Path) -> bool:
 
 def save_column_mapping(job: ImportJob, choices: Mapping[str, str], *, source: str | None,
                         actor: Actor) -> ColumnMapping:
-    """Save which field each unrecognised column of ``job``'s file holds ("" to ignore it) under
-    ``source``, for this and every later import from that source; then queue the job."""
+    """Save which field each column of ``job``'s file holds ("" to ignore it), as the user
+    confirmed or changed the guesses, under ``source``, for this and every later import from
+    that source; then queue the job."""
     source = clean_source(source)
     if source is None:
         raise ValidationError("请填写来源名称，下次导入同一来源的文件时会自动使用这次的对应关系",
@@ -139,28 +161,33 @@ def save_column_mapping(job: ImportJob, choices: Mapping[str, str], *, source: s
         raise ValidationError("这个导入任务不需要指定列的对应关系")
     fields = FIELDS[job.kind]
     codes = {spec.code: spec for spec in fields}
-    unknown = set(job.column_check["unknown"])
-    taken = dict.fromkeys(job.column_check["matched"], "")
+    check = job.column_check
+    headers = {column["header"] for column in check.get("columns") or []}
+    # A job stored before the mapping step listed only the columns it did not recognise.
+    chosen = {} if headers else dict.fromkeys(check["matched"], "")
+    headers = headers or set(check["unknown"])
+    taken: dict[str, str] = dict(chosen)
     for header, code in choices.items():
-        if header not in unknown or (code and code not in codes):
+        if header not in headers or (code and code not in codes):
             raise ValidationError("无效的列对应关系")
         if code and code in taken:
             raise ValidationError("“%(name)s”只能对应一列", field="columns",
                                   name=str(codes[code].label))
         if code:
             taken[code] = header
-    missing = [str(codes[code].label) for code in job.column_check["missing"] if code not in taken]
+    missing = [str(spec.label) for spec in fields if spec.required and spec.code not in taken]
     if missing:
         raise ValidationError("还需要指定这些必填字段所在的列：%(fields)s", field="columns",
                               fields="、".join(missing))
+    normalised = {normalise_header(header): code for header, code in choices.items()}
     mapping = queries.get_mapping(source, job.kind)
     if mapping is None:
         mapping = ColumnMapping(source=source, kind=job.kind, columns={}, updated_by=actor.key)
         session.add(mapping)
-    mapping.columns = {**mapping.columns,
-                       **{normalise_header(header): code for header, code in choices.items()}}
+    mapping.columns = {**mapping.columns, **normalised}
     mapping.updated_by = actor.key
     job.source = source
+    job.column_check = {**check, "overrides": normalised}
     tasks.release(job.task)
     session.flush()
     return mapping

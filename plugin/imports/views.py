@@ -13,8 +13,16 @@ from ..org.labels import KIND_LABELS as UNIT_KIND_LABELS
 from ..org.queries import get_unit
 from ..registry.schema import field_label
 from . import queries, services
-from .forms import KIND_LABELS, STATUS_LABELS, UploadForm, mapping_choices, mapping_form
-from .messages import job_failure, rejected_row_errors
+from .forms import (
+    HOW_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    UploadForm,
+    mapping_choices,
+    mapping_form,
+    masked_sample,
+)
+from .messages import job_failure, job_headline, rejected_row_errors
 from .models import FileRole, ImportKind, ImportStatus
 from .permissions import ROSTERS_IMPORT
 
@@ -68,7 +76,8 @@ def job(job_id: int):
     fields = services.FIELDS[job.kind]
     return render_template(
         "carebridge/imports/job.html", job=job, kind_labels=KIND_LABELS,
-        status_labels=STATUS_LABELS, failure=job_failure(job), rejected=rejected_row_errors(job),
+        status_labels=STATUS_LABELS, failure=job_failure(job), headline=job_headline(job),
+        rejected=rejected_row_errors(job),
         has_error_file=job.is_finished and queries.has_file(job.id, FileRole.ERRORS),
         field_label=lambda code: field_label(fields, code), discard_form=ActionForm())
 
@@ -101,13 +110,15 @@ def error_file(job_id: int):
 
 @bp.route("/<int:job_id>/columns", methods=["GET", "POST"])
 def columns(job_id: int):
-    """Say which field each unrecognised column holds; saved for the file's source."""
+    """The mapping step: each column of the file with its guessed field, how sure the guess is
+    and sample values; the user confirms or changes each, saved for the file's source."""
     job, actor = _job_or_404(job_id)
     if job.status != ImportStatus.MAPPING:
         return redirect(url_for(".job", job_id=job.id))
     check = job.column_check or {}
-    form = mapping_form(check.get("unknown", []), services.FIELDS[job.kind],
-                        check.get("matched", {}), job.source or Path(job.filename).stem)
+    fields = services.FIELDS[job.kind]
+    columns = check.get("columns") or _legacy_columns(check)
+    form = mapping_form(columns, fields, job.source or Path(job.filename).stem)
     if form.validate_on_submit():
         try:
             services.save_column_mapping(job, mapping_choices(form), source=form.source.data,
@@ -117,9 +128,19 @@ def columns(job_id: int):
         else:
             flash(_("已保存列的对应关系，导入已开始排队"), "success")
             return redirect(url_for(".job", job_id=job.id))
-    fields = services.FIELDS[job.kind]
+    plan = services.review_plan(job)
+    samples = {guess.index: [masked_sample(value) for value in guess.samples]
+               for guess in (plan.guesses if plan is not None else [])}
     return render_form("carebridge/imports/columns.html", job=job, form=form, check=check,
+                       columns=columns, samples=samples, how_labels=HOW_LABELS,
                        field_label=lambda code: field_label(fields, code), kind_labels=KIND_LABELS)
+
+
+def _legacy_columns(check: dict) -> list[dict]:
+    """The columns of a job stored before the mapping step: only its unrecognised ones."""
+    return [{"index": index, "header": header, "code": None, "confidence": 0, "how": "",
+             "alternatives": [], "suggestion": None}
+            for index, header in enumerate(check.get("unknown", []))]
 
 
 @bp.route("/<int:job_id>/discard", methods=["POST"])

@@ -70,8 +70,9 @@ def insert_new_workers(records: list[tuple[dict[str, Any], int]], *, actor: Acto
 
 #: Child columns a roster can fill.
 _CHILD_COLUMNS = ("sex", "ethnicity", "birth_date", "hukou_region_code", "hukou_rural", "address",
-                  "lives_with", "lives_in_home_area", "outside_hukou_county_since", "school",
-                  "grade", "boarding", "health_note", "has_disability", "family_poverty",
+                  "lives_with", "living_situation", "lives_in_home_area",
+                  "outside_hukou_county_since", "school", "grade", "boarding", "health_note",
+                  "has_disability", "family_poverty",
                   "guardianship_lacking_with_harm", "carer_name", "carer_relation", "carer_phone",
                   "village_committee_contact", "village_child_director")
 _FLAG_COLUMNS = ("wandering", "psychological_anomaly", "asked_for_help")

@@ -63,6 +63,22 @@ Product rules chosen where DOMAIN is silent (each is tested in ``tests/test_cate
   flag but its own field, ``three_areas``, passed through from ``ChildFacts.in_three_areas``
   (the caller computes it from the hukou region code).
 * **Hukou type** (rural/urban) is recorded and reported but never excludes.
+
+Presumptions (DOMAIN §3, "Presumptions", product rule turn 2), applied unless
+``decide_categories(..., presume=False)`` asks for the strict rules above:
+
+* A difficulty fact not recorded (``family_poverty``, ``own_disability``,
+  ``guardianship_lacking_with_harm``) counts as "no": such facts are raised where they exist, so
+  a blank and a recorded 否 are decided and reported the same way (no presumption marker).
+* A declared timed status (works away, out of contact, imprisoned/detained) without ``since`` is
+  presumed to have lasted six months (marker ``<parent>.since``); it never changes with time.
+* A parent's ``capable`` not recorded is presumed ``True`` (marker ``<parent>.capable``);
+  serious illness or disability must be recorded as ``capable=False``.
+* A decided category says which presumptions it rests on (``CategoryDecision.presumed_for``):
+  the presumed facts among those that decided it. With every presumed fact recorded as
+  presumed, the strict rules give the same answer (property-tested). A category is unknown only
+  when a fact no presumption covers is missing: ``birth_date``, ``lives_in_home_area`` or a
+  parent's ``status``.
 """
 from __future__ import annotations
 
@@ -180,6 +196,9 @@ class CategoryDecision:
     orphan: bool | None
     #: Facts whose absence left some category unknown, in :data:`FACT_CODES` order.
     missing: tuple[str, ...] = ()
+    #: ``(category, presumed facts)`` for each decided category that rests on a presumption,
+    #: in :data:`CATEGORY_CODES` order (see the module notes, "Presumptions").
+    presumed_by_category: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: ``(category, missing facts)`` for each unknown category, in :data:`CATEGORY_CODES` order.
     missing_by_category: tuple[tuple[str, tuple[str, ...]], ...] = ()
     focus_flags: frozenset[str] = field(default_factory=frozenset)
@@ -204,6 +223,15 @@ class CategoryDecision:
     def missing_for(self, category: str) -> tuple[str, ...]:
         """Facts missing for one category (empty when it was decided)."""
         return dict(self.missing_by_category).get(category, ())
+
+    def presumed_for(self, category: str) -> tuple[str, ...]:
+        """Presumed facts the category's decision rests on (empty when it rests on none)."""
+        return dict(self.presumed_by_category).get(category, ())
+
+    @property
+    def presumed(self) -> tuple[str, ...]:
+        """Every presumed fact some decided category rests on, in :data:`FACT_CODES` order."""
+        return _ordered(code for _, codes in self.presumed_by_category for code in codes)
 
     @property
     def unknown_reason(self) -> str | None:
@@ -272,6 +300,8 @@ def age_on(birth_date: date, day: date) -> int:
 class _Tri:
     value: bool | None
     missing: frozenset[str] = frozenset()
+    #: Presumed facts a known ``value`` rests on (empty for an unknown one).
+    presumed: frozenset[str] = frozenset()
 
 
 _TRUE = _Tri(True)
@@ -286,26 +316,39 @@ def _fact(value: bool | None, code: str) -> _Tri:
     return _Tri(None, frozenset({code})) if value is None else _known(value)
 
 
-def _all(*parts: _Tri) -> _Tri:
-    if any(part.value is False for part in parts):
-        return _FALSE
+def _presumed(code: str, value: bool) -> _Tri:
+    return _Tri(value, presumed=frozenset({code}))
+
+
+def _deciding(parts: list[_Tri], value: bool) -> _Tri:
+    """``value``, decided by any one of ``parts`` (each has that value): it rests on a
+    presumption only when every one of them does."""
+    if any(not part.presumed for part in parts):
+        return _known(value)
+    return _Tri(value, presumed=frozenset().union(*(part.presumed for part in parts)))
+
+
+def _combine(parts: tuple[_Tri, ...], decisive: bool) -> _Tri:
+    """``any`` (``decisive=True``) or ``all`` (``decisive=False``) of three-valued parts."""
+    deciding = [part for part in parts if part.value is decisive]
+    if deciding:
+        return _deciding(deciding, decisive)
     unknown = [part for part in parts if part.value is None]
-    if not unknown:
-        return _TRUE
+    if not unknown:  # every part has the other value: the result rests on all of them
+        return _Tri(not decisive, presumed=frozenset().union(*(part.presumed for part in parts)))
     return _Tri(None, frozenset().union(*(part.missing for part in unknown)))
+
+
+def _all(*parts: _Tri) -> _Tri:
+    return _combine(parts, False)
 
 
 def _any(*parts: _Tri) -> _Tri:
-    if any(part.value is True for part in parts):
-        return _TRUE
-    unknown = [part for part in parts if part.value is None]
-    if not unknown:
-        return _FALSE
-    return _Tri(None, frozenset().union(*(part.missing for part in unknown)))
+    return _combine(parts, True)
 
 
 def _not(part: _Tri) -> _Tri:
-    return part if part.value is None else _known(not part.value)
+    return part if part.value is None else replace(part, value=not part.value)
 
 
 def _ordered(codes: Iterable[str]) -> tuple[str, ...]:
@@ -322,20 +365,29 @@ def _status(parent: ParentFacts | None) -> ParentStatus | None:
     return parent.status
 
 
-def _lasted(parent: ParentFacts, who: str, on: date) -> _Tri:
+def _lasted(parent: ParentFacts, who: str, on: date, presume: bool) -> _Tri:
     if parent.since is None:
+        if presume:  # a declared status without a start: presumed to have lasted six months
+            return _presumed(f"{who}.since", True)
         return _Tri(None, frozenset({f"{who}.since"}))
     return _known(has_lasted(parent.since, on))
 
 
-def _works_away(parent: ParentFacts | None, who: str, on: date) -> _Tri:
+def _capable(parent: ParentFacts | None, who: str, presume: bool) -> _Tri:
+    capable = None if parent is None else parent.capable
+    if capable is None and presume:  # not recorded: presumed capable
+        return _presumed(f"{who}.capable", True)
+    return _fact(capable, f"{who}.capable")
+
+
+def _works_away(parent: ParentFacts | None, who: str, on: date, presume: bool) -> _Tri:
     """Works away across county lines, for six months or more."""
     status = _status(parent)
     if status is None:
         return _Tri(None, frozenset({f"{who}.status"}))
     if status is not ParentStatus.WORKS_AWAY:
         return _FALSE
-    return _lasted(parent, who, on)
+    return _lasted(parent, who, on, presume)
 
 
 def _deceased(parent: ParentFacts | None, who: str) -> _Tri:
@@ -345,16 +397,16 @@ def _deceased(parent: ParentFacts | None, who: str) -> _Tri:
     return _known(status is ParentStatus.DECEASED)
 
 
-def _cannot_care(parent: ParentFacts | None, who: str, on: date) -> _Tri:
+def _cannot_care(parent: ParentFacts | None, who: str, on: date, presume: bool) -> _Tri:
     """Not capable, deceased, out of contact or imprisoned 6+ months, or in rehabilitation."""
-    not_capable = _not(_fact(None if parent is None else parent.capable, f"{who}.capable"))
+    not_capable = _not(_capable(parent, who, presume))
     status = _status(parent)
     if status is None:
         return _any(_Tri(None, frozenset({f"{who}.status"})), not_capable)
     if status in (ParentStatus.DECEASED, ParentStatus.IN_REHABILITATION):
         return _TRUE
     if status in (ParentStatus.OUT_OF_CONTACT, ParentStatus.IMPRISONED):
-        return _any(_lasted(parent, who, on), not_capable)
+        return _any(_lasted(parent, who, on, presume), not_capable)
     return not_capable  # works away or at home: only incapacity stops them caring
 
 
@@ -399,15 +451,26 @@ def _outside_six_months(facts: ChildFacts, on: date) -> _Tri:
     return _known(has_lasted(since, on))
 
 
-def decide_categories(facts: ChildFacts, on: date) -> CategoryDecision:
-    """Decide the child's categories on ``on`` (the company's local date). Never raises."""
+def _difficulty(value: bool | None, code: str, presume: bool) -> _Tri:
+    """A difficulty fact; not recorded counts as "no" under the presumptions (no marker: a
+    blank and a recorded 否 are reported the same way)."""
+    if value is None and presume:
+        return _FALSE
+    return _fact(value, code)
+
+
+def decide_categories(facts: ChildFacts, on: date, *, presume: bool = True) -> CategoryDecision:
+    """Decide the child's categories on ``on`` (the company's local date). Never raises.
+
+    ``presume=False`` applies the strict rules, without the presumptions of the module notes.
+    """
     age = _age(facts, on)
     mother, father = facts.mother, facts.father
 
-    mother_away = _works_away(mother, "mother", on)
-    father_away = _works_away(father, "father", on)
-    mother_cannot = _cannot_care(mother, "mother", on)
-    father_cannot = _cannot_care(father, "father", on)
+    mother_away = _works_away(mother, "mother", on, presume)
+    father_away = _works_away(father, "father", on, presume)
+    mother_cannot = _cannot_care(mother, "mother", on, presume)
+    father_cannot = _cannot_care(father, "father", on, presume)
     both_deceased = _all(_deceased(mother, "mother"), _deceased(father, "father"))
 
     left_behind = _all(
@@ -422,9 +485,10 @@ def decide_categories(facts: ChildFacts, on: date) -> CategoryDecision:
     de_facto = _all(under_18, mother_cannot, father_cannot, _not(both_deceased))
     orphan = _all(under_18, both_deceased)
     in_difficulty = _all(under_18, _any(
-        _fact(facts.family_poverty, "family_poverty"),
-        _fact(facts.own_disability, "own_disability"),
-        _fact(facts.guardianship_lacking_with_harm, "guardianship_lacking_with_harm"),
+        _difficulty(facts.family_poverty, "family_poverty", presume),
+        _difficulty(facts.own_disability, "own_disability", presume),
+        _difficulty(facts.guardianship_lacking_with_harm, "guardianship_lacking_with_harm",
+                    presume),
         de_facto,
     ))
 
@@ -435,6 +499,9 @@ def decide_categories(facts: ChildFacts, on: date) -> CategoryDecision:
     missing_by_category = tuple(
         (code, _ordered(decided[code].missing))
         for code in CATEGORY_CODES if decided[code].value is None)
+    presumed_by_category = tuple(
+        (code, _ordered(decided[code].presumed))
+        for code in CATEGORY_CODES if decided[code].value is not None and decided[code].presumed)
 
     flags = set()
     if facts.family_poverty is True:
@@ -456,6 +523,7 @@ def decide_categories(facts: ChildFacts, on: date) -> CategoryDecision:
         orphan=orphan.value,
         missing=_ordered(code for _, codes in missing_by_category for code in codes),
         missing_by_category=missing_by_category,
+        presumed_by_category=presumed_by_category,
         focus_flags=frozenset(flags),
         three_areas=facts.in_three_areas,
         age=age,
@@ -491,7 +559,8 @@ def _time_points(facts: ChildFacts) -> set[date]:
 
 
 def next_change_date(facts: ChildFacts, on: date,
-                     decided: CategoryDecision | None = None) -> date | None:
+                     decided: CategoryDecision | None = None, *,
+                     presume: bool = True) -> date | None:
     """The earliest date after ``on`` on which time alone changes the decision, or None.
 
     Candidates are the birth date, the 16th and 18th birthdays, each timed parent status's
@@ -499,10 +568,11 @@ def next_change_date(facts: ChildFacts, on: date,
     is constant between them, so the first candidate whose decision differs from today's is
     returned. The ``age`` field is ignored (it changes every birthday without changing a
     category). Facts being edited is not "time alone": the caller recomputes then anyway.
-    ``decided`` is the decision on ``on`` when the caller already has it.
+    ``decided`` is the decision on ``on`` when the caller already has it (decided with the same
+    ``presume``).
     """
-    today = replace(decided or decide_categories(facts, on), age=None)
+    today = replace(decided or decide_categories(facts, on, presume=presume), age=None)
     for point in sorted(point for point in _time_points(facts) if point > on):
-        if replace(decide_categories(facts, point), age=None) != today:
+        if replace(decide_categories(facts, point, presume=presume), age=None) != today:
             return point
     return None

@@ -25,7 +25,8 @@ CURRENT_NOTICE_VERSION = "2026-11"
 #: What may be stored without consent: identity enough to count once, and the category facts.
 MINIMUM_CHILD_FIELDS = frozenset({
     "name", "sex", "birth_date", "hukou_region_code", "hukou_rural", "lives_with",
-    "lives_in_home_area", "outside_hukou_county_since", "has_disability", "family_poverty",
+    "living_situation", "lives_in_home_area", "outside_hukou_county_since", "has_disability",
+    "family_poverty",
     "guardianship_lacking_with_harm", "wandering", "psychological_anomaly", "asked_for_help",
 })
 #: Columns erased when consent is withdrawn (everything not in the minimum).

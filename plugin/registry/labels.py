@@ -37,6 +37,15 @@ FACT_LABELS = {
     "father.capable": _l("父亲有无监护能力"),
 }
 
+#: What was presumed, for each presumed fact code a category can rest on (DOMAIN §3,
+#: "Presumptions"): a timed status without a start date, a capacity not recorded.
+PRESUMED_LABELS = {
+    "mother.since": _l("母亲的状况未登记起始日期，推定已满六个月"),
+    "mother.capable": _l("母亲的监护能力未登记，推定有监护能力"),
+    "father.since": _l("父亲的状况未登记起始日期，推定已满六个月"),
+    "father.capable": _l("父亲的监护能力未登记，推定有监护能力"),
+}
+
 #: The one label of each parent status (:class:`~plugin.registry.categories.ParentStatus`, whose
 #: module holds the rules only).
 PARENT_STATUS_LABELS = {

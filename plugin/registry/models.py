@@ -159,6 +159,9 @@ class Child(Base):
     hukou_rural: Mapped[bool | None]
     address: Mapped[str | None] = mapped_column(EncryptedText("child.address"))
     lives_with: Mapped[LivesWith | None] = mapped_column(enum_column(LivesWith, 24))
+    #: The child's situation as a roster put it ("与祖父母同住", "父母均外出"), kept as written;
+    #: :mod:`plugin.registry.situations` reads the facts in it.
+    living_situation: Mapped[str | None] = mapped_column(String(200))
     #: True when the child lives in its home (hukou) area, not with the parents where they work.
     lives_in_home_area: Mapped[bool | None]
     #: Since when the child has lived with a parent or guardian outside its hukou county.
@@ -193,6 +196,9 @@ class Child(Base):
     focus_flags: Mapped[str] = mapped_column(String(200), default="")
     #: Space-separated codes of the facts whose absence left a category unknown.
     categories_missing: Mapped[str] = mapped_column(String(400), default="")
+    #: Presumed facts each decided category rests on (DOMAIN §3, "Presumptions"), e.g.
+    #: ``left_behind=mother.since,father.since in_difficulty=mother.since``.
+    categories_presumed: Mapped[str] = mapped_column(String(600), default="")
     categories_as_of: Mapped[date | None] = mapped_column(Date)
     #: First date on which time alone may change the categories (a birthday, a 6-month mark).
     categories_next_change: Mapped[date | None] = mapped_column(Date, index=True)

@@ -10,8 +10,11 @@ from ..core.db import session
 from ..core.pagination import Page, paginate
 from ..org.models import OrgUnit
 from ..org.queries import unit_id_in_subtrees
-from .categories import CATEGORY_CODES, FOCUS_FLAG_CODES
+from .categories import CATEGORY_CODES, FACT_CODES, FOCUS_FLAG_CODES
 from .models import Child, ChildParent, EmploymentStatus, Worker
+
+#: The ``category`` filter value of children some category of which could not be decided.
+UNDETERMINED = "unknown"
 
 
 @dataclass
@@ -19,6 +22,8 @@ class WorkerFilter:
     search: str | None = None
     unit: OrgUnit | None = None
     category: str | None = None
+    #: With ``category == UNDETERMINED``: only children missing this fact (a ``FACT_CODES`` code).
+    missing_fact: str | None = None
     focus_flag: str | None = None
     status: EmploymentStatus | None = None
     #: Subtrees whose workers may be found by a prefix of their phone number (the searcher sees
@@ -45,10 +50,13 @@ def search_workers(criteria: WorkerFilter, *, scope_paths: list[str], page: int 
         statement = statement.where(unit_id_in_subtrees(Worker.org_unit_id, [criteria.unit.path]))
     if criteria.status is not None:
         statement = statement.where(Worker.employment_status == criteria.status)
-    if criteria.category in CATEGORY_CODES or criteria.focus_flag in FOCUS_FLAG_CODES:
+    if (criteria.category in CATEGORY_CODES or criteria.category == UNDETERMINED
+            or criteria.focus_flag in FOCUS_FLAG_CODES):
         child_condition = []
         if criteria.category in CATEGORY_CODES:
             child_condition.append(getattr(Child, criteria.category).is_(True))
+        elif criteria.category == UNDETERMINED:
+            child_condition.append(undetermined_condition(criteria.missing_fact))
         if criteria.focus_flag in FOCUS_FLAG_CODES:
             child_condition.append(Child.focus_flags.contains(criteria.focus_flag, autoescape=True))
         parents = (select(ChildParent.worker_id).join(Child, ChildParent.child_id == Child.id)
@@ -58,6 +66,17 @@ def search_workers(criteria: WorkerFilter, *, scope_paths: list[str], page: int 
         return paginate(statement.where(exists(parents.where(ChildParent.worker_id == Worker.id))),
                         page, per_page, counted=statement.where(Worker.id.in_(parents)))
     return paginate(statement, page, per_page)
+
+
+def undetermined_condition(missing_fact: str | None = None):
+    """Children some category of which is unknown (facts missing), optionally missing one fact.
+
+    ``categories_missing`` is space-separated codes; matched as a whole code (``mother.status``
+    never matches ``grandmother.status``)."""
+    if missing_fact in FACT_CODES:
+        padded = " " + Child.categories_missing + " "
+        return padded.contains(f" {missing_fact} ", autoescape=True)
+    return Child.categories_missing != ""
 
 
 def _prefix(column, term: str):

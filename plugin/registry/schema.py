@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from ..core.errors import ErrorList, ValidationError
+from ..core.i18n import N_
 from ..core.text import clean_code, clean_free_text, clean_person_name
 from .categories import ParentStatus
 from .idnumber import check_matches, parse_id_number
@@ -32,6 +33,7 @@ from .models import (
     Sex,
 )
 from .regions import is_known_region
+from .situations import read_parent_status, read_situation
 from .values import parse_bool, parse_choice, parse_date, parse_phone, required
 
 
@@ -124,6 +126,31 @@ def _hukou_rural(value, today, field):
     return parse_bool(text, field=field)
 
 
+#: A situation text some clause of which cannot be read (reported for the row, never guessed).
+UNREADABLE_SITUATION = N_("无法将“%(value)s”识别为生活状况（可写作：与祖父母同住、随父母在务工地、"
+                          "父母均外出、父亲外出务工/母亲在家、住校）")
+
+
+def _situation(value, today, field):
+    """A child's situation in words ("与祖父母同住"): kept as written once every clause of it
+    is read (:mod:`.situations`); a text that cannot be read is refused, never guessed."""
+    text = clean_free_text(value, max_length=200, field=field)
+    if text is not None and read_situation(text) is None:
+        raise ValidationError(UNREADABLE_SITUATION, field=field, value=text)
+    return text
+
+
+def _other_parent_status(value, today, field):
+    """The spouse's status: a status word, or the roster's "配偶外出务工：是" and the like."""
+    try:
+        return parse_choice(value, ParentStatus, _PARENT_STATUS_FOLDED, field=field)
+    except ValidationError:
+        reading = read_parent_status(str(value))
+        if reading is None or reading.status is None:
+            raise
+        return reading.status
+
+
 SEX_ALIASES = {"男": Sex.MALE, "女": Sex.FEMALE, "m": Sex.MALE, "f": Sex.FEMALE}
 STATUS_ALIASES = {"在职": EmploymentStatus.ACTIVE, "离职": EmploymentStatus.LEFT,
                   "已离职": EmploymentStatus.LEFT, "退场": EmploymentStatus.LEFT}
@@ -134,6 +161,7 @@ PARENT_STATUS_ALIASES = {
     "服刑": ParentStatus.IMPRISONED, "服刑或羁押": ParentStatus.IMPRISONED,
     "强制隔离戒毒": ParentStatus.IN_REHABILITATION, "戒毒": ParentStatus.IN_REHABILITATION,
     "不详": ParentStatus.UNKNOWN}
+_PARENT_STATUS_FOLDED = {key.lower(): member for key, member in PARENT_STATUS_ALIASES.items()}
 ROLE_ALIASES = {"母亲": ParentRole.MOTHER, "母": ParentRole.MOTHER, "妈妈": ParentRole.MOTHER,
                 "父亲": ParentRole.FATHER, "父": ParentRole.FATHER, "爸爸": ParentRole.FATHER}
 LIVES_WITH_ALIASES = {
@@ -176,8 +204,10 @@ WORKER_FIELDS: tuple[FieldSpec, ...] = (
                                                         "works away since", "works_away_since"),
               _past_date),
     FieldSpec("other_parent_status", _l("配偶（子女另一方家长）状况"),
-              ("配偶状况", "配偶（子女另一方家长）状况", "另一方家长状况", "other parent status",
-               "other_parent_status"), _choice(ParentStatus, PARENT_STATUS_ALIASES)),
+              ("配偶状况", "配偶（子女另一方家长）状况", "另一方家长状况", "配偶是否外出务工",
+               "配偶外出务工", "配偶外出情况", "配偶务工情况", "配偶情况", "配偶就业状况",
+               "配偶工作情况", "other parent status", "other_parent_status"),
+              _other_parent_status),
     FieldSpec("other_parent_since", _l("配偶状况起始日期"),
               ("配偶状况起始日期", "other parent since", "other_parent_since"), _past_date),
     FieldSpec("other_parent_capable", _l("配偶有无监护能力"),
@@ -212,6 +242,11 @@ CHILD_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("lives_with", _l("共同生活人"),
               ("共同生活人", "与谁生活", "监护情况", "lives with", "lives_with"),
               _choice(LivesWith, LIVES_WITH_ALIASES)),
+    FieldSpec("living_situation", _l("生活状况"),
+              ("生活状况", "生活情况", "留守情况", "留守状况", "留守类型", "居住情况", "居住状况",
+               "与谁共同生活", "与谁同住", "共同生活情况", "父母外出情况", "父母务工情况",
+               "父母外出务工情况", "儿童生活状况", "儿童居住情况", "监护类型", "照护情况",
+               "living situation", "living_situation"), _situation),
     FieldSpec("lives_in_home_area", _l("是否在户籍地生活"),
               ("是否在户籍地生活", "在户籍地生活", "lives in home area",
                "lives_in_home_area"), _bool),
@@ -235,12 +270,18 @@ CHILD_FIELDS: tuple[FieldSpec, ...] = (
                                                         "psychological_anomaly"), _flag),
     FieldSpec("asked_for_help", _l("主动求助"), ("主动求助", "asked for help", "asked_for_help"),
               _flag),
-    FieldSpec("carer_name", _l("委托照护人"), ("委托照护人", "照护人", "受委托人", "carer name",
-                                               "carer_name"), _name(100)),
-    FieldSpec("carer_relation", _l("照护人与儿童关系"),
-              ("照护人与儿童关系", "照护人关系", "carer relation", "carer_relation"), _text(32)),
-    FieldSpec("carer_phone", _l("照护人电话"), ("照护人电话", "照护人联系电话", "carer phone",
-                                                "carer_phone"), _phone, sensitive=True),
+    FieldSpec("carer_name", _l("委托照护人"), (
+        "委托照护人", "照护人", "受委托人", "监护人姓名", "委托监护人", "委托监护人姓名",
+        "监护人", "实际监护人", "实际监护人姓名", "照护人姓名", "carer name", "carer_name"),
+        _name(100)),
+    FieldSpec("carer_relation", _l("照护人与儿童关系"), (
+        "照护人与儿童关系", "照护人关系", "监护人与儿童关系", "委托监护人与儿童关系",
+        "监护人关系", "与监护人关系", "实际监护人与儿童关系", "carer relation", "carer_relation"),
+        _text(32)),
+    FieldSpec("carer_phone", _l("照护人电话"), (
+        "照护人电话", "照护人联系电话", "监护人联系电话", "监护人电话", "委托监护人电话",
+        "委托监护人联系电话", "实际监护人联系电话", "carer phone", "carer_phone"),
+        _phone, sensitive=True),
     FieldSpec("village_committee_contact", _l("村（居）委会联系人"), (
         "村（居）委会联系人", "村委会联系人", "村居委会联系人", "village committee contact",
         "village_committee_contact"), _text(200)),
@@ -301,7 +342,9 @@ def parse_record(raw: Mapping[str, Any], fields: tuple[FieldSpec, ...], *,
         except ValidationError as error:
             errors.add(error)
     if not errors:
-        _check_id_number_agrees(values, {spec.code for spec in fields}, errors)
+        codes = {spec.code for spec in fields}
+        _check_id_number_agrees(values, codes, errors)
+        _read_situations(raw, values, codes)
     if errors:
         raise RecordInvalid(errors)
     return values
@@ -325,6 +368,23 @@ def _check_id_number_agrees(values: dict[str, Any], codes: set[str], errors: Err
         values["sex"] = Sex(id_number.sex)
     if values.get("hukou_region_code") is None:
         values["hukou_region_code"] = id_number.region_code
+
+
+def _read_situations(raw: Mapping[str, Any], values: dict[str, Any], codes: set[str]) -> None:
+    """Facts stated in words fill the fields the record leaves empty: a child's situation
+    (where and with whom it lives, boarding; the parents' statuses are read from the kept text
+    when the categories are decided), and the spouse's incapacity in "重病" / "残疾"."""
+    text = values.get("living_situation")
+    situation = read_situation(text) if text else None
+    if situation is not None:
+        for code in ("lives_in_home_area", "lives_with", "boarding"):
+            if code in codes and values.get(code) is None and getattr(situation, code) is not None:
+                values[code] = getattr(situation, code)
+    if ("other_parent_capable" in codes and values.get("other_parent_capable") is None
+            and values.get("other_parent_status") is not None):
+        reading = read_parent_status(str(raw.get("other_parent_status") or ""))
+        if reading is not None and reading.capable is not None:
+            values["other_parent_capable"] = reading.capable
 
 
 def field_label(fields: tuple[FieldSpec, ...], code: str):

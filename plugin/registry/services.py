@@ -13,7 +13,7 @@ registered"), and such a record is never moved, relinked or overwritten.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -36,6 +36,7 @@ from .locks import lock_child_identity
 from .models import Child, ChildParent, EmploymentStatus, ParentRole, PovertyStatus, Worker
 from .permissions import CHILDREN_MANAGE, WORKERS_MANAGE
 from .regions import is_three_areas_three_prefectures
+from .situations import read_situation
 from .values import pinyin_initials
 
 #: Fields of the parsed worker record that are not columns (they choose the unit).
@@ -229,7 +230,8 @@ def upsert_child(values: dict[str, Any], *, actor: Actor, today: date,
                  and (created or _needs_link(child, worker, link_role, scope))]
     if created:
         child = Child(name=values["name"], name_initials=pinyin_initials(values["name"]),
-                      org_unit=parent.org_unit, focus_flags="", categories_missing="")
+                      org_unit=parent.org_unit, focus_flags="", categories_missing="",
+                      categories_presumed="")
         session.add(child)
     fields = {key: value for key, value in values.items() if key not in CHILD_LINK_FIELDS}
     withheld: list[str] = []
@@ -371,13 +373,17 @@ def _set_id_number(record: Worker | Child, value: IdNumber | None, kind: str, *,
 
 
 def parent_facts(worker: Worker | None) -> ParentFacts | None:
-    """A worker parent's own facts (product rule: capable while employed here)."""
+    """A worker parent's own facts (product rule: capable while employed here).
+
+    Product rule: a worker of the company works away from home, from the entry date unless HR
+    records another start (:func:`upsert_worker`); with neither date recorded the start is
+    presumed six months back like any declared status without a start (DOMAIN §3,
+    "Presumptions"), and the categories say so (``<parent>.since``).
+    """
     if worker is None:
         return None
     if worker.employment_status == EmploymentStatus.LEFT:
         return ParentFacts(status=ParentStatus.UNKNOWN)
-    if worker.works_away_since is None:
-        return ParentFacts(status=ParentStatus.AT_HOME, capable=True)
     return ParentFacts(status=ParentStatus.WORKS_AWAY, since=worker.works_away_since, capable=True)
 
 
@@ -397,6 +403,7 @@ def child_facts(child, parents: dict[ParentRole, Worker] | None = None) -> Child
             facts[other] = ParentFacts(status=worker.other_parent_status,
                                        since=worker.other_parent_since,
                                        capable=worker.other_parent_capable)
+    _situation_facts(facts, set(by_role), getattr(child, "living_situation", None))
     poverty = None if child.family_poverty is None else child.family_poverty != PovertyStatus.NONE
     return ChildFacts(
         birth_date=child.birth_date, hukou_rural=child.hukou_rural,
@@ -411,6 +418,26 @@ def child_facts(child, parents: dict[ParentRole, Worker] | None = None) -> Child
         asked_for_help=bool(child.asked_for_help),
         mother=facts.get(ParentRole.MOTHER), father=facts.get(ParentRole.FATHER),
     )
+
+
+def _situation_facts(facts: dict[ParentRole, ParentFacts | None], workers: set[ParentRole],
+                     text: str | None) -> None:
+    """A parent who is not a worker here, described by the child's situation in words
+    ("父亲外出务工/母亲在家") where the worker's record says nothing of them; a status or
+    capacity recorded in a field wins over the words."""
+    situation = read_situation(text) if text else None
+    if situation is None:
+        return
+    for role in (ParentRole.MOTHER, ParentRole.FATHER):
+        reading = situation.mother if role == ParentRole.MOTHER else situation.father
+        if role in workers or (reading.status is None and reading.capable is None):
+            continue
+        known = facts.get(role)
+        if known is None:
+            facts[role] = ParentFacts(status=reading.status or ParentStatus.UNKNOWN,
+                                      capable=reading.capable)
+        elif known.capable is None and reading.capable is not None:
+            facts[role] = replace(known, capable=reading.capable)
 
 
 def recompute_categories(child: Child, today: date | None = None) -> bool:
@@ -438,9 +465,24 @@ def category_columns(facts: ChildFacts, today: date) -> dict[str, Any]:
         "de_facto_unsupported": decision.de_facto_unsupported,
         "orphan": decision.orphan, "in_three_areas": decision.three_areas,
         "focus_flags": " ".join(decision.flags), "categories_missing": " ".join(decision.missing),
+        "categories_presumed": format_presumed(decision.presumed_by_category),
         "categories_next_change": next_change_date(facts, today, decision),
         "categories_as_of": today,
     }
+
+
+def format_presumed(presumed_by_category) -> str:
+    """``left_behind=mother.since,father.since in_difficulty=…`` (the stored form)."""
+    return " ".join(f"{code}={','.join(facts)}" for code, facts in presumed_by_category)
+
+
+def parse_presumed(stored: str | None) -> dict[str, tuple[str, ...]]:
+    """The stored ``categories_presumed`` as category → presumed facts."""
+    result = {}
+    for token in (stored or "").split():
+        code, _, facts = token.partition("=")
+        result[code] = tuple(fact for fact in facts.split(",") if fact)
+    return result
 
 
 def recompute_due_categories(today: date, *, batch_size: int = 500) -> int:

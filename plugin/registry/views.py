@@ -38,7 +38,7 @@ from .forms import (
     stored_values,
 )
 from .id_access import may_see_id_numbers, shown_id_number
-from .labels import CATEGORY_LABELS, FACT_LABELS, FLAG_LABELS
+from .labels import CATEGORY_LABELS, FACT_LABELS, FLAG_LABELS, PRESUMED_LABELS
 from .models import EmploymentStatus
 from .permissions import (
     CHILDREN_ID_VIEW,
@@ -80,6 +80,7 @@ def workers():
     criteria = queries.WorkerFilter(
         search=(request.args.get("q") or "").strip() or None, unit=unit,
         category=request.args.get("category") or None, focus_flag=request.args.get("flag") or None,
+        missing_fact=request.args.get("missing") or None,
         status=EmploymentStatus(status) if status in {s.value for s in EmploymentStatus} else None,
         phone_prefix_paths=full_phone_paths(actor.key))
     page = queries.search_workers(criteria, scope_paths=scope,
@@ -88,6 +89,7 @@ def workers():
         "carebridge/registry/workers.html", page=page, criteria=criteria,
         counts=queries.children_counts([worker.id for worker in page.items]),
         units=queries.units_for_assignment(scope), category_labels=CATEGORY_LABELS,
+        undetermined=queries.UNDETERMINED, fact_labels=FACT_LABELS,
         flag_labels=FLAG_LABELS, categories=CATEGORY_CODES, flags=FOCUS_FLAG_CODES,
         may_manage=has_permission(actor.key, WORKERS_MANAGE))
 
@@ -224,6 +226,9 @@ def _render_child(child, actor, *, revealed_id=None):
         category_labels=CATEGORY_LABELS, flag_labels=FLAG_LABELS, fact_labels=FACT_LABELS,
         categories=CATEGORY_CODES, action_label=action_label,
         missing_labels=[FACT_LABELS.get(code, code) for code in child.categories_missing.split()],
+        presumed=[(code, getattr(child, code), [PRESUMED_LABELS.get(fact, fact) for fact in facts])
+                  for code, facts in services.parse_presumed(child.categories_presumed).items()
+                  if code in CATEGORY_LABELS],
         field_labels=HISTORY_FIELD_LABELS,
         visible_parents={
             link.worker_id for link in child.parent_links
