@@ -109,6 +109,7 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.registry.withdraw": Names({"child_id": "child"}),
     # Imports
     "carebridge.imports.index": Open("upload form and the actor's jobs; rows are key paths"),
+    "carebridge.imports.template": Open("a blank template made from the field list; no records"),
     "carebridge.imports.job": Names({"job_id": "import_job"}),
     "carebridge.imports.progress": Names({"job_id": "import_job"}),
     "carebridge.imports.error_file": Names({"job_id": "import_job"}),

@@ -1,8 +1,19 @@
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..access.checks import require
@@ -12,7 +23,7 @@ from ..core.forms import ActionForm, attach_error, choices, flash_refusal, rende
 from ..org.labels import KIND_LABELS as UNIT_KIND_LABELS
 from ..org.queries import get_unit
 from ..registry.schema import field_label
-from . import queries, services
+from . import queries, services, templates_xlsx
 from .forms import (
     HOW_LABELS,
     KIND_LABELS,
@@ -68,6 +79,21 @@ def index():
                        jobs=queries.recent_jobs(actor.key), kind_labels=KIND_LABELS,
                        status_labels=STATUS_LABELS,
                        max_megabytes=services.max_upload_bytes() // 2**20)
+
+
+@bp.route("/templates/<any(workers, children):kind>.xlsx")
+def template(kind: str):
+    """A blank roster for ``kind`` (XLSX): the header row, an example row and a field guide,
+    made from the registry's fields (:mod:`.templates_xlsx`); names no record."""
+    require(ROSTERS_IMPORT)
+    import_kind = ImportKind(kind)
+    # In Chinese whatever the page's language: the headers are what the importer recognises, and
+    # HR systems and subcontractors fill in Chinese rosters.
+    with force_locale("zh_CN"):
+        workbook, name = (templates_xlsx.build_template(import_kind),
+                          templates_xlsx.file_name(import_kind))
+    return send_file(io.BytesIO(workbook), mimetype=MIME_TYPES["xlsx"], as_attachment=True,
+                     download_name=name)
 
 
 @bp.route("/<int:job_id>")
