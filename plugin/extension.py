@@ -19,8 +19,9 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import Babel, format_datetime, get_locale
 from flask_wtf.csrf import generate_csrf
 
+from .core.boundary import commit_on_success
 from .core.clock import Clock, system_clock
-from .core.db import SAFE_METHODS, commit_on_success, configure_sqlite
+from .core.db import SAFE_METHODS, configure_sqlite
 from .core.features import Feature, Link, Setting
 from .core.host import HostAdapter
 from .core.http import forbid_caching

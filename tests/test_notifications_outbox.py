@@ -11,8 +11,9 @@ import pytest
 from flask import Blueprint, request
 from sqlalchemy import delete, func, select
 
+from plugin.core.boundary import commit_on_success
 from plugin.core.clock import FrozenClock, system_clock
-from plugin.core.db import commit_on_success, session
+from plugin.core.db import session
 from plugin.notifications.jobs import deliver_due_notifications
 from plugin.notifications.models import DeliveryStatus, Notification, NotificationDelivery
 from plugin.notifications.outbox import (

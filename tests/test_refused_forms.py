@@ -391,7 +391,7 @@ def _boundary(app, method: str, work: Callable, status: int = 200):
     boundary does; the response's status after it."""
     from flask import Response
 
-    from plugin.core.db import commit_on_success
+    from plugin.core.boundary import commit_on_success
 
     with app.test_request_context("/boundary", method=method):
         work()
@@ -421,7 +421,7 @@ def test_a_caught_refusal_stores_nothing_whatever_the_view_answers(app, company,
 
 
 def test_a_refused_part_takes_only_itself_back(app, company):
-    from plugin.core.db import refusable_part
+    from plugin.core.boundary import refusable_part
     from plugin.core.errors import ValidationError
     from plugin.org.services import create_unit
 

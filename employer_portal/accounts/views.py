@@ -8,7 +8,7 @@ from plugin.access import services as access_services
 from plugin.access.checks import forget_cached_grants, require, scope_paths
 from plugin.access.permissions import USERS_MANAGE
 from plugin.access.queries import get_grant, grants_for_users
-from plugin.core.db import commit_on_success, commit_refusal_record
+from plugin.core.boundary import commit_on_success, commit_refusal_record
 from plugin.core.errors import CareBridgeError
 from plugin.core.forms import attach_error, flash_refusal, render_form
 from plugin.core.urls import local_path

@@ -4,7 +4,7 @@ from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_user
 
-from plugin.core.db import commit_on_success
+from plugin.core.boundary import commit_on_success
 from plugin.core.errors import CareBridgeError
 from plugin.core.forms import attach_error, render_form
 from plugin.core.host import Actor

@@ -16,8 +16,8 @@ from werkzeug.exceptions import HTTPException
 from plugin.api_tokens import records
 from plugin.api_tokens.models import ApiToken
 from plugin.api_tokens.services import authenticate, check_may_write, token_refused_error
+from plugin.core.boundary import commit_on_success, refusable_part
 from plugin.core.clock import local_today
-from plugin.core.db import commit_on_success, refusable_part
 from plugin.core.errors import CareBridgeError, NotFound, ValidationError
 from plugin.core.host import Actor
 from plugin.registry.schema import CHILD_FIELDS, WORKER_FIELDS, RecordInvalid

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from ..access.scope import Scope
-from ..core.db import refusable_part, session
+from ..core.boundary import refusable_part
+from ..core.db import session
 from ..core.errors import CareBridgeError, NotFound, ValidationError
 from ..core.host import Actor
 from ..core.pagination import Page, paginate

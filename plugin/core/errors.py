@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import force_locale, gettext
 
-from .db import note_refusal
+from .boundary import note_refusal
 
 
 class CareBridgeError(Exception):
@@ -22,7 +22,7 @@ class CareBridgeError(Exception):
     :meth:`bilingual` gives both for files and command-line output.
 
     Made during a request that may write, an error refuses the request: the boundary stores
-    none of it, whether or not a view catches the error (:func:`plugin.core.db.note_refusal`).
+    none of it, whether or not a view catches the error (:func:`plugin.core.boundary.note_refusal`).
     """
 
     def __init__(self, message: str, *, field: str | None = None, row: int | None = None, **params):

@@ -4,8 +4,8 @@ A view that takes a form redirects when it succeeds. When the form, or the servi
 refuses the submission, the page is shown again with each error next to its field and the
 user's input kept, and it answers **422** (:func:`render_form`, :func:`render_refused`). The
 request is then noted as refused, so the boundary stores none of it
-(:func:`plugin.core.db.commit_on_success`). A refusal that a button's redirect shows as a flashed
-message goes through :func:`flash_refusal`.
+(:func:`plugin.core.boundary.commit_on_success`). A refusal that a button's redirect shows as
+a flashed message goes through :func:`flash_refusal`.
 """
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from flask import Response, flash, make_response, render_template, request
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from .db import SAFE_METHODS, note_refusal
+from .boundary import note_refusal
+from .db import SAFE_METHODS
 from .errors import CareBridgeError
 
 #: The status of a page that shows a submitted form again, refused.

@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from itertools import chain, islice
 from typing import Any
 
-from ..core.db import refusable_part
+from ..core.boundary import refusable_part
 from ..core.errors import ValidationError
 from ..registry.schema import FieldSpec
 from .formats import REASON_HEADER

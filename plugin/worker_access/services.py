@@ -40,8 +40,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record_event
+from ..core.boundary import after_commit
 from ..core.clock import utcnow
-from ..core.db import after_commit, session
+from ..core.db import session
 from ..core.errors import CareBridgeError, ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_

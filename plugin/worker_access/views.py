@@ -4,13 +4,14 @@ Signing in commits twice: the attempt's count first, before the answer is checke
 guesses cannot overtake the limit and no later refusal rolls the count back), then the outcome:
 a success at the request boundary, a refusal (wrong PIN, locked number…) by the view, on
 purpose, since the count and the audit row are the record of that refusal
-(:func:`plugin.core.db.commit_refusal_record`); the refused form then answers 422.
+(:func:`plugin.core.boundary.commit_refusal_record`); the refused form then answers 422.
 """
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from ..core.db import commit_refusal_record, session
+from ..core.boundary import commit_refusal_record
+from ..core.db import session
 from ..core.errors import CareBridgeError
 from ..core.forms import ActionForm, attach_error, render_form, render_refused
 from ..core.urls import local_path
