@@ -19,8 +19,12 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run test lint test-sqlite test-postgres test-travel install install-test translations extract-messages db-upgrade clean bench
 
+# make run HOST=0.0.0.0 serves the site's network too (workers' phones on the WiFi); see README.
 run: install db-upgrade
 	@echo "CareBridge on http://$(HOST):$(PORT)  (Ctrl-C stops the portal and the scheduler)"
+	@if [ "$(HOST)" = "0.0.0.0" ]; then for address in $$(hostname -I 2>/dev/null); do \
+		case $$address in *:*) ;; *) echo "  on the site's network: http://$$address:$(PORT)";; esac; \
+	done; fi
 	@$(BIN)/carebridge scheduler & sched=$$!; \
 	trap 'kill $$sched 2>/dev/null; wait $$sched 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/carebridge run --host $(HOST) --port $(PORT)

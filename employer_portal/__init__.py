@@ -62,6 +62,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .security import init_security
 
     init_security(app)
+    from .errors import init_error_pages
+
+    init_error_pages(app)
     from .cli import register_commands
 
     register_commands(app)

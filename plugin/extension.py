@@ -22,6 +22,7 @@ from flask_wtf.csrf import generate_csrf
 from .core.boundary import commit_on_success
 from .core.clock import Clock, system_clock
 from .core.db import SAFE_METHODS, configure_sqlite
+from .core.error_pages import register_error_pages
 from .core.features import Feature, Link, Setting
 from .core.host import HostAdapter
 from .core.http import forbid_caching
@@ -205,6 +206,7 @@ def _build_blueprint(features: list[Feature]) -> Blueprint:
             parent.register_blueprint(feature.load(path))
     parent.after_request(commit_on_success)
     parent.after_request(forbid_caching)  # pages carry personal data: no-store, in any host
+    register_error_pages(parent)  # errors of CareBridge's pages: a page in the layout, in any host
     return parent
 
 

@@ -154,9 +154,13 @@ def test_admin_cannot_disable_themselves(company, make_user, login):
     assert "不能停用自己的账户" in response.text and admin.active
 
 
-def test_session_cookie_is_hardened(company, make_user, client):
+def test_session_cookie_is_hardened(app, company, make_user, client):
     user = make_user()
     response = attempt(client, user.username, PASSWORD)
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    # Secure whenever the request came over HTTPS (plain http: tests/test_site_network.py).
+    response = app.test_client().get("/login", base_url="https://localhost")
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 

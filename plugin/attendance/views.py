@@ -35,7 +35,7 @@ from ..lectures.permissions import LECTURES_VIEW
 from ..org.permissions import ORG_VIEW
 from ..org.queries import get_unit
 from ..registry.queries import get_worker
-from ..worker_access.cookies import device_token
+from ..worker_access.cookies import device_token, secure_cookies
 from . import queries, scans, services, venue_scan
 from .badges import badge_sheets_pdf
 from .codes import seen_mark
@@ -92,7 +92,7 @@ def check_in(code: str):
             mark = seen_mark(code, utcnow(), services.seen_key(), user_agent=user_agent)
             response.set_cookie(SEEN_COOKIE, f"{code}~{mark}",
                                 max_age=int(services.SIGN_IN_GRACE.total_seconds()), httponly=True,
-                                secure=current_app.config.get("SESSION_COOKIE_SECURE", True),
+                                secure=secure_cookies(),
                                 samesite="Lax", path=_seen_cookie_path())
         return response
     result = result.labelled()

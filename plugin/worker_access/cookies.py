@@ -59,10 +59,17 @@ def request_worker_actor(worker: Worker) -> Actor:
     return worker_actor(worker, ip=request.remote_addr, user_agent=request.user_agent.string)
 
 
+def secure_cookies() -> bool:
+    """Whether this response's cookies are ``Secure``: as the host's session cookie is. The
+    standalone portal marks them Secure when the request came over HTTPS (directly or through a
+    trusted proxy), so a phone on the site's WiFi over plain ``http://`` keeps them; a host with
+    Flask's own session interface decides by ``SESSION_COOKIE_SECURE``."""
+    return bool(current_app.session_interface.get_cookie_secure(current_app))
+
+
 def remember_phone(response, token: str):
     response.set_cookie(COOKIE_NAME, _serializer().dumps(token), max_age=COOKIE_MAX_AGE,
-                        secure=current_app.config.get("SESSION_COOKIE_SECURE", True),
-                        httponly=True, samesite="Lax", path="/")
+                        secure=secure_cookies(), httponly=True, samesite="Lax", path="/")
     return response
 
 

@@ -104,8 +104,8 @@ def serve(app: Flask):
 def live_server(database_url, tmp_path_factory):
     """The standalone portal on a fresh database migrated with the real migrations.
 
-    The portal's cookies stay ``Secure`` (its default): Chromium keeps Secure cookies for
-    http://127.0.0.1, a potentially trustworthy origin, so nothing is relaxed for the tests.
+    The portal's cookie settings are its defaults: ``Secure`` when a request comes over HTTPS,
+    so over this plain-http server they are not (as on a site's WiFi), nothing relaxed for tests.
     """
     url = sibling_database_url(database_url, "browser", tmp_path_factory.mktemp("browser-db"))
     app = create_app(portal_test_config(url, CAREBRIDGE_LOGIN_MAX_FAILURES=MAX_FAILURES,

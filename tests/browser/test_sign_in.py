@@ -21,8 +21,8 @@ def test_sign_in_shows_the_user_and_sign_out_returns_to_the_login_page(page, por
     expect(page).to_have_url(f"{portal.url}/")
     expect(page.locator("#current-user")).to_have_text(company.admin_name)
     expect(page.locator("main h1")).to_have_text(company.company)
-    # The portal's session cookie keeps its production flags; Chromium keeps Secure cookies for
-    # http://127.0.0.1, so the sign-in above held without relaxing anything.
+    # The portal's session cookie keeps its production flags: Secure over HTTPS only (this is
+    # plain http; tests/browser/test_site_network.py signs in at a host that is not localhost).
     session_cookie = {cookie["name"]: cookie for cookie in page.context.cookies()}["session"]
     assert session_cookie["secure"] is portal.app.config["SESSION_COOKIE_SECURE"]
     assert session_cookie["httpOnly"] is True
