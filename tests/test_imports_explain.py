@@ -149,3 +149,21 @@ def test_the_command_line_says_when_values_chose_the_field(app, company, clock, 
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith(
         "列“与儿童关系”的内容更像“照护人与儿童关系”，已按“照护人与儿童关系”导入")
+
+
+def test_every_row_lacking_a_site_names_the_column_that_could_hold_it(app, company, clock, tmp_path):
+    """Teams given, the site column called by a name the vocabulary does not know: every row
+    lacks its site, and the one line first says which column to use as the site."""
+    rows = [[f"{n:04d}", f"职工{n}", "钢筋班组", "滨江花园二期"] for n in range(1, 6)]
+    path = xlsx_roster(tmp_path / "r.xlsx", ["工号", "姓名", "班组", "标段名称"], rows)
+    result = run(app, "import-workers", str(path))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("未使用的列“标段名称”：可能是“项目部/厂区”")  # named first
+    assert lines[1].startswith(
+        "全部 5 行缺少项目部/厂区：列“标段名称”没有被识别——要把它作为“项目部/厂区”吗？"), lines[1]
+    assert lines[2].startswith("第 4 行") and "填写班组时必须同时填写项目部/厂区" in lines[2]
+    assert workers() == 0
+    mapped = run(app, "import-workers", str(path), "--map", "标段名称=site")
+    assert mapped.exit_code == 0, mapped.output
+    assert workers() == 5

@@ -107,6 +107,11 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.registry.reveal_child_id": Names({"child_id": "child"}),
     "carebridge.registry.give_consent": Names({"child_id": "child"}),
     "carebridge.registry.withdraw": Names({"child_id": "child"}),
+    "carebridge.worker_children.mine": Open("the worker's own children"),
+    "carebridge.worker_children.consent": Names({"child_id": "child"}, by="phone"),
+    "carebridge.worker_children.withdraw": Names({"child_id": "child"}, by="phone"),
+    "carebridge.registry_review.index": Open("list of the actor's scope"),
+    "carebridge.registry_review.fill": Open("child ids in the form, found within the actor's scope: a key path"),
     # Imports
     "carebridge.imports.index": Open("upload form and the actor's jobs; rows are key paths"),
     "carebridge.imports.template": Open("a blank template made from the field list; no records"),
@@ -554,6 +559,19 @@ def _manual_entry(app, world, worker_id):
     return response
 
 
+def _bulk_fill(app, world, child_id):
+    client = _hr(app, world)
+    return client.post("/children/review/fill", data={
+        "csrf_token": client.csrf, "fact": "lives_in_home_area", "value": "是", "child": str(child_id)})
+
+
+def _child_to_review(world):
+    """A child of site 甲 whose residence is not recorded (its categories wait for it)."""
+    from . import factories
+
+    return factories.make_child(world.worker_a, name="待核实的孩子", lives_in_home_area="").id
+
+
 def _paper_sheet(app, world, number):
     lecture = _lecture_a(world)
     client = staff_client(app, world.users[Role.SITE_MANAGER])
@@ -630,6 +648,10 @@ KEY_PATHS: dict[str, KeyPath] = {
     "manual attendance: worker id": KeyPath(
         send=_manual_entry, theirs=lambda w: w.worker_c.id, control=lambda w: w.worker_a.id,
         missing=lambda w: MISSING_ID, accepted=lambda r, w: r.attended == 1,
+        covers=()),  # an id in a form: no natural key
+    "presumption bulk fill: child id": KeyPath(
+        send=_bulk_fill, theirs=lambda w: w.child_c.id, control=_child_to_review,
+        missing=lambda w: MISSING_ID, accepted=lambda r, w: r.status_code == 302,
         covers=()),  # an id in a form: no natural key
     "paper sheet: employee number": KeyPath(
         send=_paper_sheet, theirs=lambda w: "C9001", control=lambda w: "A1001",

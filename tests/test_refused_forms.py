@@ -123,6 +123,13 @@ def _agreement_to_sign(world, context):
     return {"agreement_id": agreement.id}
 
 
+def _own_young_child(world, context):
+    from . import factories
+
+    child = factories.make_child(world.worker_a, name="待同意的孩子", birth_date="2019-04-04")
+    return {"child_id": child.id}
+
+
 #: Routes that take input but cannot refuse it, and why.
 EXEMPT: dict[str, str] = {
     "auth.logout": "signs the user out; takes no input that could be refused",
@@ -153,6 +160,7 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.registry.reveal_child_id": Refused(),
     "carebridge.registry.give_consent": Refused(),
     "carebridge.registry.withdraw": Refused(status=302, why="no consent to withdraw; " + FLASHED),
+    "carebridge.registry_review.fill": Refused(),
     # Imports
     "carebridge.imports.index": Refused(),
     "carebridge.imports.columns": Refused(setup=_job_waiting_for_columns),
@@ -176,6 +184,9 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.pledges.edit_template": Refused(),
     "carebridge.pledges.batches": Refused(),
     "carebridge.pledges_worker.sign": Refused(by="phone"),
+    # The worker's own children: consent not ticked; withdrawing a consent never given
+    "carebridge.worker_children.consent": Refused(by="phone", setup=_own_young_child),
+    "carebridge.worker_children.withdraw": Refused(by="phone", setup=_own_young_child),
     # Guardianship
     "carebridge.guardianship.new_agreement": Refused(),
     "carebridge.guardianship.close_agreement": Refused(),

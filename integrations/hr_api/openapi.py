@@ -20,7 +20,7 @@ from flask_babel import force_locale
 from plugin.api_tokens.records import MAX_BATCH
 from plugin.registry.models import ParentRole
 from plugin.registry.schema import CHILD_FIELDS, WORKER_FIELDS, FieldSpec
-from plugin.registry.services import CHILD_LINK_FIELDS
+from plugin.registry.services import CHILD_LINK_FIELDS, CONSENT_FIELDS
 
 from .serialize import CATEGORY_KEYS, MASKED_WORKER_FIELDS
 
@@ -213,14 +213,17 @@ def _schemas() -> dict[str, dict]:
             "categories_as_of": {"type": ["string", "null"], "format": "date"},
             "consent_given": {"type": "boolean",
                               "description": "监护人同意 / Guardian's consent on record"},
-            "org_unit": _ref("OrgUnit"), **timestamps}, leave_out=CHILD_LINK_FIELDS),
+            "org_unit": _ref("OrgUnit"), **timestamps},
+            leave_out=CHILD_LINK_FIELDS + CONSENT_FIELDS),
         "WorkerUpsertResult": _object({"status": upserted, "changed": strings,
                                        "worker": _ref("Worker")}),
         "ChildUpsertResult": _object({"status": upserted, "id": integer, "changed": strings,
                                       "withheld": {**strings, "description": (
-                                          "Fields given but not stored: a child under 14 without "
-                                          "a guardian's consent / 未满 14 周岁且无监护人同意，"
-                                          "未保存的字段")}}),
+                                          "Fields given but not stored on the record: a child "
+                                          "under 14 without a guardian's consent. They are held, "
+                                          "encrypted, and applied when consent arrives (or give "
+                                          "consent_given_on) / 未满 14 周岁且无监护人同意，"
+                                          "未写入档案的字段：已加密暂存，同意后补入")}}),
         "BatchItemResult": _object({
             "index": integer,
             "status": {"type": "string", "enum": ["created", "updated", "unchanged", "rejected"]},

@@ -17,7 +17,7 @@ from plugin.privacy.masking import mask_id_number, mask_phone
 from plugin.registry.consent import has_consent
 from plugin.registry.models import Child, Worker
 from plugin.registry.schema import CHILD_FIELDS, WORKER_FIELDS, FieldSpec
-from plugin.registry.services import CHILD_LINK_FIELDS, UNIT_FIELDS
+from plugin.registry.services import CHILD_LINK_FIELDS, CONSENT_FIELDS, UNIT_FIELDS
 
 CATEGORY_KEYS = ("left_behind", "migrant", "in_difficulty", "de_facto_unsupported", "orphan",
                  "in_three_areas")
@@ -73,7 +73,7 @@ def child_json(child: Child) -> dict:
     (:func:`plugin.registry.services.record_child_view`)."""
     data: dict[str, Any] = {"id": child.id}
     for spec in CHILD_FIELDS:
-        if spec.code not in CHILD_LINK_FIELDS:
+        if spec.code not in CHILD_LINK_FIELDS and spec.code not in CONSENT_FIELDS:
             data[spec.code] = json_value(getattr(child, spec.code), spec)
     data["parents"] = [{"employee_number": link.worker.employee_number, "role": link.role.value}
                        for link in child.parent_links]

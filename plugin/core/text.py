@@ -120,6 +120,11 @@ def clean_code(value: Any, *, upper: bool = False, max_length: int | None = None
     text = _as_text(value)
     if text is None:
         return None
-    text = fold_width(drop_controls(text))
-    text = "".join(char for char in text if not char.isspace() and char not in _INVISIBLE)
+    if text.isprintable() and " " not in text:
+        # The usual code: control, invisible and space characters (but " ") are all
+        # unprintable, so only the full-width folding can change it.
+        text = fold_width(text)
+    else:
+        text = fold_width(drop_controls(text))
+        text = "".join(char for char in text if not char.isspace() and char not in _INVISIBLE)
     return _checked(text.upper() if upper else text, max_length, field)

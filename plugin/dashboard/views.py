@@ -9,7 +9,7 @@ from ..org.models import OrgKind
 from ..org.permissions import ORG_VIEW
 from ..org.queries import get_company
 from ..registry.labels import FACT_LABELS
-from ..registry.permissions import WORKERS_VIEW
+from ..registry.permissions import CHILDREN_VIEW, WORKERS_VIEW
 from ..registry.queries import UNDETERMINED
 from .queries import AUDIT_COUNT_CAP, dashboard_figures, recent_activity_since
 
@@ -24,4 +24,5 @@ def home():
     return render_template("carebridge/dashboard/home.html", figures=figures, company=get_company(),
                            kinds=list(OrgKind), kind_labels=KIND_LABELS, audit_cap=AUDIT_COUNT_CAP,
                            fact_labels=FACT_LABELS, undetermined=UNDETERMINED,
-                           may_list_workers=has_permission(actor.key, WORKERS_VIEW))
+                           may_list_workers=has_permission(actor.key, WORKERS_VIEW),
+                           may_review=has_permission(actor.key, CHILDREN_VIEW))

@@ -21,6 +21,12 @@ from ..registry.services import id_number_index
 
 log = logging.getLogger(__name__)
 
+#: What :func:`~plugin.registry.bulk.insert_new_children` reads of a parent: its ids and the
+#: facts :func:`~plugin.registry.services.child_facts` reads.
+_PARENT_COLUMNS = (Worker.id, Worker.employee_number, Worker.org_unit_id,
+                   Worker.employment_status, Worker.works_away_since, Worker.other_parent_status,
+                   Worker.other_parent_since, Worker.other_parent_capable)
+
 
 class BatchInserts:
     def _create_new_workers_at_once(self, parsed) -> set[int]:
@@ -70,10 +76,11 @@ class BatchInserts:
                  if not errors and values is not None]
         numbers = {values["parent_employee_number"] for _position, values in valid}
         # Parents outside the import's scope are not found here: their rows go row by row and
-        # are rejected there.
+        # are rejected there. Only the columns a new child needs of its parent, no entities:
+        # loading workers would decrypt their ID numbers and load their relationships.
         parents = {worker.employee_number: worker for worker in session.execute(
-            select(Worker).where(Worker.employee_number.in_(numbers),
-                                 self.scope.contains_unit_id(Worker.org_unit_id))).scalars()} \
+            select(*_PARENT_COLUMNS).where(Worker.employee_number.in_(numbers),
+                                           self.scope.contains_unit_id(Worker.org_unit_id)))} \
             if numbers else {}
         known = set(session.execute(
             select(ChildParent.worker_id, Child.name).join(Child, ChildParent.child_id == Child.id)
@@ -82,7 +89,8 @@ class BatchInserts:
         storable = []
         for position, values in valid:
             parent = parents.get(values["parent_employee_number"])
-            if parent is None or values.get("other_parent_employee_number"):
+            if (parent is None or values.get("other_parent_employee_number")
+                    or values.get("consent_given_on")):
                 continue
             fields, withheld = storable_child_fields(values, self.today)
             id_number = fields.get("id_number")

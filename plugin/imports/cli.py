@@ -29,7 +29,7 @@ from ..org.queries import get_root_unit
 from ..registry.schema import field_label
 from . import queries
 from .columns import ColumnPlan, normalise_header
-from .messages import bilingual, describe_error, job_failure, job_headline
+from .messages import awaiting_consent, bilingual, describe_error, job_failure, job_headline
 from .models import FileRole, ImportJob, ImportKind, ImportStatus
 from .processing import run_import
 from .services import FIELDS, copy_file_to, create_job
@@ -173,10 +173,9 @@ def _print_summary(job: ImportJob) -> None:
     ]
     for label, count in lines:
         click.echo(f"{bilingual(label)}: {count}")
-    if job.withheld_count:
-        click.echo(bilingual(lambda: gettext(
-            "%(count)s 名 14 岁以下儿童尚无监护人同意，只保存了统计所需的最少信息。",
-            count=job.withheld_count)))
+    consent_note = awaiting_consent(job)
+    if consent_note is not None:
+        click.echo(consent_note.bilingual())
     if job.created_units:
         label = bilingual(lambda: gettext("将新建的单位") if dry else gettext("新建的单位"))
         click.echo(f"{label}: {'; '.join(job.created_units)}")

@@ -55,6 +55,8 @@ AMBIGUOUS_HOW, IGNORED_HOW, TAKEN = "ambiguous", "ignored", "taken"
 PHONE_FIELDS = frozenset({"phone", "carer_phone"})
 ID_FIELDS = frozenset({"id_number"})
 _PHONE_PUNCTUATION = re.compile(r"[\s\-‐‑‒–—―－]")
+_MOBILE_DIGITS = re.compile(r"(?:\+?86)?1\d{10}")
+_ID_DIGITS = re.compile(r"\d{17}[\dXx]|\d{15}")
 #: C0 control characters other than tab, line feed and carriage return, DEL, and lone
 #: surrogates: never meaningful in a roster, and refused by databases and Excel alike.
 _UNPRINTABLE = dict.fromkeys(chain(range(0, 9), (11, 12), range(14, 32), (127,),
@@ -83,7 +85,7 @@ def bare_header(key: str) -> str:
 
 def clean_cell(value: Any) -> Any:
     """Drop characters no roster means (control characters, broken surrogates) from text cells."""
-    if isinstance(value, str):
+    if isinstance(value, str) and not value.isprintable():  # all of them are unprintable
         return value.translate(_UNPRINTABLE)
     return value
 
@@ -96,12 +98,12 @@ def tidy_value(code: str, value: Any) -> Any:
     if code in PHONE_FIELDS:
         text = unicodedata.normalize("NFKC", value).strip()
         digits = _PHONE_PUNCTUATION.sub("", text)
-        if re.fullmatch(r"(?:\+?86)?1\d{10}", digits):
+        if _MOBILE_DIGITS.fullmatch(digits):
             return digits
         return value
     if code in ID_FIELDS:
         text = _PHONE_PUNCTUATION.sub("", unicodedata.normalize("NFKC", value))
-        if re.fullmatch(r"\d{17}[\dXx]|\d{15}", text):
+        if _ID_DIGITS.fullmatch(text):
             return text
     return value
 

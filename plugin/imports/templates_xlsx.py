@@ -122,6 +122,11 @@ MEANINGS: dict[ImportKind, dict[str, str]] = {
         "carer_phone": N_("委托照护人的联系电话"),
         "village_committee_contact": N_("儿童户籍地或居住地村（居）委会的联系人"),
         "village_child_director": N_("儿童所在村（居）的儿童主任"),
+        "consent_given_on": N_("监护人在纸质告知书上签字同意处理儿童个人信息的日期；"
+                               "未满 14 周岁的儿童有此日期才保存全部信息，否则加密暂存，"
+                               "等监护人在手机上同意"),
+        "consent_notice_version": N_("监护人签字的告知书版本；不填按当前版本"),
+        "consent_guardian": N_("签字同意的监护人姓名；不填即为该职工本人"),
     },
 }
 
@@ -165,6 +170,7 @@ VALUE_HINTS = {
     "other_parent_employee_number": N_("职工花名册中的工号"),
     "living_situation": N_("文字，如：与祖父母同住、随父母在务工地、父母均外出、"
                            "父亲外出务工/母亲在家、住校"),
+    "consent_notice_version": N_("告知书上印的版本号，如 2026-11"),
 }
 TEXT_HINT = N_("文字")
 

@@ -33,7 +33,7 @@ from .forms import (
     mapping_form,
     masked_sample,
 )
-from .messages import job_failure, job_headline, rejected_row_errors
+from .messages import awaiting_consent, job_failure, job_headline, rejected_row_errors
 from .models import FileRole, ImportKind, ImportStatus
 from .permissions import ROSTERS_IMPORT
 
@@ -103,6 +103,7 @@ def job(job_id: int):
     return render_template(
         "carebridge/imports/job.html", job=job, kind_labels=KIND_LABELS,
         status_labels=STATUS_LABELS, failure=job_failure(job), headline=job_headline(job),
+        awaiting_consent=awaiting_consent(job),
         rejected=rejected_row_errors(job),
         has_error_file=job.is_finished and queries.has_file(job.id, FileRole.ERRORS),
         field_label=lambda code: field_label(fields, code), discard_form=ActionForm())

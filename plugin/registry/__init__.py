@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature, Job, Link
+from ..core.features import Feature, Job, Link, Setting
 from ..core.roles import Role
+from ..core.settings import positive_int
 from .permissions import (
     CHILDREN_ID_VIEW,
     CHILDREN_MANAGE,
@@ -19,7 +20,7 @@ _STAFF_WHO_SEE_PEOPLE = (Role.HR_OFFICER, Role.SITE_MANAGER, Role.UNION_OFFICER,
 feature = Feature(
     name="registry",
     package=__name__,
-    blueprints=("views:bp",),
+    blueprints=("views:bp", "review_views:bp"),
     models=("models",),
     permissions={
         WORKERS_VIEW: _STAFF_WHO_SEE_PEOPLE,
@@ -31,13 +32,19 @@ feature = Feature(
         CHILDREN_ID_VIEW: (Role.HR_OFFICER,),
     },
     links={
-        "navigation": (Link("carebridge.registry.workers", _l("职工"), WORKERS_VIEW, order=30),),
+        "navigation": (Link("carebridge.registry.workers", _l("职工"), WORKERS_VIEW, order=30),
+                       Link("carebridge.registry_review.index", _l("推定待核实"), CHILDREN_VIEW,
+                            order=35, element_id="review-link")),
     },
     jobs=(
         Job("registry.recompute_categories", "jobs:recompute_categories_due_today", "cron",
             {"hour": 0, "minute": 5},
             why="Just after local midnight, so a child turning 16 leaves the left-behind list "
                 "that day."),
+        Job("registry.discard_expired_held_details", "jobs:discard_expired_held_details", "cron",
+            {"hour": 0, "minute": 15},
+            why="After midnight: details held until yesterday for lack of consent go first thing "
+                "today."),
         Job("core.refresh_planner_statistics", "jobs:refresh_planner_statistics", "cron",
             {"hour": 4, "minute": 10},
             why="Night: API upserts add rows a few at a time, and no import refreshes for them."),
@@ -52,5 +59,12 @@ feature = Feature(
         "child.id_revealed": _l("查看儿童完整身份证号码"),
         "child.consent_recorded": _l("登记监护人同意"),
         "child.consent_withdrawn": _l("撤回监护人同意"),
+        "child.held_details_applied": _l("同意后补入暂存的儿童信息"),
+        "child.held_details_discarded": _l("删除逾期未获同意的暂存信息"),
     },
+    settings=(
+        Setting("CAREBRIDGE_CONSENT_HOLD_DAYS", 30, positive_int,
+                "Days the details of a child under 14 given without a guardian's consent are "
+                "kept, encrypted, waiting for the consent."),
+    ),
 )

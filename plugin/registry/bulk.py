@@ -18,10 +18,22 @@ from ..audit.models import AuditEvent
 from ..core.clock import utcnow
 from ..core.db import session
 from ..core.host import Actor
+from . import held_details
 from .consent import MINIMUM_CHILD_FIELDS, needs_consent
 from .models import Child, ChildParent, EmploymentStatus, ParentRole, Worker
-from .services import CHILD_LINK_FIELDS, UNIT_FIELDS, category_columns, child_facts, id_number_index
+from .services import (
+    CHILD_LINK_FIELDS,
+    CONSENT_FIELDS,
+    UNIT_FIELDS,
+    category_columns,
+    child_facts,
+    id_number_index,
+)
 from .values import pinyin_initials
+
+# The tables, not the mapped classes: the rows are complete column dicts, and an ORM bulk insert
+# would only add its per-row bookkeeping to the same statements.
+_WORKERS, _CHILDREN, _AUDIT_EVENTS = Worker.__table__, Child.__table__, AuditEvent.__table__
 
 #: Worker columns a roster can fill (the record's field codes, less the unit names).
 _COLUMNS = ("name", "sex", "id_number", "phone", "hukou_region_code", "subcontractor", "entry_date",
@@ -57,9 +69,9 @@ def insert_new_workers(records: list[tuple[dict[str, Any], int]], *, actor: Acto
     # Matched back by employee number (unique), not by row order: asking for RETURNING in
     # parameter order makes SQLAlchemy insert one row per statement on SQLite.
     inserted = dict(session.execute(
-        insert(Worker).returning(Worker.employee_number, Worker.id), rows).all())
+        insert(_WORKERS).returning(_WORKERS.c.employee_number, _WORKERS.c.id), rows).all())
     ids = [inserted[row["employee_number"]] for row in rows]
-    session.execute(insert(AuditEvent), [
+    session.execute(insert(_AUDIT_EVENTS), [
         {"occurred_at": now, "action": "worker.created", "actor_key": actor.key,
          "actor_name": actor.name[:200], "target_type": "worker", "target_id": str(worker_id),
          "org_unit_id": row["org_unit_id"], "ip": actor.ip, "user_agent": actor.user_agent,
@@ -78,23 +90,27 @@ _CHILD_COLUMNS = ("sex", "ethnicity", "birth_date", "hukou_region_code", "hukou_
 _FLAG_COLUMNS = ("wandering", "psychological_anomaly", "asked_for_help")
 
 
-def storable_child_fields(values: dict[str, Any], today: date) -> tuple[dict[str, Any], list[str]]:
+def storable_child_fields(values: dict[str, Any],
+                          today: date) -> tuple[dict[str, Any], dict[str, Any]]:
     """What may be stored of a NEW child's record, and what is withheld for lack of consent
-    (a new child has no guardian's consent yet; under 14 only the minimum is kept)."""
-    fields = {key: value for key, value in values.items() if key not in CHILD_LINK_FIELDS}
+    (a new child has no guardian's consent yet; under 14 only the minimum is kept, the rest is
+    held: :mod:`plugin.registry.held_details`). A row carrying a consent is not for this path."""
+    fields = {key: value for key, value in values.items()
+              if key not in CHILD_LINK_FIELDS and key not in CONSENT_FIELDS}
     if not needs_consent(fields.get("birth_date"), today):
-        return fields, []
-    withheld = sorted(key for key, value in fields.items()
-                      if key not in MINIMUM_CHILD_FIELDS and value is not None)
+        return fields, {}
+    withheld = {key: value for key, value in fields.items()
+                if key not in MINIMUM_CHILD_FIELDS and value is not None}
     return {key: value for key, value in fields.items() if key in MINIMUM_CHILD_FIELDS}, withheld
 
 
-def insert_new_children(records: list[tuple[dict[str, Any], Worker, ParentRole, list[str]]], *,
-                        actor: Actor, today: date) -> list[int]:
+def insert_new_children(records: list[tuple[dict[str, Any], Worker, ParentRole, dict[str, Any]]],
+                        *, actor: Actor, today: date) -> list[int]:
     """Insert children nobody has registered yet, each with one worker parent.
 
-    ``records`` holds (storable fields, parent, the parent's role, withheld field codes). The
-    categories are decided before the insert, from the same facts the row-by-row path uses.
+    ``records`` holds (storable fields, parent, the parent's role, withheld fields and values).
+    The categories are decided before the insert, from the same facts the row-by-row path uses;
+    withheld details are held, as the row-by-row path holds them.
     """
     if not records:
         return []
@@ -112,17 +128,20 @@ def insert_new_children(records: list[tuple[dict[str, Any], Worker, ParentRole, 
         row.update(category_columns(child_facts(SimpleNamespace(**row), parents={role: parent}),
                                     today))
         rows.append(row)
-    ids = list(session.execute(
-        insert(Child).returning(Child.id, sort_by_parameter_order=True), rows).scalars())
-    session.execute(insert(ChildParent), [
+    ids = list(session.execute(insert(_CHILDREN).returning(
+        _CHILDREN.c.id, sort_by_parameter_order=True), rows).scalars())
+    session.execute(insert(ChildParent.__table__), [
         {"child_id": child_id, "worker_id": parent.id, "role": role}
         for child_id, (_fields, parent, role, _withheld) in zip(ids, records, strict=True)])
-    session.execute(insert(AuditEvent), [
+    session.execute(insert(_AUDIT_EVENTS), [
         {"occurred_at": now, "action": "child.created", "actor_key": actor.key,
          "actor_name": actor.name[:200], "target_type": "child", "target_id": str(child_id),
          "org_unit_id": parent.org_unit_id, "ip": actor.ip, "user_agent": actor.user_agent,
          "details": {"fields": [code for code, value in fields.items()
                                 if value is not None and code != "name"]
-                     + [role.value], **({"withheld": withheld} if withheld else {})}}
+                     + [role.value], **({"withheld": sorted(withheld)} if withheld else {})}}
         for child_id, (fields, parent, role, withheld) in zip(ids, records, strict=True)])
+    held_details.hold_new(((child_id, withheld)
+                           for child_id, (*_, withheld) in zip(ids, records, strict=True)
+                           if withheld), today=today)
     return ids

@@ -49,6 +49,17 @@ def active_consent(child: Child) -> ChildConsent | None:
         .order_by(ChildConsent.id.desc())).scalars().first()
 
 
+def active_consents(child_ids: list[int]) -> dict[int, ChildConsent]:
+    """The active consent of each of these children that has one, in one query."""
+    if not child_ids:
+        return {}
+    consents = session.execute(
+        select(ChildConsent).where(ChildConsent.child_id.in_(child_ids),
+                                   ChildConsent.withdrawn_at.is_(None))
+        .order_by(ChildConsent.id)).scalars()
+    return {consent.child_id: consent for consent in consents}
+
+
 def has_consent(child: Child) -> bool:
     return active_consent(child) is not None
 

@@ -88,10 +88,13 @@ class RevealForm(FlaskForm):
 class ConsentForm(FlaskForm):
     guardian_name = StringField(_l("同意人（监护人）姓名"),
                                 validators=[DataRequired(), Length(max=100)])
+    # Confirming on a phone is the guardian's own act (:class:`PhoneConsentForm`), never typed in.
     method = SelectField(_l("同意方式"), choices=choices(
-        (method.value, method.label) for method in ConsentMethod))
+        (method.value, method.label) for method in ConsentMethod
+        if method is not ConsentMethod.PHONE))
     given_on = DateField(_l("同意日期"), validators=[DataRequired()])
 
 
 class WithdrawConsentForm(FlaskForm):
     reason = TextAreaField(_l("撤回原因"), validators=[Optional(), Length(max=300)])
+

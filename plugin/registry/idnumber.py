@@ -77,27 +77,13 @@ def parse_id_number(raw: str, *, today: date, field: str = "id_number") -> IdNum
     in the company's time zone; a birth date after it is refused.
     """
     number = _clean(raw)
-    if not number:
-        raise ValidationError("请填写身份证号码", field=field)
-    if any(pattern.fullmatch(number) for pattern in _AS_NUMBER):
+    if not (len(number) == LENGTH and number.isascii() and number[:17].isdigit()
+            and (number[17] == "X" or number[17].isdigit())):
+        _refuse_form(number, field)  # the usual well-formed number skips these checks
+
         raise ValidationError(
             "身份证号码被 Excel 转成了科学计数法（%(value)s），后几位数字已经丢失，无法还原；"
             "请将该列设为文本格式后重新导出", field=field, value=number)
-    # Report a character that is never valid before an X out of place: in "…002X.0" the
-    # problem is ".", not the X.
-    position = next((i for i, ch in enumerate(number) if ch not in _DIGITS and ch != "X"),
-                    number.find("X", 0, len(number) - 1))
-    if position >= 0:
-        raise ValidationError(
-            "身份证号码第 %(position)s 位是无效字符“%(character)s”：只能是数字，"
-            "最后一位可以是 X", field=field, position=position + 1, character=number[position])
-    if len(number) == 15:
-        raise ValidationError(
-            "这是已停用的 15 位第一代身份证号码，请填写 18 位号码", field=field, length=15)
-    if len(number) != LENGTH:
-        raise ValidationError(
-            "身份证号码应为 18 位，这里是 %(length)s 位", field=field, length=len(number))
-
     region_code = number[:6]
     if not is_known_region(region_code):
         raise ValidationError(
@@ -128,6 +114,31 @@ def parse_id_number(raw: str, *, today: date, field: str = "id_number") -> IdNum
 
     return IdNumber(number=number, region_code=region_code, birth_date=birth_date,
                     sex="male" if int(number[16]) % 2 else "female")
+
+
+def _refuse_form(number: str, field: str) -> None:
+    """Raise the error of a number that is not 17 digits and a check character (empty, turned
+    into a number by Excel, a wrong character, a wrong length); return for one that is."""
+    if not number:
+        raise ValidationError("请填写身份证号码", field=field)
+    if any(pattern.fullmatch(number) for pattern in _AS_NUMBER):
+        raise ValidationError(
+            "身份证号码被 Excel 转成了科学计数法（%(value)s），后几位数字已经丢失，无法还原；"
+            "请将该列设为文本格式后重新导出", field=field, value=number)
+    # Report a character that is never valid before an X out of place: in "…002X.0" the
+    # problem is ".", not the X.
+    position = next((i for i, ch in enumerate(number) if ch not in _DIGITS and ch != "X"),
+                    number.find("X", 0, len(number) - 1))
+    if position >= 0:
+        raise ValidationError(
+            "身份证号码第 %(position)s 位是无效字符“%(character)s”：只能是数字，"
+            "最后一位可以是 X", field=field, position=position + 1, character=number[position])
+    if len(number) == 15:
+        raise ValidationError(
+            "这是已停用的 15 位第一代身份证号码，请填写 18 位号码", field=field, length=15)
+    if len(number) != LENGTH:
+        raise ValidationError(
+            "身份证号码应为 18 位，这里是 %(length)s 位", field=field, length=len(number))
 
 
 def check_matches(id: IdNumber, *, birth_date: date | None, sex: str | None) -> None:

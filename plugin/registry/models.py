@@ -231,6 +231,8 @@ class ConsentMethod(str, enum.Enum):
     PAPER = "paper"
     PHONE_SIGNATURE = "phone_signature"
     IN_PERSON = "in_person"
+    #: The guardian, signed in on their own phone, read the notice and confirmed.
+    PHONE = "phone"
 
     @property
     def label(self):
@@ -239,7 +241,7 @@ class ConsentMethod(str, enum.Enum):
 
 CONSENT_METHOD_LABELS = {
     ConsentMethod.PAPER: _l("纸质签字"), ConsentMethod.PHONE_SIGNATURE: _l("手机签名"),
-    ConsentMethod.IN_PERSON: _l("当面确认"),
+    ConsentMethod.IN_PERSON: _l("当面确认"), ConsentMethod.PHONE: _l("监护人手机确认"),
 }
 
 
@@ -261,3 +263,21 @@ class ChildConsent(Base):
     withdrawn_at: Mapped[datetime | None]
     withdrawn_by: Mapped[str | None] = mapped_column(String(64))
     withdrawal_reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class ChildHeldDetails(Base):
+    """Details of a child under 14 given without a guardian's consent, kept encrypted for a
+    stated time instead of being dropped (:mod:`plugin.registry.held_details`): applied to the
+    record when consent arrives, erased when the time runs out or consent is refused."""
+
+    __tablename__ = "cb_child_held_details"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("cb_child.id", ondelete="CASCADE"),
+                                          unique=True)
+    #: JSON object of field code → value as given (the ID number as its 18 characters).
+    payload: Mapped[str] = mapped_column(EncryptedText("child.held_details"))
+    held_on: Mapped[date] = mapped_column(Date)
+    #: Last day the details are kept; the daily job erases them after it.
+    expires_on: Mapped[date] = mapped_column(Date, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -288,7 +288,18 @@ CHILD_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("village_child_director", _l("儿童主任"),
               ("儿童主任", "村儿童主任", "village child director", "village_child_director"),
               _text(200)),
+    # A guardian's consent already given on paper (PIPL Art. 31): recorded with the child, so
+    # a child under 14 is stored whole at the first import.
+    FieldSpec("consent_given_on", _l("监护人同意日期"), (
+        "监护人同意日期", "监护人同意时间", "同意日期", "同意书签署日期", "知情同意日期",
+        "签署同意书日期", "consent given on", "consent_given_on"), _past_date),
+    FieldSpec("consent_notice_version", _l("告知书版本"), (
+        "告知书版本", "告知书版本号", "notice version", "consent_notice_version"), _code(32)),
+    FieldSpec("consent_guardian", _l("同意人"), (
+        "同意人", "同意人姓名", "签字监护人", "consent guardian", "consent_guardian"), _name(100)),
 )
+#: Fields of a roster or API record that are not the child's own (never on the record's form).
+CHILD_CONSENT_FIELD_CODES = ("consent_given_on", "consent_notice_version", "consent_guardian")
 
 
 def _with_inputs(fields: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
@@ -342,7 +353,7 @@ def parse_record(raw: Mapping[str, Any], fields: tuple[FieldSpec, ...], *,
         except ValidationError as error:
             errors.add(error)
     if not errors:
-        codes = {spec.code for spec in fields}
+        codes = _codes(fields)
         _check_id_number_agrees(values, codes, errors)
         _read_situations(raw, values, codes)
     if errors:
@@ -350,7 +361,22 @@ def parse_record(raw: Mapping[str, Any], fields: tuple[FieldSpec, ...], *,
     return values
 
 
-def _check_id_number_agrees(values: dict[str, Any], codes: set[str], errors: ErrorList) -> None:
+#: id of a field table → (the table, its codes), for the few tables there are (the table is
+#: kept, so its id is not reused while it is here).
+_CODES: dict[int, tuple[tuple[FieldSpec, ...], frozenset[str]]] = {}
+
+
+def _codes(fields: tuple[FieldSpec, ...]) -> frozenset[str]:
+    known = _CODES.get(id(fields))
+    if known is None or known[0] is not fields:
+        if len(_CODES) >= 16:
+            _CODES.clear()
+        known = _CODES[id(fields)] = (fields, frozenset(spec.code for spec in fields))
+    return known[1]
+
+
+def _check_id_number_agrees(values: dict[str, Any], codes: frozenset[str],
+                            errors: ErrorList) -> None:
     """Birth date and sex must agree with the ID number; missing ones are taken from it, and so
     is the hukou region (the number keeps the region of the birth registration)."""
     id_number = values.get("id_number")
@@ -370,7 +396,7 @@ def _check_id_number_agrees(values: dict[str, Any], codes: set[str], errors: Err
         values["hukou_region_code"] = id_number.region_code
 
 
-def _read_situations(raw: Mapping[str, Any], values: dict[str, Any], codes: set[str]) -> None:
+def _read_situations(raw: Mapping[str, Any], values: dict[str, Any], codes: frozenset[str]) -> None:
     """Facts stated in words fill the fields the record leaves empty: a child's situation
     (where and with whom it lives, boarding; the parents' statuses are read from the kept text
     when the categories are decided), and the spouse's incapacity in "重病" / "残疾"."""

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from ..access.scope import Scope
 from ..audit.services import record_event
+from ..core.boundary import refusable_part
 from ..core.changes import apply_changes
 from ..core.db import session
 from ..core.errors import NotFound, ValidationError
@@ -29,19 +30,37 @@ from ..core.host import Actor
 from ..core.i18n import N_
 from ..core.text import clean_free_text
 from ..org.models import OrgUnit
+from . import held_details
 from .categories import ChildFacts, ParentFacts, ParentStatus, decide_categories, next_change_date
-from .consent import MINIMUM_CHILD_FIELDS, has_consent, needs_consent
-from .idnumber import IdNumber
+from .consent import (
+    CURRENT_NOTICE_VERSION,
+    MINIMUM_CHILD_FIELDS,
+    has_consent,
+    needs_consent,
+    record_consent,
+)
+from .idnumber import IdNumber, parse_id_number
 from .locks import lock_child_identity
-from .models import Child, ChildParent, EmploymentStatus, ParentRole, PovertyStatus, Worker
+from .models import (
+    Child,
+    ChildParent,
+    ConsentMethod,
+    EmploymentStatus,
+    ParentRole,
+    PovertyStatus,
+    Worker,
+)
 from .permissions import CHILDREN_MANAGE, WORKERS_MANAGE
 from .regions import is_three_areas_three_prefectures
+from .schema import CHILD_CONSENT_FIELD_CODES
 from .situations import read_situation
 from .values import pinyin_initials
 
 #: Fields of the parsed worker record that are not columns (they choose the unit).
 UNIT_FIELDS = ("site", "team")
 CHILD_LINK_FIELDS = ("parent_employee_number", "parent_role", "other_parent_employee_number")
+#: A roster's record of a guardian's consent given on paper (not columns of the child).
+CONSENT_FIELDS = CHILD_CONSENT_FIELD_CODES
 #: Worker fields whose change can change the categories of the worker's children.
 WORKER_FACT_FIELDS = {"employment_status", "works_away_since", "other_parent_status",
                       "other_parent_since", "other_parent_capable", "org_unit_id"}
@@ -65,6 +84,16 @@ class UpsertOutcome:
     @property
     def unchanged(self) -> bool:
         return not self.created and not self.changed
+
+
+@dataclass(frozen=True)
+class HeldOutcome:
+    """Details held for lack of consent, as consent arrives."""
+
+    #: Field codes written to the record.
+    applied: list[str] = field(default_factory=list)
+    #: Field codes that could not be (an ID number another record holds by now).
+    refused: list[str] = field(default_factory=list)
 
 
 def id_number_index(number: str) -> str:
@@ -233,12 +262,15 @@ def upsert_child(values: dict[str, Any], *, actor: Actor, today: date,
                       org_unit=parent.org_unit, focus_flags="", categories_missing="",
                       categories_presumed="")
         session.add(child)
-    fields = {key: value for key, value in values.items() if key not in CHILD_LINK_FIELDS}
-    withheld: list[str] = []
+    fields = {key: value for key, value in values.items()
+              if key not in CHILD_LINK_FIELDS and key not in CONSENT_FIELDS}
+    withheld: dict[str, Any] = {}
     birth_date = fields.get("birth_date", child.birth_date)
-    if needs_consent(birth_date, today) and (created or not has_consent(child)):
-        withheld = sorted(key for key, value in fields.items()
-                          if key not in MINIMUM_CHILD_FIELDS and value is not None)
+    consent_missing = needs_consent(birth_date, today) and (created or not has_consent(child))
+    paper_consent = values.get("consent_given_on") if consent_missing else None
+    if consent_missing and paper_consent is None:
+        withheld = {key: value for key, value in fields.items()
+                    if key not in MINIMUM_CHILD_FIELDS and value is not None}
         fields = {key: value for key, value in fields.items() if key in MINIMUM_CHILD_FIELDS}
     changed = _apply(child, fields, "child")
     for worker, link_role in new_links:
@@ -251,9 +283,53 @@ def upsert_child(values: dict[str, Any], *, actor: Actor, today: date,
     if created or changed:
         record_event("child.created" if created else "child.updated", actor, target_type="child",
                      target_id=child.id, org_unit_id=child.org_unit_id,
-                     details={"fields": changed, **({"withheld": withheld} if withheld else {})})
+                     details={"fields": changed,
+                              **({"withheld": sorted(withheld)} if withheld else {})})
+    if withheld:
+        held_details.hold(child, withheld, today=today)
+    if paper_consent is not None:
+        _record_roster_consent(child, values, parent, actor=actor, today=today)
     recompute_categories(child, today)
-    return UpsertOutcome(child, created, [] if created else changed, withheld)
+    return UpsertOutcome(child, created, [] if created else changed, sorted(withheld))
+
+
+def _record_roster_consent(child: Child, values: dict[str, Any], parent: Worker, *,
+                           actor: Actor, today: date) -> None:
+    """A roster saying the guardian consented on paper: the consent is recorded (the parent is
+    the guardian unless the roster names another), and details held from before are applied."""
+    guardian = values.get("consent_guardian") or parent.name
+    record_consent(child, guardian_name=guardian, method=ConsentMethod.PAPER,
+                   given_on=values["consent_given_on"], actor=actor, today=today,
+                   notice_version=values.get("consent_notice_version") or CURRENT_NOTICE_VERSION,
+                   guardian_worker_id=parent.id if guardian == parent.name else None)
+    apply_held_details(child, actor=actor, today=today)
+
+
+def apply_held_details(child: Child, *, actor: Actor, today: date) -> HeldOutcome:
+    """Write to ``child`` the details held for lack of consent (consent has just been given).
+
+    An ID number that another record has meanwhile registered is not applied (and said so);
+    everything else is. The categories are recomputed by the caller."""
+    held = held_details.take(child, today=today)
+    if held is None:
+        return HeldOutcome()
+    values: dict[str, Any] = dict(held.fields)
+    held_id_number = values.pop("id_number", None)
+    applied = _apply(child, values, "child")
+    refused: list[str] = []
+    if held_id_number is not None:
+        try:
+            # Refused alone (an ID number registered meanwhile): the rest is still applied.
+            with refusable_part():
+                if _set_id_number(child, parse_id_number(held_id_number, today=today), "child"):
+                    applied.append("id_number")
+        except ValidationError:
+            refused.append("id_number")
+    session.flush()
+    record_event("child.held_details_applied", actor, target_type="child", target_id=child.id,
+                 org_unit_id=child.org_unit_id,
+                 details={"fields": applied, **({"refused": refused} if refused else {})})
+    return HeldOutcome(applied, refused)
 
 
 def record_child_view(child: Child, actor: Actor, *, page: str | None = None) -> None:

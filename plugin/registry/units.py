@@ -45,7 +45,7 @@ class UnitResolver:
             unit = self._site(site_name)
         if team_name:
             if OrgKind.TEAM not in ALLOWED_CHILD_KINDS[unit.kind]:
-                raise ValidationError("填写班组时必须同时填写项目部/厂区", field="team")
+                raise ValidationError("填写班组时必须同时填写项目部/厂区", field="site")
             unit = self._child(unit, team_name, OrgKind.TEAM)
         return unit
 

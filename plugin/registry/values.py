@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import re
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from ..core.errors import ValidationError
@@ -24,6 +24,9 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?[eE][+]?\d+$")
+_EXCEL_SERIAL = re.compile(r"\d{5}(?:\.0+)?")
+_PARENTHESES = re.compile(r"[()]")
+_COUNTRY_CODE = re.compile(r"^(?:\+?86)(?=1\d{10}$)")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$")
 
@@ -63,7 +66,7 @@ def parse_date(value: Any, *, field: str, today: date | None = None,
         text = clean_code(value, field=field)
         if text is None:
             return None
-        if re.fullmatch(r"\d{5}(?:\.0+)?", text):
+        if _EXCEL_SERIAL.fullmatch(text):
             return parse_date(float(text), field=field, today=today, not_before=not_before)
         for pattern in _DATE_PATTERNS:
             match = pattern.match(text)
@@ -99,8 +102,8 @@ def parse_phone(value: Any, *, field: str) -> str | None:
         raise ValidationError(
             "电话号码被 Excel 转成了科学计数法（%(value)s），请将该列设为文本格式后重新导出",
             field=field, value=text)
-    text = re.sub(r"[()]", "", text)
-    text = re.sub(r"^(?:\+?86)(?=1\d{10}$)", "", text)
+    text = _PARENTHESES.sub("", text)
+    text = _COUNTRY_CODE.sub("", text)
     if text.endswith(".0"):
         text = text[:-2]
     if _MOBILE.match(text):
@@ -132,9 +135,9 @@ def parse_choice(value: Any, enum_class: type[enum.Enum], aliases: dict[str, enu
     if text is None:
         return None
     lowered = text.lower()
-    for member in enum_class:
-        if lowered == str(member.value).lower():
-            return member
+    member = _members_by_value(enum_class).get(lowered)
+    if member is not None:
+        return member
     if lowered in aliases:
         return aliases[lowered]
     if text in aliases:
@@ -144,12 +147,38 @@ def parse_choice(value: Any, enum_class: type[enum.Enum], aliases: dict[str, enu
                                            or [str(m.value) for m in enum_class]))
 
 
+@cache
+def _members_by_value(enum_class: type[enum.Enum]) -> dict[str, enum.Enum]:
+    """Lower-cased value → member (the first member, in definition order, for a repeated one)."""
+    members: dict[str, enum.Enum] = {}
+    for member in enum_class:
+        members.setdefault(str(member.value).lower(), member)
+    return members
+
+
 @lru_cache(maxsize=65536)
 def pinyin_initials(name: str) -> str:
     """Lower-case pinyin initials (张伟 → zw); non-Chinese letters are kept as they are.
 
-    Cached: pypinyin takes ~60 µs a name and rosters repeat names a lot."""
+    Cached: pypinyin takes ~60 µs a name and rosters repeat names a lot. A name no two or more
+    of whose characters make a word of pypinyin's phrase dictionary is read character by
+    character by pypinyin too, so its initials are put together from each character's (cached:
+    a few thousand characters make up nearly every name)."""
+    from pypinyin.constants import PHRASES_DICT
+
+    length = len(name)
+    if any(name[start:end] in PHRASES_DICT
+           for start in range(length - 1) for end in range(start + 2, length + 1)):
+        initials = _initials(name)
+    else:
+        initials = "".join(map(_initials, name))
+    return initials.lower()[:40]
+
+
+@lru_cache(maxsize=65536)
+def _initials(text: str) -> str:
+    """pypinyin's first letters of ``text``, as written (not lower-cased)."""
     from pypinyin import Style, lazy_pinyin
 
-    return "".join(part[:1] for part in lazy_pinyin(name, style=Style.FIRST_LETTER,
-                                                    errors=lambda chars: list(chars))).lower()[:40]
+    return "".join(part[:1] for part in lazy_pinyin(text, style=Style.FIRST_LETTER,
+                                                    errors=lambda chars: list(chars)))

@@ -19,15 +19,9 @@ from ..core.forms import (
     render_refused,
 )
 from ..org.queries import get_unit
-from . import queries, services
+from . import guardian_consent, held_details, queries, services
 from .categories import CATEGORY_CODES, FOCUS_FLAG_CODES
-from .consent import (
-    CURRENT_NOTICE_VERSION,
-    active_consent,
-    needs_consent,
-    record_consent,
-    withdraw_consent,
-)
+from .consent import CURRENT_NOTICE_VERSION, active_consent, needs_consent
 from .forms import (
     ConsentForm,
     RevealForm,
@@ -48,7 +42,13 @@ from .permissions import (
     WORKERS_VIEW,
 )
 from .phones import full_phone_paths, shown_phone_for_current_user
-from .schema import CHILD_FIELDS, WORKER_FIELDS, RecordInvalid, parse_record
+from .schema import (
+    CHILD_CONSENT_FIELD_CODES,
+    CHILD_FIELDS,
+    WORKER_FIELDS,
+    RecordInvalid,
+    parse_record,
+)
 
 bp = Blueprint("registry", __name__, template_folder="templates")
 #: ``cb_worker_phone(worker)``: the phone as the signed-in user may see it (every staff page).
@@ -58,7 +58,8 @@ WORKER_FORM_EXCLUDE = ("site", "team")
 #: Labels of the field codes a child's change history lists (the parent links are named by role).
 HISTORY_FIELD_LABELS = {**{spec.code: spec.label for spec in CHILD_FIELDS},
                         "mother": _l("母亲"), "father": _l("父亲"), "org_unit_id": _l("所属单位")}
-CHILD_FORM_EXCLUDE = ("parent_employee_number", "parent_role", "other_parent_employee_number")
+CHILD_FORM_EXCLUDE = ("parent_employee_number", "parent_role", "other_parent_employee_number",
+                      *CHILD_CONSENT_FIELD_CODES)
 
 
 def _worker_or_404(worker_id: int, permission: Permission):
@@ -166,7 +167,8 @@ def _unit_choices(actor, permission):
 @bp.route("/workers/<int:worker_id>/children/new", methods=["GET", "POST"])
 def new_child(worker_id: int):
     worker, actor = _worker_or_404(worker_id, CHILDREN_MANAGE)
-    form = record_form(CHILD_FIELDS, exclude=("parent_employee_number",))
+    form = record_form(CHILD_FIELDS, exclude=("parent_employee_number",
+                                              *CHILD_CONSENT_FIELD_CODES))
     if request.method == "POST" and form.validate_on_submit():
         raw = form_values(form, CHILD_FIELDS, keep_blank_id=False)
         raw["parent_employee_number"] = worker.employee_number
@@ -222,7 +224,7 @@ def _render_child(child, actor, *, revealed_id=None):
         consent_form=ConsentForm(prefix="consent", data={"given_on": today}),
         withdraw_form=WithdrawConsentForm(prefix="withdraw"), consent=active_consent(child),
         consent_needed=needs_consent(child.birth_date, today),
-        notice_version=CURRENT_NOTICE_VERSION,
+        notice_version=CURRENT_NOTICE_VERSION, held=_held_summary(child, today),
         category_labels=CATEGORY_LABELS, flag_labels=FLAG_LABELS, fact_labels=FACT_LABELS,
         categories=CATEGORY_CODES, action_label=action_label,
         missing_labels=[FACT_LABELS.get(code, code) for code in child.categories_missing.split()],
@@ -233,6 +235,14 @@ def _render_child(child, actor, *, revealed_id=None):
         visible_parents={
             link.worker_id for link in child.parent_links
             if has_permission(actor.key, WORKERS_VIEW, link.worker.org_unit)})
+
+
+def _held_summary(child, today):
+    """(labels of the fields held for lack of consent, their last day), or None."""
+    held = held_details.held_for(child)
+    if held is None or held.expires_on < today:
+        return None
+    return [str(_field_label(code)) for code in held.codes], held.expires_on
 
 
 @bp.route("/children/<int:child_id>/edit", methods=["GET", "POST"])
@@ -293,15 +303,25 @@ def give_consent(child_id: int):
     form = ConsentForm(prefix="consent")
     if form.validate_on_submit():
         try:
-            record_consent(child, guardian_name=form.guardian_name.data, method=form.method.data,
-                           given_on=form.given_on.data, actor=actor, today=local_today())
+            outcome = guardian_consent.give_consent(
+                child, guardian_name=form.guardian_name.data, method=form.method.data,
+                given_on=form.given_on.data, actor=actor, today=local_today())
         except CareBridgeError as error:
             attach_error(form, error)
         else:
             flash(_("已登记监护人同意"), "success")
+            _flash_held_outcome(outcome)
             return redirect(url_for(".child", child_id=child.id))
     return _refused_child_form("carebridge/registry/child_consent.html", child, actor,
                                consent_form=form, notice_version=CURRENT_NOTICE_VERSION)
+
+
+def _flash_held_outcome(outcome) -> None:
+    if outcome.applied:
+        flash(_("暂存的信息已补入档案：%(fields)s",
+                fields="、".join(str(_field_label(code)) for code in outcome.applied)), "success")
+    if outcome.refused:
+        flash(_("暂存的身份证号码已被另一条记录登记，未补入，请核实后在编辑页填写"), "warning")
 
 
 @bp.route("/children/<int:child_id>/consent/withdraw", methods=["POST"])
@@ -310,7 +330,7 @@ def withdraw(child_id: int):
     form = WithdrawConsentForm(prefix="withdraw")
     if form.validate_on_submit():
         try:
-            withdraw_consent(child, reason=form.reason.data, actor=actor)
+            guardian_consent.withdraw(child, reason=form.reason.data, actor=actor)
         except CareBridgeError as error:
             flash_refusal(error.localized())
         else:

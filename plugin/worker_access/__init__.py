@@ -15,11 +15,14 @@ from .permissions import WORKER_PHONES_MANAGE
 feature = Feature(
     name="worker_access",
     package=__name__,
-    blueprints=("views:bp", "staff_views:staff_bp"),
+    blueprints=("views:bp", "staff_views:staff_bp", "children_views:bp"),
     models=("models",),
     permissions={WORKER_PHONES_MANAGE: (Role.HR_OFFICER,)},
     links={"worker": (Link("carebridge.worker_phones.phones", _l("手机登录"), WORKER_PHONES_MANAGE,
-                           subject_arg="worker_id", order=90),)},
+                           subject_arg="worker_id", order=90),),
+           "phone.home": (Link("carebridge.worker_children.mine",
+                               _l("我的子女：阅读告知书，同意或撤回个人信息处理"),
+                               element_id="children-consent-link", order=40),)},
     jobs=(Job("worker_access.purge_sign_in_records", "jobs:purge_sign_in_records", "cron",
               {"hour": 3, "minute": 47}),),
     settings=(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 #: A cheap phone in WeChat's browser: the numeric keypad, no autocorrect, nothing to remember.
@@ -44,3 +44,14 @@ class RevokePhonesForm(FlaskForm):
 
     device_id = HiddenField(validators=[Optional()])
     clear_pin = BooleanField(_l("同时清除个人密码（职工须凭新的激活码重新登录）"))
+
+
+class PhoneConsentForm(FlaskForm):
+    """A guardian (the worker) consenting on their phone after reading the notice."""
+
+    agree = BooleanField(_l("我已阅读上面的告知书，同意按告知书处理孩子的个人信息"),
+                         validators=[DataRequired(message=_l("请先勾选同意"))])
+
+
+class PhoneWithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("撤回原因（可不填）"), validators=[Optional(), Length(max=300)])
