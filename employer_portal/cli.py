@@ -57,16 +57,30 @@ def create_admin_command(company_name, username, display_name, password):
               help="Password of every demo account.")
 @with_appcontext
 def seed_demo_command(password):
-    """Load a demo company (sites, teams, one user per role) into an empty database."""
-    from .demo import seed_demo
+    """Load the demo company (sites, accounts of every role, workers, children, lectures,
+    pledges…) into an empty database, migrating it first if it has not been."""
+    import time
 
+    from .database import needs_upgrade, upgrade_database
+    from .demo import seed_demo
+    from .setup.services import is_set_up
+
+    started = time.monotonic()
+    if needs_upgrade():
+        click.echo("Migrating the database first / 先升级数据库结构…")
+        upgrade_database()
+    if is_set_up():
+        raise click.ClickException(
+            "数据库中已有公司，演示数据只能载入空数据库 / The database already has a company: "
+            "the demo company loads into an empty database only (see README, \"Demo company\").")
     try:
         accounts = seed_demo(password=password, actor=_cli_actor())
         session.commit()
     except CareBridgeError as error:
         session.rollback()
         raise click.ClickException(error.bilingual()) from None
-    click.echo("Demo company loaded. Accounts (password: %s):" % password)
+    click.echo("Demo company loaded in %.0f s. Accounts (password: %s):"
+               % (time.monotonic() - started, password))
     for username, description in accounts:
         click.echo(f"  {username:<14} {description}")
 

@@ -57,3 +57,30 @@ def upgrade_database(plugin_revision: str = "head") -> None:
     """
     upgrade_plugin_database(plugin_revision)
     command.upgrade(alembic_config(), "head")
+
+
+def needs_upgrade() -> bool:
+    """Whether either history, the plugin's or the portal's, is behind its head on the app's
+    database (a database never migrated is behind both)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import Connection
+
+    from plugin.core.db import session
+    from plugin.extension import MIGRATIONS_DIR as PLUGIN_MIGRATIONS_DIR
+
+    histories = ((PLUGIN_MIGRATIONS_DIR, "cb_alembic_version"), (MIGRATIONS_DIR, VERSION_TABLE))
+
+    def behind(connection: Connection) -> bool:
+        for directory, version_table in histories:
+            heads = ScriptDirectory.from_config(alembic_config(directory)).get_heads()
+            context = MigrationContext.configure(connection, opts={"version_table": version_table})
+            if set(context.get_current_heads()) != set(heads):
+                return True
+        return False
+
+    bind = session.get_bind()
+    if isinstance(bind, Connection):  # a connection the caller holds (tests)
+        return behind(bind)
+    with bind.connect() as connection:
+        return behind(connection)

@@ -56,19 +56,25 @@ def seed_demo(*, password: str, actor: Actor) -> list[tuple[str, str]]:
     records (``Feature.demo``); returns (username, description) pairs."""
     if is_set_up():
         raise ValidationError("数据库中已有公司，演示数据只能载入空数据库")
-    set_up_company(COMPANY, "admin", "王建国", password, actor=actor)
+    admin = set_up_company(COMPANY, "admin", "王建国", password, actor=actor)
     root = get_root_unit()
     update_unit(root, actor=actor, responsible_department="社会责任部", responsible_person="王建国",
                 responsible_phone="010-66778899")
     units = {root.name: root}
     _create_children(root, TREE, units, actor)
     accounts = [("admin", f"王建国 · {Role.ADMIN.label} · {COMPANY}")]
+    admin_actor = Actor(key=admin.key, name=admin.display_name)
+    demo_accounts = {"admin": admin_actor}
     for username, name, role, unit_name in ACCOUNTS:
         unit = units[unit_name] if unit_name else root
         user = create_user(username, name, password, actor=actor)
         grant_role(user.key, role, unit, actor=actor, check_actor=False)
         accounts.append((username, f"{name} · {role.label} · {unit.name}"))
-    context = DemoContext(units=units, actor=actor, today=local_today())
+        demo_accounts[username] = Actor(key=user.key, name=user.display_name)
+    # The features' records are entered by the administrator, who may do everything everywhere
+    # (the services check the permissions of whoever acts).
+    context = DemoContext(units=units, actor=admin_actor, today=local_today(),
+                          accounts=demo_accounts)
     for feature in current_app.extensions["carebridge"].features:
         if feature.demo:
             feature.load(feature.demo)(context)

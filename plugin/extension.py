@@ -16,11 +16,12 @@ from babel import Locale
 from flask import Blueprint, Flask, current_app, has_request_context, request, url_for
 from flask import session as http_session
 from flask.cli import AppGroup, with_appcontext
-from flask_babel import Babel, format_datetime, get_locale
+from flask_babel import Babel, get_locale
 from flask_wtf.csrf import generate_csrf
 
 from .core.boundary import commit_on_success
 from .core.clock import Clock, system_clock
+from .core.dates import register_filters as register_date_filters
 from .core.db import SAFE_METHODS, configure_sqlite
 from .core.error_pages import register_error_pages
 from .core.features import Feature, Link, Setting
@@ -282,8 +283,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     # Plugin pages put CSRF tokens in their forms whether or not the host uses CSRFProtect.
     app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
-    app.jinja_env.filters.setdefault("cb_datetime", lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else ""))
+    register_date_filters(app)
 
 
 def _register_cli(app: Flask, group_name: str | None, features: list[Feature]) -> None:

@@ -41,7 +41,7 @@ def test_the_worker_sees_the_sessions_for_their_unit_and_the_units_above(place, 
     assert upcoming.index("集团宣讲") < upcoming.index("项目部宣讲") < upcoming.index("班组宣讲")
     for title in ("别的班组", "别的项目部", "早就结束了"):
         assert title not in page.text
-    assert "2026/11/25 14:00 – 16:00" in upcoming  # company time
+    assert "2026-11-25 14:00 – 16:00" in upcoming  # company time
 
 
 def test_cancel_and_reschedule_notices_reach_the_phone(place, worker, phone, make_user, clock):
@@ -54,8 +54,8 @@ def test_cancel_and_reschedule_notices_reach_the_phone(place, worker, phone, mak
     services.cancel_session(gone, "台风预警", actor=site_manager)
     page = phone.get("/w/lectures").text
     moved = page[page.index(f'data-session="{lecture.id}"'):]
-    assert 'data-notice="rescheduled"' in moved and "原定 2026/11/25 14:00" in moved and "讲师出差" in moved
-    assert "2026/11/28 14:00" in moved
+    assert 'data-notice="rescheduled"' in moved and "原定 2026-11-25 14:00" in moved and "讲师出差" in moved
+    assert "2026-11-28 14:00" in moved
     assert 'data-notice="cancelled"' in page and "台风预警" in page
 
 

@@ -90,6 +90,7 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.org.new_unit": Names({"unit_id": "team"}),
     "carebridge.dashboard.home": Open("counts of the actor's scope"),
     "carebridge.audit.events": Open("audit search, filtered to the actor's scope"),
+    "carebridge.audit.export_events": Open("export of the audit search, filtered to the actor's scope"),
     "carebridge.notifications.index": Open("the actor's own notifications"),
     "carebridge.notifications.read": Names({"notification_id": "notification"}),
     "carebridge.notifications.read_all": Open("the actor's own notifications"),
@@ -98,6 +99,7 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.api_tokens.revoke": Names({"token_id": "api_token"}),
     # Registry
     "carebridge.registry.workers": Open("list of the actor's scope"),
+    "carebridge.registry.export_workers": Open("export of the list of the actor's scope"),
     "carebridge.registry.new_worker": Open("form; the employee number is a key path"),
     "carebridge.registry.worker": Names({"worker_id": "worker"}),
     "carebridge.registry.edit_worker": Names({"worker_id": "worker"}),
@@ -124,6 +126,8 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.lectures.index": Open("list of the actor's scope"),
     "carebridge.lectures.calendar": Open("calendar of the actor's scope"),
     "carebridge.lectures.statistics_page": Open("figures of the actor's scope"),
+    "carebridge.lectures.export_statistics": Open("export of the figures of the actor's scope"),
+    "carebridge.lectures.export_never_attended": Open("export of a list of the actor's scope"),
     "carebridge.lectures.new_session": Open("form"),
     "carebridge.lectures.team": Open("list of the actor's scope"),
     "carebridge.lectures.new_lecturer": Open("form"),
@@ -149,6 +153,8 @@ ROUTES: dict[str, Open | Names] = {
     # Pledges
     "carebridge.pledges.index": Open("list of the actor's scope"),
     "carebridge.pledges.coverage": Open("figures of the actor's scope"),
+    "carebridge.pledges.export_coverage": Open("export of the figures of the actor's scope"),
+    "carebridge.pledges.export_uncovered": Open("export of a site's list, filtered to the actor's scope; the site is checked like the page's"),
     "carebridge.pledges.template": Open("the company's pledge text"),
     "carebridge.pledges.edit_template": Open("the company's pledge text"),
     "carebridge.pledges.batches": Open("list of the actor's scope and a form"),
@@ -168,8 +174,10 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.pledges_worker.pdf": Names({"pledge_id": "pledge"}, by="phone"),
     # Guardianship
     "carebridge.guardianship.agreements": Open("list of the actor's scope"),
+    "carebridge.guardianship.export_agreements": Open("export of the list of the actor's scope"),
     "carebridge.guardianship.find_agreement_worker": Open("employee number in the query: a key path"),
     "carebridge.guardianship.follow_up": Open("list of the actor's scope"),
+    "carebridge.guardianship.export_follow_up": Open("export of the list of the actor's scope"),
     "carebridge.guardianship.verify": Open("public check page by a random verification code"),
     "carebridge.guardianship.agreement": Names({"agreement_id": "agreement"}),
     "carebridge.guardianship.close_agreement": Names({"agreement_id": "agreement"},
@@ -670,7 +678,17 @@ KEY_PATHS: dict[str, KeyPath] = {
         send=lambda app, w, query: _hr(app, w).get(f"/guardianship/agreements/?q={query}"),
         theirs=lambda w: "C9001", control=lambda w: "A1001",
         accepted=lambda r, w: "本部张三" in r.text,
-        covers=("plugin.guardianship.queries:search_agreements",)),
+        covers=("plugin.guardianship.queries:agreements_statement",)),
+    "agreement export: search": KeyPath(
+        send=lambda app, w, query: _hr(app, w).get(f"/guardianship/agreements/export.csv?q={query}"),
+        theirs=lambda w: "C9001", control=lambda w: "A1001",
+        accepted=lambda r, w: "本部张三" in r.text,
+        covers=("plugin.guardianship.queries:agreements_statement",)),
+    "worker export: search": KeyPath(
+        send=lambda app, w, query: _hr(app, w).get(f"/workers/export.csv?q={query}"),
+        theirs=lambda w: "C9001", control=lambda w: "A1001",
+        accepted=lambda r, w: "本部张三" in r.text,
+        covers=("plugin.registry.queries:_search_condition",)),
     "pledge list: search": KeyPath(
         send=lambda app, w, query: _hr(app, w).get(f"/pledges/?q={query}"),
         theirs=lambda w: "C9001", control=lambda w: "A1001",

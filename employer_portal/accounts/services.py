@@ -345,6 +345,6 @@ def unlock(user: User, *, actor: Actor) -> None:
 
 
 def _local_time(moment) -> str:
-    from flask_babel import format_datetime
+    from plugin.core.dates import format_datetime
 
-    return format_datetime(moment, "short")
+    return format_datetime(moment)

@@ -13,6 +13,7 @@ feature = Feature(
     name="administration",
     package=__name__,
     blueprints=("org_views:bp", "audit_views:bp"),
+    audit_text="audit_text:AUDIT_TEXT",
     links={"navigation": (
         Link("carebridge.org.tree", _l("组织架构"), ORG_VIEW, order=20),
         Link("carebridge.audit.events", _l("审计日志"), AUDIT_VIEW, order=90),

@@ -26,6 +26,12 @@ class AuditFilter:
 def search_events(criteria: AuditFilter, *, scope_paths: list[str], whole_company: bool,
                   page: int = 1, per_page: int = 50) -> Page:
     """Newest first. Outside the whole-company scope, only events of units in ``scope_paths``."""
+    return paginate(events_statement(criteria, scope_paths=scope_paths,
+                                     whole_company=whole_company), page, per_page)
+
+
+def events_statement(criteria: AuditFilter, *, scope_paths: list[str], whole_company: bool):
+    """The query of :func:`search_events`, unpaginated (the log's export streams it)."""
     statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if not whole_company:
         statement = statement.where(AuditEvent.org_unit_id.in_(
@@ -44,7 +50,7 @@ def search_events(criteria: AuditFilter, *, scope_paths: list[str], whole_compan
         statement = statement.where(AuditEvent.occurred_at >= criteria.since)
     if criteria.until:
         statement = statement.where(AuditEvent.occurred_at < criteria.until)
-    return paginate(statement, page, per_page)
+    return statement
 
 
 def known_actions() -> list[str]:

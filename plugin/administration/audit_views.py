@@ -8,9 +8,12 @@ from flask_babel import gettext as _
 
 from ..access.checks import has_permission, require, scope_paths
 from ..audit.actions import action_label
+from ..audit.exports import audited_export, list_filters
 from ..audit.permissions import AUDIT_VIEW
+from ..audit.text import describe_events, target_type_labels
 from ..core.forms import choices
 from ..org.queries import get_root_unit
+from .audit_exports import AUDIT_TABLE, event_rows
 from .audit_forms import AuditFilterForm
 from .audit_queries import AuditFilter, known_actions, known_target_types, search_events
 
@@ -22,13 +25,14 @@ def _local_midnight_utc(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
 
 
-@bp.route("/")
-def events():
-    actor = require(AUDIT_VIEW)
+def _audit_filters(actor):
+    """The log's filter form and criteria from the query string (the page and its export), and
+    where the actor reads it: (form, criteria, scope paths, whole company)."""
     form = AuditFilterForm(request.args)
     form.action.choices = choices(
         [("", _("全部"))] + [(code, action_label(code)) for code in known_actions()])
-    form.target_type.choices = choices([("", _("全部"))] + [(t, t) for t in known_target_types()])
+    form.target_type.choices = choices(
+        [("", _("全部"))] + target_type_labels(known_target_types()))
     criteria = AuditFilter()
     if form.validate():
         criteria = AuditFilter(
@@ -41,11 +45,26 @@ def events():
                    if form.until.data else None),
         )
     root = get_root_unit()
-    page = search_events(
-        criteria,
-        scope_paths=scope_paths(actor.key, AUDIT_VIEW),
-        whole_company=root is not None and has_permission(actor.key, AUDIT_VIEW, root),
-        page=request.args.get("page", 1, type=int),
-    )
+    return (form, criteria, scope_paths(actor.key, AUDIT_VIEW),
+            root is not None and has_permission(actor.key, AUDIT_VIEW, root))
+
+
+@bp.route("/")
+def events():
+    actor = require(AUDIT_VIEW)
+    form, criteria, paths, whole_company = _audit_filters(actor)
+    page = search_events(criteria, scope_paths=paths, whole_company=whole_company,
+                         page=request.args.get("page", 1, type=int))
     return render_template("carebridge/audit/events.html", form=form, page=page,
-                           action_label=action_label)
+                           texts=describe_events(page.items, actor.key))
+
+
+@bp.route("/export.<any(xlsx, csv):fmt>")
+def export_events(fmt: str):
+    """The log as filtered on screen, every page of it (the download is itself audited)."""
+    actor = require(AUDIT_VIEW)
+    _form, criteria, paths, whole_company = _audit_filters(actor)
+    rows = event_rows(criteria, scope_paths=paths, whole_company=whole_company,
+                      reader_key=actor.key)
+    return audited_export(AUDIT_TABLE, rows, fmt, actor=actor, filters=list_filters(),
+                          scope_paths=None if whole_company else paths)

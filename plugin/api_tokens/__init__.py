@@ -15,6 +15,7 @@ from .permissions import API_TOKENS_MANAGE
 feature = Feature(
     name="api_tokens",
     package=__name__,
+    demo="demo:load",
     blueprints=("views:bp",),
     models=("models",),
     permissions={API_TOKENS_MANAGE: ()},

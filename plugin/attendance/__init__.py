@@ -12,6 +12,7 @@ from .permissions import ATTENDANCE_RECORD
 feature = Feature(
     name="attendance",
     package=__name__,
+    demo="demo:load",
     blueprints=("views:bp",),
     models=("models",),
     permissions={ATTENDANCE_RECORD: (Role.HR_OFFICER, Role.SITE_MANAGER, Role.CARE_WORKER)},

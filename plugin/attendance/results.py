@@ -15,6 +15,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from ..core.clock import utcnow
+from ..core.dates import format_datetime, format_time
 from ..lectures.models import CHECK_IN_METHOD_LABELS, LectureSession
 from ..registry.models import Worker
 from .codes import CodeProblem
@@ -141,8 +142,8 @@ def short_time(moment: datetime | None) -> str:
     zone = ZoneInfo(current_app.extensions["carebridge"].company_timezone_name())
     local = moment.astimezone(zone)
     if local.date() == utcnow().astimezone(zone).date():
-        return local.strftime("%H:%M")
-    return local.strftime("%m-%d %H:%M")
+        return format_time(local)
+    return format_datetime(local)
 
 
 def result_message(result: CheckInResult) -> str:

@@ -97,11 +97,14 @@ class IntegrityKind:
 @dataclass(frozen=True)
 class DemoContext:
     """What a feature's demo loader gets: the demo company's units by name, the actor the demo
-    acts as, and the day the demo is loaded (the company's local date)."""
+    acts as (an administrator of the whole company), the day the demo is loaded (the company's
+    local date) and the demo accounts by username, each as an :class:`~plugin.core.host.Actor`
+    (``accounts["site"]``)."""
 
     units: Mapping[str, Any]
     actor: Any
     today: date
+    accounts: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,9 @@ class Feature:
     settings: tuple[Setting, ...] = ()
     #: Audit action code → label shown in the audit log.
     audit_actions: Mapping[str, Any] = field(default_factory=dict)
+    #: ``"module:attribute"`` naming the feature's :class:`plugin.audit.text.AuditText`: how the
+    #: audit log reads its object types, detail keys and values (labels, names, links).
+    audit_text: str | None = None
     integrity_kinds: tuple[IntegrityKind, ...] = ()
     #: A function ``(DemoContext) -> None`` that adds the feature's records to the demo company
     #: (``carebridge seed-demo``), after the features before it in the list have added theirs.

@@ -1,6 +1,8 @@
 """HTTP response policy shared by the plugin and its hosts."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import request
 
 
@@ -19,3 +21,10 @@ def forbid_caching(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     return response
+
+
+def attachment_disposition(ascii_filename: str, filename: str) -> str:
+    """``Content-Disposition`` of a download: an ASCII ``filename`` for old clients and the
+    real (Chinese) one as RFC 5987 ``filename*``."""
+    return (f"attachment; filename=\"{ascii_filename}\"; "
+            f"filename*=UTF-8''{quote(filename, safe='')}")

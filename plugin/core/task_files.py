@@ -13,12 +13,12 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
-from urllib.parse import quote
 
 from flask import Response, current_app, stream_with_context
 from sqlalchemy import exists, insert, select
 
 from .db import session
+from .http import attachment_disposition
 from .tasks import Task, TaskChunk, TaskKind, delete_files
 
 #: Plain bytes per stored chunk.
@@ -92,8 +92,8 @@ class StoredFile:
         """A download streamed from the database chunk by chunk, as ``download_name`` (any
         characters; ``fallback_name``, plain ASCII, for clients that read only that)."""
         response = Response(stream_with_context(self.chunks()), mimetype=mimetype)
-        response.headers["Content-Disposition"] = (
-            f"attachment; filename=\"{fallback_name}\"; filename*=UTF-8''{quote(download_name)}")
+        response.headers["Content-Disposition"] = attachment_disposition(fallback_name,
+                                                                         download_name)
         if size is not None:
             response.headers["Content-Length"] = str(size)
         response.headers["Cache-Control"] = "no-store"

@@ -12,6 +12,7 @@ from .permissions import GUARDIANSHIP_MANAGE, GUARDIANSHIP_VIEW, INTEGRITY_MANAG
 feature = Feature(
     name="guardianship",
     package=__name__,
+    demo="demo:load",
     blueprints=("views:bp", "phone:phone_bp"),
     models=("models",),
     permissions={

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import wraps
 from xml.sax.saxutils import escape
 
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -20,6 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ..core.dates import format_date
 from ..core.pdf import chinese_font, draw_qr
 from ..privacy.masking import mask_id_number
 from ..registry.models import Child, Worker
@@ -78,7 +79,7 @@ class _Styles:
 
 
 def _day(value: date | datetime | None) -> str:
-    return format_date(value, "long") if value else "—"
+    return format_date(value) if value else "—"
 
 
 def _role(worker: Worker, children: list[Child]) -> str:

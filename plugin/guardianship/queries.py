@@ -48,6 +48,13 @@ def agreement_by_code(code: str) -> EntrustmentAgreement | None:
 def search_agreements(*, scope_paths: list[str], status: AgreementStatus | None = None,
                       search: str | None = None, page: int = 1, per_page: int = 50) -> Page:
     """Agreements of workers in scope, newest first; search by employee number or name."""
+    return paginate(agreements_statement(scope_paths=scope_paths, status=status, search=search),
+                    page, per_page)
+
+
+def agreements_statement(*, scope_paths: list[str], status: AgreementStatus | None = None,
+                         search: str | None = None) -> Select:
+    """The query of :func:`search_agreements`, unpaginated (the list's export)."""
     statement = (select(EntrustmentAgreement)
                  .join(Worker, EntrustmentAgreement.worker_id == Worker.id)
                  .join(OrgUnit, Worker.org_unit_id == OrgUnit.id)
@@ -58,7 +65,7 @@ def search_agreements(*, scope_paths: list[str], status: AgreementStatus | None 
     if search:
         statement = statement.where(or_(Worker.employee_number == search.upper(),
                                         Worker.name.contains(search, autoescape=True)))
-    return paginate(statement, page, per_page)
+    return statement
 
 
 def agreements_of(worker: Worker) -> list[EntrustmentAgreement]:

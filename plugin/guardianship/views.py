@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from ..access.checks import has_permission, require, scope_paths
 from ..access.roles import Permission
 from ..access.scope import Scope, load_in_scope
+from ..audit.exports import audited_export, list_filters
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
 from ..core.forms import attach_error, attach_errors, render_form, render_refused
@@ -17,9 +18,10 @@ from ..core.urls import public_url
 from ..org.queries import get_company
 from ..registry.id_access import shown_id_number
 from ..registry.permissions import WORKERS_VIEW
+from ..registry.phones import full_phone_paths
 from ..registry.queries import children_counts, children_of, get_worker
 from ..registry.services import find_worker, record_child_view
-from . import contacts, documents, integrity, queries, rules, services
+from . import contacts, documents, integrity, list_exports, queries, rules, services
 from .forms import (
     CloseAgreementForm,
     ContactForm,
@@ -69,12 +71,17 @@ def _page() -> int:
     return request.args.get("page", 1, type=int)
 
 
+def _agreement_filters() -> tuple[AgreementStatus | None, str | None]:
+    """The agreements list's filters (the page and its export): status and search."""
+    status = request.args.get("status")
+    status = AgreementStatus(status) if status in {s.value for s in AgreementStatus} else None
+    return status, (request.args.get("q") or "").strip() or None
+
+
 @bp.route("/agreements/")
 def agreements():
     actor = require(GUARDIANSHIP_VIEW)
-    status = request.args.get("status")
-    status = AgreementStatus(status) if status in {s.value for s in AgreementStatus} else None
-    search = (request.args.get("q") or "").strip() or None
+    status, search = _agreement_filters()
     page = queries.search_agreements(
         scope_paths=scope_paths(actor.key, GUARDIANSHIP_VIEW), status=status,
         search=search, page=_page())
@@ -82,6 +89,17 @@ def agreements():
         "carebridge/guardianship/agreements.html", page=page, status=status, search=search,
         today=local_today(), **LABELS,
         may_manage=has_permission(actor.key, GUARDIANSHIP_MANAGE))
+
+
+@bp.route("/agreements/export.<any(xlsx, csv):fmt>")
+def export_agreements(fmt: str):
+    """The agreements list as on screen (same filters and scope), every page of it."""
+    actor = require(GUARDIANSHIP_VIEW)
+    status, search = _agreement_filters()
+    scope = scope_paths(actor.key, GUARDIANSHIP_VIEW)
+    rows = list_exports.agreement_rows(scope_paths=scope, status=status, search=search)
+    return audited_export(list_exports.AGREEMENTS_TABLE, rows, fmt, actor=actor,
+                          filters=list_filters(), scope_paths=scope)
 
 
 @bp.route("/agreements/new")
@@ -230,6 +248,18 @@ def follow_up():
     return render_template("carebridge/guardianship/follow_up.html", page=page, today=today,
                            days=days,
                            counts=children_counts([worker.id for worker, _last in page.items]))
+
+
+@bp.route("/follow-up/export.<any(xlsx, csv):fmt>")
+def export_follow_up(fmt: str):
+    """The whole follow-up list, as on screen."""
+    actor = require(GUARDIANSHIP_VIEW)
+    today, days = local_today(), queries.follow_up_days()
+    scope = scope_paths(actor.key, GUARDIANSHIP_VIEW)
+    rows = list_exports.follow_up_rows(scope_paths=scope, today=today, days=days,
+                                       full_phone_paths=full_phone_paths(actor.key))
+    return audited_export(list_exports.FOLLOW_UP_TABLE, rows, fmt, actor=actor,
+                          filters={"date": today.isoformat(), "days": days}, scope_paths=scope)
 
 
 @bp.route("/workers/<int:worker_id>/contacts", methods=["GET", "POST"])

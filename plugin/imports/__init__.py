@@ -12,6 +12,7 @@ from .permissions import ROSTERS_IMPORT
 feature = Feature(
     name="imports",
     package=__name__,
+    demo="demo:load",
     blueprints=("views:bp",),
     models=("models",),
     permissions={ROSTERS_IMPORT: (Role.HR_OFFICER,)},
@@ -30,4 +31,5 @@ feature = Feature(
         "import.finished": _l("花名册导入结束"),
         "import.error_file_downloaded": _l("下载导入错误文件"),
     },
+    audit_text="audit_text:AUDIT_TEXT",
 )

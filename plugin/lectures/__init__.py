@@ -12,6 +12,7 @@ from .permissions import LECTURES_MANAGE, LECTURES_VIEW
 feature = Feature(
     name="lectures",
     package=__name__,
+    demo="demo:load",
     blueprints=("views:bp", "worker_views:worker_bp"),
     models=("models",),
     permissions={

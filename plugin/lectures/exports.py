@@ -25,6 +25,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ..core.dates import format_datetime, format_time
 from ..core.pdf import chinese_font
 from ..core.spreadsheets import as_text
 from .labels import FORMAT_LABELS, METHOD_LABELS, TOPIC_LABELS
@@ -50,7 +51,7 @@ class SignInSheet:
             (_("举办单位"), lecture.org_unit.name),
             (_("地点"), lecture.venue),
             (_("时间"), f"{format_local(lecture.starts_at, self.zone)} – "
-                        f"{utc_to_local(lecture.ends_at, self.zone).strftime('%H:%M')}"),
+                        f"{format_time(utc_to_local(lecture.ends_at, self.zone))}"),
             (_("形式"), str(FORMAT_LABELS[lecture.format])),
             (_("主题"), _("、").join(str(TOPIC_LABELS[topic]) for topic in lecture.topics)),
             (_("宣讲员"), _("、").join(lecturer.name for lecturer in lecture.lecturers) or "—"),
@@ -92,7 +93,7 @@ def sign_in_pdf(sheet: SignInSheet) -> bytes:
         data.append([str(row.number), Paragraph(_escape(_row_name(row)), cell_style),
                      row.employee_number, Paragraph(_escape(row.unit_name), cell_style),
                      str(METHOD_LABELS[row.method]),
-                     sheet.local(row.checked_in_at).strftime("%m-%d %H:%M"), ""])
+                     format_datetime(sheet.local(row.checked_in_at)), ""])
     data += [[str(number), "", "", "", "", "", ""] for number in sheet.blank_numbers()]
     widths = [w * mm for w in (12, 26, 26, 38, 24, 24, 30)]
     table = Table(data, colWidths=widths, repeatRows=1, rowHeights=[8 * mm] * len(data))

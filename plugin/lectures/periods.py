@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from ..core.dates import format_datetime
+
 
 def company_zone() -> ZoneInfo:
     return ZoneInfo(current_app.extensions["carebridge"].company_timezone_name())
@@ -35,4 +37,4 @@ def period_bounds(start: date, end: date,
 
 def format_local(value: datetime, zone: ZoneInfo | None = None) -> str:
     """``2026-11-25 14:00`` in company time (exports and notices, whatever the reader's locale)."""
-    return utc_to_local(value, zone).strftime("%Y-%m-%d %H:%M")
+    return format_datetime(utc_to_local(value, zone))

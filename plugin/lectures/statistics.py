@@ -153,13 +153,17 @@ def lecture_figures(unit_path_prefixes: list[str], start: date, end: date) -> Le
 def never_attended(unit_path_prefixes: list[str], *, page: int = 1, per_page: int = 50) -> Page:
     """Active workers of the subtrees with left-behind children and no valid attendance ever,
     by unit then employee number: the people to invite to the next lecture."""
-    statement = (select(Worker).join(OrgUnit, Worker.org_unit_id == OrgUnit.id)
-                 .where(in_subtrees(OrgUnit.path, unit_path_prefixes),
-                        Worker.employment_status == EmploymentStatus.ACTIVE,
-                        _has_left_behind_child(Worker.id),
-                        ~exists().where(Attendance.worker_id == Worker.id, VALID))
-                 .order_by(OrgUnit.path, Worker.employee_number))
-    return paginate(statement, page, per_page)
+    return paginate(never_attended_statement(unit_path_prefixes), page, per_page)
+
+
+def never_attended_statement(unit_path_prefixes: list[str]):
+    """The query of :func:`never_attended`, unpaginated (the list's export streams it)."""
+    return (select(Worker).join(OrgUnit, Worker.org_unit_id == OrgUnit.id)
+            .where(in_subtrees(OrgUnit.path, unit_path_prefixes),
+                   Worker.employment_status == EmploymentStatus.ACTIVE,
+                   _has_left_behind_child(Worker.id),
+                   ~exists().where(Attendance.worker_id == Worker.id, VALID))
+            .order_by(OrgUnit.path, Worker.employee_number))
 
 
 def _count_if(condition):

@@ -3,17 +3,17 @@ sign-in sheets, the lecture team and the statistics. Views parse input, call one
 query, render."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..access.checks import has_permission, require, scope_paths
 from ..access.roles import Permission
 from ..access.scope import load_in_scope
+from ..audit.exports import audited_export, list_filters
 from ..core.clock import local_today, utcnow
 from ..core.errors import CareBridgeError
 from ..core.forms import ActionForm, attach_error, choices, render_form
+from ..core.http import attachment_disposition
 from ..org.queries import get_unit, sorted_tree, units_in_subtrees
 from ..registry.permissions import WORKERS_VIEW
 from ..registry.queries import children_counts
@@ -36,6 +36,12 @@ from .labels import (
     STATUS_LABELS,
     TOPIC_LABELS,
     WEEKDAY_LABELS,
+)
+from .list_exports import (
+    NEVER_ATTENDED_TABLE,
+    STATISTICS_TABLE,
+    never_attended_rows,
+    statistics_rows,
 )
 from .models import SessionStatus
 from .month_calendar import build_month, grid_days, parse_month
@@ -255,11 +261,59 @@ def sign_in_sheet(session_id: int, kind: str):
     services.record_sign_in_sheet_download(lecture, kind, rows=len(sheet.rows), actor=actor)
     name = f"{_('签到表')}-{lecture.title}.{kind}"
     response = Response(content, mimetype=EXPORT_TYPES[kind])
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"lecture-{lecture.id}-sign-in.{kind}\"; "
-        f"filename*=UTF-8''{quote(name)}")
+    response.headers["Content-Disposition"] = attachment_disposition(
+        f"lecture-{lecture.id}-sign-in.{kind}", name)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _statistics_filters(actor):
+    """The statistics page's filters (the page and its exports): the form, the unit chosen (or
+    None: the whole scope), the subtrees' paths and the period."""
+    scope = scope_paths(actor.key, LECTURES_VIEW)
+    form = StatisticsFilterForm(request.args)
+    form.unit.choices = _unit_choices(actor, LECTURES_VIEW, blank=_("全部"))
+    form.validate()
+    unit = get_unit(form.unit.data) if form.unit.data and not form.unit.errors else None
+    if unit is not None:
+        require(LECTURES_VIEW, unit)
+    paths = [unit.path] if unit is not None else scope
+    default_start, default_end = statistics.default_period(local_today())
+    start = form.start.data if form.start.data and not form.start.errors else default_start
+    end = form.end.data if form.end.data and not form.end.errors else default_end
+    return form, unit, paths, start, end
+
+
+def _never_attended_paths(actor, paths: list[str]) -> list[str]:
+    """The never-attended list names people: only where the user also sees workers."""
+    return statistics.narrow_paths(paths, scope_paths(actor.key, WORKERS_VIEW))
+
+
+@bp.route("/statistics/export.<any(xlsx, csv):fmt>")
+def export_statistics(fmt: str):
+    """The page's figures, then the same figures per site of the selection."""
+    actor = require(LECTURES_VIEW)
+    _form, unit, paths, start, end = _statistics_filters(actor)
+    if start > end:
+        abort(400)
+    return audited_export(STATISTICS_TABLE, statistics_rows(paths, unit, start, end), fmt,
+                          actor=actor, filters={**list_filters(), "start": start.isoformat(),
+                                                "end": end.isoformat()},
+                          org_unit_id=unit.id if unit else None, scope_paths=paths)
+
+
+@bp.route("/statistics/never-attended.<any(xlsx, csv):fmt>")
+def export_never_attended(fmt: str):
+    """The whole never-attended list of the page's unit; 403 where the user sees no workers
+    of it (the page leaves the list out there)."""
+    actor = require(LECTURES_VIEW)
+    _form, unit, paths, _start, _end = _statistics_filters(actor)
+    people_paths = _never_attended_paths(actor, paths)
+    if not people_paths:
+        abort(403)
+    return audited_export(NEVER_ATTENDED_TABLE, never_attended_rows(people_paths), fmt,
+                          actor=actor, filters=list_filters("start", "end"),
+                          org_unit_id=unit.id if unit else None, scope_paths=people_paths)
 
 
 # --- lecture team --------------------------------------------------------------------------------
@@ -336,24 +390,13 @@ def statistics_page():
     :func:`.statistics.default_period`, this year so far).
     The never-attended list names people, so it is shown only where the user may see workers."""
     actor = require(LECTURES_VIEW)
-    scope = scope_paths(actor.key, LECTURES_VIEW)
-    today = local_today()
-    form = StatisticsFilterForm(request.args)
-    form.unit.choices = _unit_choices(actor, LECTURES_VIEW, blank=_("全部"))
-    form.validate()
-    unit = get_unit(form.unit.data) if form.unit.data and not form.unit.errors else None
-    if unit is not None:
-        require(LECTURES_VIEW, unit)
-    paths = [unit.path] if unit is not None else scope
-    default_start, default_end = statistics.default_period(today)
-    start = form.start.data if form.start.data and not form.start.errors else default_start
-    end = form.end.data if form.end.data and not form.end.errors else default_end
+    form, unit, paths, start, end = _statistics_filters(actor)
     figures = None
     try:
         figures = statistics.lecture_figures(paths, start, end)
     except CareBridgeError as error:
         attach_error(form, error)
-    people_paths = statistics.narrow_paths(paths, scope_paths(actor.key, WORKERS_VIEW))
+    people_paths = _never_attended_paths(actor, paths)
     never = (statistics.never_attended(people_paths, page=request.args.get("page", 1, type=int))
              if people_paths else None)
     return render_template(

@@ -6,6 +6,7 @@ from ..core.features import Feature, Job
 feature = Feature(
     name="notifications",
     package=__name__,
+    demo="demo:load",
     blueprints=("views:bp",),
     models=("models",),
     jobs=(

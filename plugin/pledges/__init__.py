@@ -13,6 +13,7 @@ from .permissions import PLEDGES_MANAGE, PLEDGES_VIEW
 feature = Feature(
     name="pledges",
     package=__name__,
+    demo="demo:load",
     blueprints=("views:bp", "worker_views:bp", "public_views:bp"),
     models=("models",),
     permissions={
@@ -53,4 +54,5 @@ feature = Feature(
         "pledge.batch_finished": _l("监护承诺书打包完成"),
         "pledge.batch_downloaded": _l("下载监护承诺书压缩包"),
     },
+    audit_text="audit_text:AUDIT_TEXT",
 )

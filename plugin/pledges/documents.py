@@ -20,6 +20,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from ..core.dates import format_date
 from ..core.pdf import chinese_font, draw_qr
 from ..privacy.masking import mask_id_number
 from .models import Pledge, SigningMethod
@@ -158,7 +159,7 @@ def _child_line(child) -> str:
     if child.id_number:
         return f"{child.name}　身份证号 ID no. {mask_id_number(child.id_number)}"
     if child.birth_date:
-        return f"{child.name}　出生日期 Born {child.birth_date.isoformat()}"
+        return f"{child.name}　出生日期 Born {format_date(child.birth_date)}"
     return child.name
 
 
@@ -212,8 +213,8 @@ def render_pledge_pdf(pledge: Pledge, verify_url: str, *, status_note: str | Non
         writer.row("涵盖子女 Children" if index == 0 else "", f"{index + 1}. {_child_line(child)}")
     writer.rule()
     _signature_block(writer, pledge)
-    writer.row("签署日期 Signed on", pledge.signed_on.isoformat())
-    writer.row("有效期至 Valid until", pledge.valid_until.isoformat())
+    writer.row("签署日期 Signed on", format_date(pledge.signed_on))
+    writer.row("有效期至 Valid until", format_date(pledge.valid_until))
     _verification_block(writer, verify_url, code)
     writer.new_page()
     writer.centred(template.title_en, 16, after=2)

@@ -169,13 +169,18 @@ def coverage_by_site(scope_paths: list[str], today: date) -> list[SiteCoverage]:
 def workers_without_pledge(site: OrgUnit, *, scope_paths: list[str], today: date, page: int = 1,
                            per_page: int = 50) -> Page:
     """Active workers of ``site`` (and its teams) with a left-behind child and no valid pledge."""
+    return paginate(without_pledge_statement(site, scope_paths=scope_paths, today=today),
+                    page, per_page)
+
+
+def without_pledge_statement(site: OrgUnit, *, scope_paths: list[str], today: date):
+    """The query of :func:`workers_without_pledge`, unpaginated (the list's export)."""
     unit = aliased(OrgUnit)
-    statement = (select(Worker).join(unit, Worker.org_unit_id == unit.id)
-                 .where(_site_of(unit) == site.id, in_subtrees(unit.path, scope_paths),
-                        Worker.employment_status == EmploymentStatus.ACTIVE,
-                        _has_left_behind_child(), ~_has_valid_pledge(today))
-                 .order_by(Worker.employee_number))
-    return paginate(statement, page, per_page)
+    return (select(Worker).join(unit, Worker.org_unit_id == unit.id)
+            .where(_site_of(unit) == site.id, in_subtrees(unit.path, scope_paths),
+                   Worker.employment_status == EmploymentStatus.ACTIVE,
+                   _has_left_behind_child(), ~_has_valid_pledge(today))
+            .order_by(Worker.employee_number))
 
 
 # -- batches ----------------------------------------------------------------------------------

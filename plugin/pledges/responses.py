@@ -1,11 +1,10 @@
 """What officer and worker pages share: the pledge PDF response and verification links."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Response
 
 from ..core.clock import local_today
+from ..core.http import attachment_disposition
 from ..core.urls import public_url
 from .documents import render_pledge_pdf, status_note_for
 from .models import Pledge
@@ -26,7 +25,7 @@ def pdf_response(pledge: Pledge) -> Response:
                             status_note=status_note_for(pledge, local_today()))
     name = f"{pledge.worker.name}-{pledge.signed_on.isoformat()}-监护责任承诺书.pdf"
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"pledge-{pledge.id}.pdf\"; filename*=UTF-8''{quote(name)}")
+    response.headers["Content-Disposition"] = attachment_disposition(f"pledge-{pledge.id}.pdf",
+                                                                     name)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_event
 from ..core.clock import local_today, utcnow
+from ..core.dates import format_date
 from ..core.db import lock_rows, session
 from ..core.errors import ValidationError
 from ..core.host import Actor
@@ -142,7 +143,7 @@ def _check_not_duplicate(worker: Worker, children: list[Child], today: date) -> 
         raise ValidationError("所选子女已有有效的监护承诺书（有效期至 %(date)s），"
                               "到期前 %(days)s 天内可以续签", field="children",
                               days=reminder_days(),
-                              date=(opens_on + timedelta(days=reminder_days())).isoformat())
+                              date=format_date(opens_on + timedelta(days=reminder_days())))
 
 
 def _previous_pledge(worker: Worker, children: list[Child], signed_on: date) -> Pledge | None:

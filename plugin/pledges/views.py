@@ -18,11 +18,14 @@ from flask_babel import gettext as _
 from ..access.checks import has_permission, require, scope_paths
 from ..access.roles import Permission
 from ..access.scope import load_in_scope
+from ..audit.exports import audited_export, list_filters
 from ..core.clock import local_today
+from ..core.dates import format_date
 from ..core.errors import CareBridgeError
 from ..core.forms import attach_error, choices, render_form, render_refused
 from ..org.queries import get_root_unit, get_unit
 from ..registry.id_access import may_see_id_numbers
+from ..registry.phones import full_phone_paths
 from ..registry.queries import children_of, get_worker
 from . import queries, services
 from .batches import record_batch_download, request_batch, stored_zip
@@ -35,6 +38,7 @@ from .forms import (
     TemplateForm,
     child_choices,
 )
+from .list_exports import COVERAGE_TABLE, UNCOVERED_TABLE, uncovered_rows
 from .permissions import PLEDGES_MANAGE, PLEDGES_VIEW
 from .responses import pdf_response, verify_url_base
 from .rules import PledgeStatus, display_code, reminder_days, scan_max_bytes, status_of
@@ -95,6 +99,31 @@ def coverage():
                            uncovered=uncovered, today=today)
 
 
+@bp.route("/coverage/export.<any(xlsx, csv):fmt>")
+def export_coverage(fmt: str):
+    """Coverage per site, as on the page."""
+    actor = require(PLEDGES_VIEW)
+    today, scope = local_today(), scope_paths(actor.key, PLEDGES_VIEW)
+    return audited_export(COVERAGE_TABLE, queries.coverage_by_site(scope, today), fmt,
+                          actor=actor, filters={"date": today.isoformat()}, scope_paths=scope)
+
+
+@bp.route("/coverage/uncovered.<any(xlsx, csv):fmt>")
+def export_uncovered(fmt: str):
+    """The site's workers without a valid pledge (``?unit=``, as on the page), all of them."""
+    actor = require(PLEDGES_VIEW)
+    site = get_unit(request.args.get("unit", type=int)) if request.args.get("unit") else None
+    if site is None:
+        abort(404)
+    require(PLEDGES_VIEW, site)
+    today = local_today()
+    rows = uncovered_rows(site, scope_paths=scope_paths(actor.key, PLEDGES_VIEW), today=today,
+                          full_phone_paths=full_phone_paths(actor.key))
+    return audited_export(UNCOVERED_TABLE, rows, fmt, actor=actor,
+                          filters={**list_filters(), "date": today.isoformat()},
+                          org_unit_id=site.id)
+
+
 @bp.route("/workers/<int:worker_id>")
 def worker(worker_id: int):
     worker, actor = _worker_for(worker_id, PLEDGES_VIEW)
@@ -117,7 +146,7 @@ def log_paper(worker_id: int):
     form.children.choices = child_choices(children)
     form.template_id.choices = choices(
         (template.id, _("第 %(version)s 版（%(date)s）", version=template.version,
-                        date=template.created_at.date().isoformat()))
+                        date=format_date(template.created_at)))
         for template, _signed in queries.template_versions())
     if form.validate_on_submit():
         chosen = {child.id: child for child in children}

@@ -20,6 +20,7 @@ _STAFF_WHO_SEE_PEOPLE = (Role.HR_OFFICER, Role.SITE_MANAGER, Role.UNION_OFFICER,
 feature = Feature(
     name="registry",
     package=__name__,
+    demo="demo:load",
     blueprints=("views:bp", "review_views:bp"),
     models=("models",),
     permissions={
@@ -62,6 +63,7 @@ feature = Feature(
         "child.held_details_applied": _l("同意后补入暂存的儿童信息"),
         "child.held_details_discarded": _l("删除逾期未获同意的暂存信息"),
     },
+    audit_text="audit_text:AUDIT_TEXT",
     settings=(
         Setting("CAREBRIDGE_CONSENT_HOLD_DAYS", 30, positive_int,
                 "Days the details of a child under 14 given without a guardian's consent are "

@@ -41,6 +41,13 @@ def search_workers(criteria: WorkerFilter, *, scope_paths: list[str], page: int 
     worker row (a join or a correlated ``EXISTS``): the page's count reads every matching row,
     and at a million workers that was the difference between a tenth of a second and seconds.
     """
+    statement, counted = worker_statements(criteria, scope_paths=scope_paths)
+    return paginate(statement, page, per_page, counted=counted)
+
+
+def worker_statements(criteria: WorkerFilter, *, scope_paths: list[str]):
+    """The workers list's query (rows in page order) and the same rows in the form the database
+    counts faster (see :func:`search_workers`); the export streams the first one whole."""
     statement = (select(Worker).where(unit_id_in_subtrees(Worker.org_unit_id, scope_paths))
                  .order_by(Worker.id.desc()))
     if criteria.search:
@@ -63,9 +70,9 @@ def search_workers(criteria: WorkerFilter, *, scope_paths: list[str], page: int 
                    .where(*child_condition))
         # Counted against the set of parents, built once; listed with EXISTS, which stops at
         # the page's last worker instead of building the whole set first (SQLite).
-        return paginate(statement.where(exists(parents.where(ChildParent.worker_id == Worker.id))),
-                        page, per_page, counted=statement.where(Worker.id.in_(parents)))
-    return paginate(statement, page, per_page)
+        return (statement.where(exists(parents.where(ChildParent.worker_id == Worker.id))),
+                statement.where(Worker.id.in_(parents)))
+    return statement, statement
 
 
 def undetermined_condition(missing_fact: str | None = None):

@@ -8,6 +8,7 @@ from ..access.checks import has_permission, require, scope_paths
 from ..access.roles import Permission
 from ..access.scope import Scope, load_in_scope
 from ..audit.actions import action_label
+from ..audit.exports import audited_export, list_filters
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
 from ..core.forms import (
@@ -22,6 +23,7 @@ from ..org.queries import get_unit
 from . import guardian_consent, held_details, queries, services
 from .categories import CATEGORY_CODES, FOCUS_FLAG_CODES
 from .consent import CURRENT_NOTICE_VERSION, active_consent, needs_consent
+from .exports import WORKERS_TABLE, worker_rows
 from .forms import (
     ConsentForm,
     RevealForm,
@@ -72,18 +74,23 @@ def _child_or_404(child_id: int, permission: Permission):
     return load_in_scope(queries.get_child, child_id, permission, seen_with=CHILDREN_VIEW)
 
 
-@bp.route("/workers/")
-def workers():
-    actor = require(WORKERS_VIEW)
-    scope = scope_paths(actor.key, WORKERS_VIEW)
+def _worker_criteria(actor) -> queries.WorkerFilter:
+    """The workers list's filters from the query string (the page and its export)."""
     unit = get_unit(request.args.get("unit", type=int)) if request.args.get("unit") else None
     status = request.args.get("status")
-    criteria = queries.WorkerFilter(
+    return queries.WorkerFilter(
         search=(request.args.get("q") or "").strip() or None, unit=unit,
         category=request.args.get("category") or None, focus_flag=request.args.get("flag") or None,
         missing_fact=request.args.get("missing") or None,
         status=EmploymentStatus(status) if status in {s.value for s in EmploymentStatus} else None,
         phone_prefix_paths=full_phone_paths(actor.key))
+
+
+@bp.route("/workers/")
+def workers():
+    actor = require(WORKERS_VIEW)
+    scope = scope_paths(actor.key, WORKERS_VIEW)
+    criteria = _worker_criteria(actor)
     page = queries.search_workers(criteria, scope_paths=scope,
                                   page=request.args.get("page", 1, type=int))
     return render_template(
@@ -93,6 +100,17 @@ def workers():
         undetermined=queries.UNDETERMINED, fact_labels=FACT_LABELS,
         flag_labels=FLAG_LABELS, categories=CATEGORY_CODES, flags=FOCUS_FLAG_CODES,
         may_manage=has_permission(actor.key, WORKERS_MANAGE))
+
+
+@bp.route("/workers/export.<any(xlsx, csv):fmt>")
+def export_workers(fmt: str):
+    """The workers list as on screen (same filters and scope), every page of it."""
+    actor = require(WORKERS_VIEW)
+    criteria, scope = _worker_criteria(actor), scope_paths(actor.key, WORKERS_VIEW)
+    rows = worker_rows(criteria, scope_paths=scope, full_phone_paths=full_phone_paths(actor.key))
+    return audited_export(WORKERS_TABLE, rows, fmt, actor=actor, filters=list_filters(),
+                          org_unit_id=criteria.unit.id if criteria.unit else None,
+                          scope_paths=scope)
 
 
 def _save_worker(form, unit_form, actor, *, worker=None):
