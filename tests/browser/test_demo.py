@@ -7,9 +7,25 @@ settings, has none and passes).
 """
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+
 from .conftest import ACTION_TIMEOUT, log_in
 
 PASSWORD = "Demo-2026-browser"
+#: Where the pages are photographed for the user guide (docs/guide/), when set: the pages a
+#: role's chapter shows. ``CAREBRIDGE_GUIDE_SHOTS=docs/guide/img make test-sqlite`` renews them.
+SHOTS_DIR = os.environ.get("CAREBRIDGE_GUIDE_SHOTS")
+GUIDE_SHOTS = {
+    "hrofficer": ("/", "/workers/", "/imports/", "/children/review/", "/pledges/"),
+    "site": ("/", "/lectures/"),
+    "union": ("/", "/guardianship/follow-up", "/pledges/"),
+    "care": ("/children/review/", "/guardianship/agreements/"),
+    "report": ("/", "/lectures/"),
+    "auditor": ("/audit/",),
+    "admin": ("/users/", "/org/", "/api-tokens/"),
+}
 ACCOUNTS = ("admin", "hrofficer", "site", "site2", "union", "care", "report", "auditor")
 
 #: Rows of the page's lists, and the "nothing here" placeholders among them.
@@ -48,6 +64,9 @@ def test_every_demo_account_finds_something_on_every_page_of_its_menu(portal, ne
             assert response.status == 200, (username, path, response.status)
             counted = page.evaluate(COUNT_ROWS)
             visited += 1
+            if SHOTS_DIR and path in GUIDE_SHOTS.get(username, ()):
+                name = re.sub(r"[^a-z0-9]+", "-", path.strip("/").lower()) or "home"
+                page.screenshot(path=Path(SHOTS_DIR) / f"{username}-{name}.png")
             if counted["empty"] or (counted["lists"] and not counted["rows"]):
                 empty_pages.append((username, path, counted))
         context.close()
