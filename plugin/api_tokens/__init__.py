@@ -21,6 +21,7 @@ feature = Feature(
     permissions={API_TOKENS_MANAGE: ()},
     links={"navigation": (
         Link("carebridge.api_tokens.index", _l("API 令牌"), API_TOKENS_MANAGE, order=100),)},
+    audit_text="audit_text:AUDIT_TEXT",
     audit_actions={
         "api_token.issued": _l("签发 API 令牌"),
         "api_token.revoked": _l("撤销 API 令牌"),

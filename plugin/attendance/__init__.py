@@ -17,6 +17,7 @@ feature = Feature(
     models=("models",),
     permissions={ATTENDANCE_RECORD: (Role.HR_OFFICER, Role.SITE_MANAGER, Role.CARE_WORKER)},
     panels={"lecture": ("carebridge/attendance/_session_panel.html",)},
+    audit_text="audit_text:AUDIT_TEXT",
     audit_actions={
         "attendance.manual_entry": _l("手工登记签到"),
         "attendance.paper_sheet": _l("录入纸质签到表"),

@@ -58,6 +58,7 @@ feature = Feature(
         IntegrityKind("commendation", _l("表彰：依法履行监护职责模范"), "primary"),
         IntegrityKind("admonition", _l("批评教育（《家庭教育促进法》第四十八条）"), "danger"),
     ),
+    audit_text="audit_text:AUDIT_TEXT",
     audit_actions={
         "agreement.created": _l("登记委托照护协议"),
         "agreement.signed": _l("职工手机签署委托照护协议"),

@@ -25,6 +25,7 @@ feature = Feature(
         "phone.home": (Link("carebridge.worker_lectures.index", _l("宣讲活动：近期安排和我的签到"),
                             element_id="lectures-link", order=20),),
     },
+    audit_text="audit_text:AUDIT_TEXT",
     audit_actions={
         "lecture.created": _l("安排宣讲"),
         "lecture.updated": _l("修改宣讲"),

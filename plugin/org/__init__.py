@@ -17,6 +17,7 @@ feature = Feature(
         ORG_MANAGE: (Role.HR_OFFICER,),
         COMPANY_MANAGE: (),
     },
+    audit_text="audit_text:AUDIT_TEXT",
     audit_actions={
         "company.created": _l("创建公司"),
         "company.updated": _l("修改公司设置"),

@@ -37,6 +37,7 @@ feature = Feature(
         Setting("CAREBRIDGE_WORKER_SMS_ADDRESS_MAX", 60, positive_int,
                 "Sign-in text messages one network address may ask for per hour."),
     ),
+    audit_text="audit_text:AUDIT_TEXT",
     audit_actions={
         "worker.phone_remembered": _l("职工手机登记"),
         "worker.sign_in_failed": _l("职工手机登录失败"),
