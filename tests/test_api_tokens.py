@@ -19,8 +19,10 @@ def audit_actions():
 
 def test_issuing_shows_the_token_once_and_stores_only_its_hash(company, make_user, login):
     client = login(make_user(Role.ADMIN))
-    response = submit(client, "/api-tokens/new", {"name": "金蝶HR", "unit": str(company.id),
-                                                  "scope": "read_write"})
+    issued = submit(client, "/api-tokens/new", {"name": "金蝶HR", "unit": str(company.id),
+                                                "scope": "read_write"})
+    assert issued.status_code == 302  # POST-redirect-GET: a reload issues nothing
+    response = client.get(issued.headers["Location"])
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     token = session.execute(select(ApiToken)).scalar_one()

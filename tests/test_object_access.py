@@ -96,6 +96,7 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.notifications.read_all": Open("the actor's own notifications"),
     "carebridge.api_tokens.index": Open("list of the actor's scope"),
     "carebridge.api_tokens.new": Open("form"),
+    "carebridge.api_tokens.issued": Names({"token_id": "api_token"}),
     "carebridge.api_tokens.revoke": Names({"token_id": "api_token"}),
     # Registry
     "carebridge.registry.workers": Open("list of the actor's scope"),

@@ -381,7 +381,8 @@ def test_a_refused_reveal_shows_the_form_not_the_record_and_audits_nothing(
     assert changed(before, snapshot()) == []
 
     shown = client.post(f"/children/{child.id}/reveal-id",
-                        data={"csrf_token": csrf_token(page.text), "reveal-reason": "核对学籍信息"})
+                        data={"csrf_token": csrf_token(page.text), "reveal-reason": "核对学籍信息"},
+                        follow_redirects=True)
     assert shown.status_code == 200 and id_number("11010520100202001") in shown.text
     actions = session.execute(select(AuditEvent.action).where(
         AuditEvent.target_type == "child", AuditEvent.target_id == str(child.id))).scalars().all()

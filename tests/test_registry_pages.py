@@ -208,7 +208,7 @@ def test_id_numbers_are_masked_and_revealed_with_a_reason(sites, make_user, logi
                        form_url=f"/children/{child.id}")
     assert CHILD_ID not in no_reason.text
     revealed = submit(client, f"/children/{child.id}/reveal-id", {"reveal-reason": "核对学籍信息"},
-                      form_url=f"/children/{child.id}")
+                      form_url=f"/children/{child.id}", follow_redirects=True)
     assert CHILD_ID in revealed.text and revealed.headers["Cache-Control"] == "no-store"
     reveal = session.execute(select(AuditEvent).where(AuditEvent.action == "child.id_revealed")).scalar_one()
     assert reveal.details == {"reason": "核对学籍信息"}

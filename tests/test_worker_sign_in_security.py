@@ -72,7 +72,8 @@ def error_of(response) -> str:
 def issue_code(hr_client, worker) -> str:
     """An HR officer presses "发放激活码" on the worker's phone page; the code on the answer."""
     page = hr_client.get(f"/workers/{worker.id}/phones")
-    answer = hr_client.post(f"/workers/{worker.id}/phones/code", data={"csrf_token": csrf_token(page.text)})
+    answer = hr_client.post(f"/workers/{worker.id}/phones/code", data={"csrf_token": csrf_token(page.text)},
+                            follow_redirects=True)
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
     return re.sub(r"\s", "", answer.text.split('id="activation-code"')[1].split(">")[1].split("<")[0])
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -25,15 +26,25 @@ class PasswordFields:
 
 
 def role_choices():
-    return choices((role.value, role.label) for role in Role)
+    """The roles, after an empty first choice: nobody is given a role by leaving the default."""
+    return choices([("", _l("请选择角色")), *((role.value, role.label) for role in Role)])
+
+
+def role_descriptions() -> Markup:
+    """One line per role, shown under the role select."""
+    return Markup('<ul class="mb-0 ps-3" id="role-descriptions">{}</ul>').format(Markup("").join(
+        Markup('<li data-role="{}"><strong>{}</strong>：{}</li>').format(
+            role.value, escape(role.label), escape(role.description)) for role in Role))
 
 
 class GrantForm(FlaskForm):
-    role = SelectField(_l("角色"), validators=[DataRequired()])
+    role = SelectField(_l("角色"), default="",
+                       validators=[DataRequired(message=_l("请选择要授予的角色"))])
     unit = SelectField(_l("授权范围（单位及其下级）"), coerce=int, validators=[DataRequired()])
 
     def set_units(self, units, labels) -> None:
         self.role.choices = role_choices()
+        self.role.description = role_descriptions()
         self.unit.choices = choices((unit.id,
                                      "　" * unit.depth + unit.name + f"（{labels[unit.kind]}）")
                                     for unit in units)

@@ -6,7 +6,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..core.clock import DEFAULT_TIMEZONE
-from ..core.forms import choices
+from ..core.forms import TEL_INPUT, choices
 from ..org.labels import KIND_LABELS
 from ..org.models import ALLOWED_CHILD_KINDS, OrgKind
 
@@ -17,7 +17,8 @@ class UnitForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(), Length(max=200)])
     responsible_department = StringField(_l("责任部门"), validators=[Optional(), Length(max=200)])
     responsible_person = StringField(_l("责任人"), validators=[Optional(), Length(max=100)])
-    responsible_phone = StringField(_l("责任人电话"), validators=[Optional(), PHONE])
+    responsible_phone = StringField(_l("责任人电话"), validators=[Optional(), PHONE],
+                                    render_kw=TEL_INPUT)
 
 
 class NewUnitForm(UnitForm):

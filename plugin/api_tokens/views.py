@@ -10,6 +10,7 @@ from ..core.errors import CareBridgeError
 from ..core.forms import ActionForm, attach_error, flash_refusal, render_form
 from ..org.labels import KIND_LABELS
 from ..org.queries import get_unit, sorted_tree, units_in_subtrees
+from ..privacy import show_once
 from . import queries, services
 from .forms import SCOPE_LABELS, IssueTokenForm
 from .models import TokenScope
@@ -44,11 +45,24 @@ def new():
         except CareBridgeError as error:
             attach_error(form, error)
         else:
-            # Shown on this response only: it is not stored, so there is nothing to redirect to.
-            page = render_template("carebridge/api_tokens/issued.html", token=token, secret=secret,
-                                   scope_labels=SCOPE_LABELS)
-            return page, 200, {"Cache-Control": "no-store"}
+            # Shown once by the page this redirects to (only a hash is stored): a reload of that
+            # page does not issue (and audit) another token.
+            show_once.stash(f"api_token:{token.id}", {"secret": secret})
+            return redirect(url_for(".issued", token_id=token.id))
     return render_form("carebridge/api_tokens/new.html", form=form)
+
+
+@bp.route("/<int:token_id>/issued")
+def issued(token_id: int):
+    """A token's secret, on the one view right after it was issued."""
+    token, _actor = load_in_scope(queries.get_token, token_id, API_TOKENS_MANAGE)
+    stashed = show_once.take(f"api_token:{token.id}")
+    if stashed is None:
+        flash(_("令牌只在签发后显示一次；如已遗失，请撤销它并签发新的令牌。"), "warning")
+        return redirect(url_for(".index"))
+    page = render_template("carebridge/api_tokens/issued.html", token=token,
+                           secret=stashed["secret"], scope_labels=SCOPE_LABELS)
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 @bp.route("/<int:token_id>/revoke", methods=["POST"])

@@ -29,6 +29,11 @@ SLOTS = {
     "worker": "the staff page of one worker (subject: the worker)",
     "phone.home": "the worker's phone home page (no subject; the worker is signed in)",
     "lecture": "the staff page of one lecture session (subject: the lecture)",
+    # Panels only: each template adds items to the home page's to-do list (a ``<ul>``), one
+    # ``todo_item`` (``carebridge/macros.html``) each, counted in one query within the signed-in
+    # user's scope (the page's ``actor``), linking to the list behind it, and only for users who
+    # hold the permission that list needs.
+    "home.todo": "the to-do list of the staff home page (no subject; panels only)",
 }
 
 

@@ -21,6 +21,15 @@ from .errors import CareBridgeError
 REFUSED = 422
 
 
+#: ``render_kw`` of inputs a phone types digits into, so it opens its number pad: phone numbers
+#: (``type="tel"``), digit-only codes (``inputmode="numeric"``), and ID numbers, which may end
+#: with X and so keep the letter keyboard (capitals, no autocorrect).
+TEL_INPUT = {"type": "tel", "inputmode": "tel", "autocomplete": "off"}
+DIGITS_INPUT = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
+ID_NUMBER_INPUT = {"inputmode": "text", "autocapitalize": "characters", "autocorrect": "off",
+                   "spellcheck": "false", "autocomplete": "off"}
+
+
 def choices(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]

@@ -23,6 +23,6 @@ def home():
                                 since=recent_activity_since(utcnow()))
     return render_template("carebridge/dashboard/home.html", figures=figures, company=get_company(),
                            kinds=list(OrgKind), kind_labels=KIND_LABELS, audit_cap=AUDIT_COUNT_CAP,
-                           fact_labels=FACT_LABELS, undetermined=UNDETERMINED,
+                           fact_labels=FACT_LABELS, undetermined=UNDETERMINED, actor=actor,
                            may_list_workers=has_permission(actor.key, WORKERS_VIEW),
                            may_review=has_permission(actor.key, CHILDREN_VIEW))

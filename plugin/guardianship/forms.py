@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import choices
+from ..core.forms import ID_NUMBER_INPUT, TEL_INPUT, choices
 from ..core.uploads import SCAN, megabytes
 from .labels import INTEGRITY_LABELS
 from .models import AgreementSigning, ContactKind, ContactParty, IntegrityKind
@@ -42,9 +42,10 @@ class AgreementForm(FlaskForm):
     carer_name = StringField(_l("受托人姓名"), validators=[Length(max=100)])
     carer_relation = StringField(_l("受托人与儿童的关系"), validators=[Length(max=32)],
                                  description=_l("例如：祖母、外祖父、姑姑"))
-    carer_phone = StringField(_l("受托人联系电话"), validators=[Length(max=30)])
+    carer_phone = StringField(_l("受托人联系电话"), validators=[Length(max=30)],
+                              render_kw=TEL_INPUT)
     carer_id_number = StringField(_l("受托人身份证号码（选填）"), validators=[Length(max=30)],
-                                  render_kw={"autocomplete": "off"},
+                                  render_kw=ID_NUMBER_INPUT,
                                   description=_l("填写后核对受托人已满 18 周岁；"
                                                  "页面上只显示部分号码。"))
     carer_birth_date = DateField(_l("受托人出生日期（选填）"), validators=[Optional()])

@@ -13,7 +13,8 @@ feature = Feature(
     name="lectures",
     package=__name__,
     demo="demo:load",
-    blueprints=("views:bp", "worker_views:worker_bp"),
+    blueprints=("views:bp", "worker_views:worker_bp", "todo:bp"),
+    panels={"home.todo": ("carebridge/lectures/_todo.html",)},
     models=("models",),
     permissions={
         LECTURES_VIEW: (Role.HR_OFFICER, Role.SITE_MANAGER, Role.UNION_OFFICER, Role.CARE_WORKER,

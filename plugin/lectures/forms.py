@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import choices
+from ..core.forms import TEL_INPUT, choices
 from .labels import FORMAT_LABELS, LECTURER_KIND_LABELS, STATUS_LABELS, TOPIC_LABELS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -88,7 +88,7 @@ class LecturerForm(FlaskForm):
     unit = SelectField(_l("所属单位（为该单位及下级单位宣讲）"), coerce=_optional_int,
                        validate_choice=False)
     affiliation = StringField(_l("工作单位或部门"), validators=[Length(max=200)])
-    phone = StringField(_l("联系电话"), validators=[Length(max=20)])
+    phone = StringField(_l("联系电话"), validators=[Length(max=20)], render_kw=TEL_INPUT)
     active = BooleanField(_l("在宣讲团中（取消勾选即停用）"), default=True)
 
 

@@ -14,7 +14,8 @@ feature = Feature(
     name="pledges",
     package=__name__,
     demo="demo:load",
-    blueprints=("views:bp", "worker_views:bp", "public_views:bp"),
+    blueprints=("views:bp", "worker_views:bp", "public_views:bp", "todo:bp"),
+    panels={"home.todo": ("carebridge/pledges/_todo.html",)},
     models=("models",),
     permissions={
         PLEDGES_VIEW: (Role.HR_OFFICER, Role.SITE_MANAGER, Role.UNION_OFFICER),

@@ -21,7 +21,8 @@ feature = Feature(
     name="registry",
     package=__name__,
     demo="demo:load",
-    blueprints=("views:bp", "review_views:bp"),
+    blueprints=("views:bp", "review_views:bp", "todo:bp"),
+    panels={"home.todo": ("carebridge/registry/_todo.html",)},
     models=("models",),
     permissions={
         WORKERS_VIEW: _STAFF_WHO_SEE_PEOPLE,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 
 from ..audit.services import record_event
 from ..core.clock import utcnow
@@ -38,6 +38,19 @@ ERASABLE_CHILD_FIELDS = ("id_number", "ethnicity", "address", "school", "grade",
 def needs_consent(birth_date: date | None, today: date) -> bool:
     """Under 14, or age unknown (treated as under 14 until known)."""
     return birth_date is None or age_on(birth_date, today) < CONSENT_AGE
+
+
+def awaiting_consent_condition(today: date):
+    """SQL condition on :class:`Child`: :func:`needs_consent` on ``today`` and no active consent
+    (the home page's count and the workers list's filter)."""
+    try:
+        turned_14_by = today.replace(year=today.year - CONSENT_AGE)
+    except ValueError:  # 29 February: a child born on 28 February turned 14 today
+        turned_14_by = today.replace(year=today.year - CONSENT_AGE, day=28)
+    consented = select(ChildConsent.id).where(ChildConsent.child_id == Child.id,
+                                              ChildConsent.withdrawn_at.is_(None))
+    return and_(or_(Child.birth_date.is_(None), Child.birth_date > turned_14_by),
+                ~exists(consented))
 
 
 def active_consent(child: Child) -> ChildConsent | None:

@@ -12,12 +12,17 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..core.forms import choices
+from ..core.forms import DIGITS_INPUT, ID_NUMBER_INPUT, TEL_INPUT, choices
 from .models import ConsentMethod
 from .schema import FieldSpec
 
 #: Left empty on an edit form, the ID number stays as it is (it is never sent back to the page).
 ID_NUMBER_KEEP_HINT = _l("留空则不修改已登记的号码")
+
+
+#: Phone keyboards for the record fields typed as digits (:data:`plugin.core.forms.TEL_INPUT`…).
+FIELD_INPUTS = {"phone": TEL_INPUT, "carer_phone": TEL_INPUT, "hukou_region_code": DIGITS_INPUT,
+                "id_number": ID_NUMBER_INPUT}
 
 
 @cache
@@ -33,7 +38,8 @@ def record_form_class(fields: tuple[FieldSpec, ...], exclude: frozenset[str]) ->
         elif spec.input == "date":
             attributes[spec.code] = StringField(spec.label, render_kw={"type": "date"})
         else:
-            attributes[spec.code] = StringField(spec.label)
+            attributes[spec.code] = StringField(spec.label,
+                                                render_kw=FIELD_INPUTS.get(spec.code))
     return type("RecordForm", (FlaskForm,), attributes)
 
 

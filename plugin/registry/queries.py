@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import case, exists, func, or_, select
 
@@ -11,6 +12,7 @@ from ..core.pagination import Page, paginate
 from ..org.models import OrgUnit
 from ..org.queries import unit_id_in_subtrees
 from .categories import CATEGORY_CODES, FACT_CODES, FOCUS_FLAG_CODES
+from .consent import awaiting_consent_condition
 from .models import Child, ChildParent, EmploymentStatus, Worker
 
 #: The ``category`` filter value of children some category of which could not be decided.
@@ -25,6 +27,9 @@ class WorkerFilter:
     #: With ``category == UNDETERMINED``: only children missing this fact (a ``FACT_CODES`` code).
     missing_fact: str | None = None
     focus_flag: str | None = None
+    #: Only workers with a child awaiting the guardian's consent on this day
+    #: (``?consent=awaiting``).
+    awaiting_consent_on: date | None = None
     status: EmploymentStatus | None = None
     #: Subtrees whose workers may be found by a prefix of their phone number (the searcher sees
     #: those numbers in full, :mod:`.phones`); elsewhere only the whole number matches. ``None``:
@@ -58,8 +63,10 @@ def worker_statements(criteria: WorkerFilter, *, scope_paths: list[str]):
     if criteria.status is not None:
         statement = statement.where(Worker.employment_status == criteria.status)
     if (criteria.category in CATEGORY_CODES or criteria.category == UNDETERMINED
-            or criteria.focus_flag in FOCUS_FLAG_CODES):
+            or criteria.focus_flag in FOCUS_FLAG_CODES or criteria.awaiting_consent_on):
         child_condition = []
+        if criteria.awaiting_consent_on is not None:
+            child_condition.append(awaiting_consent_condition(criteria.awaiting_consent_on))
         if criteria.category in CATEGORY_CODES:
             child_condition.append(getattr(Child, criteria.category).is_(True))
         elif criteria.category == UNDETERMINED:

@@ -44,6 +44,7 @@ from .permissions import (
     WORKERS_VIEW,
 )
 from .phones import full_phone_paths, shown_phone_for_current_user
+from .reveals import remember_reveal, take_reveal
 from .schema import (
     CHILD_CONSENT_FIELD_CODES,
     CHILD_FIELDS,
@@ -82,6 +83,7 @@ def _worker_criteria(actor) -> queries.WorkerFilter:
         search=(request.args.get("q") or "").strip() or None, unit=unit,
         category=request.args.get("category") or None, focus_flag=request.args.get("flag") or None,
         missing_fact=request.args.get("missing") or None,
+        awaiting_consent_on=local_today() if request.args.get("consent") == "awaiting" else None,
         status=EmploymentStatus(status) if status in {s.value for s in EmploymentStatus} else None,
         phone_prefix_paths=full_phone_paths(actor.key))
 
@@ -225,7 +227,10 @@ def _field_label(code):
 @bp.route("/children/<int:child_id>")
 def child(child_id: int):
     child, actor = _child_or_404(child_id, CHILDREN_VIEW)
-    return _render_child(child, actor)
+    # The full number once, right after its (audited) reveal redirected here; a reload masks it.
+    revealed = (child.id_number if take_reveal("child", child.id)
+                and may_see_id_numbers(actor.key, child.org_unit) else None)
+    return _render_child(child, actor, revealed_id=revealed)
 
 
 def _render_child(child, actor, *, revealed_id=None):
@@ -306,11 +311,13 @@ def reveal_child_id(child_id: int):
     form = RevealForm(prefix="reveal")
     if form.validate_on_submit():
         try:
-            revealed = services.reveal_id_number(child, reason=form.reason.data, actor=actor)
+            services.reveal_id_number(child, reason=form.reason.data, actor=actor)
         except CareBridgeError as error:
             attach_error(form, error)
         else:
-            return _render_child(child, actor, revealed_id=revealed)
+            # Redirect, so a reload does not reveal (and audit) again; the page shows it once.
+            remember_reveal("child", child.id)
+            return redirect(url_for(".child", child_id=child.id))
     return _refused_child_form("carebridge/registry/child_reveal.html", child, actor,
                                reveal_form=form)
 

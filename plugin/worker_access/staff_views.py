@@ -3,17 +3,20 @@ the remembered phones and whether a PIN is set, a one-time activation code (show
 revoking phones. Linked from the registry's worker page (``_worker_links`` in the extension)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..access.scope import load_in_scope
 from ..core.errors import CareBridgeError
 from ..core.forms import ActionForm, flash_refusal
+from ..privacy import show_once
 from ..registry.permissions import WORKERS_VIEW
 from ..registry.queries import get_worker
 from .forms import RevokePhonesForm
 from .permissions import WORKER_PHONES_MANAGE
-from .phones import issue_activation_code, phone_access, revoke_phones
+from .phones import IssuedCode, issue_activation_code, phone_access, revoke_phones
 from .services import HR_CODE_VALIDITY
 
 staff_bp = Blueprint("worker_phones", __name__, url_prefix="/workers", template_folder="templates")
@@ -41,7 +44,12 @@ def _page(worker, actor, *, issued=None):
 @staff_bp.route("/<int:worker_id>/phones")
 def phones(worker_id: int):
     worker, actor = _worker_and_actor(worker_id)
-    return _page(worker, actor)
+    # A code just issued (the POST redirected here) is shown on this view only.
+    stashed = show_once.take(f"activation_code:{worker.id}")
+    issued = (IssuedCode(code=stashed["code"],
+                         expires_at=datetime.fromisoformat(stashed["expires_at"]))
+              if stashed else None)
+    return _page(worker, actor, issued=issued)
 
 
 @staff_bp.route("/<int:worker_id>/phones/code", methods=["POST"])
@@ -54,8 +62,11 @@ def issue_code(worker_id: int):
     except CareBridgeError as error:
         flash_refusal(error.localized())
         return redirect(url_for(".phones", worker_id=worker.id))
-    # Shown on this response only: it is not stored, so there is nothing to redirect to.
-    return _page(worker, actor, issued=issued)
+    # Shown once by the page this redirects to (only its hash is stored): a reload of that page
+    # does not issue (and audit) another code.
+    show_once.stash(f"activation_code:{worker.id}",
+                    {"code": issued.code, "expires_at": issued.expires_at.isoformat()})
+    return redirect(url_for(".phones", worker_id=worker.id))
 
 
 @staff_bp.route("/<int:worker_id>/phones/revoke", methods=["POST"])
