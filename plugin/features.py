@@ -22,6 +22,7 @@ DEFAULT_FEATURES: tuple[str, ...] = (
     "plugin.administration",
     "plugin.dashboard",
     "plugin.worker_access",
+    "plugin.worker_notices",
     "plugin.imports",
     "plugin.api_tokens",
     "plugin.lectures",

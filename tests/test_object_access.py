@@ -111,6 +111,7 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.registry.give_consent": Names({"child_id": "child"}),
     "carebridge.registry.withdraw": Names({"child_id": "child"}),
     "carebridge.worker_children.mine": Open("the worker's own children"),
+    "carebridge.worker_notices.open_notice": Names({"notice_id": "worker_notice"}, by="phone"),
     "carebridge.worker_children.consent": Names({"child_id": "child"}, by="phone"),
     "carebridge.worker_children.withdraw": Names({"child_id": "child"}, by="phone"),
     "carebridge.registry_review.index": Open("list of the actor's scope"),
@@ -123,10 +124,12 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.imports.error_file": Names({"job_id": "import_job"}),
     "carebridge.imports.columns": Names({"job_id": "import_job"}),
     "carebridge.imports.discard": Names({"job_id": "import_job"}),
+    "carebridge.imports.ask_consent": Names({"job_id": "import_job"}),
     # Lectures and attendance
     "carebridge.lectures.index": Open("list of the actor's scope"),
     "carebridge.lectures.calendar": Open("calendar of the actor's scope"),
     "carebridge.lectures.statistics_page": Open("figures of the actor's scope"),
+    "carebridge.lectures.remind_never_attended": Open("notices to the page's list of the actor's scope; the unit is checked like the page's"),
     "carebridge.lectures.export_statistics": Open("export of the figures of the actor's scope"),
     "carebridge.lectures.export_never_attended": Open("export of a list of the actor's scope"),
     "carebridge.lectures.new_session": Open("form"),
@@ -155,6 +158,8 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.pledges.index": Open("list of the actor's scope"),
     "carebridge.pledges.coverage": Open("figures of the actor's scope"),
     "carebridge.pledges.export_coverage": Open("export of the figures of the actor's scope"),
+    "carebridge.pledges.remind_uncovered": Open("notices to a site's list, filtered to the actor's scope; the site is checked like the page's"),
+    "carebridge.pledges.paper_forms": Open("forms of a site's list, filtered to the actor's scope; the site is checked like the page's"),
     "carebridge.pledges.export_uncovered": Open("export of a site's list, filtered to the actor's scope; the site is checked like the page's"),
     "carebridge.pledges.template": Open("the company's pledge text"),
     "carebridge.pledges.edit_template": Open("the company's pledge text"),
@@ -267,6 +272,7 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
     from plugin.imports.services import create_job
     from plugin.pledges import services as pledge_services
     from plugin.pledges.batches import request_batch
+    from plugin.worker_notices.models import WorkerNotice
 
     from .guardianship_support import paper_draft
     from .imports_support import IMPORTER, csv_roster
@@ -300,6 +306,10 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
     grant_c = grant_role(user_c.key, Role.HR_OFFICER, site_c, actor=SYSTEM, check_actor=False)
     token_c, _secret_c = issue_token("隔壁对接", site_c, TokenScope.READ_WRITE, actor=SYSTEM)
     notification_c = notify([user_c.key], "隔壁人事的通知")[0]
+    notice_c = WorkerNotice(worker_id=worker_c.id, kind="pledges.sign", dedupe_key="world",
+                            sent_by=SYSTEM.key, link_endpoint="carebridge.pledges_worker.sign")
+    session.add(notice_c)
+    session.flush()
     _token_a, api_secret = issue_token("本部对接", site_a, TokenScope.READ_WRITE, actor=SYSTEM)
     users = {role: make_user(role, site_a, username=f"a_{role.value}") for role in Role}
     lecture_a = make_lecture(site_a, title="本部宣讲", starts_at=clock.now - timedelta(minutes=10))
@@ -315,7 +325,7 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         "api_token": token_c.id, "worker": worker_c.id, "child": child_c.id, "import_job": job_c.id,
         "lecture": lecture_c.id, "lecturer": lecturer_c.id, "attendance": attendance_c.id,
         "pledge": pledge_c.id, "pledge_batch": batch_c.id, "agreement": agreement_c.id,
-        "worker_number": worker_c.employee_number,
+        "worker_number": worker_c.employee_number, "worker_notice": notice_c.id,
     }
     missing = dict.fromkeys(ids, MISSING_ID) | {"worker_number": MISSING_NUMBER}
     return World(site_a, site_c, ids, missing, users, api_secret, worker_a, worker_c, child_c, lecture_a)

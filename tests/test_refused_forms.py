@@ -183,6 +183,8 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.pledges.revoke": Refused(),
     "carebridge.pledges.edit_template": Refused(),
     "carebridge.pledges.batches": Refused(),
+    "carebridge.pledges.remind_uncovered": Refused(
+        csrf=False, status=400, why=BUTTON, args=lambda world, context: {"unit": world.site_a.id}),
     "carebridge.pledges_worker.sign": Refused(by="phone"),
     # The worker's own children: consent not ticked; withdrawing a consent never given
     "carebridge.worker_children.consent": Refused(by="phone", setup=_own_young_child),
@@ -200,6 +202,9 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.worker_access.send_code": Refused(by="anonymous"),
     "carebridge.worker_access.sign_out": Refused(csrf=False, status=400, why=BUTTON),
     "carebridge.worker_phones.issue_code": Refused(csrf=False, status=400, why=BUTTON),
+    # Bulk reminders on workers' phones
+    "carebridge.lectures.remind_never_attended": Refused(csrf=False, status=400, why=BUTTON),
+    "carebridge.imports.ask_consent": Refused(csrf=False, status=400, why=BUTTON),
     "carebridge.worker_phones.revoke": Refused(body={"device_id": "999999"}, status=302,
                                                why="no such phone; " + FLASHED),
     # HR API (JSON; errors name the fields)

@@ -10,20 +10,22 @@ from flask import (
     jsonify,
     redirect,
     render_template,
+    request,
     send_file,
     url_for,
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from ..access.checks import require
+from ..access.checks import require, scope_paths
 from ..access.scope import load_in_scope
+from ..core.clock import local_today
 from ..core.errors import CareBridgeError
 from ..core.forms import ActionForm, attach_error, choices, flash_refusal, render_form
 from ..org.labels import KIND_LABELS as UNIT_KIND_LABELS
 from ..org.queries import get_unit
 from ..registry.schema import field_label
-from . import queries, services, templates_xlsx
+from . import consent_requests, queries, services, templates_xlsx
 from .forms import (
     HOW_LABELS,
     KIND_LABELS,
@@ -106,7 +108,27 @@ def job(job_id: int):
         awaiting_consent=awaiting_consent(job),
         rejected=rejected_row_errors(job),
         has_error_file=job.is_finished and queries.has_file(job.id, FileRole.ERRORS),
-        field_label=lambda code: field_label(fields, code), discard_form=ActionForm())
+        field_label=lambda code: field_label(fields, code), discard_form=ActionForm(),
+        consent_form=ActionForm())
+
+
+@bp.route("/<int:job_id>/ask-consent", methods=["POST"])
+def ask_consent(job_id: int):
+    """"请监护人确认同意": a notice to the parents, in the import's unit, of children under 14
+    without consent (posted ``worker_id`` s narrow it; others are ignored)."""
+    job, actor = _job_or_404(job_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    ids = consent_requests.parents_awaiting_consent(
+        job.org_unit, scope_paths=scope_paths(actor.key, ROSTERS_IMPORT), today=local_today())
+    posted = set(request.form.getlist("worker_id", type=int))
+    if posted:
+        ids = [worker_id for worker_id in ids if worker_id in posted]
+    outcome = consent_requests.ask_for_consent(ids, actor=actor, unit=job.org_unit,
+                                               job_id=job.id)
+    flash(_("已提醒 %(sent)s 名家长；%(already)s 名今天已提醒过", sent=outcome.sent,
+            already=outcome.already_sent), "success")
+    return redirect(url_for(".job", job_id=job.id))
 
 
 @bp.route("/<int:job_id>/progress")

@@ -17,7 +17,7 @@ from ..core.http import attachment_disposition
 from ..org.queries import get_unit, sorted_tree, units_in_subtrees
 from ..registry.permissions import WORKERS_VIEW
 from ..registry.queries import children_counts
-from . import queries, services, statistics
+from . import queries, reminders, services, statistics
 from .exports import DEFAULT_BLANK_ROWS, MAX_BLANK_ROWS, SignInSheet, sign_in_pdf, sign_in_xlsx
 from .forms import (
     CancelForm,
@@ -316,6 +316,27 @@ def export_never_attended(fmt: str):
                           org_unit_id=unit.id if unit else None, scope_paths=people_paths)
 
 
+@bp.route("/statistics/remind", methods=["POST"])
+def remind_never_attended():
+    """"提醒参加下一次宣讲": a notice to each worker of the page's never-attended list (all its
+    pages, same unit and scope; posted ``worker_id`` s narrow it, ids outside it are ignored)."""
+    actor = require(LECTURES_VIEW)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    _form, unit, paths, _start, _end = _statistics_filters(actor)
+    people_paths = _never_attended_paths(actor, paths)
+    if not people_paths:
+        abort(403)
+    posted = request.form.getlist("worker_id", type=int)
+    outcome = reminders.remind_never_attended(
+        people_paths, actor=actor, only_ids=set(posted) if posted else None,
+        org_unit_id=unit.id if unit else None)
+    flash(_("已提醒 %(sent)s 人；%(already)s 人今天已提醒过；"
+            "%(none)s 人所在单位暂无即将举行的宣讲，未提醒",
+            sent=outcome.sent, already=outcome.already_sent, none=outcome.no_lecture), "success")
+    return redirect(url_for(".statistics_page", **request.args))
+
+
 # --- lecture team --------------------------------------------------------------------------------
 
 @bp.route("/team/")
@@ -401,5 +422,5 @@ def statistics_page():
              if people_paths else None)
     return render_template(
         "carebridge/lectures/statistics.html", form=form, figures=figures, start=start, end=end,
-        unit=unit, never=never,
+        unit=unit, never=never, remind_form=ActionForm(),
         counts=children_counts([worker.id for worker in never.items]) if never else {})

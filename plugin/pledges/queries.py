@@ -183,6 +183,12 @@ def without_pledge_statement(site: OrgUnit, *, scope_paths: list[str], today: da
             .order_by(Worker.employee_number))
 
 
+def uncovered_workers(site: OrgUnit, *, scope_paths: list[str], today: date) -> list[Worker]:
+    """All of :func:`workers_without_pledge` (the bulk actions of the coverage page)."""
+    return list(session.execute(
+        without_pledge_statement(site, scope_paths=scope_paths, today=today)).scalars())
+
+
 # -- batches ----------------------------------------------------------------------------------
 
 def get_batch(batch_id: int) -> PledgeBatch | None:

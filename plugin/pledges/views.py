@@ -22,13 +22,19 @@ from ..audit.exports import audited_export, list_filters
 from ..core.clock import local_today
 from ..core.dates import format_date
 from ..core.errors import CareBridgeError
-from ..core.forms import attach_error, choices, render_form, render_refused
+from ..core.forms import ActionForm, attach_error, choices, render_form, render_refused
+from ..core.http import attachment_disposition
 from ..org.queries import get_root_unit, get_unit
 from ..registry.id_access import may_see_id_numbers
+from ..registry.permissions import CHILDREN_VIEW
 from ..registry.phones import full_phone_paths
 from ..registry.queries import children_of, get_worker
+from ..registry.services import record_child_view
+from ..worker_notices.messages import SIGN_PLEDGE
+from ..worker_notices.services import send_notices
 from . import queries, services
 from .batches import record_batch_download, request_batch, stored_zip
+from .blank_forms import render_blank_forms
 from .forms import (
     BATCH_STATUS_LABELS,
     FILTER_STATUSES,
@@ -96,7 +102,9 @@ def coverage():
                                                    page=request.args.get("page", 1, type=int))
     return render_template("carebridge/pledges/coverage.html",
                            rows=queries.coverage_by_site(scope, today), site=site,
-                           uncovered=uncovered, today=today)
+                           uncovered=uncovered, today=today, action_form=ActionForm(),
+                           may_print=site is not None and has_permission(
+                               actor.key, PLEDGES_MANAGE, site))
 
 
 @bp.route("/coverage/export.<any(xlsx, csv):fmt>")
@@ -122,6 +130,58 @@ def export_uncovered(fmt: str):
     return audited_export(UNCOVERED_TABLE, rows, fmt, actor=actor,
                           filters={**list_filters(), "date": today.isoformat()},
                           org_unit_id=site.id)
+
+
+def _uncovered_site(permission: Permission):
+    """The site of ``?unit=`` (404 without one) and the actor, who may ``permission`` on it."""
+    actor = require(permission)
+    site = get_unit(request.args.get("unit", type=int)) if request.args.get("unit") else None
+    if site is None:
+        abort(404)
+    require(permission, site)
+    return site, actor
+
+
+@bp.route("/coverage/remind", methods=["POST"])
+def remind_uncovered():
+    """"提醒签署承诺书": a notice on the phone of each of the site's workers without a valid
+    pledge, as the page lists them (posted ``worker_id`` s narrow it; others are ignored)."""
+    site, actor = _uncovered_site(PLEDGES_VIEW)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    today = local_today()
+    workers = queries.uncovered_workers(site, scope_paths=scope_paths(actor.key, PLEDGES_VIEW),
+                                        today=today)
+    posted = set(request.form.getlist("worker_id", type=int))
+    ids = [worker.id for worker in workers if not posted or worker.id in posted]
+    outcome = send_notices(ids, SIGN_PLEDGE, None, ("carebridge.pledges_worker.sign", {}), actor,
+                           org_unit_id=site.id)
+    flash(_("已提醒 %(sent)s 人；%(already)s 人今天已提醒过", sent=outcome.sent,
+            already=outcome.already_sent), "success")
+    return redirect(url_for(".coverage", unit=site.id))
+
+
+@bp.route("/coverage/paper-forms.pdf")
+def paper_forms():
+    """"打印纸质承诺书和同意书": one blank pledge (and consent form for children under 14) per
+    worker of the site without a valid pledge, names printed in full for signing. Only workers
+    whose children the user may see; each child printed is audited as a view of its record."""
+    site, actor = _uncovered_site(PLEDGES_MANAGE)
+    today = local_today()
+    workers = [worker for worker in queries.uncovered_workers(
+        site, scope_paths=scope_paths(actor.key, PLEDGES_MANAGE), today=today)
+        if has_permission(actor.key, CHILDREN_VIEW, worker.org_unit)]
+    children = {worker.id: children_of(worker) for worker in workers}
+    for own in children.values():
+        for child in own:
+            record_child_view(child, actor, page="pledges.paper_forms")
+    pdf = render_blank_forms(services.current_template(), workers, children, today=today,
+                             site_name=site.name)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = attachment_disposition(
+        f"pledge-forms-{site.id}.pdf", f"{site.name}-纸质承诺书和同意书.pdf")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/workers/<int:worker_id>")
