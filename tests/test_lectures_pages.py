@@ -31,6 +31,18 @@ FORM = {"title": "家长学校：亲子沟通", "format": "parents_school", "ven
         "description": "请带上孩子的照片"}
 
 
+def test_lecturers_are_picked_with_checkboxes_not_ctrl_click(sites, manager_a, company, clock):
+    first, second = make_lecturer(company, "陈律师"), make_lecturer(company, "王老师")
+    page = manager_a.get("/lectures/new").text
+    assert 'multiple' not in page[page.index('id="lecturers"') - 200:page.index('id="lecturers"')]
+    assert page.count('name="lecturers" type="checkbox"') == 2 and "Ctrl" not in page
+    response = submit(manager_a, "/lectures/new", {**FORM, "unit": str(sites[0].id),
+                                                   "lecturers": [str(first.id), str(second.id)]})
+    assert response.status_code == 302, response.text
+    lecture = session.execute(select(LectureSession)).scalar_one()
+    assert {lecturer.name for lecturer in lecture.lecturers} == {"陈律师", "王老师"}
+
+
 def test_a_site_manager_plans_a_lecture_through_the_form(sites, manager_a, company, clock):
     lecturer = make_lecturer(company, "陈律师")
     response = submit(manager_a, "/lectures/new", {**FORM, "unit": str(sites[0].id),

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from flask import Response, flash, make_response, render_template, request
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .boundary import note_refusal
 from .db import SAFE_METHODS
@@ -19,6 +21,14 @@ from .errors import CareBridgeError
 
 #: The status of a page that shows a submitted form again, refused.
 REFUSED = 422
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes: a multiple select needs Ctrl-click, which office
+    users do not know and phones do not have."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 #: ``render_kw`` of inputs a phone types digits into, so it opens its number pad: phone numbers

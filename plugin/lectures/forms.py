@@ -10,14 +10,12 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import TEL_INPUT, choices
+from ..core.forms import TEL_INPUT, CheckboxesField, choices
 from .labels import FORMAT_LABELS, LECTURER_KIND_LABELS, STATUS_LABELS, TOPIC_LABELS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -32,12 +30,6 @@ def _options(labels: dict, *, blank=None):
 def _optional_int(value):
     return int(value) if value not in (None, "") else None
 
-
-class CheckboxesField(SelectMultipleField):
-    """A multiple choice shown as a list of checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class SessionForm(FlaskForm):
@@ -54,9 +46,8 @@ class SessionForm(FlaskForm):
                                           validators=[InputRequired()])
     check_in_closes_minutes = IntegerField(_l("结束后签到截止（分钟）"), default=30,
                                            validators=[InputRequired()])
-    lecturers = SelectMultipleField(_l("宣讲员"), coerce=int, validate_choice=False,
-                                    render_kw={"size": 8},
-                                    description=_l("按住 Ctrl（Mac 上为 Command）键可选多人"))
+    lecturers = CheckboxesField(_l("宣讲员"), coerce=int, validate_choice=False,
+                                description=_l("可选多人"))
     brochures_handed_out = IntegerField(_l("发放宣传册（份）"), default=0,
                                         validators=[InputRequired()])
     description = TextAreaField(_l("内容简介"), validators=[Optional(), Length(max=5000)])

@@ -11,14 +11,12 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import choices
+from ..core.forms import CheckboxesField, choices
 from ..core.uploads import SCAN
 from .models import BatchStatus
 from .rules import PledgeStatus
@@ -31,12 +29,6 @@ BATCH_STATUS_LABELS = {
 }
 FILTER_STATUSES = [(status.value, status.label) for status in PledgeStatus]
 
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as a list of checkboxes (children covered by a pledge)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def child_choices(children, *, with_birth_date: bool = True):
