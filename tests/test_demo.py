@@ -6,6 +6,7 @@ command is run once for the module (it commits, like the real one).
 """
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -24,7 +25,7 @@ from plugin.pledges.models import Pledge, SigningMethod
 from plugin.registry.categories import FOCUS_FLAG_CODES
 from plugin.registry.models import Child, ChildConsent, ChildHeldDetails, Worker
 
-from .conftest import portal_test_config
+from .conftest import csrf_token, portal_test_config
 from .support import sibling_database_url
 
 pytestmark = pytest.mark.committing
@@ -126,6 +127,29 @@ def test_agreements_contacts_import_and_notifications(seeded):
     assert recipients == {user.key for user in session.execute(select(User)).scalars()}
     categories = set(session.execute(select(Notification.category).distinct()).scalars())
     assert {"lectures.cancelled", "pledges.expiring"} <= categories
+
+
+#: What a raw detail would look like on the audit page: a code_with_underscores before a colon,
+#: a Python value, a dict.
+RAW = re.compile(r"\b[a-z]+_[a-z_]+\s*[:：]|\b(?:True|False|None)\b|\{'")
+
+
+def test_the_audit_log_of_the_demo_day_reads_without_a_raw_key(demo, seeded):
+    app, _ = demo
+    client = app.test_client()
+    page = client.get("/login")
+    client.post("/login", data={"csrf_token": csrf_token(page.text), "username": "admin",
+                                "password": "Demo-2026x"})
+    pages, raw = 0, []
+    for number in range(1, 200):
+        html = client.get(f"/audit/?page={number}").text
+        main = html[html.index("<main"):] if "<main" in html else html
+        body = re.sub(r"<[^>]+>", " ", main)
+        raw += [match.group(0) for match in RAW.finditer(body)]
+        pages += 1
+        if f"page={number + 1}" not in html:
+            break
+    assert pages >= 5 and not raw, sorted(set(raw))[:20]
 
 
 def test_a_second_run_says_so_in_one_line(demo, seeded):
