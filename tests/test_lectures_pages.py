@@ -31,6 +31,17 @@ FORM = {"title": "家长学校：亲子沟通", "format": "parents_school", "ven
         "description": "请带上孩子的照片"}
 
 
+def test_an_empty_lecture_form_names_every_missing_field_at_once(sites, manager_a, company, clock):
+    response = submit(manager_a, "/lectures/new", {"check_in_opens_minutes": "30",
+                                                   "check_in_closes_minutes": "30",
+                                                   "brochures_handed_out": "0"})
+    assert response.status_code == 422
+    for message in ("请选择举办单位", "请填写宣讲标题", "请选择宣讲形式", "请填写宣讲地点",
+                    "请至少选择一个宣讲主题", "请填写开始时间"):
+        assert message in response.text, message
+    assert session.execute(select(LectureSession)).first() is None
+
+
 def test_lecturers_are_picked_with_checkboxes_not_ctrl_click(sites, manager_a, company, clock):
     first, second = make_lecturer(company, "陈律师"), make_lecturer(company, "王老师")
     page = manager_a.get("/lectures/new").text

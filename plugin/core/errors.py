@@ -70,6 +70,21 @@ def plain_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value if isinstance(value, plain) else str(value) for key, value in params.items()}
 
 
+class InputInvalid(ValidationError):
+    """Every error of one submission (a form, a record), raised at once so the form shows them
+    all; nothing is stored. Reads as its first error where only one fits."""
+
+    def __init__(self, errors: list[CareBridgeError]):
+        first = errors[0]
+        super().__init__(first.message, field=first.field, **first.params)
+        self.errors = ErrorList(errors)
+
+    @classmethod
+    def raise_if_any(cls, errors: list[CareBridgeError]) -> None:
+        if errors:
+            raise cls(list(errors))
+
+
 #: Gives the label of a field code (a msgid or lazy string), for the text of an error.
 FieldLabel = Callable[[str], Any]
 

@@ -51,7 +51,12 @@ class ActionForm(FlaskForm):
 
 
 def attach_error(form: FlaskForm, error: CareBridgeError) -> None:
-    """Show a service's error on the field it names, or on the form as a whole."""
+    """Show a service's error on the field it names, or on the form as a whole; an error that
+    carries several (``errors``: :class:`~plugin.core.errors.InputInvalid`) shows each."""
+    several = getattr(error, "errors", None)
+    if several:
+        attach_errors(form, several)
+        return
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = list(field.errors) + [error.localized()]

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record_event
 from ..core.clock import utcnow
 from ..core.db import lock_rows, session, violated_constraint
-from ..core.errors import ErrorList, ValidationError
+from ..core.errors import ErrorList, InputInvalid, ValidationError
 from ..core.host import Actor
 from ..core.signatures import decode_signature
 from ..core.text import clean_free_text, clean_person_name
@@ -46,13 +46,8 @@ MAX_CONTACTS_PER_WEEK = 21
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 
 
-class AgreementInvalid(ValidationError):
+class AgreementInvalid(InputInvalid):
     """One or more fields of an agreement break a rule; nothing is stored."""
-
-    def __init__(self, errors: list[ValidationError]):
-        first = errors[0]
-        super().__init__(first.message, field=first.field, **first.params)
-        self.errors = ErrorList(errors)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from ..audit.services import record_event
 from ..core.changes import apply_changes
 from ..core.clock import utcnow
 from ..core.db import session
-from ..core.errors import ValidationError
+from ..core.errors import ErrorList, InputInvalid, ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
 from ..core.text import clean_code, clean_free_text, clean_person_name
@@ -90,8 +90,7 @@ class _Checked:
 
 def create_session(details: SessionDetails, *, starts_at: datetime | None, ends_at: datetime | None,
                    actor: Actor) -> LectureSession:
-    checked = _check_details(details, actor)
-    _check_times(starts_at, ends_at)
+    checked = _check_details(details, actor, times=(starts_at, ends_at))
     lecture = LectureSession(**checked.values, starts_at=starts_at, ends_at=ends_at,
                              status=SessionStatus.SCHEDULED, code_key=secrets.token_hex(32),
                              created_by=actor.key)
@@ -194,29 +193,42 @@ def _notify_officers(lecture: LectureSession, actor: Actor, title: str, body: st
 
 
 def _check_details(details: SessionDetails, actor: Actor, *,
-                   current: LectureSession | None = None) -> _Checked:
+                   current: LectureSession | None = None,
+                   times: tuple[datetime | None, datetime | None] | None = None) -> _Checked:
+    """Every field checked, and every error raised at once (:class:`InputInvalid`)."""
+    errors = ErrorList()
     unit = details.unit
     if unit is None:
-        raise ValidationError("请选择举办单位", field="unit")
-    _check_may_manage(actor, unit, field_name="unit")
-    title = _required_text(details.title, "title", N_("请填写宣讲标题"), TITLE_MAX)
+        errors.add(ValidationError("请选择举办单位", field="unit"))
+    else:
+        errors.collect(lambda: _check_may_manage(actor, unit, field_name="unit"))
+    title = errors.collect(lambda: _required_text(details.title, "title", N_("请填写宣讲标题"),
+                                                  TITLE_MAX))
     try:
         format_ = LectureFormat(details.format) if details.format else None
     except ValueError:
         format_ = None
     if format_ is None:
-        raise ValidationError("请选择宣讲形式", field="format")
-    venue = _required_text(details.venue, "venue", N_("请填写宣讲地点"), VENUE_MAX)
-    topics = _topics(details.topics)
-    opens = _minutes(details.check_in_opens_minutes, "check_in_opens_minutes",
-                     N_("签到提前开放时间须在 0 到 %(max)s 分钟之间"))
-    closes = _minutes(details.check_in_closes_minutes, "check_in_closes_minutes",
-                      N_("签到截止时间须在结束后 0 到 %(max)s 分钟之间"))
+        errors.add(ValidationError("请选择宣讲形式", field="format"))
+    venue = errors.collect(lambda: _required_text(details.venue, "venue", N_("请填写宣讲地点"),
+                                                  VENUE_MAX))
+    topics = errors.collect(lambda: _topics(details.topics))
+    opens = errors.collect(lambda: _minutes(details.check_in_opens_minutes,
+                                            "check_in_opens_minutes",
+                                            N_("签到提前开放时间须在 0 到 %(max)s 分钟之间")))
+    closes = errors.collect(lambda: _minutes(details.check_in_closes_minutes,
+                                             "check_in_closes_minutes",
+                                             N_("签到截止时间须在结束后 0 到 %(max)s 分钟之间")))
     brochures = details.brochures_handed_out or 0
     if brochures < 0:
-        raise ValidationError("发放宣传册数量不能为负数", field="brochures_handed_out")
-    lecturers = _lecturers(details.lecturer_ids, unit, current)
-    description = clean_free_text(details.description, field="description", multiline=True)
+        errors.add(ValidationError("发放宣传册数量不能为负数", field="brochures_handed_out"))
+    lecturers = (errors.collect(lambda: _lecturers(details.lecturer_ids, unit, current))
+                 if unit is not None else [])
+    description = errors.collect(lambda: clean_free_text(details.description,
+                                                         field="description", multiline=True))
+    if times is not None:
+        errors.collect(lambda: _check_times(*times))
+    InputInvalid.raise_if_any(errors)
     values = {"title": title, "format": format_, "org_unit": unit, "venue": venue,
               "check_in_opens_minutes": opens, "check_in_closes_minutes": closes,
               "brochures_handed_out": brochures, "description": description}
@@ -346,19 +358,25 @@ def deactivate_lecturer(lecturer: Lecturer, *, actor: Actor) -> None:
 
 
 def _check_lecturer(details: LecturerDetails, actor: Actor) -> dict:
+    """Every field checked, and every error raised at once (:class:`InputInvalid`)."""
+    errors = ErrorList()
     if details.unit is None:
-        raise ValidationError("请选择所属单位", field="unit")
-    _check_may_manage(actor, details.unit, field_name="unit")
-    name = _required_text(details.name, "name", N_("请填写姓名"), 100, clean=clean_person_name)
+        errors.add(ValidationError("请选择所属单位", field="unit"))
+    else:
+        errors.collect(lambda: _check_may_manage(actor, details.unit, field_name="unit"))
+    name = errors.collect(lambda: _required_text(details.name, "name", N_("请填写姓名"), 100,
+                                                 clean=clean_person_name))
     try:
         kind = LecturerKind(details.kind) if details.kind else None
     except ValueError:
         kind = None
     if kind is None:
-        raise ValidationError("请选择宣讲员类别", field="kind")
-    phone = clean_code(details.phone, field="phone")
+        errors.add(ValidationError("请选择宣讲员类别", field="kind"))
+    phone = errors.collect(lambda: clean_code(details.phone, field="phone"))
     if phone is not None and not PHONE_PATTERN.match(phone):
-        raise ValidationError("电话号码格式不正确", field="phone")
-    affiliation = clean_free_text(details.affiliation, max_length=200, field="affiliation")
+        errors.add(ValidationError("电话号码格式不正确", field="phone"))
+    affiliation = errors.collect(lambda: clean_free_text(details.affiliation, max_length=200,
+                                                         field="affiliation"))
+    InputInvalid.raise_if_any(errors)
     return {"name": name, "kind": kind, "org_unit": details.unit, "affiliation": affiliation,
             "phone": phone}
