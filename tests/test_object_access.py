@@ -210,6 +210,7 @@ ROUTES: dict[str, Open | Names] = {
                                                "for any number (test_worker_sign_in_security)"),
     "carebridge.worker_phones.phones": Names({"worker_id": "worker"}),
     "carebridge.worker_phones.issue_code": Names({"worker_id": "worker"}),
+    "carebridge.worker_phones.unlock": Names({"worker_id": "worker"}),
     "carebridge.worker_phones.revoke": Names({"worker_id": "worker"}),
     # HR API
     "hr_api.openapi_document": Open("the API's description"),

@@ -202,6 +202,7 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.worker_access.send_code": Refused(by="anonymous"),
     "carebridge.worker_access.sign_out": Refused(csrf=False, status=400, why=BUTTON),
     "carebridge.worker_phones.issue_code": Refused(csrf=False, status=400, why=BUTTON),
+    "carebridge.worker_phones.unlock": Refused(csrf=False, status=400, why=BUTTON),
     # Bulk reminders on workers' phones
     "carebridge.lectures.remind_never_attended": Refused(csrf=False, status=400, why=BUTTON),
     "carebridge.imports.ask_consent": Refused(csrf=False, status=400, why=BUTTON),

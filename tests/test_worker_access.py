@@ -81,6 +81,25 @@ def test_five_wrong_answers_lock_the_worker_for_a_while(worker, client, clock):
     assert sign_in(client, "E2001").status_code == 302
 
 
+def test_an_officer_lifts_the_lock_after_checking_the_worker_in_person(worker, client, clock,
+                                                                      app, login, make_user):
+    for _ in range(5):
+        sign_in(client, "E2001", "000111")
+    assert "错误次数太多" in sign_in(client, "E2001").text
+    officer = login(make_user())
+    page = officer.get(f"/workers/{worker.id}/phones").text
+    assert 'id="sign-in-locked"' in page
+    response = officer.post(f"/workers/{worker.id}/phones/unlock",
+                            data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302
+    assert "已解除登录锁定" in officer.get(response.location).text
+    assert 'id="sign-in-locked"' not in officer.get(f"/workers/{worker.id}/phones").text
+    assert actions()[-1] == "worker.sign_in_unlocked"
+    assert sign_in(app.test_client(), "E2001").status_code == 302  # the right PIN works again
+    again = officer.post(f"/workers/{worker.id}/phones/unlock", data={"csrf_token": csrf_token(page)})
+    assert "没有被锁定" in officer.get(again.location).text
+
+
 def test_a_forged_cookie_is_ignored(worker, client):
     client.set_cookie(COOKIE_NAME, "forged.value")
     assert client.get("/w/").status_code == 302

@@ -48,5 +48,6 @@ feature = Feature(
         "worker.activation_code_issued": _l("发放职工手机激活码"),
         "worker.sign_in_code_sent": _l("发送职工手机登录验证码"),
         "worker.phones_revoked": _l("注销职工已记住的手机"),
+        "worker.sign_in_unlocked": _l("解除职工手机登录锁定"),
     },
 )

@@ -17,7 +17,13 @@ from ..core.db import session
 from ..core.errors import NotFound, ValidationError
 from ..core.host import Actor
 from ..registry.models import EmploymentStatus, Worker
-from .models import CodeChannel, WorkerActivationCode, WorkerDevice, WorkerPin
+from .models import (
+    CodeChannel,
+    WorkerActivationCode,
+    WorkerDevice,
+    WorkerPin,
+    WorkerSignInThrottle,
+)
 from .permissions import WORKER_PHONES_MANAGE
 from .services import (
     DEVICE_NOT_FOUND,
@@ -27,6 +33,8 @@ from .services import (
     WORKER_NOT_FOUND,
     cancel_codes,
     code_hash,
+    number_limit,
+    number_throttle_key,
     random_digits,
 )
 
@@ -38,6 +46,8 @@ class PhoneAccess:
     devices: list[WorkerDevice]
     pin_set_at: datetime | None
     pending_codes: list[WorkerActivationCode]
+    #: Until when wrong PINs or codes have locked the worker's employee number, if they have.
+    locked_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,38 @@ def phone_access(worker: Worker, *, actor: Actor) -> PhoneAccess:
         WorkerActivationCode.worker_id == worker.id, WorkerActivationCode.used_at.is_(None),
         WorkerActivationCode.cancelled_at.is_(None), WorkerActivationCode.expires_at > now)
         .order_by(WorkerActivationCode.id)).scalars())
-    return PhoneAccess(devices, pin.set_at if pin is not None else None, codes)
+    return PhoneAccess(devices, pin.set_at if pin is not None else None, codes,
+                       _locked_until(worker, now))
+
+
+def _locked_until(worker: Worker, now: datetime) -> datetime | None:
+    """Until when the worker's employee number is locked (as the sign-in decides it), or None."""
+    throttle = session.get(WorkerSignInThrottle, number_throttle_key(worker.employee_number))
+    if throttle is None:
+        return None
+    if throttle.locked_until is not None and throttle.locked_until > now:
+        return throttle.locked_until
+    limit = number_limit()
+    window_ends = throttle.window_started_at + limit.window
+    if throttle.failures >= limit.max_attempts and window_ends > now:
+        return window_ends
+    return None
+
+
+def unlock_sign_in(worker: Worker, *, actor: Actor) -> bool:
+    """Lift the lock that wrong PINs or codes put on ``worker``'s employee number (the worker
+    proved who they are to the officer in person); True if there was one. The lock of a client
+    address shared by many workers is not a worker's to lift."""
+    _check_may_manage(actor, worker)
+    if _locked_until(worker, utcnow()) is None:
+        return False
+    session.execute(update(WorkerSignInThrottle)
+                    .where(WorkerSignInThrottle.key == number_throttle_key(worker.employee_number))
+                    .values(failures=0, locked_until=None))
+    session.flush()
+    record_event("worker.sign_in_unlocked", actor, target_type="worker", target_id=worker.id,
+                 org_unit_id=worker.org_unit_id)
+    return True
 
 
 def issue_activation_code(worker: Worker, *, actor: Actor) -> IssuedCode:

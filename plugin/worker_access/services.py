@@ -173,6 +173,11 @@ def _number_digest(number: str) -> str:
     return hashlib.sha256(number.encode("utf-8")).hexdigest()
 
 
+def number_throttle_key(number: str) -> str:
+    """The throttle key of an employee number's sign-in attempts (see :func:`_bump`)."""
+    return f"{number_limit().prefix}:{_number_digest(number)}"[:80]
+
+
 def _digits(value: str | None) -> str:
     return clean_code(value) or ""
 

@@ -16,7 +16,7 @@ from ..registry.permissions import WORKERS_VIEW
 from ..registry.queries import get_worker
 from .forms import RevokePhonesForm
 from .permissions import WORKER_PHONES_MANAGE
-from .phones import IssuedCode, issue_activation_code, phone_access, revoke_phones
+from .phones import IssuedCode, issue_activation_code, phone_access, revoke_phones, unlock_sign_in
 from .services import HR_CODE_VALIDITY
 
 staff_bp = Blueprint("worker_phones", __name__, url_prefix="/workers", template_folder="templates")
@@ -66,6 +66,18 @@ def issue_code(worker_id: int):
     # does not issue (and audit) another code.
     show_once.stash(f"activation_code:{worker.id}",
                     {"code": issued.code, "expires_at": issued.expires_at.isoformat()})
+    return redirect(url_for(".phones", worker_id=worker.id))
+
+
+@staff_bp.route("/<int:worker_id>/phones/unlock", methods=["POST"])
+def unlock(worker_id: int):
+    worker, actor = _worker_and_actor(worker_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if unlock_sign_in(worker, actor=actor):
+        flash(_("已解除登录锁定，职工可以重新输入个人密码或激活码"), "success")
+    else:
+        flash(_("这名职工的手机登录没有被锁定"), "info")
     return redirect(url_for(".phones", worker_id=worker.id))
 
 
