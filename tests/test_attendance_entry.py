@@ -108,6 +108,9 @@ def test_a_paper_sheet_with_bad_lines_stores_nothing_and_names_each_line(lecture
                      "第 4 行：时间 half past 看不懂", "第 5 行：X900 不能签到（查无此人）",
                      "第 6 行：请写上签到时间"):
         assert expected in response.text
+    # What was saved (nothing) and what was not comes first: 5 bad lines, line 1 fine.
+    assert "签到表有 5 行不能登记，整张表未保存；其余 1 行无误" in response.text
+    assert response.text.index("整张表未保存") < response.text.index("第 2 行")
     assert session.execute(select(Attendance)).first() is None
     assert events("attendance.paper_sheet") == []
 

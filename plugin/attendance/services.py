@@ -343,9 +343,10 @@ def manual_check_in(lecture: LectureSession, worker: Worker | None, *, actor: Ac
 class PaperSheetInvalid(ValidationError):
     """Lines of a paper sheet that cannot be entered; nothing of the sheet is stored."""
 
-    def __init__(self, errors: list[ValidationError]):
-        super().__init__(N_("签到表有 %(count)s 行不能登记，整张表未保存"), field="lines",
-                         count=len(errors))
+    def __init__(self, errors: list[ValidationError], *, good: int):
+        super().__init__(N_("签到表有 %(count)s 行不能登记，整张表未保存；其余 %(good)s 行无误，"
+                            "改正下列各行后重新提交即可"), field="lines",
+                         count=len({error.row for error in errors}), good=good)
         self.errors = ErrorList(errors)
 
 
@@ -390,7 +391,8 @@ def enter_paper_sheet(lecture: LectureSession, lines: str, default_time: time | 
                                           field="lines", row=row, line=row, number=number,
                                           why=REASON_LABELS[reason]))
     if errors:
-        raise PaperSheetInvalid(errors)
+        bad_rows = {error.row for error in errors}
+        raise PaperSheetInvalid(errors, good=sum(1 for row, *_ in entries if row not in bad_rows))
     if not entries:
         raise ValidationError("请至少填写一个工号", field="lines")
     summary = PaperSheetSummary()

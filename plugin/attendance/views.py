@@ -255,7 +255,8 @@ def paper_sheet(session_id: int):
             summary = services.enter_paper_sheet(lecture, form.lines.data, form.default_time.data,
                                                  actor=actor, origin=_origin(actor))
         except services.PaperSheetInvalid as invalid:
-            form.lines.errors = [error.localized() for error in invalid.errors]
+            form.lines.errors = [invalid.localized(),
+                                 *(error.localized() for error in invalid.errors)]
         except CareBridgeError as error:
             attach_error(form, error)
         else:
