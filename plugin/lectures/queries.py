@@ -34,7 +34,7 @@ def get_lecturer(lecturer_id: int) -> Lecturer | None:
     return session.get(Lecturer, lecturer_id)
 
 
-def _scoped_sessions(scope_paths: list[str], unit: OrgUnit | None):
+def scoped_sessions(scope_paths: list[str], unit: OrgUnit | None):
     statement = (select(LectureSession).join(OrgUnit, LectureSession.org_unit_id == OrgUnit.id)
                  .where(in_subtrees(OrgUnit.path, scope_paths)))
     if unit is not None:
@@ -45,7 +45,7 @@ def _scoped_sessions(scope_paths: list[str], unit: OrgUnit | None):
 def search_sessions(criteria: SessionFilter, *, scope_paths: list[str], page: int = 1,
                     per_page: int = 30) -> Page:
     """Sessions of units in scope, latest start first."""
-    statement = _scoped_sessions(scope_paths, criteria.unit)
+    statement = scoped_sessions(scope_paths, criteria.unit)
     if criteria.start is not None:
         since = period_bounds(criteria.start, criteria.start)[0]
         statement = statement.where(LectureSession.starts_at >= since)
@@ -62,7 +62,7 @@ def sessions_between(start: datetime, end: datetime, *, scope_paths: list[str],
                      unit: OrgUnit | None = None) -> list[LectureSession]:
     """Sessions in scope starting in ``[start, end)`` (UTC), in time order (the calendar)."""
     return list(session.execute(
-        _scoped_sessions(scope_paths, unit)
+        scoped_sessions(scope_paths, unit)
         .where(LectureSession.starts_at >= start, LectureSession.starts_at < end)
         .order_by(LectureSession.starts_at, LectureSession.id)).scalars())
 

@@ -11,7 +11,7 @@ from ..core.host import Actor
 from .models import LectureSession, SessionStatus
 from .periods import period_bounds
 from .permissions import LECTURES_VIEW
-from .queries import _scoped_sessions
+from .queries import scoped_sessions
 
 bp = Blueprint("lectures_todo", __name__, template_folder="templates")
 
@@ -25,7 +25,7 @@ def lectures_today(actor: Actor) -> dict | None:
         return None
     today = local_today()
     start, end = period_bounds(today, today)
-    sessions = _scoped_sessions(paths, None).where(
+    sessions = scoped_sessions(paths, None).where(
         LectureSession.starts_at >= start, LectureSession.starts_at < end,
         LectureSession.status == SessionStatus.SCHEDULED)
     count = session.execute(select(func.count()).select_from(sessions.subquery())).scalar_one()
