@@ -140,3 +140,15 @@ def test_digit_fields_open_the_number_pad(company, make_unit, make_user, login, 
     agreement = staff.get(f"/guardianship/workers/{worker.id}/agreements/new").text
     assert 'type="tel"' in input_tag(agreement, "carer_phone")
     assert 'inputmode="text"' in input_tag(agreement, "carer_id_number")
+
+
+def test_a_new_user_form_names_every_problem_at_once(company, make_unit, make_user, login):
+    site = make_unit(OrgKind.SITE, name="一号项目部")
+    client = login(make_user(Role.ADMIN))
+    make_user(None, username="taken")
+    refused = submit(client, "/users/new", {
+        "username": "taken", "display_name": "张三", "password": "onlyletters",
+        "confirm": "onlyletters", "role": Role.HR_OFFICER.value, "unit": str(site.id)})
+    assert refused.status_code == 422
+    assert "用户名“taken”已被使用" in refused.text
+    assert "密码必须同时包含字母和数字或符号" in refused.text

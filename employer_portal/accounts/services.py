@@ -23,7 +23,7 @@ from plugin.audit.services import record_event
 from plugin.core.changes import apply_changes
 from plugin.core.clock import utcnow
 from plugin.core.db import session
-from plugin.core.errors import CareBridgeError, ValidationError
+from plugin.core.errors import CareBridgeError, ErrorList, InputInvalid, ValidationError
 from plugin.core.host import Actor
 from plugin.core.text import clean_person_name
 from plugin.org.models import OrgUnit
@@ -52,15 +52,19 @@ def check_password_strength(password: str, field: str = "password") -> None:
 
 
 def check_new_user(username: str, display_name: str, password: str) -> None:
-    """Everything :func:`create_user` would refuse, checked without writing anything."""
+    """Everything :func:`create_user` would refuse, checked without writing anything; every
+    error at once (:class:`InputInvalid`)."""
+    errors = ErrorList()
     username = (username or "").strip()
     if not USERNAME_PATTERN.match(username):
-        raise ValidationError("用户名须为 3–64 位字母、数字或 _.@-", field="username")
+        errors.add(ValidationError("用户名须为 3–64 位字母、数字或 _.@-", field="username"))
+    elif get_user_by_username(username) is not None:
+        errors.add(ValidationError("用户名“%(username)s”已被使用", field="username",
+                                   username=username))
     if not clean_person_name(display_name):
-        raise ValidationError("姓名不能为空", field="display_name")
-    if get_user_by_username(username) is not None:
-        raise ValidationError("用户名“%(username)s”已被使用", field="username", username=username)
-    check_password_strength(password)
+        errors.add(ValidationError("姓名不能为空", field="display_name"))
+    errors.collect(lambda: check_password_strength(password))
+    InputInvalid.raise_if_any(errors)
 
 
 def create_user(username: str, display_name: str, password: str, *, actor: Actor) -> User:
