@@ -208,6 +208,28 @@ def test_the_workers_csv_opens_in_excel_and_is_audited(world, login):
                              "filters": {"q": "A100", "status": "active"}}
 
 
+def test_the_children_export_lists_the_children_of_the_workers_on_screen(world, login):
+    client = login(world["hr"])
+    assert 'id="export-children"' in client.get("/workers/").text
+    header, rows = xlsx_rows(client.get("/workers/children.xlsx"))
+    assert header[:5] == ["儿童姓名", "性别", "出生日期", "家长", "项目部/班组"]
+    assert {row[0] for row in rows} == {"小甲", "小乙", "小丙"}  # not site 乙's 隔壁小宝
+    by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert by_name["小甲"]["农村留守儿童"] == "是" and by_name["小乙"]["农村留守儿童"] == "否"
+    assert isinstance(by_name["小甲"]["出生日期"], datetime)  # a real date cell
+    assert by_name["小甲"]["家长"] == f"{FORMULA_NAME}（A1001）"
+    assert by_name["小乙"]["监护人同意"] == "待同意"
+    assert not any("身份证" in cell for cell in header)
+    # The list's filters narrow the children too, not only the workers.
+    _header, rows = xlsx_rows(client.get("/workers/children.xlsx?category=left_behind"))
+    assert {row[0] for row in rows} == {"小甲", "小丙"}
+    # Each child in a file is an audited read of its record.
+    reads = session.execute(select(AuditEvent.target_id).where(
+        AuditEvent.action == "child.viewed", AuditEvent.actor_key == world["hr"].key)).scalars()
+    assert len(list(reads)) == 3 + 2 and export_events("children")[-1].details["rows"] == 2
+    assert login(world["auditor"]).get("/workers/children.csv").status_code == 403
+
+
 def test_phones_are_masked_for_those_who_see_them_masked(world, login):
     _header, rows = xlsx_rows(login(world["care"]).get("/workers/export.xlsx"))
     phones = {row[0]: row[3] for row in rows}

@@ -101,6 +101,8 @@ ROUTES: dict[str, Open | Names] = {
     # Registry
     "carebridge.registry.workers": Open("list of the actor's scope"),
     "carebridge.registry.export_workers": Open("export of the list of the actor's scope"),
+    "carebridge.registry.export_children": Open("export of the children of the list, each child "
+                                                "within the actor's scope"),
     "carebridge.registry.new_worker": Open("form; the employee number is a key path"),
     "carebridge.registry.worker": Names({"worker_id": "worker"}),
     "carebridge.registry.edit_worker": Names({"worker_id": "worker"}),

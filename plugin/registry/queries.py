@@ -62,17 +62,8 @@ def worker_statements(criteria: WorkerFilter, *, scope_paths: list[str]):
         statement = statement.where(unit_id_in_subtrees(Worker.org_unit_id, [criteria.unit.path]))
     if criteria.status is not None:
         statement = statement.where(Worker.employment_status == criteria.status)
-    if (criteria.category in CATEGORY_CODES or criteria.category == UNDETERMINED
-            or criteria.focus_flag in FOCUS_FLAG_CODES or criteria.awaiting_consent_on):
-        child_condition = []
-        if criteria.awaiting_consent_on is not None:
-            child_condition.append(awaiting_consent_condition(criteria.awaiting_consent_on))
-        if criteria.category in CATEGORY_CODES:
-            child_condition.append(getattr(Child, criteria.category).is_(True))
-        elif criteria.category == UNDETERMINED:
-            child_condition.append(undetermined_condition(criteria.missing_fact))
-        if criteria.focus_flag in FOCUS_FLAG_CODES:
-            child_condition.append(Child.focus_flags.contains(criteria.focus_flag, autoescape=True))
+    child_condition = _child_conditions(criteria)
+    if child_condition:
         parents = (select(ChildParent.worker_id).join(Child, ChildParent.child_id == Child.id)
                    .where(*child_condition))
         # Counted against the set of parents, built once; listed with EXISTS, which stops at
@@ -80,6 +71,34 @@ def worker_statements(criteria: WorkerFilter, *, scope_paths: list[str]):
         return (statement.where(exists(parents.where(ChildParent.worker_id == Worker.id))),
                 statement.where(Worker.id.in_(parents)))
     return statement, statement
+
+
+def _child_conditions(criteria: WorkerFilter) -> list:
+    """What the list's child filters (category, missing fact, focus flag, consent) ask of a
+    child; empty when none is set."""
+    conditions = []
+    if criteria.awaiting_consent_on is not None:
+        conditions.append(awaiting_consent_condition(criteria.awaiting_consent_on))
+    if criteria.category in CATEGORY_CODES:
+        conditions.append(getattr(Child, criteria.category).is_(True))
+    elif criteria.category == UNDETERMINED:
+        conditions.append(undetermined_condition(criteria.missing_fact))
+    if criteria.focus_flag in FOCUS_FLAG_CODES:
+        conditions.append(Child.focus_flags.contains(criteria.focus_flag, autoescape=True))
+    return conditions
+
+
+def children_statement(criteria: WorkerFilter, *, scope_paths: list[str],
+                       child_scope_paths: list[str]):
+    """The children of the workers the list shows (``scope_paths``: the list's), one row per
+    child, those the filters ask for, within ``child_scope_paths`` (where the reader may see
+    children), in the order they were registered."""
+    workers, _counted = worker_statements(criteria, scope_paths=scope_paths)
+    listed = select(ChildParent.child_id).where(
+        ChildParent.worker_id.in_(workers.with_only_columns(Worker.id).order_by(None)))
+    return (select(Child).where(Child.id.in_(listed), *_child_conditions(criteria),
+                                unit_id_in_subtrees(Child.org_unit_id, child_scope_paths))
+            .order_by(Child.id))
 
 
 def undetermined_condition(missing_fact: str | None = None):

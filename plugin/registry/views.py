@@ -23,7 +23,7 @@ from ..org.queries import get_unit
 from . import guardian_consent, held_details, queries, services
 from .categories import CATEGORY_CODES, FOCUS_FLAG_CODES
 from .consent import CURRENT_NOTICE_VERSION, active_consent, needs_consent
-from .exports import WORKERS_TABLE, worker_rows
+from .exports import CHILDREN_TABLE, WORKERS_TABLE, child_rows, worker_rows
 from .forms import (
     ConsentForm,
     RevealForm,
@@ -101,7 +101,8 @@ def workers():
         units=queries.units_for_assignment(scope), category_labels=CATEGORY_LABELS,
         undetermined=queries.UNDETERMINED, fact_labels=FACT_LABELS,
         flag_labels=FLAG_LABELS, categories=CATEGORY_CODES, flags=FOCUS_FLAG_CODES,
-        may_manage=has_permission(actor.key, WORKERS_MANAGE))
+        may_manage=has_permission(actor.key, WORKERS_MANAGE),
+        may_export_children=has_permission(actor.key, CHILDREN_VIEW))
 
 
 @bp.route("/workers/export.<any(xlsx, csv):fmt>")
@@ -113,6 +114,19 @@ def export_workers(fmt: str):
     return audited_export(WORKERS_TABLE, rows, fmt, actor=actor, filters=list_filters(),
                           org_unit_id=criteria.unit.id if criteria.unit else None,
                           scope_paths=scope)
+
+
+@bp.route("/workers/children.<any(xlsx, csv):fmt>")
+def export_children(fmt: str):
+    """The children of the workers the list shows (same filters), one row per child; each
+    child in the file is an audited read of its record."""
+    actor = require(CHILDREN_VIEW)
+    criteria = _worker_criteria(actor)
+    rows = child_rows(criteria, scope_paths=scope_paths(actor.key, WORKERS_VIEW),
+                      child_scope_paths=scope_paths(actor.key, CHILDREN_VIEW), actor=actor,
+                      today=local_today())
+    return audited_export(CHILDREN_TABLE, rows, fmt, actor=actor, filters=list_filters(),
+                          org_unit_id=criteria.unit.id if criteria.unit else None)
 
 
 def _save_worker(form, unit_form, actor, *, worker=None):
