@@ -117,6 +117,7 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.worker_children.consent": Names({"child_id": "child"}, by="phone"),
     "carebridge.worker_children.withdraw": Names({"child_id": "child"}, by="phone"),
     "carebridge.registry_review.index": Open("list of the actor's scope"),
+    "carebridge.registry_review.export": Open("export of the list of the actor's scope"),
     "carebridge.registry_review.fill": Open("child ids in the form, found within the actor's scope: a key path"),
     # Imports
     "carebridge.imports.index": Open("upload form and the actor's jobs; rows are key paths"),

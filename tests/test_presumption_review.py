@@ -378,3 +378,22 @@ def test_the_dashboard_shows_both_presumed_counts_with_links(family, make_user, 
     report = login(make_user(Role.REPORT_OFFICER, family["site_a"])).get("/").text
     assert "其中 1 名困境儿童的判定基于推定" in report
     assert "/children/review/" not in report
+
+
+def test_the_list_exports_as_on_screen(family, login, make_user):
+    """The presumptions list leaves the screen like every list: same filter, names masked."""
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    client = login(make_user(Role.CARE_WORKER, family["site_a"]))
+    page = client.get("/children/review/").text
+    assert 'href="/children/review/export.xlsx' in page
+    response = client.get("/children/review/export.xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.data)).active.values)
+    assert rows[0][:3] == ("儿童", "项目部/班组", "家长")
+    assert len(rows) - 1 == int(re.search(r"共 (\d+) 名儿童", page).group(1))
+    assert all("*" in row[0] for row in rows[1:])  # masked, as on the page
+    assert not any("李" in (row[0] or "") for row in rows[1:])  # site 乙's child is not there

@@ -18,10 +18,11 @@ from ..core.clock import utcnow
 from ..core.db import session
 from ..core.exports import DATE, NUMBER, Column, ExportTable, stream_chunks
 from ..core.host import Actor
-from ..privacy.masking import mask_phone
+from ..privacy.masking import mask_name, mask_phone
 from . import queries
 from .consent import active_consents, needs_consent
 from .labels import CATEGORY_LABELS, FACT_LABELS, FLAG_LABELS, PRESUMED_LABELS
+from .review import review_rows, review_statement
 from .services import parse_presumed
 
 WORKERS_TABLE = ExportTable("workers", _l("职工"), (
@@ -111,3 +112,29 @@ def _audit_reads(children, actor: Actor) -> None:
          "org_unit_id": child.org_unit_id, "ip": actor.ip, "user_agent": actor.user_agent,
          "details": {"page": "export"}}
         for child in children])
+
+
+REVIEW_TABLE = ExportTable("children_review", _l("推定待核实"), (
+    Column(_l("儿童"), lambda row: mask_name(row[0].child.name)),
+    Column(_l("项目部/班组"), lambda row: row[0].child.org_unit.name),
+    Column(_l("家长"), lambda row: row[1]),
+    Column(_l("判定依据的推定"), lambda row: "；".join(
+        f"{CATEGORY_LABELS[code]}：{_decided(value)}（"
+        + "、".join(str(PRESUMED_LABELS.get(fact, fact)) for fact in facts) + "）"
+        for code, value, facts in row[0].presumed)),
+    Column(_l("无法判定的类别"), lambda row: "、".join(
+        str(CATEGORY_LABELS[code]) for code in row[0].undetermined)),
+    Column(_l("无法判定：缺少的信息"), lambda row: "、".join(
+        str(FACT_LABELS.get(code, code)) for code in row[0].missing)),
+))
+
+
+def review_export_rows(criteria, *, scope, parents_seen) -> Iterator[tuple]:
+    """(review row, parents as the list shows them) of every child of the presumptions list, a
+    chunk at a time; names masked as on the page, parents outside ``parents_seen`` unnamed."""
+    for chunk in stream_chunks(review_statement(criteria, scope=scope)):
+        for row in review_rows(chunk):
+            yield row, "、".join(
+                (f"{link.worker.name}（{link.worker.employee_number}）"
+                 if parents_seen.sees_worker(link.worker) else str(_l("其他单位的职工")))
+                + f"·{link.role.label}" for link in row.child.parent_links)

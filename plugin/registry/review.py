@@ -121,11 +121,16 @@ def _statement(criteria: ReviewFilter, scope: Scope):
     return statement
 
 
+def review_statement(criteria: ReviewFilter, *, scope: Scope):
+    """Every child the list shows, in its order (its export streams this)."""
+    return _statement(criteria, scope).order_by(Child.id)
+
+
 def search_review(criteria: ReviewFilter, *, scope: Scope, page: int = 1,
                   per_page: int = 50) -> Page:
     """Children to review within ``scope``, oldest record first: one count, one query for the
     page and one for the page's parents (the parent links load together, with their workers)."""
-    return paginate(_statement(criteria, scope).order_by(Child.id), page, per_page)
+    return paginate(review_statement(criteria, scope=scope), page, per_page)
 
 
 def count_matching(criteria: ReviewFilter, *, scope: Scope) -> int:

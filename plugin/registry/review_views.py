@@ -12,12 +12,14 @@ from wtforms.widgets import HiddenInput
 
 from ..access.checks import has_permission, require
 from ..access.scope import Scope
+from ..audit.exports import audited_export, list_filters
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
 from ..core.forms import attach_error, render_form
 from ..privacy.masking import mask_name
 from . import queries, review
 from .categories import CATEGORY_CODES, FACT_CODES
+from .exports import REVIEW_TABLE, review_export_rows
 from .labels import CATEGORY_LABELS, FACT_LABELS, PRESUMED_LABELS
 from .permissions import CHILDREN_MANAGE, CHILDREN_VIEW, WORKERS_VIEW
 
@@ -70,6 +72,18 @@ def _render(actor, criteria, units, form: FillForm):
 
 def _labels(codes, labels) -> list:
     return [labels.get(code, code) for code in codes]
+
+
+@bp.route("/export.<any(xlsx, csv):fmt>")
+def export(fmt: str):
+    """The list as on screen (same filter and scope), every page of it."""
+    actor = require(CHILDREN_VIEW)
+    criteria, _units = _criteria(actor, request.args.get("fact"), request.args.get("unit"),
+                                 request.args.get("category"))
+    rows = review_export_rows(criteria, scope=Scope.of_actor(actor, CHILDREN_VIEW),
+                              parents_seen=Scope.of_actor(actor, WORKERS_VIEW))
+    return audited_export(REVIEW_TABLE, rows, fmt, actor=actor, filters=list_filters(),
+                          org_unit_id=criteria.unit.id if criteria.unit else None)
 
 
 @bp.route("/")
