@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..audit.text import EventText, describe_events
+from ..audit.text import EventText
 from ..core.exports import DATETIME, Column, ExportTable, stream_chunks
 from .audit_queries import AuditFilter, events_statement
+from .audit_text import read_events
 
 
 def _target(text: EventText) -> str:
@@ -36,4 +37,4 @@ def event_rows(criteria: AuditFilter, *, scope_paths: list[str], whole_company: 
     chunk's records in one query per record type)."""
     statement = events_statement(criteria, scope_paths=scope_paths, whole_company=whole_company)
     for chunk in stream_chunks(statement):
-        yield from describe_events(chunk, reader_key)
+        yield from read_events(chunk, reader_key)

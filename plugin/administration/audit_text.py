@@ -2,17 +2,20 @@
 those who see the tree there), the company, staff accounts by the host's names, roles by label."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..access.checks import has_permission
-from ..audit.text import AuditTarget, AuditText, Named
+from ..audit.text import AuditTarget, AuditText, EventText, Named, describe_events
 from ..core.db import session
 from ..core.roles import ROLE_LABELS
 from ..org.labels import KIND_LABELS
 from ..org.models import OrgUnit
 from ..org.permissions import ORG_VIEW
+from ..privacy.masking import mask_name
 
 
 def describe_units(ids: list[str], reader_key: str | None) -> dict[str, Named]:
@@ -39,3 +42,11 @@ AUDIT_TEXT = AuditText(
             "kind": {kind.value: label for kind, label in KIND_LABELS.items()}},
     references={"parent": "org_unit"},
 )
+
+
+def read_events(events, reader_key: str | None) -> list[EventText]:
+    """The events as the log shows them (:func:`~plugin.audit.text.describe_events`), a worker
+    who acted on their own phone named masked like every worker on the page (staff are not)."""
+    return [replace(text, actor=mask_name(text.actor))
+            if (text.event.actor_key or "").startswith("worker:") else text
+            for text in describe_events(events, reader_key)]

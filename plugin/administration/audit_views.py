@@ -10,12 +10,13 @@ from ..access.checks import has_permission, require, scope_paths
 from ..audit.actions import action_label
 from ..audit.exports import audited_export, list_filters
 from ..audit.permissions import AUDIT_VIEW
-from ..audit.text import describe_events, target_type_labels
+from ..audit.text import target_type_labels
 from ..core.forms import choices
 from ..org.queries import get_root_unit
 from .audit_exports import AUDIT_TABLE, event_rows
 from .audit_forms import AuditFilterForm
 from .audit_queries import AuditFilter, known_actions, known_target_types, search_events
+from .audit_text import read_events
 
 bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
 
@@ -56,7 +57,7 @@ def events():
     page = search_events(criteria, scope_paths=paths, whole_company=whole_company,
                          page=request.args.get("page", 1, type=int))
     return render_template("carebridge/audit/events.html", form=form, page=page,
-                           texts=describe_events(page.items, actor.key))
+                           texts=read_events(page.items, actor.key))
 
 
 @bp.route("/export.<any(xlsx, csv):fmt>")
