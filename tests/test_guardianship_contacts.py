@@ -94,6 +94,16 @@ def test_contacts_must_concern_the_workers_own_child_and_a_possible_date(worker,
     assert session.execute(select(ContactLog)).first() is None
 
 
+def test_a_contact_with_several_problems_names_them_all(worker):
+    from plugin.core.errors import InputInvalid
+
+    with pytest.raises(InputInvalid) as refused:
+        log_contact(worker, child_id=None, party="nobody", kind="pigeon", contact_on=None,
+                    note=None, actor=SYSTEM, today=TODAY)
+    assert {error.field for error in refused.value.errors} == {"child", "party", "kind",
+                                                               "contact_on"}
+
+
 def test_logging_the_same_contact_twice_keeps_one(worker):
     assert log(worker, 1).id == log(worker, 1).id
     assert len(session.execute(select(ContactLog)).all()) == 1

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..audit.services import record_event
 from ..core.db import lock_rows, session
-from ..core.errors import ValidationError
+from ..core.errors import ErrorList, InputInvalid, ValidationError
 from ..core.host import Actor
 from ..core.text import clean_free_text
 from ..registry.models import Worker
@@ -25,19 +25,24 @@ NOTE_MAX_LENGTH = 500
 def log_contact(worker: Worker, *, child_id: int | None, party: ContactParty | str | None,
                 kind: ContactKind | str | None, contact_on: date | None, note: str | None,
                 actor: Actor, today: date) -> ContactLog:
-    """Record one contact. ``actor`` is the worker (:func:`worker_actor`) or an officer."""
+    """Record one contact. ``actor`` is the worker (:func:`worker_actor`) or an officer.
+    Every error is raised at once (:class:`~plugin.core.errors.InputInvalid`)."""
+    errors = ErrorList()
     child = next((child for child in children_of(worker) if child.id == child_id), None)
     if child is None:
-        raise ValidationError("请选择您的哪个孩子或哪位照护人", field="child")
-    party = _member(ContactParty, party, "party", "请选择联系的是孩子还是照护人")
-    kind = _member(ContactKind, kind, "kind", "请选择联系方式")
+        errors.add(ValidationError("请选择您的哪个孩子或哪位照护人", field="child"))
+    party = errors.collect(lambda: _member(ContactParty, party, "party",
+                                           "请选择联系的是孩子还是照护人"))
+    kind = errors.collect(lambda: _member(ContactKind, kind, "kind", "请选择联系方式"))
     if contact_on is None:
-        raise ValidationError("请填写联系日期", field="contact_on")
-    if contact_on > today:
-        raise ValidationError("联系日期不能晚于今天", field="contact_on")
-    if child.birth_date is not None and contact_on < child.birth_date:
-        raise ValidationError("联系日期不能早于孩子的出生日期", field="contact_on")
-    note = clean_free_text(note, max_length=NOTE_MAX_LENGTH, field="note", multiline=True)
+        errors.add(ValidationError("请填写联系日期", field="contact_on"))
+    elif contact_on > today:
+        errors.add(ValidationError("联系日期不能晚于今天", field="contact_on"))
+    elif child is not None and child.birth_date is not None and contact_on < child.birth_date:
+        errors.add(ValidationError("联系日期不能早于孩子的出生日期", field="contact_on"))
+    note = errors.collect(lambda: clean_free_text(note, max_length=NOTE_MAX_LENGTH, field="note",
+                                                  multiline=True))
+    InputInvalid.raise_if_any(errors)
     # Taps at the same moment (or the worker and an officer at once) would each find no row and
     # write one: the second waits here until the first ends, then finds its row.
     lock_rows(Worker, [worker.id])

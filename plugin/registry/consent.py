@@ -12,7 +12,7 @@ from sqlalchemy import and_, exists, or_, select
 from ..audit.services import record_event
 from ..core.clock import utcnow
 from ..core.db import session
-from ..core.errors import ValidationError
+from ..core.errors import ErrorList, InputInvalid, ValidationError
 from ..core.host import Actor
 from ..core.text import clean_free_text, clean_person_name
 from .categories import age_on
@@ -80,12 +80,14 @@ def has_consent(child: Child) -> bool:
 def record_consent(child: Child, *, guardian_name: str, method: ConsentMethod, given_on: date,
                    actor: Actor, notice_version: str = CURRENT_NOTICE_VERSION,
                    guardian_worker_id: int | None = None, today: date) -> ChildConsent:
-    guardian_name = clean_person_name(guardian_name)
+    errors = ErrorList()
+    guardian_name = errors.collect(lambda: clean_person_name(guardian_name))
     if not guardian_name:
-        raise ValidationError("请填写同意人（监护人）姓名", field="guardian_name")
+        errors.add(ValidationError("请填写同意人（监护人）姓名", field="guardian_name"))
     if given_on > today:
-        raise ValidationError("日期不能晚于今天：%(value)s", field="given_on",
-                              value=given_on.isoformat())
+        errors.add(ValidationError("日期不能晚于今天：%(value)s", field="given_on",
+                                   value=given_on.isoformat()))
+    InputInvalid.raise_if_any(errors)
     consent = ChildConsent(child_id=child.id, guardian_name=guardian_name[:100],
                            guardian_worker_id=guardian_worker_id, method=ConsentMethod(method),
                            notice_version=notice_version, given_on=given_on, recorded_by=actor.key)
