@@ -81,6 +81,9 @@ def test_commendations_and_admonitions_need_a_reason_and_are_audited(worker):
         commend(worker, reason="每周坚持视频通话", occurred_on=TODAY + timedelta(days=1), actor=SYSTEM,
                 today=TODAY)
     assert future.value.field == "occurred_on"
+    with pytest.raises(ValidationError) as both:  # every problem at once
+        admonish(worker, reason="", occurred_on=None, actor=SYSTEM, today=TODAY)
+    assert {error.field for error in both.value.errors} == {"reason", "occurred_on"}
     entry = admonish(worker, reason="连续两个月未与孩子联系，经提醒仍未改正", occurred_on=TODAY, actor=SYSTEM,
                      today=TODAY)
     assert entry.kind == IntegrityKind.ADMONITION and entry.issued_by_name == SYSTEM.name

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..audit.services import record_event
 from ..core.clock import local_today
 from ..core.db import session
-from ..core.errors import ValidationError
+from ..core.errors import ErrorList, InputInvalid, ValidationError
 from ..core.host import Actor
 from ..core.text import clean_free_text
 from ..registry.models import Worker
@@ -68,16 +68,18 @@ def admonish(worker: Worker, *, reason: str | None, occurred_on: date | None, ac
 
 
 def _issue(worker, kind, action, reason, occurred_on, actor, today) -> IntegrityEntry:
-    text = clean_free_text(reason, max_length=REASON_MAX_LENGTH, field="reason",
-                           multiline=True)
+    errors = ErrorList()
+    text = errors.collect(lambda: clean_free_text(reason, max_length=REASON_MAX_LENGTH,
+                                                  field="reason", multiline=True))
     if not text or len(text) < REASON_MIN_LENGTH:
-        raise ValidationError("请写明原因（至少 %(min)s 个字）", field="reason",
-                              min=REASON_MIN_LENGTH)
+        errors.add(ValidationError("请写明原因（至少 %(min)s 个字）", field="reason",
+                                   min=REASON_MIN_LENGTH))
     if occurred_on is None:
-        raise ValidationError("请填写日期", field="occurred_on")
-    if occurred_on > today:
-        raise ValidationError("日期不能晚于今天：%(value)s", field="occurred_on",
-                              value=occurred_on.isoformat())
+        errors.add(ValidationError("请填写日期", field="occurred_on"))
+    elif occurred_on > today:
+        errors.add(ValidationError("日期不能晚于今天：%(value)s", field="occurred_on",
+                                   value=occurred_on.isoformat()))
+    InputInvalid.raise_if_any(errors)
     entry = add_entry(worker.id, kind, occurred_on, reason=text, issued_by=actor)
     record_event(action, actor, target_type="worker", target_id=worker.id,
                  org_unit_id=worker.org_unit_id, details={"entry": entry.id})
