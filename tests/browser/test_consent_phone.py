@@ -2,8 +2,6 @@
 and the child's record has them at once, with no second import (issue #15)."""
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from playwright.sync_api import expect
 
@@ -20,6 +18,7 @@ CHILD_ID = id_number(birth="20160505", sequence="111")
 def child_id(portal, company):
     """Worker E3001's child of 10, stored from a roster without consent: ID number and school
     held."""
+    from plugin.core.clock import local_today
     from plugin.core.host import Actor
     from plugin.org.models import OrgKind
     from plugin.org.queries import get_root_unit
@@ -29,10 +28,12 @@ def child_id(portal, company):
 
     from ..worker_phone_support import give_pin
 
-    today = date(2026, 11, 22)
     system = Actor.system("tests")
 
     def work():
+        # Today as the portal sees it (the suite also runs with the wall clock moved): the
+        # details are held from today for 30 days.
+        today = local_today()
         site = create_unit(get_root_unit(), OrgKind.SITE, "前海项目部", actor=system)
         worker = upsert_worker(parse_record({"employee_number": "E3001", "name": "钱小二",
                                              "phone": "13700001234"}, WORKER_FIELDS, today=today),
