@@ -81,6 +81,9 @@ def test_workers_across_the_sites_with_children_in_every_category_and_flag(seede
     assert count(select(func.count()).select_from(Child)) >= 200
     for category in ("left_behind", "migrant", "in_difficulty"):
         assert count(select(func.count()).where(getattr(Child, category).is_(True))) >= 5, category
+    # A worker who died at work or is detained: children without anyone to bring them up.
+    for category in ("de_facto_unsupported", "orphan"):
+        assert count(select(func.count()).where(getattr(Child, category).is_(True))) >= 1, category
     assert count(select(func.count()).where(Child.in_three_areas.is_(True))) >= 5
     for flag in FOCUS_FLAG_CODES:
         assert count(select(func.count()).where(Child.focus_flags.contains(flag))) >= 1, flag

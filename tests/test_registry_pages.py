@@ -63,6 +63,24 @@ def test_hr_officer_registers_a_worker_and_a_child_through_forms(sites, make_use
     assert 'data-category="left_behind"' in page.text
 
 
+def test_hr_records_that_a_worker_died_and_the_children_are_de_facto_unsupported(
+        sites, make_user, login, clock):
+    site_a, _ = sites
+    worker = add_worker(site_a, other_parent_status="失联", other_parent_since="2024-06-01")
+    child = add_child()
+    client = login(make_user(Role.HR_OFFICER, site_a))
+    response = submit(client, f"/workers/{worker.id}/edit", {
+        "name": "张大山", "entry_date": "2024-01-01", "employment_status": "left",
+        "left_on": "2026-05-10", "other_parent_status": "out_of_contact",
+        "other_parent_since": "2024-06-01", "own_parent_status": "deceased"})
+    assert response.status_code == 302, response.text
+    page = client.get(f"/workers/{worker.id}").text
+    own = page.split('id="worker-own-situation">')[1].split("</dd>")[0]
+    assert "去世" in own and "自" not in own, own  # no start recorded: none shown
+    assert "失联" in page.split('id="worker-other-parent">')[1].split("</dd>")[0]
+    assert 'data-category="de_facto_unsupported"' in client.get(f"/children/{child.id}").text
+
+
 def test_form_errors_name_the_field(sites, make_user, login):
     site_a, _ = sites
     client = login(make_user(Role.HR_OFFICER, site_a))

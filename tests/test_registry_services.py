@@ -111,6 +111,44 @@ def test_worker_change_recomputes_the_childrens_categories(worker, site):
     assert child.left_behind is None  # where the father works now is unknown
 
 
+def test_a_worker_who_died_leaves_children_nobody_brings_up(worker, site, clock):
+    child = upsert_child(child_values(), actor=SYSTEM, today=TODAY).record
+    upsert_worker(worker_values(employment_status="离职", left_on="2026-03-01",
+                                own_parent_status="去世", other_parent_status="失联",
+                                other_parent_since="2025-01-01"), unit=site, actor=SYSTEM)
+    assert child.de_facto_unsupported is True and child.in_difficulty is True
+    assert child.left_behind is False and child.orphan is False
+    upsert_worker(worker_values(employment_status="离职", left_on="2026-03-01",
+                                own_parent_status="去世", other_parent_status="去世"),
+                  unit=site, actor=SYSTEM)
+    assert child.orphan is True and child.de_facto_unsupported is False
+
+
+def test_a_worker_detained_counts_after_six_months_from_leaving(worker, site, clock):
+    child = upsert_child(child_values(), actor=SYSTEM, today=TODAY).record
+    upsert_worker(worker_values(employment_status="离职", left_on="2026-10-01",
+                                own_parent_status="服刑"), unit=site, actor=SYSTEM)
+    assert child.de_facto_unsupported is False  # detained for less than six months yet
+    assert child.categories_next_change == date(2027, 4, 1)
+    upsert_worker(worker_values(employment_status="离职", left_on="2026-10-01",
+                                own_parent_status="服刑", own_parent_status_since="2026-01-01"),
+                  unit=site, actor=SYSTEM)
+    assert child.de_facto_unsupported is True
+
+
+def test_an_active_worker_recorded_as_seriously_ill_cannot_care(worker, site, clock):
+    child = upsert_child(child_values(), actor=SYSTEM, today=TODAY).record
+    assert child.left_behind is True and not child.de_facto_unsupported
+    upsert_worker(worker_values(own_parent_capable="否"), unit=site, actor=SYSTEM)
+    assert child.de_facto_unsupported is True  # the mother at home is incapable too
+
+
+def test_own_status_refuses_working_away_which_is_the_default():
+    with pytest.raises(RecordInvalid) as invalid:
+        worker_values(own_parent_status="外出务工")
+    assert invalid.value.errors[0].field == "own_parent_status"
+
+
 def test_daily_job_takes_a_child_off_the_list_on_the_16th_birthday(worker):
     child = upsert_child(child_values(birth_date="2010-11-23"), actor=SYSTEM,
                          today=TODAY).record

@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 #: facts :func:`~plugin.registry.services.child_facts` reads.
 _PARENT_COLUMNS = (Worker.id, Worker.employee_number, Worker.org_unit_id,
                    Worker.employment_status, Worker.works_away_since, Worker.other_parent_status,
-                   Worker.other_parent_since, Worker.other_parent_capable)
+                   Worker.other_parent_since, Worker.other_parent_capable, Worker.left_on,
+                   Worker.own_parent_status, Worker.own_parent_status_since,
+                   Worker.own_parent_capable)
 
 
 class BatchInserts:

@@ -90,6 +90,10 @@ MEANINGS: dict[ImportKind, dict[str, str]] = {
         "other_parent_status": N_("职工子女另一方家长（配偶）现在的状况"),
         "other_parent_since": N_("配偶的上述状况从哪天开始"),
         "other_parent_capable": N_("配偶有没有监护能力（重病、重残为没有）"),
+        "own_parent_status": N_("职工本人不再是在本单位务工的家长时填写：去世（如工亡）、"
+                                "服刑或羁押、失联、离职回家等"),
+        "own_parent_status_since": N_("本人的上述状况从哪天开始；不填按离职日期"),
+        "own_parent_capable": N_("职工本人有没有监护能力（重病、重残为没有）"),
     },
     ImportKind.CHILDREN: {
         "parent_employee_number": N_("儿童的父亲或母亲（本单位职工）的工号"),
@@ -139,6 +143,9 @@ DECIDES: dict[ImportKind, dict[str, str]] = {
         "other_parent_status": N_("是：另一方家长外出、去世、失联、服刑等，决定留守和困境"),
         "other_parent_since": N_("是：外出、失联、服刑满 6 个月才计入"),
         "other_parent_capable": N_("是：另一方家长没有监护能力时，可能认定为留守或困境"),
+        "own_parent_status": N_("是：本人去世、服刑、失联等，决定困境和事实无人抚养"),
+        "own_parent_status_since": N_("是：失联、服刑满 6 个月才计入"),
+        "own_parent_capable": N_("是：本人没有监护能力时，可能认定为困境或事实无人抚养"),
     },
     ImportKind.CHILDREN: {
         "parent_employee_number": N_("是：该职工的务工情况决定留守和流动"),

@@ -38,7 +38,8 @@ _WORKERS, _CHILDREN, _AUDIT_EVENTS = Worker.__table__, Child.__table__, AuditEve
 #: Worker columns a roster can fill (the record's field codes, less the unit names).
 _COLUMNS = ("name", "sex", "id_number", "phone", "hukou_region_code", "subcontractor", "entry_date",
             "employment_status", "left_on", "works_away_since", "other_parent_status",
-            "other_parent_since", "other_parent_capable")
+            "other_parent_since", "other_parent_capable", "own_parent_status",
+            "own_parent_status_since", "own_parent_capable")
 
 
 def insert_new_workers(records: list[tuple[dict[str, Any], int]], *, actor: Actor) -> list[int]:

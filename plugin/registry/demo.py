@@ -69,6 +69,11 @@ FAMILIES = (
     ("at_home_presumed", 6), ("unknown", 4), ("couple", 9),
 )
 
+#: Families whose worker parent no longer cares for the children, by position among the parents
+#: (so each is always shown): died at work with the other parent missing (de facto unsupported),
+#: died with the other parent dead (orphans), detained with the other parent seriously ill.
+WORKER_GONE = {13: "worker_died", 57: "worker_died_orphans", 101: "worker_detained"}
+
 
 @dataclass
 class _Family:
@@ -92,6 +97,7 @@ def load(context: DemoContext) -> None:
     for index in range(PARENTS):
         raw, unit = rows[index]
         kind = _family_kind(rng)
+        kind = WORKER_GONE.get(index, kind)
         family = _Family(raw, kind, unit)
         if kind == "couple":
             if index < WORKERS - PARENTS:
@@ -242,6 +248,17 @@ def _other_parent(rng: random.Random, raw: dict[str, Any], kind: str, today: dat
             raw["other_parent_since"] = since()
     elif kind == "at_home_presumed":
         raw["other_parent_status"] = "在家"  # capacity not recorded: presumed capable
+    elif kind in WORKER_GONE.values():
+        # HR records why the worker cannot care any more (离职 with its reason).
+        left_on = today - timedelta(days=rng.randint(200, 700))
+        raw.update(employment_status="离职", left_on=left_on)
+        if kind == "worker_detained":
+            raw.update(own_parent_status="服刑或羁押", other_parent_status="在家",
+                       other_parent_capable="否")
+        else:
+            raw.update(own_parent_status="去世",
+                       other_parent_status="去世" if kind == "worker_died_orphans" else "失联",
+                       other_parent_since=since(300, 3000))
 
 
 #: Focus flags and difficulty facts, each given to children at these positions (so each is shown).
@@ -267,7 +284,8 @@ def _child_row(rng: random.Random, family: _Family, position: int, people: _Name
         name = surname + rng.choice(CHILDREN)
     people.taken.add(name)
     age_days = rng.randint(2 * 365, 17 * 365 + 200)
-    if family.kind in ("both_away", "other_incapable", "other_deceased"):
+    if family.kind in ("both_away", "other_incapable", "other_deceased",
+                       *WORKER_GONE.values()):
         age_days = rng.randint(3 * 365, 15 * 365)  # mostly of the age the lists are about
     birth = today - timedelta(days=age_days)
     region = worker["hukou_region_code"]

@@ -133,6 +133,12 @@ class Worker(Base):
     other_parent_status: Mapped[ParentStatus | None] = mapped_column(enum_column(ParentStatus, 24))
     other_parent_since: Mapped[date | None] = mapped_column(Date)
     other_parent_capable: Mapped[bool | None]
+    #: The worker's own situation as a parent when it is no longer "working here": HR records a
+    #: worker who died (工亡), is detained, went home to care, or cannot care (serious illness or
+    #: disability, ``own_parent_capable`` false). Empty: an active worker works away and can care.
+    own_parent_status: Mapped[ParentStatus | None] = mapped_column(enum_column(ParentStatus, 24))
+    own_parent_status_since: Mapped[date | None] = mapped_column(Date)
+    own_parent_capable: Mapped[bool | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

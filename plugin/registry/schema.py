@@ -161,6 +161,9 @@ PARENT_STATUS_ALIASES = {
     "服刑": ParentStatus.IMPRISONED, "服刑或羁押": ParentStatus.IMPRISONED,
     "强制隔离戒毒": ParentStatus.IN_REHABILITATION, "戒毒": ParentStatus.IN_REHABILITATION,
     "不详": ParentStatus.UNKNOWN}
+#: What HR may record of a worker's own situation as a parent (working here is the default).
+OWN_PARENT_STATUS_ALIASES = {word: status for word, status in PARENT_STATUS_ALIASES.items()
+                             if status not in (ParentStatus.WORKS_AWAY, ParentStatus.UNKNOWN)}
 _PARENT_STATUS_FOLDED = {key.lower(): member for key, member in PARENT_STATUS_ALIASES.items()}
 ROLE_ALIASES = {"母亲": ParentRole.MOTHER, "母": ParentRole.MOTHER, "妈妈": ParentRole.MOTHER,
                 "父亲": ParentRole.FATHER, "父": ParentRole.FATHER, "爸爸": ParentRole.FATHER}
@@ -213,6 +216,15 @@ WORKER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("other_parent_capable", _l("配偶有无监护能力"),
               ("配偶有无监护能力", "配偶监护能力", "other parent capable",
                "other_parent_capable"), _bool),
+    FieldSpec("own_parent_status", _l("本人（作为家长）状况"),
+              ("本人状况", "本人（作为家长）状况", "职工本人状况", "own parent status",
+               "own_parent_status"), _choice(ParentStatus, OWN_PARENT_STATUS_ALIASES)),
+    FieldSpec("own_parent_status_since", _l("本人状况起始日期"),
+              ("本人状况起始日期", "own parent status since", "own_parent_status_since"),
+              _past_date),
+    FieldSpec("own_parent_capable", _l("本人有无监护能力"),
+              ("本人有无监护能力", "本人监护能力", "own parent capable", "own_parent_capable"),
+              _bool),
 )
 
 CHILD_FIELDS: tuple[FieldSpec, ...] = (
@@ -325,6 +337,8 @@ def _with_inputs(fields: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
 CHOICE_LABELS = {code: {member.value: label for member, label in table.items()} for code, table in (
     ("sex", SEX_LABELS), ("employment_status", EMPLOYMENT_STATUS_LABELS),
     ("other_parent_status", PARENT_STATUS_LABELS), ("parent_role", PARENT_ROLE_LABELS),
+    ("own_parent_status", {status: label for status, label in PARENT_STATUS_LABELS.items()
+                           if status in OWN_PARENT_STATUS_ALIASES.values()}),
     ("lives_with", LIVES_WITH_LABELS), ("family_poverty", POVERTY_STATUS_LABELS))}
 
 WORKER_FIELDS = _with_inputs(WORKER_FIELDS)

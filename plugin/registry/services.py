@@ -62,8 +62,9 @@ CHILD_LINK_FIELDS = ("parent_employee_number", "parent_role", "other_parent_empl
 #: A roster's record of a guardian's consent given on paper (not columns of the child).
 CONSENT_FIELDS = CHILD_CONSENT_FIELD_CODES
 #: Worker fields whose change can change the categories of the worker's children.
-WORKER_FACT_FIELDS = {"employment_status", "works_away_since", "other_parent_status",
-                      "other_parent_since", "other_parent_capable", "org_unit_id"}
+WORKER_FACT_FIELDS = {"employment_status", "left_on", "works_away_since", "other_parent_status",
+                      "other_parent_since", "other_parent_capable", "own_parent_status",
+                      "own_parent_status_since", "own_parent_capable", "org_unit_id"}
 #: An employee number held by a worker outside the actor's scope. The same words whoever holds
 #: it and wherever: the number is taken (numbers are unique company-wide), nothing more is said.
 OUT_OF_SCOPE_WORKER = N_("工号 %(number)s 不在您可以管理的范围内，请联系上级单位的人力资源部门核实")
@@ -454,13 +455,20 @@ def parent_facts(worker: Worker | None) -> ParentFacts | None:
     Product rule: a worker of the company works away from home, from the entry date unless HR
     records another start (:func:`upsert_worker`); with neither date recorded the start is
     presumed six months back like any declared status without a start (DOMAIN §3,
-    "Presumptions"), and the categories say so (``<parent>.since``).
+    "Presumptions"), and the categories say so (``<parent>.since``). What HR records of the
+    worker's own situation (``own_parent_*``: died, detained, went home, seriously ill) wins;
+    it starts on the leaving date when HR gives no start.
     """
     if worker is None:
         return None
+    if worker.own_parent_status is not None:
+        return ParentFacts(status=worker.own_parent_status,
+                           since=worker.own_parent_status_since or worker.left_on,
+                           capable=worker.own_parent_capable)
     if worker.employment_status == EmploymentStatus.LEFT:
-        return ParentFacts(status=ParentStatus.UNKNOWN)
-    return ParentFacts(status=ParentStatus.WORKS_AWAY, since=worker.works_away_since, capable=True)
+        return ParentFacts(status=ParentStatus.UNKNOWN, capable=worker.own_parent_capable)
+    return ParentFacts(status=ParentStatus.WORKS_AWAY, since=worker.works_away_since,
+                       capable=worker.own_parent_capable is not False)
 
 
 def child_facts(child, parents: dict[ParentRole, Worker] | None = None) -> ChildFacts:

@@ -34,7 +34,13 @@ from .forms import (
     stored_values,
 )
 from .id_access import may_see_id_numbers, shown_id_number
-from .labels import CATEGORY_LABELS, FACT_LABELS, FLAG_LABELS, PRESUMED_LABELS
+from .labels import (
+    CATEGORY_LABELS,
+    FACT_LABELS,
+    FLAG_LABELS,
+    PARENT_STATUS_LABELS,
+    PRESUMED_LABELS,
+)
 from .models import EmploymentStatus
 from .permissions import (
     CHILDREN_ID_VIEW,
@@ -170,7 +176,7 @@ def worker(worker_id: int):
     worker, actor = _worker_or_404(worker_id, WORKERS_VIEW)
     return render_template(
         "carebridge/registry/worker.html", worker=worker, children=queries.children_of(worker),
-        category_labels=CATEGORY_LABELS,
+        category_labels=CATEGORY_LABELS, parent_status_labels=PARENT_STATUS_LABELS,
         masked_id=shown_id_number(actor.key, worker.id_number, worker.org_unit),
         may_manage=has_permission(actor.key, WORKERS_MANAGE, worker.org_unit),
         may_add_child=has_permission(actor.key, CHILDREN_MANAGE, worker.org_unit))
