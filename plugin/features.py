@@ -29,6 +29,7 @@ DEFAULT_FEATURES: tuple[str, ...] = (
     "plugin.attendance",
     "plugin.pledges",
     "plugin.guardianship",
+    "plugin.reunions",
 )
 
 

@@ -8,11 +8,21 @@ from ..core.i18n import N_
 NEXT_LECTURE = "lectures.next"
 SIGN_PLEDGE = "pledges.sign"
 GUARDIAN_CONSENT = "children.consent"
+REUNION_APPROVED = "reunions.approved"
+REUNION_WAITLISTED = "reunions.waitlisted"
+REUNION_REJECTED = "reunions.rejected"
+REUNION_OFFERED = "reunions.offered"
+REUNION_LAPSED = "reunions.lapsed"
 
 NOTICE_TEXTS = {
     NEXT_LECTURE: N_("请参加下一次关爱宣讲：%(title)s，%(time)s"),
     SIGN_PLEDGE: N_("您还没有有效的监护责任承诺书，请在手机上阅读并签署"),
     GUARDIAN_CONSENT: N_("请阅读子女个人信息处理告知书，并为 14 岁以下的子女确认是否同意"),
+    REUNION_APPROVED: N_("您的团聚申请（%(campaign)s）已批准，工会将为您订票"),
+    REUNION_WAITLISTED: N_("您的团聚申请（%(campaign)s）已列入候补，有名额空出时会通知您"),
+    REUNION_REJECTED: N_("您的团聚申请（%(campaign)s）未通过，请查看原因"),
+    REUNION_OFFERED: N_("候补递补：%(campaign)s 为您全家保留了名额，请在时限内确认"),
+    REUNION_LAPSED: N_("您的递补名额（%(campaign)s）未在时限内确认，已让给下一户"),
 }
 
 

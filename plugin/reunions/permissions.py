@@ -1,0 +1,10 @@
+"""Permissions of holiday-reunion campaigns."""
+from ..core.roles import Permission
+
+#: See campaigns and their applications in a subtree.
+REUNIONS_VIEW = Permission("reunions.view")
+#: Create campaigns, apply for workers, approve, waitlist, reject, draw the lottery.
+REUNIONS_MANAGE = Permission("reunions.manage")
+#: Book tickets: sees travellers' ID numbers (each reveal audited), exports manifests, imports
+#: booking results.
+REUNIONS_BOOK = Permission("reunions.book")
