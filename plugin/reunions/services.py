@@ -461,6 +461,8 @@ def allocate(campaign: Campaign, *, actor: Actor) -> dict[str, int]:
         Application.campaign_id == campaign.id,
         Application.status == ApplicationStatus.APPLIED).order_by(*rules.queue_order())).scalars()
     for application in list(pending):
+        if not _still(application, ApplicationStatus.APPLIED):
+            continue
         if allocation.hold(application, estimated_subsidy(application)) is None:
             _move(application, ApplicationStatus.APPROVED, actor, "approved")
             notices.tell_worker(application, notices.APPROVED, actor)
@@ -490,6 +492,8 @@ def offer_next(campaign: Campaign, *, actor: Actor) -> list[Application]:
     ).scalars()
     expires = utcnow() + timedelta(hours=campaign.offer_hours)
     for application in list(waiting):
+        if not _still(application, ApplicationStatus.WAITLISTED):
+            continue
         if allocation.hold(application, estimated_subsidy(application)) is None:
             application.offer_expires_at = expires
             _move(application, ApplicationStatus.OFFERED, actor, "offered")
@@ -523,14 +527,18 @@ def lapse_offers(*, actor: Actor) -> int:
         Application.status == ApplicationStatus.OFFERED,
         Application.offer_expires_at <= utcnow()).order_by(Application.id)).scalars())
     campaigns = {}
+    lapsed = 0
     for application in due:
+        if not _still(application, ApplicationStatus.OFFERED):
+            continue
         allocation.release(application)
         _move(application, ApplicationStatus.LAPSED, actor, "offer_lapsed")
         notices.tell_worker(application, notices.LAPSED, actor)
         campaigns[application.campaign_id] = application.campaign
+        lapsed += 1
     for campaign in campaigns.values():
         offer_next(campaign, actor=actor)
-    return len(due)
+    return lapsed
 
 
 # -- the lottery -------------------------------------------------------------------------------
@@ -585,9 +593,21 @@ def mark_travelled(application: Application, *, travelled: bool, actor: Actor) -
 # -- helpers ------------------------------------------------------------------------------------
 
 def _expect(application: Application, statuses: tuple[ApplicationStatus, ...]) -> None:
+    """Lock the application and read its status again: of two officers deciding it at the same
+    moment, the second sees what the first did."""
+    lock_rows(Application, [application.id])
+    session.refresh(application, ["status", "subsidy_fen", "offer_expires_at"])
     if application.status not in statuses:
         raise ValidationError(N_("这份申请现在是“%(status)s”，不能这样办理"),
                               status=str(application.status.label))
+
+
+def _still(application: Application, status: ApplicationStatus) -> bool:
+    """For batches: lock the application and check it is still in ``status`` (another request
+    may have decided it since the batch read it)."""
+    lock_rows(Application, [application.id])
+    session.refresh(application, ["status", "subsidy_fen", "offer_expires_at"])
+    return application.status == status
 
 
 def _reason(reason: str | None) -> str:
