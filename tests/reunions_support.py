@@ -48,6 +48,7 @@ def trip(*, children=(), worker=True, relatives=(), fare_fen=30_000, **overrides
     return ApplicationInput(**values)
 
 
-def apply(campaign, worker, **trip_args):
-    return services.apply(campaign, worker, trip(**trip_args), actor=SYSTEM,
+def apply(campaign, applicant, /, **trip_args):
+    """``applicant`` applies; ``worker=False`` in ``trip_args``: the worker stays (a visit)."""
+    return services.apply(campaign, applicant, trip(**trip_args), actor=SYSTEM,
                           today=date(2026, 11, 22))

@@ -40,8 +40,8 @@ def upgrade():
     sa.Column('closed_at', plugin.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_by', sa.String(length=64), nullable=False),
     sa.Column('created_at', plugin.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('committed_fen >= 0 AND committed_fen <= budget_fen', name=op.f('ck_cb_reunion_campaign_ck_cb_reunion_campaign_within_budget')),
-    sa.CheckConstraint('household_limit >= 1', name=op.f('ck_cb_reunion_campaign_ck_cb_reunion_campaign_household_limit')),
+    sa.CheckConstraint('committed_fen >= 0 AND committed_fen <= budget_fen', name=op.f('ck_cb_reunion_campaign_within_budget')),
+    sa.CheckConstraint('household_limit >= 1', name=op.f('ck_cb_reunion_campaign_household_limit')),
     sa.ForeignKeyConstraint(['org_unit_id'], ['cb_org_unit.id'], name=op.f('fk_cb_reunion_campaign_org_unit_id_cb_org_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cb_reunion_campaign'))
     )
@@ -54,7 +54,7 @@ def upgrade():
     sa.Column('org_unit_id', sa.Integer(), nullable=False),
     sa.Column('places', sa.Integer(), nullable=False),
     sa.Column('taken', sa.Integer(), nullable=False),
-    sa.CheckConstraint('taken >= 0 AND taken <= places', name=op.f('ck_cb_reunion_quota_ck_cb_reunion_quota_within')),
+    sa.CheckConstraint('taken >= 0 AND taken <= places', name=op.f('ck_cb_reunion_quota_within_places')),
     sa.ForeignKeyConstraint(['campaign_id'], ['cb_reunion_campaign.id'], name=op.f('fk_cb_reunion_quota_campaign_id_cb_reunion_campaign')),
     sa.ForeignKeyConstraint(['org_unit_id'], ['cb_org_unit.id'], name=op.f('fk_cb_reunion_quota_org_unit_id_cb_org_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cb_reunion_quota')),
@@ -87,7 +87,7 @@ def upgrade():
     sa.Column('applied_by', sa.String(length=64), nullable=False),
     sa.Column('applied_at', plugin.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', plugin.core.db.UTCDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('subsidy_fen >= 0', name=op.f('ck_cb_reunion_application_ck_cb_reunion_application_subsidy')),
+    sa.CheckConstraint('subsidy_fen >= 0', name=op.f('ck_cb_reunion_application_subsidy_not_negative')),
     sa.ForeignKeyConstraint(['campaign_id'], ['cb_reunion_campaign.id'], name=op.f('fk_cb_reunion_application_campaign_id_cb_reunion_campaign')),
     sa.ForeignKeyConstraint(['org_unit_id'], ['cb_org_unit.id'], name=op.f('fk_cb_reunion_application_org_unit_id_cb_org_unit')),
     sa.ForeignKeyConstraint(['quota_id'], ['cb_reunion_quota.id'], name=op.f('fk_cb_reunion_application_quota_id_cb_reunion_quota')),

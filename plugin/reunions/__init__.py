@@ -12,20 +12,24 @@ from ..core.roles import Role
 from .audit_booking import AUDIT_ACTIONS as BOOKING_AUDIT_ACTIONS
 from .audit_officer import AUDIT_ACTIONS as OFFICER_AUDIT_ACTIONS
 from .audit_results import AUDIT_ACTIONS as RESULTS_AUDIT_ACTIONS
-from .permissions import REUNIONS_BOOK, REUNIONS_MANAGE, REUNIONS_VIEW
+from .permissions import REUNIONS_BOOK, REUNIONS_MANAGE, REUNIONS_VIEW, REUNIONS_VISITS
 
 feature = Feature(
     name="reunions",
     package=__name__,
-    blueprints=("views:bp", "phone_views:bp", "booking_views:bp", "results_views:bp"),
+    blueprints=("views:bp", "phone_views:bp", "booking_views:bp", "results_views:bp",
+                "visits_views:bp"),
     models=("models",),
     permissions={
         REUNIONS_VIEW: (Role.HR_OFFICER, Role.UNION_OFFICER, Role.SITE_MANAGER,
                         Role.REPORT_OFFICER),
         REUNIONS_MANAGE: (Role.UNION_OFFICER,),
         REUNIONS_BOOK: (Role.UNION_OFFICER,),
+        REUNIONS_VISITS: (Role.UNION_OFFICER, Role.SITE_MANAGER, Role.CARE_WORKER),
     },
     links={
+        "navigation": (Link("carebridge.reunions_visits.on_site", _l("今天在工地的孩子"),
+                            REUNIONS_VISITS, order=75),),
         "phone.home": (Link("carebridge.reunions_phone.mine",
                             _l("团聚活动：申请回家或接孩子来团聚"), element_id="reunions-link",
                             order=40),),
@@ -53,6 +57,9 @@ feature = Feature(
         "reunion.lottery_drawn": _l("团聚活动抽签"),
         "reunion.travelled": _l("登记已出行"),
         "reunion.no_show": _l("登记未出行"),
+        "reunion.visit_registered": _l("登记孩子到访工地"),
+        "reunion.activity_added": _l("安排来访孩子的活动"),
+        "reunion.attendance_recorded": _l("登记来访孩子的活动到场情况"),
         **OFFICER_AUDIT_ACTIONS, **BOOKING_AUDIT_ACTIONS, **RESULTS_AUDIT_ACTIONS,
     },
 )

@@ -145,8 +145,8 @@ class Campaign(Base):
     __tablename__ = "cb_reunion_campaign"
     __table_args__ = (
         CheckConstraint("committed_fen >= 0 AND committed_fen <= budget_fen",
-                        name="ck_cb_reunion_campaign_within_budget"),
-        CheckConstraint("household_limit >= 1", name="ck_cb_reunion_campaign_household_limit"),
+                        name="within_budget"),
+        CheckConstraint("household_limit >= 1", name="household_limit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,7 +194,7 @@ class CampaignQuota(Base):
     __tablename__ = "cb_reunion_quota"
     __table_args__ = (
         UniqueConstraint("campaign_id", "org_unit_id"),
-        CheckConstraint("taken >= 0 AND taken <= places", name="ck_cb_reunion_quota_within"),
+        CheckConstraint("taken >= 0 AND taken <= places", name="within_places"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -213,7 +213,7 @@ class Application(Base):
     __tablename__ = "cb_reunion_application"
     __table_args__ = (
         Index("ix_cb_reunion_application_queue", "campaign_id", "status", "priority_band"),
-        CheckConstraint("subsidy_fen >= 0", name="ck_cb_reunion_application_subsidy"),
+        CheckConstraint("subsidy_fen >= 0", name="subsidy_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -316,3 +316,100 @@ class ApplicationEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(300))
+
+
+# -- 小候鸟 and 反探亲 on site --------------------------------------------------------------------
+
+#: Under this age a visiting child is registered only with a named adult responsible for them
+#: at all times (Minors Protection Law Art. 21: no child under 8 left without care).
+UNDER_CARE_AGE = 8
+
+
+class SiteVisit(Base):
+    """A child of an approved application staying at the parent's site (小候鸟, 反探亲)."""
+
+    __tablename__ = "cb_reunion_site_visit"
+    __table_args__ = (
+        UniqueConstraint("traveller_id"),
+        CheckConstraint("leaves_on >= arrives_on", name="dates"),
+        # The SQL twin of rules.adult_required: a child under 8 has a named adult.
+        CheckConstraint(f"age_on_arrival >= {UNDER_CARE_AGE} OR "
+                        "(responsible_adult IS NOT NULL AND responsible_adult <> '')",
+                        name="adult_under_8"),
+        Index("ix_cb_reunion_site_visit_on_site", "org_unit_id", "arrives_on", "leaves_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("cb_reunion_campaign.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("cb_reunion_application.id"),
+                                                index=True)
+    traveller_id: Mapped[int] = mapped_column(ForeignKey("cb_reunion_traveller.id"))
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("cb_child.id"), index=True)
+    #: The site the child stays at (the parent's unit): who sees the visit.
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("cb_org_unit.id"), index=True)
+    arrives_on: Mapped[date] = mapped_column(Date)
+    leaves_on: Mapped[date] = mapped_column(Date)
+    #: Whole years on the day of arrival (from the registry's birth date).
+    age_on_arrival: Mapped[int]
+    accommodation: Mapped[str] = mapped_column(String(200))
+    responsible_adult: Mapped[str | None] = mapped_column(String(100))
+    responsible_adult_phone: Mapped[str | None] = mapped_column(
+        EncryptedText("reunion.visit_adult_phone"))
+    emergency_contact: Mapped[str] = mapped_column(String(100))
+    emergency_phone: Mapped[str] = mapped_column(EncryptedText("reunion.visit_emergency_phone"))
+    insurance_number: Mapped[str | None] = mapped_column(String(64))
+    registered_by: Mapped[str] = mapped_column(String(64))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    traveller: Mapped[Traveller] = relationship(lazy="joined")
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class ActivityKind(str, enum.Enum):
+    TUTORING = "tutoring"
+    CLASSIC_READING = "classic_reading"
+    PARENT_CHILD = "parent_child"
+    SAFETY_EDUCATION = "safety_education"
+    OTHER = "other"
+
+    @property
+    def label(self):
+        return ACTIVITY_KIND_LABELS[self]
+
+
+ACTIVITY_KIND_LABELS = {
+    ActivityKind.TUTORING: _l("课业辅导"),
+    ActivityKind.CLASSIC_READING: _l("经典诵读"),
+    ActivityKind.PARENT_CHILD: _l("亲子活动"),
+    ActivityKind.SAFETY_EDUCATION: _l("安全教育"),
+    ActivityKind.OTHER: _l("其他活动"),
+}
+
+
+class VisitActivity(Base):
+    """One session of the visiting children's programme at a site."""
+
+    __tablename__ = "cb_reunion_activity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("cb_reunion_campaign.id"), index=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("cb_org_unit.id"), index=True)
+    kind: Mapped[ActivityKind] = mapped_column(enum_column(ActivityKind, 24))
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class ActivityAttendance(Base):
+    __tablename__ = "cb_reunion_activity_attendance"
+    __table_args__ = (UniqueConstraint("activity_id", "visit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("cb_reunion_activity.id"), index=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("cb_reunion_site_visit.id"), index=True)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -8,3 +8,6 @@ REUNIONS_MANAGE = Permission("reunions.manage")
 #: Book tickets: sees travellers' ID numbers (each reveal audited), exports manifests, imports
 #: booking results.
 REUNIONS_BOOK = Permission("reunions.book")
+#: Register visiting children on site (小候鸟, 反探亲), run their programme and attendance, see
+#: who is on site today.
+REUNIONS_VISITS = Permission("reunions.visits")

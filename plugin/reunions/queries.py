@@ -42,3 +42,15 @@ def history_of(application: Application) -> list[ApplicationEvent]:
     return list(session.execute(select(ApplicationEvent).where(
         ApplicationEvent.application_id == application.id).order_by(ApplicationEvent.id))
         .scalars())
+
+
+def campaign_reaches(campaign: Campaign, scope: Scope) -> bool:
+    """The campaign is run within the scope, or covers a unit of it from above."""
+    return scope.covers(campaign.org_unit) or any(
+        path.startswith(campaign.org_unit.path) for path in scope.paths)
+
+
+def units_for_activities(campaign: Campaign, scope: Scope) -> list:
+    """Units where an activity of ``campaign`` may be held by an actor of ``scope``: the
+    campaign's quota units within the scope (the sites children visit)."""
+    return [quota.org_unit for quota in campaign.quotas if scope.covers(quota.org_unit)]
