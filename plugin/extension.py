@@ -27,6 +27,7 @@ from .core.error_pages import register_error_pages
 from .core.features import Feature, Link, Setting
 from .core.host import HostAdapter
 from .core.http import forbid_caching
+from .core.money import register_filters as register_money_filters
 from .core.settings import DEFAULT_TIMEZONE, Settings, build_settings, time_zone_name
 from .core.urls import public_base_url
 from .features import DEFAULT_FEATURES, load_features
@@ -284,6 +285,7 @@ def _register_template_helpers(app: Flask) -> None:
     # Plugin pages put CSRF tokens in their forms whether or not the host uses CSRFProtect.
     app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
     register_date_filters(app)
+    register_money_filters(app)
 
 
 def _register_cli(app: Flask, group_name: str | None, features: list[Feature]) -> None:

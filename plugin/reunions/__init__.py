@@ -17,6 +17,7 @@ from .permissions import REUNIONS_BOOK, REUNIONS_MANAGE, REUNIONS_VIEW, REUNIONS
 feature = Feature(
     name="reunions",
     package=__name__,
+    demo="demo:load",
     blueprints=("views:bp", "phone_views:bp", "booking_views:bp", "results_views:bp",
                 "visits_views:bp"),
     models=("models",),
@@ -28,8 +29,12 @@ feature = Feature(
         REUNIONS_VISITS: (Role.UNION_OFFICER, Role.SITE_MANAGER, Role.CARE_WORKER),
     },
     links={
-        "navigation": (Link("carebridge.reunions_visits.on_site", _l("今天在工地的孩子"),
+        "navigation": (Link("carebridge.reunions.index", _l("团聚活动"), REUNIONS_VIEW,
+                            order=70),
+                       Link("carebridge.reunions_visits.on_site", _l("今天在工地的孩子"),
                             REUNIONS_VISITS, order=75),),
+        "worker": (Link("carebridge.reunions.worker", _l("团聚申请"), REUNIONS_VIEW,
+                        subject_arg="worker_id", element_id="reunions-worker-link"),),
         "phone.home": (Link("carebridge.reunions_phone.mine",
                             _l("团聚活动：申请回家或接孩子来团聚"), element_id="reunions-link",
                             order=40),),

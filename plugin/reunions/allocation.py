@@ -47,13 +47,14 @@ def hold(application: Application, subsidy_fen: int) -> Shortfall | None:
     return None
 
 
-def release(application: Application) -> None:
-    """Give back the household's places and the money it held."""
+def release(application: Application, *, keep_fen: int = 0) -> None:
+    """Give back the household's places and the money it held, less ``keep_fen`` it still
+    costs (tickets bought and not refunded)."""
     session.execute(update(CampaignQuota).where(CampaignQuota.id == application.quota_id)
                     .values(taken=CampaignQuota.taken - application.places)
                     .execution_options(synchronize_session=False))
-    _move_money(application.campaign_id, -application.subsidy_fen)
-    application.subsidy_fen = 0
+    _move_money(application.campaign_id, keep_fen - application.subsidy_fen)
+    application.subsidy_fen = keep_fen
     _expire_counters(application)
 
 

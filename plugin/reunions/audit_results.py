@@ -1,4 +1,9 @@
-"""Audit actions of the reunion campaigns' results pages (merged into the feature's declaration)."""
-from flask_babel import lazy_gettext as _l  # noqa: F401
+"""Audit actions of the reunion campaigns' results pages (merged into the feature's declaration).
 
-AUDIT_ACTIONS: dict = {}
+The results' XLSX detail is recorded as ``export.downloaded`` (every list download); these are
+the actions of the services appended for the results and the demo (closing a campaign)."""
+from flask_babel import lazy_gettext as _l
+
+AUDIT_ACTIONS: dict = {
+    "reunion.campaign_closed": _l("结束团聚活动"),
+}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..core.host import Actor
 from ..worker_notices.messages import (
     REUNION_APPROVED,
+    REUNION_BOOKED,
     REUNION_LAPSED,
     REUNION_OFFERED,
     REUNION_REJECTED,
@@ -14,6 +15,7 @@ from ..worker_notices.services import send_notices
 from .models import Application
 
 APPROVED = REUNION_APPROVED
+BOOKED = REUNION_BOOKED
 WAITLISTED = REUNION_WAITLISTED
 REJECTED = REUNION_REJECTED
 OFFERED = REUNION_OFFERED

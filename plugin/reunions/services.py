@@ -19,6 +19,7 @@ from ..core.db import lock_rows, session
 from ..core.errors import CareBridgeError, InputInvalid, ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
+from ..core.money import format_yuan
 from ..core.text import clean_free_text, clean_person_name
 from ..org.models import OrgUnit
 from ..registry.models import Child, Worker
@@ -53,10 +54,6 @@ SHORTFALL_MESSAGES = {
     allocation.Shortfall.BUDGET: N_("活动预算不足：还剩 %(left)s 元，这户补贴需要 %(needed)s 元；"
                                     "可以列入候补"),
 }
-
-
-def yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
 
 
 # -- campaigns ------------------------------------------------------------------------------------
@@ -320,7 +317,7 @@ def _travellers(campaign: Campaign, worker: Worker, children: Sequence[Child],
                                         id_number=child.id_number))
         else:
             try:
-                name = clean_person_name(entry.name, field="relatives")
+                name = clean_person_name(entry.name, max_length=100, field="relatives")
             except ValidationError as error:
                 errors.append(error)
                 continue
@@ -387,8 +384,8 @@ def _shortfall_error(application: Application, shortfall: allocation.Shortfall):
                                places=quota.places, free=allocation.free_places(quota),
                                needed=application.places)
     return ValidationError(SHORTFALL_MESSAGES[shortfall],
-                           left=yuan(allocation.money_left(application.campaign)),
-                           needed=yuan(estimated_subsidy(application)))
+                           left=format_yuan(allocation.money_left(application.campaign)),
+                           needed=format_yuan(estimated_subsidy(application)))
 
 
 def waitlist(application: Application, *, actor: Actor) -> Application:
@@ -444,7 +441,10 @@ def cancel(application: Application, reason: str | None, *, actor: Actor,
         raise ValidationError(N_("退款金额不能为负数"), field="refund_fen")
     held = application.status in HOLDING
     if held:
-        allocation.release(application)
+        # Booked tickets cost what the carrier does not refund; that much stays spent.
+        kept = (max(0, application.subsidy_fen - (refund_fen or 0))
+                if application.status == ApplicationStatus.BOOKED else 0)
+        allocation.release(application, keep_fen=kept)
     application.refund_fen = refund_fen
     _move(application, ApplicationStatus.CANCELLED, actor, "cancelled", reason=text)
     if held:
@@ -582,11 +582,10 @@ def draw_lottery(campaign: Campaign, *, actor: Actor) -> int:
 
 def mark_travelled(application: Application, *, travelled: bool, actor: Actor) -> Application:
     _expect(application, (ApplicationStatus.BOOKED,))
-    if travelled:
-        _move(application, ApplicationStatus.TRAVELLED, actor, "travelled")
-    else:
-        allocation.release(application)
-        _move(application, ApplicationStatus.NO_SHOW, actor, "no_show")
+    # Either way the tickets were bought: their subsidy stays spent, and the places no longer
+    # matter (the journey is over).
+    _move(application, ApplicationStatus.TRAVELLED if travelled else ApplicationStatus.NO_SHOW,
+          actor, "travelled" if travelled else "no_show")
     return application
 
 
@@ -635,3 +634,46 @@ def _history(application: Application, actor: Actor, action: str,
         application_id=application.id, occurred_at=utcnow(), actor_key=actor.key[:64],
         action=action[:32], from_status=before.value if before else None,
         to_status=after.value if after else None, reason=reason))
+
+
+# -- results: closing a campaign (appended for the results and the demo) ---------------------
+
+def close_campaign(campaign: Campaign, *, actor: Actor) -> Campaign:
+    """The campaign is over: no more applications, offers or moves up the waiting list."""
+    if campaign.closed_at is not None:
+        raise ValidationError(N_("这项活动已经结束"))
+    campaign.closed_at = utcnow()
+    session.flush()
+    record_event("reunion.campaign_closed", actor, target_type="reunion_campaign",
+                 target_id=campaign.id, org_unit_id=campaign.org_unit_id, details={})
+    return campaign
+
+
+# -- booking: the agent's results imported (appended for the booking pages) -----------------------
+
+#: The actual prices cost more than the budget has left.
+BOOKING_BUDGET_SHORT = N_("活动预算不足：按实际票价这户的补贴为 %(subsidy)s 元，比批准时多 "
+                          "%(more)s 元，预算只剩 %(left)s 元")
+
+
+def book(application: Application, *, actor: Actor) -> Application:
+    """An approved household whose travellers all have their tickets (number and actual price,
+    already set on each traveller) is booked: the subsidy is recomputed from the actual prices
+    (:func:`.rules.subsidy_for`) and the budget takes the difference, or refuses it and nothing
+    changes."""
+    _expect(application, (ApplicationStatus.APPROVED,))
+    missing = [traveller for traveller in application.travellers
+               if not traveller.ticket_number or traveller.ticket_price_fen is None]
+    if missing:
+        raise ValidationError(N_("还有 %(count)s 人没有出票：全家都出票后才能登记为已出票"),
+                              count=len(missing))
+    subsidy = rules.subsidy_for(application.campaign, [
+        traveller.ticket_price_fen for traveller in application.travellers])
+    before = application.subsidy_fen
+    if not allocation.adjust_money(application, subsidy):
+        raise ValidationError(BOOKING_BUDGET_SHORT, subsidy=format_yuan(subsidy),
+                              more=format_yuan(subsidy - before),
+                              left=format_yuan(allocation.money_left(application.campaign)))
+    _move(application, ApplicationStatus.BOOKED, actor, "booked")
+    notices.tell_worker(application, notices.BOOKED, actor)
+    return application

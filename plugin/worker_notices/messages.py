@@ -9,6 +9,7 @@ NEXT_LECTURE = "lectures.next"
 SIGN_PLEDGE = "pledges.sign"
 GUARDIAN_CONSENT = "children.consent"
 REUNION_APPROVED = "reunions.approved"
+REUNION_BOOKED = "reunions.booked"
 REUNION_WAITLISTED = "reunions.waitlisted"
 REUNION_REJECTED = "reunions.rejected"
 REUNION_OFFERED = "reunions.offered"
@@ -19,6 +20,7 @@ NOTICE_TEXTS = {
     SIGN_PLEDGE: N_("您还没有有效的监护责任承诺书，请在手机上阅读并签署"),
     GUARDIAN_CONSENT: N_("请阅读子女个人信息处理告知书，并为 14 岁以下的子女确认是否同意"),
     REUNION_APPROVED: N_("您的团聚申请（%(campaign)s）已批准，工会将为您订票"),
+    REUNION_BOOKED: N_("%(campaign)s：车票已订好，请在手机上查看车次、座位和出发日期"),
     REUNION_WAITLISTED: N_("您的团聚申请（%(campaign)s）已列入候补，有名额空出时会通知您"),
     REUNION_REJECTED: N_("您的团聚申请（%(campaign)s）未通过，请查看原因"),
     REUNION_OFFERED: N_("候补递补：%(campaign)s 为您全家保留了名额，请在时限内确认"),
