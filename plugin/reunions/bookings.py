@@ -448,7 +448,7 @@ def reveal_id_number(traveller: Traveller, *, reason: str | None, actor: Actor) 
 
 def record_travel(application: Application, *, travelled: bool, actor: Actor,
                   today: date | None = None) -> Application:
-    """The household travelled, or did not show (its places and money go back): known on the
+    """The household travelled, or did not show (its tickets' money stays spent): known on the
     day of departure at the earliest."""
     today = today or local_today()
     if application.status == ApplicationStatus.BOOKED and application.depart_on > today:
