@@ -36,6 +36,8 @@ from plugin.org.models import OrgKind
 
 from .conftest import PASSWORD, SYSTEM, csrf_token
 from .lectures_support import attend, make_lecture, make_lecturer
+from .reunions_support import TRAVEL_FROM, make_campaign
+from .reunions_support import apply as reunion_apply
 
 ROOT = Path(__file__).resolve().parent.parent
 MISSING_ID = 2_000_000_000
@@ -43,7 +45,7 @@ MISSING_NUMBER = "Z99999"
 
 #: Strings that belong to site 乙's records: none may reach an actor of site 甲.
 MARKERS = ("隔壁王五", "C9001", "隔壁小宝", "隔壁宣讲会", "隔壁讲师", "隔壁照护人", "隔壁人事", "c_hr_user",
-           "13700009001", "隔壁对接")
+           "13700009001", "隔壁对接", "隔壁小候鸟团聚", "隔壁防溺水课")
 
 
 # -- the declarations ----------------------------------------------------------------------------
@@ -226,6 +228,47 @@ ROUTES: dict[str, Open | Names] = {
                                body={"name": "改了名字"}),
     "hr_api.get_worker_children": Names({"employee_number": "worker_number"}, by="api"),
     "hr_api.get_child": Names({"child_id": "child"}, by="api"),
+    # Reunions: a campaign reaches the actors of its subtree and of the units above it; an
+    # application, its travellers and an activity belong to one unit
+    "carebridge.reunions.index": Open("list of the actor's scope"),
+    "carebridge.reunions.new_campaign": Open("form; the unit in the query is checked like a record's "
+                                             "(a key path)"),
+    "carebridge.reunions.campaign": Names({"campaign_id": "reunion_campaign"}),
+    "carebridge.reunions.set_quota": Names({"campaign_id": "reunion_campaign"}),
+    "carebridge.reunions.run_campaign": Names({"campaign_id": "reunion_campaign"},
+                                              fixed={"action": "allocate"}),
+    "carebridge.reunions.apply": Names({"campaign_id": "reunion_campaign"}),
+    "carebridge.reunions.application": Names({"application_id": "reunion_application"}),
+    "carebridge.reunions.decide": Names({"application_id": "reunion_application"},
+                                        fixed={"action": "approve"}),
+    "carebridge.reunions.close_application": Names({"application_id": "reunion_application"},
+                                                   fixed={"action": "reject"}),
+    "carebridge.reunions.change_priority": Names({"application_id": "reunion_application"}),
+    "carebridge.reunions.worker": Names({"worker_id": "worker"}),
+    "carebridge.reunions_booking.campaign_booking": Names({"campaign_id": "reunion_campaign"}),
+    "carebridge.reunions_booking.manifest": Names({"campaign_id": "reunion_campaign"},
+                                                  fixed={"fmt": "xlsx"}),
+    "carebridge.reunions_booking.import_results": Names({"campaign_id": "reunion_campaign"}),
+    "carebridge.reunions_booking.application_booking": Names({"application_id": "reunion_application"}),
+    "carebridge.reunions_booking.reveal_traveller_id": Names({"traveller_id": "reunion_traveller"}),
+    "carebridge.reunions_booking.mark_travelled": Names({"application_id": "reunion_application"}),
+    "carebridge.reunions_booking.mark_no_show": Names({"application_id": "reunion_application"}),
+    "carebridge.reunions_booking.cancel_ticket": Names({"application_id": "reunion_application"}),
+    "carebridge.reunions_results.results": Names({"campaign_id": "reunion_campaign"}),
+    "carebridge.reunions_results.results_pdf": Names({"campaign_id": "reunion_campaign"}),
+    "carebridge.reunions_results.results_xlsx": Names({"campaign_id": "reunion_campaign"}),
+    "carebridge.reunions_visits.on_site": Open("children on site in the actor's scope"),
+    "carebridge.reunions_visits.campaign_visits": Names({"campaign_id": "reunion_campaign"}),
+    "carebridge.reunions_visits.register_visit": Names({"campaign_id": "reunion_campaign",
+                                                        "traveller_id": "reunion_traveller"}),
+    "carebridge.reunions_visits.new_activity": Names({"campaign_id": "reunion_campaign"}),
+    "carebridge.reunions_visits.activity": Names({"activity_id": "reunion_activity"}),
+    "carebridge.reunions_phone.mine": Open("the worker's own applications and the campaigns open to them"),
+    "carebridge.reunions_phone.apply": Names({"campaign_id": "reunion_campaign"}, by="phone"),
+    "carebridge.reunions_phone.application": Names({"application_id": "reunion_application"}, by="phone"),
+    "carebridge.reunions_phone.accept_offer": Names({"application_id": "reunion_application"}, by="phone"),
+    "carebridge.reunions_phone.decline_offer": Names({"application_id": "reunion_application"},
+                                                     by="phone"),
 }
 
 
@@ -265,6 +308,8 @@ class World:
     child_c: object
     #: A lecture of site 甲 whose check-in is open.
     lecture_a: object
+    #: Records made when a case needs them (:func:`reunion_campaign_of_company`).
+    made: dict[str, object] = field(default_factory=dict)
 
 
 def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock) -> World:
@@ -276,6 +321,9 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
     from plugin.imports.services import create_job
     from plugin.pledges import services as pledge_services
     from plugin.pledges.batches import request_batch
+    from plugin.reunions import services as reunion_services
+    from plugin.reunions import visits as reunion_visits
+    from plugin.reunions.models import ActivityKind, CampaignKind
     from plugin.worker_notices.models import WorkerNotice
 
     from .guardianship_support import paper_draft
@@ -314,6 +362,14 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
                             sent_by=SYSTEM.key, link_endpoint="carebridge.pledges_worker.sign")
     session.add(notice_c)
     session.flush()
+    # A 小候鸟 campaign of site 乙: 隔壁王五's approved application brings 隔壁小宝 (a traveller
+    # with an ID number), and an activity of the programme at site 乙.
+    campaign_c = make_campaign(site_c, {site_c: 5}, kind=CampaignKind.SUMMER_VISIT, name="隔壁小候鸟团聚")
+    application_c = reunion_apply(campaign_c, worker_c, children=[child_c], worker=False)
+    reunion_services.approve(application_c, actor=SYSTEM)
+    traveller_c = application_c.travellers[0]
+    activity_c = reunion_visits.add_activity(campaign_c, site_c, ActivityKind.SAFETY_EDUCATION, "隔壁防溺水课",
+                                             TRAVEL_FROM, "隔壁项目部会议室", actor=SYSTEM)
     _token_a, api_secret = issue_token("本部对接", site_a, TokenScope.READ_WRITE, actor=SYSTEM)
     users = {role: make_user(role, site_a, username=f"a_{role.value}") for role in Role}
     lecture_a = make_lecture(site_a, title="本部宣讲", starts_at=clock.now - timedelta(minutes=10))
@@ -330,6 +386,8 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         "lecture": lecture_c.id, "lecturer": lecturer_c.id, "attendance": attendance_c.id,
         "pledge": pledge_c.id, "pledge_batch": batch_c.id, "agreement": agreement_c.id,
         "worker_number": worker_c.employee_number, "worker_notice": notice_c.id,
+        "reunion_campaign": campaign_c.id, "reunion_application": application_c.id,
+        "reunion_traveller": traveller_c.id, "reunion_activity": activity_c.id,
     }
     missing = dict.fromkeys(ids, MISSING_ID) | {"worker_number": MISSING_NUMBER}
     return World(site_a, site_c, ids, missing, users, api_secret, worker_a, worker_c, child_c, lecture_a)
@@ -620,6 +678,28 @@ def _badge_scan(app, world, worker):
     return response
 
 
+def reunion_campaign_of_company(world):
+    """An open Spring Festival campaign of the whole company with places at both sites: it
+    reaches the actors and the workers of site 甲, and holds site 乙's workers (made once)."""
+    if "reunion_campaign" not in world.made:
+        company = world.site_a.parent
+        world.made["reunion_campaign"] = make_campaign(company, {world.site_a: 5, world.site_c: 5},
+                                                       name="集团春节返乡")
+        session.commit()  # into the test's savepoint: a refused request rolls its own work back only
+    return world.made["reunion_campaign"]
+
+
+def _union(app, world):
+    return staff_client(app, world.users[Role.UNION_OFFICER])
+
+
+def _new_campaign_for_unit(app, world, unit_id):
+    response = _union(app, world).get(f"/reunions/new?unit={unit_id}")
+    # The page's own address (the language switch's way back) is not an answer about the unit.
+    response.combined_text = response.get_data(as_text=True).replace(f"unit%3D{unit_id}", "unit%3DKEY")
+    return response
+
+
 def _api(app, world, method, url, body):
     return app.test_client().open("/api/v1" + url, method=method, json=body,
                                   headers={"Authorization": f"Bearer {world.api_secret}"})
@@ -728,6 +808,17 @@ KEY_PATHS: dict[str, KeyPath] = {
         theirs=lambda w: "110105201105050017", control=lambda w: id_number("11010520110505003"),
         accepted=lambda r, w: r.status_code in (200, 201),
         covers=("plugin.registry.services:_find_child",)),
+    "reunion application for a worker: employee number": KeyPath(
+        send=lambda app, w, number: _union(app, w).get(
+            f"/reunions/{reunion_campaign_of_company(w).id}/apply?employee_number={number}"),
+        theirs=lambda w: "C9001", control=lambda w: "A1001", missing=lambda w: "Z99999",
+        accepted=lambda r, w: r.status_code == 200 and 'id="worker"' in r.text and "本部张三" in r.text,
+        covers=("plugin.registry.services:find_worker",)),
+    "new reunion campaign: unit": KeyPath(
+        send=_new_campaign_for_unit,
+        theirs=lambda w: w.site_c.id, control=lambda w: w.site_a.id, missing=lambda w: MISSING_ID,
+        accepted=lambda r, w: r.status_code == 200 and f'name="quota-{w.site_a.id}"' in r.text,
+        covers=()),  # a unit id in the query: no natural key
     "API workers batch: employee number": KeyPath(
         send=lambda app, w, number: _api(app, w, "POST", "/workers/batch", {
             "workers": [{"employee_number": number, "name": "接口冒名"}]}),

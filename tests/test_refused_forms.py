@@ -36,6 +36,7 @@ from .test_object_access import (
     id_number,
     phone_client,
     portal_routes,
+    reunion_campaign_of_company,
     staff_client,
     url_for_rule,
 )
@@ -130,6 +131,35 @@ def _own_young_child(world, context):
     return {"child_id": child.id}
 
 
+def _reunion_campaign_open_to_worker_a(world, context):
+    return {"campaign_id": reunion_campaign_of_company(world).id}
+
+
+def _waiting_reunion_application(world, context):
+    """Worker 甲's application, waiting for a decision: it may be rejected or moved to another
+    band, and has no place offered to accept or decline."""
+    from .reunions_support import apply
+
+    return {"application_id": apply(reunion_campaign_of_company(world), world.worker_a).id}
+
+
+def _booked_reunion_application(world, context):
+    """Worker 甲's application approved and booked: its tickets may be cancelled."""
+    from plugin.reunions import services
+    from plugin.reunions.queries import get_application
+
+    from .conftest import SYSTEM
+
+    args = _waiting_reunion_application(world, context)
+    application = get_application(args["application_id"])
+    services.approve(application, actor=SYSTEM)
+    for number, traveller in enumerate(application.travellers):
+        traveller.ticket_number, traveller.carrier = f"T{application.id}-{number}", "中国铁路"
+        traveller.service_number, traveller.ticket_price_fen = "K818", 25_000
+    services.book(application, actor=SYSTEM)
+    return args
+
+
 #: Routes that take input but cannot refuse it, and why.
 EXEMPT: dict[str, str] = {
     "auth.logout": "signs the user out; takes no input that could be refused",
@@ -208,6 +238,29 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.imports.ask_consent": Refused(csrf=False, status=400, why=BUTTON),
     "carebridge.worker_phones.revoke": Refused(body={"device_id": "999999"}, status=302,
                                                why="no such phone; " + FLASHED),
+    # Reunions: the world's campaign of site 乙 has no published lottery seed and one approved
+    # application (not booked); worker 甲 applies to a campaign of the whole company
+    "carebridge.reunions.new_campaign": Refused(),
+    "carebridge.reunions.set_quota": Refused(body={"quota-places": "十个"}),  # not a number
+    "carebridge.reunions.run_campaign": Refused(args=lambda world, context: {"action": "draw"}),
+    "carebridge.reunions.apply": Refused(),
+    "carebridge.reunions.decide": Refused(),
+    "carebridge.reunions.close_application": Refused(setup=_waiting_reunion_application),
+    "carebridge.reunions.change_priority": Refused(body={"priority-band": "1"},
+                                                   setup=_waiting_reunion_application),
+    "carebridge.reunions_booking.import_results": Refused(),
+    "carebridge.reunions_booking.reveal_traveller_id": Refused(),
+    "carebridge.reunions_booking.cancel_ticket": Refused(setup=_booked_reunion_application),
+    "carebridge.reunions_booking.mark_travelled": Refused(status=302,
+                                                          why="no tickets booked; " + FLASHED),
+    "carebridge.reunions_booking.mark_no_show": Refused(status=302,
+                                                        why="no tickets booked; " + FLASHED),
+    "carebridge.reunions_visits.register_visit": Refused(),
+    "carebridge.reunions_visits.new_activity": Refused(),
+    "carebridge.reunions_visits.activity": Refused(body={"present": "999999"}),
+    "carebridge.reunions_phone.apply": Refused(setup=_reunion_campaign_open_to_worker_a),
+    "carebridge.reunions_phone.accept_offer": Refused(setup=_waiting_reunion_application),
+    "carebridge.reunions_phone.decline_offer": Refused(setup=_waiting_reunion_application),
     # HR API (JSON; errors name the fields)
     "hr_api.post_workers": Refused(by="api", json=True),
     "hr_api.post_children": Refused(by="api", json=True),

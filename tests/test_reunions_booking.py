@@ -411,3 +411,14 @@ def test_a_no_show_keeps_the_tickets_money_spent(world, login, clock):
     assert response.status_code == 302
     session.expire_all()
     assert family.status == ApplicationStatus.NO_SHOW
+
+
+def test_cancelling_tickets_of_an_application_not_booked_says_why(world, login):
+    client = login(world["officer"])
+    single = world["single"]  # approved, no tickets yet
+    app_url = f"/reunions/applications/{single.id}/booking"
+    refused = post_form(client, app_url, f"/reunions/applications/{single.id}/cancel-ticket",
+                        {"cancel-reason": "工地赶工", "cancel-refund": "0"})
+    assert refused.status_code == 422 and 'id="booking-error"' in refused.text
+    assert "只有已出票的申请可以退票" in refused.text
+    assert single.status == ApplicationStatus.APPROVED

@@ -145,6 +145,15 @@ def test_officers_approve_reject_and_change_priority_with_reasons(
         ApplicationEvent.application_id == theirs.id).order_by(ApplicationEvent.id)).all()
     assert [tuple(event) for event in events] == [
         ("applied", None), ("priority:3->1", "孩子重病住院"), ("rejected", "已离职")]
+    # From a page shown before the rejection: refused, and the page says why at the top (the
+    # forms that would show it are gone for a rejected application).
+    again = submit(client, f"{page_url}/reject", {"reject-reason": "重复提交"}, form_url=page_url)
+    assert again.status_code == 422 and 'id="application-error"' in again.text
+    assert "不能这样办理" in again.text
+    stale = submit(client, f"{page_url}/priority", {"priority-band": "2",
+                                                     "priority-reason": "再调整"},
+                   form_url=page_url)
+    assert stale.status_code == 422 and "只能调整待审批或候补中的申请的优先级" in stale.text
 
 
 def test_a_refused_approval_shows_why_and_stores_nothing(sites, make_user, login, clock):

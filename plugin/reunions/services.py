@@ -416,7 +416,7 @@ def change_priority(application: Application, band: int | None, reason: str | No
         errors.append(error)
     InputInvalid.raise_if_any(errors)
     if application.status not in (ApplicationStatus.APPLIED, ApplicationStatus.WAITLISTED):
-        raise ValidationError(N_("只能调整待审批或候补中的申请的优先级"), field="band")
+        raise ValidationError(N_("只能调整待审批或候补中的申请的优先级"))
     if band == application.priority_band:
         raise ValidationError(N_("优先级没有变化"), field="band")
     before = application.priority_band

@@ -365,33 +365,43 @@ def decide(application_id: int, action: str):
 def close_application(application_id: int, action: str):
     application, actor = _application_for(application_id, REUNIONS_MANAGE)
     form = ReasonForm(prefix=action)
+    page_error = None
     if form.validate_on_submit():
         step = services.reject if action == "reject" else services.cancel
         try:
             step(application, form.reason.data, actor=actor)
         except CareBridgeError as error:
             attach_error(form, error)
+            page_error = _unplaced(error)
         else:
             flash(_("已标记为未通过") if action == "reject" else _("已取消这份申请"), "success")
             return _done(application)
-    return render_refused(APPLICATION_PAGE,
-                          **_application_page(application, actor, **{f"{action}_form": form}))
+    return render_refused(APPLICATION_PAGE, **_application_page(
+        application, actor, error=page_error, **{f"{action}_form": form}))
 
 
 @bp.route("/applications/<int:application_id>/priority", methods=["POST"])
 def change_priority(application_id: int):
     application, actor = _application_for(application_id, REUNIONS_MANAGE)
     form = PriorityForm(prefix="priority")
+    page_error = None
     if form.validate_on_submit():
         try:
             services.change_priority(application, form.band.data, form.reason.data, actor=actor)
         except CareBridgeError as error:
             _attach(form, error)
+            page_error = _unplaced(error)
         else:
             flash(_("已调整优先级"), "success")
             return _done(application)
-    return render_refused(APPLICATION_PAGE,
-                          **_application_page(application, actor, priority_form=form))
+    return render_refused(APPLICATION_PAGE, **_application_page(
+        application, actor, error=page_error, priority_form=form))
+
+
+def _unplaced(error: CareBridgeError) -> CareBridgeError | None:
+    """An error about the application as a whole (its status changed since the page was
+    shown): said at the top of the page, where the form that would show it may be hidden."""
+    return None if error.field or getattr(error, "errors", None) else error
 
 
 # -- applying for a worker ------------------------------------------------------------------
