@@ -281,3 +281,18 @@ def test_places_of_a_unit_are_changed_on_the_campaign_page(sites, make_user, log
     changed = submit(client, f"{url}/quotas", {"quota-unit_id": str(site.id),
                                                "quota-places": "10"}, form_url=url)
     assert changed.status_code == 302 and campaign.quotas[0].places == 10
+
+
+def test_applications_waiting_for_a_decision_are_on_the_home_page_and_the_list(
+        campaign_with_applications, sites, make_user, login):
+    campaign, _mine, _theirs = campaign_with_applications
+    client = login(make_user(Role.UNION_OFFICER, sites[0].parent))
+    home = client.get("/").text
+    assert 'data-todo="reunion_applications"' in home
+    assert 'data-todo-count="reunion_applications">2<' in home
+    listed = client.get("/reunions/").text
+    waiting = listed.split(f'data-waiting="{campaign.id}">')[1].split("</td>")[0]
+    assert ">2<" in waiting and "status=applied" in waiting
+    # A site manager decides nothing: no such to-do.
+    manager = login(make_user(Role.SITE_MANAGER, sites[0]))
+    assert 'data-todo="reunion_applications"' not in manager.get("/").text

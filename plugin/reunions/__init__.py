@@ -19,7 +19,8 @@ feature = Feature(
     package=__name__,
     demo="demo:load",
     blueprints=("views:bp", "phone_views:bp", "booking_views:bp", "results_views:bp",
-                "visits_views:bp"),
+                "visits_views:bp", "todo:bp"),
+    panels={"home.todo": ("carebridge/reunions/_todo.html",)},
     models=("models",),
     permissions={
         REUNIONS_VIEW: (Role.HR_OFFICER, Role.UNION_OFFICER, Role.SITE_MANAGER,

@@ -27,6 +27,7 @@ from ..privacy.masking import mask_id_number
 from ..registry.models import Worker
 from ..registry.reveals import remember_reveal, take_reveal
 from . import bookings, manifests, queries
+from .history import history_context
 from .models import Application, ApplicationStatus, Campaign, Traveller
 from .permissions import REUNIONS_BOOK
 
@@ -158,7 +159,7 @@ def _application_page(application: Application, *, revealed: dict[int, str] | No
                       or RevealForm(prefix=f"reveal-{traveller.id}")
                       for traveller in application.travellers},
         cancel_form=cancel_form or CancelTicketForm(prefix="cancel"),
-        action_form=TravelForm(), history=queries.history_of(application),
+        action_form=TravelForm(), **history_context(application),
         tickets_total=bookings.tickets_total(application))
     if refused:
         return render_refused("carebridge/reunions/booking_application.html", **context)

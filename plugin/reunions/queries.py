@@ -100,3 +100,20 @@ def units_for_activities(campaign: Campaign, scope: Scope) -> list:
     """Units where an activity of ``campaign`` may be held by an actor of ``scope``: the
     campaign's quota units within the scope (the sites children visit)."""
     return [quota.org_unit for quota in campaign.quotas if scope.covers(quota.org_unit)]
+
+
+def applied_counts(campaign_ids: list[int], scope: Scope) -> dict[int, int]:
+    """Campaign id → applications waiting for a decision within ``scope``, in one query."""
+    from sqlalchemy import func
+
+    from .models import ApplicationStatus
+
+    if not campaign_ids:
+        return {}
+    rows = session.execute(
+        select(Application.campaign_id, func.count())
+        .where(Application.campaign_id.in_(campaign_ids),
+               Application.status == ApplicationStatus.APPLIED,
+               scope.contains_unit_id(Application.org_unit_id))
+        .group_by(Application.campaign_id))
+    return dict(rows.all())

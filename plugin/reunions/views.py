@@ -11,7 +11,7 @@ exist. What acts on a whole campaign (its places, the lottery, allocating in ord
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..access.checks import has_permission, require, scope_paths
@@ -36,6 +36,7 @@ from .forms import (
     QuotaForm,
     ReasonForm,
 )
+from .history import history_context
 from .holidays import next_year_for, suggest_travel_window
 from .models import (
     ApplicationStatus,
@@ -128,9 +129,11 @@ def _has_errors(form) -> bool:
 @bp.route("/")
 def index():
     actor = require(REUNIONS_VIEW)
-    campaigns = queries.campaigns_in(Scope.of_actor(actor, REUNIONS_VIEW))
-    return render_template(INDEX_PAGE, campaigns=campaigns,
-                           places=queries.places_of([campaign.id for campaign in campaigns]),
+    scope = Scope.of_actor(actor, REUNIONS_VIEW)
+    campaigns = queries.campaigns_in(scope)
+    ids = [campaign.id for campaign in campaigns]
+    return render_template(INDEX_PAGE, campaigns=campaigns, places=queries.places_of(ids),
+                           waiting=queries.applied_counts(ids, scope),
                            may_create=has_permission(actor.key, REUNIONS_MANAGE), **LABELS)
 
 
@@ -312,21 +315,15 @@ def run_campaign(campaign_id: int, action: str):
 
 def _application_page(application, actor, *, error=None, reject_form=None, cancel_form=None,
                       priority_form=None) -> dict:
-    history = queries.history_of(application)
-    adapter = current_app.extensions["carebridge"].adapter
-    names = {**adapter.user_names({event.actor_key for event in history}),
-             f"worker:{application.worker_id}": _("职工本人（手机）")}
-    names.update({event.actor_key: _("系统") for event in history
-                  if event.actor_key.startswith("system:")})
     return dict(
-        application=application, worker=get_worker(application.worker_id), history=history,
-        names=names, error=error, action_form=ActionForm(), actions_from=ACTIONS_FROM,
+        application=application, worker=get_worker(application.worker_id), error=error,
+        action_form=ActionForm(), actions_from=ACTIONS_FROM,
         may_manage=has_permission(actor.key, REUNIONS_MANAGE, application.org_unit),
         reject_form=reject_form or ReasonForm(prefix="reject"),
         cancel_form=cancel_form or ReasonForm(prefix="cancel"),
         priority_form=priority_form or PriorityForm(
             prefix="priority", data={"band": application.priority_band}),
-        **LABELS)
+        **{**LABELS, **history_context(application)})
 
 
 @bp.route("/applications/<int:application_id>")
