@@ -296,3 +296,20 @@ def test_applications_waiting_for_a_decision_are_on_the_home_page_and_the_list(
     # A site manager decides nothing: no such to-do.
     manager = login(make_user(Role.SITE_MANAGER, sites[0]))
     assert 'data-todo="reunion_applications"' not in manager.get("/").text
+
+
+def test_ending_a_campaign_stops_applications_and_the_waiting_list(sites, make_user, login,
+                                                                 clock):
+    site, _ = sites
+    campaign = make_campaign(site.parent, {site: 1})
+    holder, waiting = apply(campaign, make_worker(site)), apply(campaign, make_worker(site))
+    services.approve(holder, actor=SYSTEM)
+    services.waitlist(waiting, actor=SYSTEM)
+    client = login(make_user(Role.UNION_OFFICER, site.parent))
+    url = f"/reunions/{campaign.id}"
+    assert submit(client, f"{url}/close", {}, form_url=url).status_code == 302
+    assert campaign.closed_at is not None and 'id="close-campaign"' not in client.get(url).text
+    services.cancel(holder, "改期", actor=SYSTEM)
+    assert waiting.status == ApplicationStatus.WAITLISTED  # nobody moves up any more
+    again = submit(client, f"{url}/close", {}, form_url=url)
+    assert again.status_code == 422 and "这项活动已经结束" in again.text

@@ -639,7 +639,8 @@ def _history(application: Application, actor: Actor, action: str,
 # -- results: closing a campaign (appended for the results and the demo) ---------------------
 
 def close_campaign(campaign: Campaign, *, actor: Actor) -> Campaign:
-    """The campaign is over: no more applications, offers or moves up the waiting list."""
+    """The campaign is over: no more applications or moves up the waiting list. Offers already
+    made can still be taken until they lapse; approved households book and travel as usual."""
     if campaign.closed_at is not None:
         raise ValidationError(N_("这项活动已经结束"))
     campaign.closed_at = utcnow()

@@ -289,9 +289,11 @@ def set_quota(campaign_id: int):
     return render_refused(CAMPAIGN_PAGE, **_campaign_page(campaign, actor, quota_form=form))
 
 
-@bp.route("/<int:campaign_id>/<any(allocate, publish_seed, draw):action>", methods=["POST"])
+@bp.route("/<int:campaign_id>/<any(allocate, publish_seed, draw, close):action>",
+          methods=["POST"])
 def run_campaign(campaign_id: int, action: str):
-    """Allocate the waiting applications in queue order, publish the lottery's seed, draw."""
+    """Allocate the waiting applications in queue order, publish the lottery's seed, draw, or
+    end the campaign."""
     campaign, actor = _run_campaign(campaign_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -302,9 +304,12 @@ def run_campaign(campaign_id: int, action: str):
         elif action == "publish_seed":
             services.publish_lottery_seed(campaign, actor=actor)
             message = _("已公布抽签种子：%(seed)s", seed=campaign.lottery_seed)
-        else:
+        elif action == "draw":
             drawn = services.draw_lottery(campaign, actor=actor)
             message = _("已抽签：%(count)s 份申请", count=drawn)
+        else:
+            services.close_campaign(campaign, actor=actor)
+            message = _("活动已结束")
     except CareBridgeError as error:
         return render_refused(CAMPAIGN_PAGE, **_campaign_page(campaign, actor, error=error))
     flash(message, "success")
