@@ -269,6 +269,8 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.reunions_phone.accept_offer": Names({"application_id": "reunion_application"}, by="phone"),
     "carebridge.reunions_phone.decline_offer": Names({"application_id": "reunion_application"},
                                                      by="phone"),
+    "carebridge.reunions_phone.withdraw": Names({"application_id": "reunion_application"},
+                                                by="phone"),
 }
 
 

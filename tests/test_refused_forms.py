@@ -261,6 +261,8 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.reunions_phone.apply": Refused(setup=_reunion_campaign_open_to_worker_a),
     "carebridge.reunions_phone.accept_offer": Refused(setup=_waiting_reunion_application),
     "carebridge.reunions_phone.decline_offer": Refused(setup=_waiting_reunion_application),
+    # No reason given: the application stays as it was.
+    "carebridge.reunions_phone.withdraw": Refused(setup=_waiting_reunion_application),
     # HR API (JSON; errors name the fields)
     "hr_api.post_workers": Refused(by="api", json=True),
     "hr_api.post_children": Refused(by="api", json=True),

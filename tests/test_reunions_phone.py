@@ -282,3 +282,40 @@ def test_a_booked_household_sees_its_tickets_and_is_told(phone, family, campaign
     assert "车票已订好" in home
     page = phone.get(f"/w/reunions/applications/{application.id}").text
     assert "K1234" in page and "05车1号" in page and "05车2号" in page
+
+
+def test_a_worker_withdraws_and_the_places_go_to_the_next_household(phone, family, site,
+                                                                     make_worker):
+    campaign = make_campaign(site.parent, {site: 1})
+    mine = apply(campaign, family[0])
+    services.approve(mine, actor=SYSTEM)
+    waiting = apply(campaign, make_worker(site))
+    services.waitlist(waiting, actor=SYSTEM)
+    url = f"/w/reunions/applications/{mine.id}"
+    page = phone.get(url).text
+    assert 'id="withdraw"' in page
+    refused = phone.post(f"{url}/withdraw", data={"csrf_token": csrf_token(page),
+                                                  "reason": " "})
+    assert refused.status_code == 422 and "请填写原因" in refused.text
+    assert mine.status == ApplicationStatus.APPROVED
+    done = phone.post(f"{url}/withdraw", data={"csrf_token": csrf_token(page),
+                                               "reason": "工地赶工"})
+    assert done.status_code == 302
+    assert mine.status == ApplicationStatus.CANCELLED
+    assert waiting.status == ApplicationStatus.OFFERED
+
+
+def test_booked_tickets_are_not_withdrawn_on_the_phone(phone, family, campaign):
+    application = apply(campaign, family[0])
+    services.approve(application, actor=SYSTEM)
+    for traveller in application.travellers:
+        traveller.ticket_number, traveller.carrier, traveller.service_number = "E1", "铁路", "K1"
+        traveller.ticket_price_fen = 20_000
+    url = f"/w/reunions/applications/{application.id}"
+    token = csrf_token(phone.get(url).text)  # shown before the tickets were booked
+    services.book(application, actor=SYSTEM)
+    assert 'id="withdraw"' not in phone.get(url).text
+    refused = phone.post(f"{url}/withdraw", data={"csrf_token": token,
+                                                  "reason": "不去了"})
+    assert refused.status_code == 422 and "请联系工会办理退票" in refused.text
+    assert application.status == ApplicationStatus.BOOKED

@@ -145,3 +145,10 @@ def attach_service_error(form: FlaskForm, error: CareBridgeError) -> None:
         if one.field in FORM_FIELD_OF:
             one.field = FORM_FIELD_OF[one.field]
         attach_error(form, one)
+
+
+class WithdrawForm(FlaskForm):
+    """The worker gives up their own application (before tickets are booked)."""
+
+    reason = StringField(_l("不去的原因"), render_kw={"maxlength": 100,
+                                                     "placeholder": _l("如：工地赶工、家中有事")})

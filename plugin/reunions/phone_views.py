@@ -29,6 +29,7 @@ from .models import (
 )
 from .phone_forms import (
     PhoneApplicationForm,
+    WithdrawForm,
     attach_service_error,
     child_choices,
     id_label,
@@ -199,7 +200,8 @@ def apply(campaign_id: int):
                        subsidy=subsidy_text(campaign))
 
 
-def _application_page(worker, application, form, *, error=None, refused=False):
+def _application_page(worker, application, form, *, error=None, refused=False,
+                      withdraw_form=None):
     offer_lapsed = (application.status == ApplicationStatus.OFFERED
                     and application.offer_expires_at is not None
                     and application.offer_expires_at <= utcnow())
@@ -207,6 +209,8 @@ def _application_page(worker, application, form, *, error=None, refused=False):
     return render("carebridge/reunions/phone_application.html", worker=worker,
                   application=application, form=form, error=error, offer_lapsed=offer_lapsed,
                   applied=request.args.get("applied") == "1", id_label=id_label,
+                  withdraw_form=withdraw_form or WithdrawForm(),
+                  may_withdraw=application.status in services.WITHDRAWABLE,
                   subsidy=subsidy_text(application.campaign),
                   history=history_lines(queries.history_of(application), worker))
 
@@ -225,6 +229,25 @@ def accept_offer(application_id: int):
 @bp.route("/applications/<int:application_id>/decline", methods=["POST"])
 def decline_offer(application_id: int):
     return _answer_offer(application_id, services.decline_offer)
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
+def withdraw(application_id: int):
+    """The worker gives up the application; places held go to the next household."""
+    worker, application = _own_application(application_id)
+    form = WithdrawForm()
+    shown = None
+    if form.validate_on_submit():
+        try:
+            services.withdraw(application, form.reason.data, actor=request_worker_actor(worker))
+        except CareBridgeError as error:
+            attach_service_error(form, error)
+            # Said at the top when the form is no longer shown (tickets booked meanwhile).
+            shown = None if application.status in services.WITHDRAWABLE else error.localized()
+        else:
+            return redirect(url_for(".application", application_id=application.id))
+    return _application_page(worker, application, ActionForm(), refused=True, error=shown,
+                             withdraw_form=form)
 
 
 def _answer_offer(application_id: int, answer):

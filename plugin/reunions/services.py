@@ -452,6 +452,22 @@ def cancel(application: Application, reason: str | None, *, actor: Actor,
     return application
 
 
+#: What a worker may give up on the phone; booked tickets are the union's to cancel (with the
+#: carrier's refund).
+WITHDRAWABLE = (ApplicationStatus.APPLIED, ApplicationStatus.WAITLISTED,
+                ApplicationStatus.OFFERED, ApplicationStatus.APPROVED)
+
+
+def withdraw(application: Application, reason: str | None, *, actor: Actor) -> Application:
+    """The worker gives up their own application; places it held go to the waiting list."""
+    lock_rows(Application, [application.id])
+    session.refresh(application, ["status"])
+    if application.status == ApplicationStatus.BOOKED:
+        raise ValidationError(N_("车票已经订好，请联系工会办理退票"))
+    _expect(application, WITHDRAWABLE)
+    return cancel(application, reason, actor=actor)
+
+
 def allocate(campaign: Campaign, *, actor: Actor) -> dict[str, int]:
     """Approve the applications waiting, in the queue's order, while places and money last;
     a household that does not fit whole goes on the waiting list, and smaller ones behind it
