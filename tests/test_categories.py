@@ -771,3 +771,30 @@ def test_a_category_resting_on_no_presumption_never_depends_on_a_presumed_fact(d
     for code in CATEGORY_CODES:
         if getattr(decision, code) is not None and not decision.presumed_for(code):
             assert getattr(completed, code) is getattr(decision, code), code
+
+
+# -- decisions remembered by what the facts mean on the day ----------------------------------
+
+_days = st.dates(min_value=date(2005, 1, 1), max_value=date(2030, 12, 31))
+_tri = st.none() | st.booleans()
+_parents = st.none() | st.builds(ParentFacts, status=st.sampled_from(list(ParentStatus)),
+                                 since=st.none() | _days, capable=_tri)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(facts=st.builds(
+    ChildFacts, birth_date=st.none() | _days, in_three_areas=_tri, lives_in_home_area=_tri,
+    outside_hukou_county_since=st.none() | _days,
+    moved_within_same_city_districts=st.booleans(), family_poverty=_tri, own_disability=_tri,
+    guardianship_lacking_with_harm=_tri, wandering=st.booleans(),
+    psychological_anomaly=st.booleans(), asked_for_help=st.booleans(), mother=_parents,
+    father=_parents),
+    on=_days, presume=st.booleans())
+def test_a_remembered_decision_is_the_decision_the_rules_make(facts, on, presume):
+    """The decisions are kept by what the dates mean on the day (ages under 16 and 18, six months
+    passed); whatever other child shared that meaning first, the answer is this child's own."""
+    from plugin.registry import categories
+
+    made = categories._decide(facts, on, categories._age(facts, on), presume)
+    assert decide_categories(facts, on, presume=presume) == made
+    assert decide_categories(facts, on, presume=presume) == made  # from the cache

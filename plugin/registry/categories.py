@@ -460,12 +460,63 @@ def _difficulty(value: bool | None, code: str, presume: bool) -> _Tri:
     return _fact(value, code)
 
 
+#: Decisions already made, by :func:`_decision_key` (a roster's children share a few hundred
+#: kinds of facts; the dates only matter through what has happened by the day).
+_DECISIONS: dict[tuple, CategoryDecision] = {}
+_DECISIONS_KEPT = 20_000
+
+
 def decide_categories(facts: ChildFacts, on: date, *, presume: bool = True) -> CategoryDecision:
     """Decide the child's categories on ``on`` (the company's local date). Never raises.
 
     ``presume=False`` applies the strict rules, without the presumptions of the module notes.
     """
+    decided, age = _remembered(facts, on, presume)
+    return decided if decided.age == age else replace(decided, age=age)
+
+
+def _remembered(facts: ChildFacts, on: date, presume: bool) -> tuple[CategoryDecision, int | None]:
+    """The decision for facts meaning the same on the day (its ``age`` may be another child's),
+    and this child's age."""
     age = _age(facts, on)
+    key = _decision_key(facts, on, age, presume)
+    decided = _DECISIONS.get(key)
+    if decided is None:
+        decided = _decide(facts, on, age, presume)
+        if len(_DECISIONS) >= _DECISIONS_KEPT:
+            _DECISIONS.clear()
+        _DECISIONS[key] = decided
+    return decided, age
+
+
+def _same_but_age(one: CategoryDecision, other: CategoryDecision) -> bool:
+    return one is other or replace(one, age=None) == replace(other, age=None)
+
+
+def _parent_key(parent: ParentFacts | None, on: date) -> tuple | None:
+    if parent is None:
+        return None
+    return (parent.status, parent.capable,
+            None if parent.since is None else has_lasted(parent.since, on))
+
+
+def _decision_key(facts: ChildFacts, on: date, age: int | None, presume: bool) -> tuple:
+    """Everything :func:`_decide` reads, with each date replaced by what it means on ``on``: the
+    age by the limits it is under, a start by whether six months have passed. Two children with
+    the same key get the same decision (but for ``age``)."""
+    since = facts.outside_hukou_county_since
+    return (
+        presume,
+        None if age is None else (age < LEFT_BEHIND_AGE_LIMIT, age < CHILD_AGE_LIMIT),
+        _parent_key(facts.mother, on), _parent_key(facts.father, on),
+        facts.lives_in_home_area, facts.moved_within_same_city_districts,
+        None if since is None else (since <= on, has_lasted(since, on)),
+        facts.family_poverty, facts.own_disability, facts.guardianship_lacking_with_harm,
+        facts.wandering, facts.psychological_anomaly, facts.asked_for_help, facts.in_three_areas,
+    )
+
+
+def _decide(facts: ChildFacts, on: date, age: int | None, presume: bool) -> CategoryDecision:
     mother, father = facts.mother, facts.father
 
     mother_away = _works_away(mother, "mother", on, presume)
@@ -572,8 +623,8 @@ def next_change_date(facts: ChildFacts, on: date,
     ``decided`` is the decision on ``on`` when the caller already has it (decided with the same
     ``presume``).
     """
-    today = replace(decided or decide_categories(facts, on, presume=presume), age=None)
+    today = decided or _remembered(facts, on, presume)[0]
     for point in sorted(point for point in _time_points(facts) if point > on):
-        if replace(decide_categories(facts, point, presume=presume), age=None) != today:
+        if not _same_but_age(_remembered(facts, point, presume)[0], today):
             return point
     return None
