@@ -34,17 +34,20 @@ DEFAULT_POLICY = {
         "org.view", "org.manage", "workers.view", "workers.manage", "workers.contact_view",
         "worker_phones.manage", "children.view", "children.manage", "children.id_view",
         "rosters.import", "lectures.view", "lectures.manage", "attendance.record", "pledges.view",
-        "pledges.manage", "guardianship.view", "guardianship.manage", "integrity.manage"},
+        "pledges.manage", "guardianship.view", "guardianship.manage", "integrity.manage",
+        "reunions.view", "reunions.book"},
     Role.SITE_MANAGER: {
         "org.view", "workers.view", "children.view", "lectures.view", "lectures.manage",
-        "attendance.record", "pledges.view", "guardianship.view"},
+        "attendance.record", "pledges.view", "guardianship.view", "reunions.view",
+        "reunions.visits"},
     Role.UNION_OFFICER: {
         "org.view", "workers.view", "children.view", "lectures.view", "pledges.view",
-        "guardianship.view", "integrity.manage"},
+        "guardianship.view", "integrity.manage", "reunions.view", "reunions.manage",
+        "reunions.visits"},
     Role.CARE_WORKER: {
         "org.view", "workers.view", "children.view", "lectures.view", "lectures.manage",
-        "attendance.record", "guardianship.view"},
-    Role.REPORT_OFFICER: {"org.view", "lectures.view"},
+        "attendance.record", "guardianship.view", "reunions.view", "reunions.visits"},
+    Role.REPORT_OFFICER: {"org.view", "lectures.view", "reunions.view"},
     Role.AUDITOR: {"org.view", "audit.view"},
 }
 

@@ -15,6 +15,10 @@ ALLOWED = {
     ("lectures/calendar.html", "calendar.month.strftime('%Y-%m')"): "hidden form value",
     ("lectures/calendar.html", "day.day.isoformat()"): "data attribute for scripts and tests",
     ("guardianship/phone_contacts.html", "today.isoformat()"): "max of an <input type=date>",
+    ("reunions/phone_apply.html", "campaign.travel_from.isoformat()"):
+        "min of an <input type=date>",
+    ("reunions/phone_apply.html", "campaign.travel_until.isoformat()"):
+        "max of an <input type=date>",
 }
 
 

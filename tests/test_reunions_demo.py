@@ -11,9 +11,8 @@ from employer_portal.demo import seed_demo
 from plugin.access.scope import Scope
 from plugin.core.clock import local_today
 from plugin.core.db import session
-from plugin.core.features import DemoContext, declared_features
-from plugin.org.models import OrgUnit
-from plugin.reunions import demo, services, statistics, summary
+from plugin.core.features import declared_features
+from plugin.reunions import demo, services, statistics, summary, visits
 from plugin.reunions.models import (
     Application,
     ApplicationStatus,
@@ -36,12 +35,11 @@ def test_the_last_spring_festival_is_one_whose_trips_are_over():
 def test_the_demo_loads_a_finished_and_an_open_campaign(app_context, clock):
     seed_demo(password="Demo-2026x", actor=SYSTEM)
     reunions = next(feature for feature in declared_features() if feature.name == "reunions")
-    if not reunions.demo:  # until the feature declares its loader, run it here
-        units = {unit.name: unit for unit in session.execute(select(OrgUnit)).scalars()}
-        demo.load(DemoContext(units=units, actor=SYSTEM, today=local_today()))
+    assert reunions.demo == "demo:load"
     campaigns = {campaign.kind: campaign for campaign in session.execute(select(Campaign))
                  .scalars()}
-    assert set(campaigns) == {CampaignKind.SPRING_FESTIVAL, CampaignKind.SUMMER_VISIT}
+    assert set(campaigns) == {CampaignKind.SPRING_FESTIVAL, CampaignKind.SUMMER_VISIT,
+                              CampaignKind.REVERSE_VISIT}
 
     spring = campaigns[CampaignKind.SPRING_FESTIVAL]
     assert spring.closed_at is not None and spring.travel_until < local_today()
@@ -79,3 +77,11 @@ def test_the_demo_loads_a_finished_and_an_open_campaign(app_context, clock):
     kinds = set(session.execute(select(Traveller.kind).join(Application).where(
         Application.campaign_id == summer.id)).scalars())
     assert TravellerKind.CHILD in kinds and TravellerKind.WORKER not in kinds
+
+    # The 反探亲 visit going on now: children on site today, one under 8 with an adult.
+    on_site = visits.on_site(Scope.company(), local_today())
+    assert len(on_site) >= 3 and all(visit.responsible_adult for visit in on_site)
+    assert any(visit.age_on_arrival < 8 for visit in on_site)
+    lesson = next(activity for activity in visits.activities_of(
+        campaigns[CampaignKind.REVERSE_VISIT], Scope.company()) if activity.held_on < local_today())
+    assert 0 < len(visits.attendance_of(lesson)) <= len(visits.expected_at(lesson))

@@ -24,9 +24,11 @@ feature = Feature(
     models=("models",),
     permissions={
         REUNIONS_VIEW: (Role.HR_OFFICER, Role.UNION_OFFICER, Role.SITE_MANAGER,
-                        Role.REPORT_OFFICER),
+                        Role.CARE_WORKER, Role.REPORT_OFFICER),
         REUNIONS_MANAGE: (Role.UNION_OFFICER,),
-        REUNIONS_BOOK: (Role.UNION_OFFICER,),
+        # Booking needs full ID numbers (real-name tickets): by default the HR officers, who
+        # may see them anyway; union officers never see ID numbers (plugin.registry.id_access).
+        REUNIONS_BOOK: (Role.HR_OFFICER,),
         REUNIONS_VISITS: (Role.UNION_OFFICER, Role.SITE_MANAGER, Role.CARE_WORKER),
     },
     links={

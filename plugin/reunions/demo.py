@@ -8,7 +8,10 @@
 - this summer's 小候鸟 visit, open for applications now: parents of left-behind children
   applied for the children (a grandparent coming with some), the places of one site are taken,
   one household that withdrew freed places that are now offered to the household on the
-  waiting list.
+  waiting list;
+- a 反探亲 visit going on now at a construction site and the factory: families staying this
+  fortnight, the children registered with the adult responsible for them, a safety lesson held
+  with its attendance and a reading session coming.
 
 Deterministic: the same seed and day give the same campaigns.
 """
@@ -72,6 +75,7 @@ def load(context: DemoContext) -> None:
                          if worker.org_unit.path.startswith(site.path)] for site in sites}
     _spring_festival(context, rng, root, sites, by_site)
     _summer_visit(context, rng, root, sites, by_site)
+    _reverse_visit_now(context, rng, root, sites, by_site)
 
 
 # -- last Spring Festival, finished -----------------------------------------------------------
@@ -208,6 +212,74 @@ def _apply_summer(campaign, parents: list[Worker], index: int, rng, *, children:
         travel_mode=TravelMode.TRAIN, estimated_fare_fen=rng.randrange(20_000, 45_000, 500))
     return services.apply(campaign, worker, data, actor=worker_actor(worker),
                           today=campaign.applications_open_on + timedelta(days=index + 2))
+
+
+# -- a 反探亲 visit going on now ------------------------------------------------------------------
+
+def _reverse_visit_now(context, rng, root, sites, by_site) -> None:
+    """Families staying at a construction site and at the factory this fortnight: the children
+    registered with the adult responsible for them, a safety lesson held yesterday with its
+    attendance and a reading session coming, so "children on site today" has someone in it."""
+    from . import visits
+    from .models import ActivityKind
+
+    today, actor = context.today, context.actor
+    hosts = [next((unit for unit in sites if "前海" in unit.name),
+                  next((unit for unit in sites if "厂" not in unit.name), sites[0])),
+             next((unit for unit in sites if "厂" in unit.name), sites[-1])]
+    hosts = list(dict.fromkeys(hosts))
+    campaign = services.create_campaign(CampaignInput(
+        name=f"{today.year} 年冬季反探亲", kind=CampaignKind.REVERSE_VISIT,
+        applications_open_on=today - timedelta(days=40),
+        applications_close_on=today - timedelta(days=8),
+        travel_from=today - timedelta(days=6), travel_until=today + timedelta(days=14),
+        budget_fen=600_000, household_limit=3, eligibility=Eligibility.PARENTS,
+        subsidy_kind=SubsidyKind.FIXED, subsidy_percent=None, subsidy_amount_fen=30_000,
+        travel_modes=(TravelMode.TRAIN, TravelMode.COACH), offer_hours=48),
+        unit=root, quotas=dict.fromkeys(hosts, 8), actor=actor)
+    for site in hosts:
+        _families_on_site(campaign, site, by_site[site.id], rng, today, actor)
+        lesson = visits.add_activity(campaign, site, ActivityKind.SAFETY_EDUCATION,
+                                     "防溺水、防触电安全课", today - timedelta(days=1),
+                                     f"{site.name}会议室", actor=actor)
+        present = [visit.id for visit in visits.expected_at(lesson)]
+        visits.record_attendance(lesson, present[:-1] if len(present) > 1 else present,
+                                 actor=actor)
+        visits.add_activity(campaign, site, ActivityKind.CLASSIC_READING, "亲子经典诵读",
+                            today + timedelta(days=2), "职工书屋", actor=actor)
+
+
+def _families_on_site(campaign, site, workers, rng, today, actor) -> None:
+    """Two households of ``site`` staying now, their children registered on site."""
+    from . import visits
+
+    def young(worker):
+        return [child for child in children_of(worker) if child.birth_date
+                and today - child.birth_date < timedelta(days=13 * 365)][:2]
+
+    for index, worker in enumerate([worker for worker in workers if young(worker)][:2]):
+        arrives = today - timedelta(days=3 + index)
+        application = services.apply(campaign, worker, ApplicationInput(
+            travellers=[TravellerInput(TravellerKind.CHILD, child_id=child.id)
+                        for child in young(worker)]
+            + [TravellerInput(TravellerKind.RELATIVE, name=f"{worker.name[0]}桂英",
+                              relation="孩子的母亲" if worker.sex and worker.sex.value == "male"
+                              else "孩子的父亲")],
+            from_place=_home(worker), to_place=_station(site.name), depart_on=arrives,
+            return_on=today + timedelta(days=7 + index), travel_mode=TravelMode.TRAIN,
+            estimated_fare_fen=rng.randrange(25_000, 40_000, 500)),
+            actor=worker_actor(worker), today=campaign.applications_open_on + timedelta(days=3))
+        services.approve(application, actor=actor)
+        adult = next(t.name for t in application.travellers if t.kind == TravellerKind.RELATIVE)
+        for traveller in application.travellers:
+            if traveller.kind == TravellerKind.CHILD:
+                visits.register_visit(traveller, visits.VisitInput(
+                    arrives_on=arrives, leaves_on=application.return_on,
+                    accommodation=f"家属房 {index + 1} 号，与{worker.name}同住",
+                    responsible_adult=adult, responsible_adult_phone=f"1390000{index:04d}",
+                    emergency_contact=worker.name,
+                    emergency_phone=worker.phone or "13800000000",
+                    insurance_number=f"PICC-{today.year}-{application.id:05d}"), actor=actor)
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """A small Spring Festival trip-home campaign run end to end in the browser, as its users do it
 (issue #17): a union officer creates it through the form, three workers apply on phone-sized
-pages (one with his two children), the officer approves them within the budget, downloads the
-manifest, fills in the agent's tickets and imports them back, marks the households travelled and
-reads the results; a worker's phone shows the ticket.
+pages (one with his two children), the officer approves them within the budget; the HR officer
+(who books: union officers never see ID numbers) downloads the manifest, fills in the agent's
+tickets and imports them back and marks the households travelled; the union officer reads the
+results; a worker's phone shows the ticket.
 
 The live server runs on the real (or travelled) clock: every date comes from the portal's own
 ``local_today()``.
@@ -27,6 +28,7 @@ PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touc
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 SITE = "前海项目部"
 OFFICER = "union-zhou"
+BOOKER = "hr-li"
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ def world(portal, company):
                     CHILD_FIELDS, today=today), actor=system, today=today)
         officer = create_user(OFFICER, "周工会", PASSWORD, actor=system)
         grant_role(officer.key, Role.UNION_OFFICER, root, actor=system, check_actor=False)
+        booker = create_user(BOOKER, "李人事", PASSWORD, actor=system)
+        grant_role(booker.key, Role.HR_OFFICER, root, actor=system, check_actor=False)
         return today, site.id
 
     return portal.run(work)
@@ -228,11 +232,18 @@ def test_a_small_spring_festival_campaign_end_to_end(new_context, portal, world,
     expect(office.locator(f'#quotas tr[data-quota="{site_id}"]')).to_contain_text("5 / 5")
 
     # -- booking: the manifest out, the agent's tickets back in -----------------------------
-    office.locator("#booking-link").click()
-    expect(office.locator("#campaign-money")).to_contain_text("预算 1,600.00 元，已占用 1,600.00 元")
-    expect(office.locator("#booking-applications [data-status=approved]")).to_have_count(3)
-    with office.expect_download() as download_info:
-        office.locator("#manifest-xlsx").click()
+    # Booking needs the travellers' ID numbers: it is the HR officer's (union officers never see
+    # ID numbers), on the same campaign page.
+    expect(office.locator("#booking-link")).to_have_count(0)
+    booking = new_context(base_url=portal.url, **DESKTOP).new_page()
+    watch_for_script_errors(booking, script_errors)
+    log_in(booking, BOOKER)
+    booking.goto(f"/reunions/{campaign_id}")
+    booking.locator("#booking-link").click()
+    expect(booking.locator("#campaign-money")).to_contain_text("预算 1,600.00 元，已占用 1,600.00 元")
+    expect(booking.locator("#booking-applications [data-status=approved]")).to_have_count(3)
+    with booking.expect_download() as download_info:
+        booking.locator("#manifest-xlsx").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
     manifest = tmp_path / "manifest.xlsx"
@@ -249,18 +260,18 @@ def test_a_small_spring_festival_campaign_end_to_end(new_context, portal, world,
 
     tickets = tmp_path / "出票结果.xlsx"
     fill_tickets(manifest, tickets)
-    office.locator("#file").set_input_files(str(tickets))
-    with office.expect_navigation():
-        office.locator("#results-submit").click()
-    expect(office.locator("#import-refused")).to_have_count(0)
-    expect(office.locator(".alert-success")).to_contain_text("已登记 5 张车票，3 户已全部出票")
-    booked = office.locator("#booking-applications [data-status=booked]")
+    booking.locator("#file").set_input_files(str(tickets))
+    with booking.expect_navigation():
+        booking.locator("#results-submit").click()
+    expect(booking.locator("#import-refused")).to_have_count(0)
+    expect(booking.locator(".alert-success")).to_contain_text("已登记 5 张车票，3 户已全部出票")
+    booked = booking.locator("#booking-applications [data-status=booked]")
     expect(booked).to_have_count(3)
-    family = office.locator("#booking-applications tr[data-application-id]", has_text="赵铁柱")
+    family = booking.locator("#booking-applications tr[data-application-id]", has_text="赵铁柱")
     expect(family).to_contain_text("G1234")
     # The subsidy from the actual prices: the children's half-price tickets free 350 yuan.
     expect(family.locator("td").nth(6)).to_have_text("700.00")
-    expect(office.locator("#campaign-money")).to_contain_text("已占用 1,250.00 元")
+    expect(booking.locator("#campaign-money")).to_contain_text("已占用 1,250.00 元")
 
     # -- 赵铁柱's phone shows the ticket -------------------------------------------------------
     phone = phones["E4001"]
@@ -275,11 +286,11 @@ def test_a_small_spring_festival_campaign_end_to_end(new_context, portal, world,
 
     # -- everyone left today: marked travelled ---------------------------------------------
     for _household in WORKERS:
-        with office.expect_navigation():
-            office.locator("#booking-applications button[data-action=travelled]").first.click()
-        expect(office.locator(".alert-success")).to_contain_text("已登记：已出行")
-    expect(office.locator("#booking-applications [data-status=travelled]")).to_have_count(3)
-    expect(office.locator("#booking-applications button[data-action=travelled]")).to_have_count(0)
+        with booking.expect_navigation():
+            booking.locator("#booking-applications button[data-action=travelled]").first.click()
+        expect(booking.locator(".alert-success")).to_contain_text("已登记：已出行")
+    expect(booking.locator("#booking-applications [data-status=travelled]")).to_have_count(3)
+    expect(booking.locator("#booking-applications button[data-action=travelled]")).to_have_count(0)
 
     # -- the results -----------------------------------------------------------------------
     office.goto(f"/reunions/{campaign_id}")
