@@ -48,6 +48,7 @@ from ..access.scope import Scope
 from ..audit.services import record_event
 from ..core import tasks
 from ..core.clock import local_today
+from ..core.collections_tuning import fewer_collections
 from ..core.db import refresh_planner_statistics, session
 from ..core.errors import CareBridgeError, NotFound, ValidationError
 from ..core.host import Actor
@@ -250,7 +251,7 @@ class _Importer(BatchInserts):
             job.unknown_columns = self.plan.unknown or None
             self.run.checkpoint(0, total=max(roster.size_hint - self.plan.header_row, 0)
                                 if roster.size_hint else None)
-            with open(spool_path, "wb") as spool:
+            with open(spool_path, "wb") as spool, fewer_collections():
                 for batch in _batched(rows, self.batch_size):
                     self._batch(batch, spool)
         self._finish(roster_format, spool_path, work_dir)

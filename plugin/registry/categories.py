@@ -85,7 +85,7 @@ from __future__ import annotations
 import calendar
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
 #: Months a status (working away, out of contact, imprisoned, living outside the hukou county)
@@ -460,6 +460,8 @@ def _difficulty(value: bool | None, code: str, presume: bool) -> _Tri:
     return _fact(value, code)
 
 
+#: What two decisions are compared on when the age does not matter (a category, a flag…).
+_COMPARED_FIELDS = tuple(each.name for each in fields(CategoryDecision) if each.name != "age")
 #: Decisions already made, by :func:`_decision_key` (a roster's children share a few hundred
 #: kinds of facts; the dates only matter through what has happened by the day).
 _DECISIONS: dict[tuple, CategoryDecision] = {}
@@ -490,7 +492,8 @@ def _remembered(facts: ChildFacts, on: date, presume: bool) -> tuple[CategoryDec
 
 
 def _same_but_age(one: CategoryDecision, other: CategoryDecision) -> bool:
-    return one is other or replace(one, age=None) == replace(other, age=None)
+    return one is other or all(getattr(one, name) == getattr(other, name)
+                               for name in _COMPARED_FIELDS)
 
 
 def _parent_key(parent: ParentFacts | None, on: date) -> tuple | None:
