@@ -41,8 +41,8 @@ feature = Feature(
     jobs=(
         Job("registry.recompute_categories", "jobs:recompute_categories_due_today", "cron",
             {"hour": 0, "minute": 5},
-            why="Just after local midnight, so a child turning 16 leaves the left-behind list "
-                "that day."),
+            why="Just after local midnight: yesterday's records go into the children's history "
+                "first, then a child turning 16 leaves the left-behind list that day."),
         Job("registry.discard_expired_held_details", "jobs:discard_expired_held_details", "cron",
             {"hour": 0, "minute": 15},
             why="After midnight: details held until yesterday for lack of consent go first thing "

@@ -11,7 +11,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel, relationship
 
 from ..core.clock import utcnow
@@ -287,3 +287,42 @@ class ChildHeldDetails(Base):
     #: Last day the details are kept; the daily job erases them after it.
     expires_on: Mapped[date] = mapped_column(Date, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ChildHistory(Base):
+    """What a child's record said at the end of each day from ``held_from`` until the day before
+    ``held_until`` (open: still so): the unit, the categories and flags, and the facts the
+    reports break figures down by. Written by the nightly job (:mod:`plugin.registry.history`),
+    so "left-behind children on 31 December" is answerable on any later day."""
+
+    __tablename__ = "cb_child_history"
+    __table_args__ = (
+        Index("ix_cb_child_history_day", "held_from", "held_until"),
+        # At most one open row per child (the state the next night compares with).
+        Index("uq_cb_child_history_open", "child_id", unique=True,
+              postgresql_where=text("held_until IS NULL"),
+              sqlite_where=text("held_until IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("cb_child.id"), index=True)
+    held_from: Mapped[date] = mapped_column(Date)
+    held_until: Mapped[date | None] = mapped_column(Date)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("cb_org_unit.id"), index=True)
+    sex: Mapped[Sex | None] = mapped_column(enum_column(Sex, 8))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    hukou_region_code: Mapped[str | None] = mapped_column(String(6))
+    hukou_rural: Mapped[bool | None]
+    left_behind: Mapped[bool | None]
+    migrant: Mapped[bool | None]
+    in_difficulty: Mapped[bool | None]
+    de_facto_unsupported: Mapped[bool | None]
+    orphan: Mapped[bool | None]
+    in_three_areas: Mapped[bool | None]
+    focus_flags: Mapped[str] = mapped_column(String(200), default="")
+
+
+#: The columns a history row copies from the child's record.
+HISTORY_COLUMNS = ("org_unit_id", "sex", "birth_date", "hukou_region_code", "hukou_rural",
+                   "left_behind", "migrant", "in_difficulty", "de_facto_unsupported", "orphan",
+                   "in_three_areas", "focus_flags")
