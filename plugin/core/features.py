@@ -142,6 +142,9 @@ class Feature:
     #: audit log reads its object types, detail keys and values (labels, names, links).
     audit_text: str | None = None
     integrity_kinds: tuple[IntegrityKind, ...] = ()
+    #: ``"module:attribute"`` naming the tuple of figures the feature publishes for reports and
+    #: the dashboard (:class:`plugin.core.indicators.Indicator`).
+    indicators: str | None = None
     #: A function ``(DemoContext) -> None`` that adds the feature's records to the demo company
     #: (``carebridge seed-demo``), after the features before it in the list have added theirs.
     demo: str | None = None

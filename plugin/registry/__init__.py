@@ -21,6 +21,7 @@ feature = Feature(
     name="registry",
     package=__name__,
     demo="demo:load",
+    indicators="indicators:INDICATORS",
     blueprints=("views:bp", "review_views:bp", "todo:bp"),
     panels={"home.todo": ("carebridge/registry/_todo.html",)},
     models=("models",),

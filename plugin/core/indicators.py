@@ -1,0 +1,96 @@
+"""Indicators: the figures features publish for reports, filings and the dashboard (DOMAIN §9).
+
+Each feature declares its indicators once, in its :class:`~plugin.core.features.Feature`
+(``indicators=``); reports and the dashboard read figures only through :func:`compute` and
+:func:`counted_records`, never a feature's tables, and a feature that is not mounted has no
+indicators (never a made-up zero).
+
+An indicator is computed by aggregate SQL in the database for organisation subtrees (their
+paths) and a period of whole local days, both ends included, in the company's time zone:
+
+* a *flow* counts what happened in the period (sessions held, pledges signed);
+* a *stock* counts what stood at the end of its last day (left-behind children on 31 December),
+  from the history the feature keeps, so a past period gives that period's figure.
+
+``counted_records`` lists the ids of the records a figure counted, so a filed number can be
+explained later even after the data changed.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .db import session
+from .errors import ValidationError
+from .features import Feature, declared_features
+from .i18n import N_
+
+FLOW = "flow"
+STOCK = "stock"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    #: ``<feature>.<name>``, stable: filings store it.
+    code: str
+    #: Chinese msgid (lazy), translated when shown.
+    name: Any
+    #: The unit the number counts (人, 名, 场, 份, 元…), a lazy msgid.
+    unit: Any
+    #: What is counted, in a sentence a recipient can check (lazy msgid).
+    definition: Any
+    #: ``"module:function"`` in the feature's package: ``(paths, start, end) -> int``.
+    compute: str
+    #: ``"module:function"``: ``(paths, start, end) -> Select`` of the counted records' ids.
+    records: str
+    #: What those ids are (``child``, ``lecture_session``…), for the list behind a figure.
+    record_type: str
+    kind: str = FLOW
+
+    def __post_init__(self) -> None:
+        if self.kind not in (FLOW, STOCK):
+            raise ValueError(f"indicator {self.code}: kind is {FLOW!r} or {STOCK!r}")
+
+
+def declared_indicators() -> dict[str, tuple[Feature, Indicator]]:
+    """Every declared indicator by code, with the feature declaring it (declaration order)."""
+    found: dict[str, tuple[Feature, Indicator]] = {}
+    for feature in declared_features():
+        for indicator in feature.load(feature.indicators) if feature.indicators else ():
+            if not indicator.code.startswith(f"{feature.name}."):
+                raise ValueError(f"indicator {indicator.code} of feature {feature.name} must be "
+                                 f"named {feature.name}.<name>")
+            if indicator.code in found:
+                raise ValueError(f"two indicators are called {indicator.code}")
+            found[indicator.code] = (feature, indicator)
+    return found
+
+
+def _declared(code: str) -> tuple[Feature, Indicator]:
+    try:
+        return declared_indicators()[code]
+    except KeyError:
+        raise ValidationError(N_("没有这个指标：%(code)s"), field="indicator", code=code) from None
+
+
+def _checked(start: date, end: date) -> None:
+    if start > end:
+        raise ValidationError(N_("起始日期不能晚于截止日期"), field="start")
+
+
+def compute(code: str, paths: Sequence[str], start: date, end: date) -> int:
+    """The figure of ``code`` for the subtrees at ``paths`` and the local days ``start`` to
+    ``end``, both included."""
+    _checked(start, end)
+    feature, indicator = _declared(code)
+    return int(feature.load(indicator.compute)(list(paths), start, end))
+
+
+def counted_records(code: str, paths: Sequence[str], start: date, end: date) -> list[int]:
+    """The ids of the records the figure counted, in id order."""
+    _checked(start, end)
+    feature, indicator = _declared(code)
+    statement = feature.load(indicator.records)(list(paths), start, end)
+    return sorted(session.execute(statement).scalars())

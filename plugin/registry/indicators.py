@@ -1,0 +1,109 @@
+"""The registry's indicators (declared in its Feature): workers and children, counted by
+aggregate SQL for organisation subtrees and a period of local days.
+
+Children are stocks, as their records stood at the end of the period's last day
+(:func:`plugin.registry.history.children_on`); a child counts under the unit of its record that
+day. Workers are a stock too: employed on the last day by their entry and leaving dates, under
+their current unit (the registry keeps no history of workers' units).
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from ..core.db import session
+from ..core.indicators import STOCK, Indicator
+from ..org.models import OrgUnit
+from ..org.queries import in_subtrees
+from .history import children_on
+from .models import Worker
+
+#: Category indicators: code → (column of the child's record, name, definition); each code is
+#: also the name of its function below.
+CATEGORIES = {
+    "children_left_behind": ("left_behind", _l("农村留守儿童"),
+                             _l("期末当天认定为农村留守儿童的职工子女人数（DOMAIN §3）")),
+    "children_migrant": ("migrant", _l("流动儿童"),
+                         _l("期末当天认定为流动儿童的职工子女人数")),
+    "children_in_difficulty": ("in_difficulty", _l("困境儿童"),
+                               _l("期末当天认定为困境儿童的职工子女人数")),
+    "children_de_facto_unsupported": ("de_facto_unsupported", _l("事实无人抚养儿童"),
+                                      _l("期末当天认定为事实无人抚养儿童的职工子女人数")),
+    "children_orphan": ("orphan", _l("孤儿"),
+                        _l("期末当天父母均已去世、未满 18 周岁的职工子女人数")),
+}
+
+
+def _children(paths: list[str], end: date, column: str | None):
+    rows = children_on(end)
+    statement = (select(rows.c.child_id).join(OrgUnit, OrgUnit.id == rows.c.org_unit_id)
+                 .where(in_subtrees(OrgUnit.path, paths)))
+    if column is not None:
+        statement = statement.where(getattr(rows.c, column).is_(True))
+    return statement
+
+
+def _count(statement) -> int:
+    return session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
+
+
+def children_registered(paths: list[str], start: date, end: date) -> int:
+    return _count(_children(paths, end, None))
+
+
+def children_registered_records(paths: list[str], start: date, end: date):
+    return _children(paths, end, None)
+
+
+def _category_count(column: str, paths: list[str], start: date, end: date) -> int:
+    return _count(_children(paths, end, column))
+
+
+def _category_records(column: str, paths: list[str], start: date, end: date):
+    return _children(paths, end, column)
+
+
+# One function per category, as the indicators name them ("indicators:children_left_behind").
+children_left_behind = partial(_category_count, "left_behind")
+children_left_behind_records = partial(_category_records, "left_behind")
+children_migrant = partial(_category_count, "migrant")
+children_migrant_records = partial(_category_records, "migrant")
+children_in_difficulty = partial(_category_count, "in_difficulty")
+children_in_difficulty_records = partial(_category_records, "in_difficulty")
+children_de_facto_unsupported = partial(_category_count, "de_facto_unsupported")
+children_de_facto_unsupported_records = partial(_category_records, "de_facto_unsupported")
+children_orphan = partial(_category_count, "orphan")
+children_orphan_records = partial(_category_records, "orphan")
+
+
+def _workers(paths: list[str], end: date):
+    return (select(Worker.id).join(OrgUnit, OrgUnit.id == Worker.org_unit_id)
+            .where(in_subtrees(OrgUnit.path, paths),
+                   or_(Worker.entry_date.is_(None), Worker.entry_date <= end),
+                   or_(Worker.left_on.is_(None), Worker.left_on > end)))
+
+
+def workers_employed(paths: list[str], start: date, end: date) -> int:
+    return _count(_workers(paths, end))
+
+
+def workers_employed_records(paths: list[str], start: date, end: date):
+    return _workers(paths, end)
+
+
+INDICATORS = (
+    Indicator("registry.workers_employed", _l("在职职工"), _l("人"),
+              _l("期末当天在职的职工人数：入职日期不晚于期末（未登记的算在内），且期末前没有离职"),
+              "indicators:workers_employed", "indicators:workers_employed_records", "worker",
+              STOCK),
+    Indicator("registry.children_registered", _l("登记的职工子女"), _l("人"),
+              _l("期末当天登记在册的职工子女人数"),
+              "indicators:children_registered", "indicators:children_registered_records",
+              "child", STOCK),
+    *(Indicator(f"registry.{code}", name, _l("人"), definition, f"indicators:{code}",
+                f"indicators:{code}_records", "child", STOCK)
+      for code, (_column, name, definition) in CATEGORIES.items()),
+)

@@ -1,0 +1,75 @@
+"""Indicators declared by the features, computed for subtrees and periods (issue #18): each
+against figures counted by hand, stocks as of the period's last day."""
+from datetime import date
+
+import pytest
+
+from plugin.core import indicators
+from plugin.core.errors import ValidationError
+from plugin.org.models import OrgKind
+from plugin.registry import history
+from plugin.registry.schema import WORKER_FIELDS, parse_record
+from plugin.registry.services import upsert_worker
+
+from .conftest import SYSTEM
+from .factories import make_child, make_worker
+
+
+def test_every_indicator_is_named_after_its_feature_with_a_definition(app):
+    declared = indicators.declared_indicators()
+    assert "registry.children_left_behind" in declared
+    for code, (feature, indicator) in declared.items():
+        assert code.startswith(f"{feature.name}.") and str(indicator.definition)
+        assert indicator.kind in (indicators.FLOW, indicators.STOCK)
+
+
+@pytest.fixture
+def two_sites(make_unit):
+    return make_unit(OrgKind.SITE, name="甲项目部"), make_unit(OrgKind.SITE, name="乙项目部")
+
+
+def test_children_by_category_in_a_subtree_as_of_the_last_day(two_sites, clock):
+    site_a, site_b = two_sites
+    parent = make_worker(site_a)
+    left_behind = make_child(parent, left_behind=True)
+    make_child(make_worker(site_a))                       # lives with the parents
+    make_child(make_worker(site_b), left_behind=True)
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    company = [site_a.parent.path]
+    assert indicators.compute("registry.children_registered", company, *year) == 3
+    assert indicators.compute("registry.children_left_behind", company, *year) == 2
+    assert indicators.compute("registry.children_left_behind", [site_a.path], *year) == 1
+    assert indicators.counted_records("registry.children_left_behind", [site_a.path],
+                                      *year) == [left_behind.id]
+    assert indicators.compute("registry.children_migrant", [site_a.path], *year) == 0
+
+    # Last year's figure after this year's change: recorded on 21 November, then the child's
+    # mother turns out capable the next day.
+    history.record_day(date(2026, 11, 21))
+    upsert_worker(parse_record({"employee_number": parent.employee_number, "name": parent.name,
+                                "other_parent_status": "在家", "other_parent_capable": "是"},
+                               WORKER_FIELDS, today=date(2026, 11, 22)), unit=site_a,
+                  actor=SYSTEM)
+    clock.advance(days=2)
+    history.record_day(date(2026, 11, 23))
+    up_to_21 = (date(2026, 11, 1), date(2026, 11, 21))
+    assert indicators.compute("registry.children_left_behind", [site_a.path], *up_to_21) == 1
+    assert indicators.compute("registry.children_left_behind", [site_a.path], *year) == 0
+
+
+def test_workers_employed_on_the_last_day(two_sites):
+    site_a, _ = two_sites
+    make_worker(site_a, entry_date="2025-03-01")
+    make_worker(site_a, entry_date="2026-06-01")
+    make_worker(site_a, entry_date="2024-01-01", employment_status="离职", left_on="2026-02-01")
+    assert indicators.compute("registry.workers_employed", [site_a.path],
+                              date(2025, 1, 1), date(2025, 12, 31)) == 2  # the leaver was there
+    assert indicators.compute("registry.workers_employed", [site_a.path],
+                              date(2026, 1, 1), date(2026, 11, 22)) == 2
+
+
+def test_unknown_indicators_and_reversed_periods_are_refused(app_context):
+    with pytest.raises(ValidationError):
+        indicators.compute("registry.nothing", [], date(2026, 1, 1), date(2026, 1, 31))
+    with pytest.raises(ValidationError):
+        indicators.compute("registry.children_registered", [], date(2026, 2, 1), date(2026, 1, 1))
