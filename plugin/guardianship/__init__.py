@@ -59,6 +59,7 @@ feature = Feature(
         IntegrityKind("admonition", _l("批评教育（《家庭教育促进法》第四十八条）"), "danger"),
     ),
     audit_text="audit_text:AUDIT_TEXT",
+    indicators="indicators:INDICATORS",
     audit_actions={
         "agreement.created": _l("登记委托照护协议"),
         "agreement.signed": _l("职工手机签署委托照护协议"),

@@ -13,6 +13,7 @@ feature = Feature(
     name="lectures",
     package=__name__,
     demo="demo:load",
+    indicators="indicators:INDICATORS",
     blueprints=("views:bp", "worker_views:worker_bp", "todo:bp"),
     panels={"home.todo": ("carebridge/lectures/_todo.html",)},
     models=("models",),

@@ -24,7 +24,7 @@ Definitions (product rules where DOMAIN §5 and §9 are silent):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import case, distinct, exists, func, select
 
@@ -105,23 +105,16 @@ def lecture_figures(unit_path_prefixes: list[str], start: date, end: date) -> Le
     if start > end:
         raise ValidationError("起始日期不能晚于截止日期", field="start")
     since, until = period_bounds(start, end)
-    in_period = (LectureSession.starts_at >= since) & (LectureSession.starts_at < until)
 
-    held, brochures = session.execute(
-        select(func.count(), func.coalesce(func.sum(LectureSession.brochures_handed_out), 0))
-        .select_from(LectureSession).join(OrgUnit, LectureSession.org_unit_id == OrgUnit.id)
-        .where(HELD, in_period, in_subtrees(OrgUnit.path, unit_path_prefixes))).one()
-    attendances, attendees = session.execute(
-        select(func.count(), func.count(distinct(Attendance.worker_id)))
-        .select_from(Attendance).join(LectureSession, Attendance.session_id == LectureSession.id)
-        .join(OrgUnit, LectureSession.org_unit_id == OrgUnit.id)
-        .where(VALID, HELD, in_period, in_subtrees(OrgUnit.path, unit_path_prefixes))).one()
+    held, brochures = session.execute(sessions_held_statement(
+        unit_path_prefixes, since, until,
+        func.count(), func.coalesce(func.sum(LectureSession.brochures_handed_out), 0))).one()
+    attendances, attendees = session.execute(valid_attendances_statement(
+        unit_path_prefixes, since, until,
+        func.count(), func.count(distinct(Attendance.worker_id)))).one()
 
-    attended = (select(Attendance.worker_id)
-                .join(LectureSession, Attendance.session_id == LectureSession.id)
-                .where(VALID, HELD, in_period))
-    reached = (select(Worker.id).join(OrgUnit, Worker.org_unit_id == OrgUnit.id)
-               .where(in_subtrees(OrgUnit.path, unit_path_prefixes), Worker.id.in_(attended)))
+    attended = attended_statement(since, until)
+    reached = workers_reached_statement(unit_path_prefixes, since, until)
     workers_reached = session.execute(
         select(func.count()).select_from(reached.subquery())).scalar_one()
     with_left_behind, with_left_behind_reached = session.execute(
@@ -148,6 +141,49 @@ def lecture_figures(unit_path_prefixes: list[str], start: date, end: date) -> Le
         workers_with_left_behind_children_reached=int(with_left_behind_reached),
         families_reached=families_reached, children_reached=children_reached,
         left_behind_children_reached=int(left_behind_reached))
+
+
+# -- statement builders (the definitions of the module doc; also the lectures' indicators) ----
+# ``since`` and ``until`` are the UTC bounds of a period, :func:`period_bounds`.
+
+def _starting_in(since: datetime, until: datetime):
+    return (LectureSession.starts_at >= since) & (LectureSession.starts_at < until)
+
+
+def sessions_held_statement(unit_path_prefixes: list[str], since: datetime, until: datetime,
+                            *columns):
+    """``columns`` (default: the session's id) of the sessions held: of a unit in the subtrees,
+    not cancelled, starting in ``[since, until)``."""
+    return (select(*(columns or (LectureSession.id,))).select_from(LectureSession)
+            .join(OrgUnit, LectureSession.org_unit_id == OrgUnit.id)
+            .where(HELD, _starting_in(since, until), in_subtrees(OrgUnit.path, unit_path_prefixes)))
+
+
+def valid_attendances_statement(unit_path_prefixes: list[str], since: datetime, until: datetime,
+                                *columns):
+    """``columns`` (default: the attendance's id) of the valid attendances of the sessions held
+    (:func:`sessions_held_statement`), wherever the attendee works."""
+    return (select(*(columns or (Attendance.id,))).select_from(Attendance)
+            .join(LectureSession, Attendance.session_id == LectureSession.id)
+            .join(OrgUnit, LectureSession.org_unit_id == OrgUnit.id)
+            .where(VALID, HELD, _starting_in(since, until),
+                   in_subtrees(OrgUnit.path, unit_path_prefixes)))
+
+
+def attended_statement(since: datetime, until: datetime):
+    """Worker ids with a valid attendance at a session not cancelled starting in
+    ``[since, until)``, wherever it was held (one row per attendance)."""
+    return (select(Attendance.worker_id)
+            .join(LectureSession, Attendance.session_id == LectureSession.id)
+            .where(VALID, HELD, _starting_in(since, until)))
+
+
+def workers_reached_statement(unit_path_prefixes: list[str], since: datetime, until: datetime):
+    """Ids of the workers reached: of a unit in the subtrees (their current unit), with a valid
+    attendance in the period (:func:`attended_statement`)."""
+    return (select(Worker.id).join(OrgUnit, Worker.org_unit_id == OrgUnit.id)
+            .where(in_subtrees(OrgUnit.path, unit_path_prefixes),
+                   Worker.id.in_(attended_statement(since, until))))
 
 
 def never_attended(unit_path_prefixes: list[str], *, page: int = 1, per_page: int = 50) -> Page:

@@ -14,6 +14,7 @@ feature = Feature(
     name="pledges",
     package=__name__,
     demo="demo:load",
+    indicators="indicators:INDICATORS",
     blueprints=("views:bp", "worker_views:bp", "public_views:bp", "todo:bp"),
     panels={"home.todo": ("carebridge/pledges/_todo.html",)},
     models=("models",),

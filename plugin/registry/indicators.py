@@ -12,7 +12,7 @@ from datetime import date
 from functools import partial
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from ..core.db import session
 from ..core.indicators import STOCK, Indicator
@@ -20,6 +20,7 @@ from ..org.models import OrgUnit
 from ..org.queries import in_subtrees
 from .history import children_on
 from .models import Worker
+from .queries import employed_on
 
 #: Category indicators: code → (column of the child's record, name, definition); each code is
 #: also the name of its function below.
@@ -81,9 +82,7 @@ children_orphan_records = partial(_category_records, "orphan")
 
 def _workers(paths: list[str], end: date):
     return (select(Worker.id).join(OrgUnit, OrgUnit.id == Worker.org_unit_id)
-            .where(in_subtrees(OrgUnit.path, paths),
-                   or_(Worker.entry_date.is_(None), Worker.entry_date <= end),
-                   or_(Worker.left_on.is_(None), Worker.left_on > end)))
+            .where(in_subtrees(OrgUnit.path, paths), employed_on(end)))
 
 
 def workers_employed(paths: list[str], start: date, end: date) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 
 from ..audit.models import AuditEvent
 from ..core.db import session
@@ -188,3 +188,10 @@ def units_for_assignment(scope_paths: list[str]) -> list[OrgUnit]:
 
     return [unit for unit in sorted_tree(units_in_subtrees(scope_paths))
             if unit.kind in (OrgKind.SITE, OrgKind.TEAM)]
+
+
+def employed_on(day: date):
+    """SQL condition on :class:`Worker`: employed at the end of ``day`` by the entry and leaving
+    dates (no entry date recorded counts as employed)."""
+    return and_(or_(Worker.entry_date.is_(None), Worker.entry_date <= day),
+                or_(Worker.left_on.is_(None), Worker.left_on > day))

@@ -22,6 +22,7 @@ feature = Feature(
                 "visits_views:bp", "todo:bp"),
     panels={"home.todo": ("carebridge/reunions/_todo.html",)},
     models=("models",),
+    indicators="indicators:INDICATORS",
     permissions={
         REUNIONS_VIEW: (Role.HR_OFFICER, Role.UNION_OFFICER, Role.SITE_MANAGER,
                         Role.CARE_WORKER, Role.REPORT_OFFICER),
