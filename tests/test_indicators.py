@@ -73,3 +73,43 @@ def test_unknown_indicators_and_reversed_periods_are_refused(app_context):
         indicators.compute("registry.nothing", [], date(2026, 1, 1), date(2026, 1, 31))
     with pytest.raises(ValidationError):
         indicators.compute("registry.children_registered", [], date(2026, 2, 1), date(2026, 1, 1))
+
+
+def test_children_split_by_sex_age_band_province_and_flags(two_sites, clock):
+    site_a, _ = two_sites
+    parent = make_worker(site_a)
+    # On 31 December 2026: 5, 6, 13 (turns 14 on 1 January), 14 (turned on 31 December), 17.
+    for born, sex in (("2021-06-01", "男"), ("2020-12-31", "女"), ("2013-01-01", "男"),
+                      ("2012-12-31", "女"), ("2009-06-01", "男")):
+        make_child(parent, birth_date=born, sex=sex, hukou_region_code="540102",  # 拉萨 (三区三州)
+                   family_poverty="低保" if born.startswith("2013") else "无")
+    make_child(make_worker(site_a), birth_date="2015-05-05", hukou_region_code="511321")
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    paths = [site_a.path]
+
+    def split(by):
+        return indicators.breakdown("registry.children_registered", by, paths, *year)
+
+    assert split("age_band") == {"0-5": 1, "6-13": 3, "14-15": 1, "16-17": 1}
+    assert split("sex") == {"male": 3, "female": 2, "unknown": 1}
+    assert split("hukou_province") == {"54": 5, "51": 1}
+    assert split("three_areas") == {"true": 5, "false": 1}
+    assert split("focus_flag") == {"family_hardship": 1}
+    assert sum(split("age_band").values()) == indicators.compute(
+        "registry.children_registered", paths, *year)
+    with pytest.raises(ValidationError):
+        indicators.breakdown("registry.children_registered", "shoe_size", paths, *year)
+
+
+def test_workers_split_by_site_and_subcontractor(two_sites, make_unit):
+    site_a, site_b = two_sites
+    team = make_unit(OrgKind.TEAM, parent=site_a, name="钢筋班组")
+    make_worker(site_a, subcontractor="某某劳务")
+    make_worker(team, subcontractor="某某劳务")
+    make_worker(site_b)
+    year = (date(2026, 1, 1), date(2026, 11, 22))
+    company = [site_a.parent.path]
+    assert indicators.breakdown("registry.workers_employed", "site", company, *year) == {
+        str(site_a.id): 2, str(site_b.id): 1}
+    assert indicators.breakdown("registry.workers_employed", "subcontractor", company,
+                                *year) == {"某某劳务": 2, "": 1}

@@ -48,6 +48,11 @@ class Indicator:
     #: What those ids are (``child``, ``lecture_session``…), for the list behind a figure.
     record_type: str
     kind: str = FLOW
+    #: What the figure can be split by, for the recipients (``sex``, ``age_band``,
+    #: ``hukou_province``…): the parts add up to the figure unless the breakdown says otherwise.
+    breakdowns: tuple[str, ...] = ()
+    #: ``"module:function"``: ``(paths, start, end, by) -> {key: count}`` for those breakdowns.
+    breakdown: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in (FLOW, STOCK):
@@ -86,6 +91,19 @@ def compute(code: str, paths: Sequence[str], start: date, end: date) -> int:
     _checked(start, end)
     feature, indicator = _declared(code)
     return int(feature.load(indicator.compute)(list(paths), start, end))
+
+
+def breakdown(code: str, by: str, paths: Sequence[str], start: date,
+              end: date) -> dict[str, int]:
+    """The figure of ``code`` split ``by`` one of its breakdowns: key → count, keys with no
+    records left out."""
+    _checked(start, end)
+    feature, indicator = _declared(code)
+    if by not in indicator.breakdowns or indicator.breakdown is None:
+        raise ValidationError(N_("指标 %(code)s 不能按 %(by)s 分组"), field="breakdown", code=code,
+                              by=by)
+    return {str(key): int(count) for key, count in
+            feature.load(indicator.breakdown)(list(paths), start, end, by).items()}
 
 
 def counted_records(code: str, paths: Sequence[str], start: date, end: date) -> list[int]:

@@ -12,12 +12,14 @@ from datetime import date
 from functools import partial
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import String, case, func, literal, select, type_coerce
+from sqlalchemy.orm import aliased
 
 from ..core.db import session
 from ..core.indicators import STOCK, Indicator
-from ..org.models import OrgUnit
+from ..org.models import OrgKind, OrgUnit
 from ..org.queries import in_subtrees
+from .categories import FOCUS_FLAG_CODES
 from .history import children_on
 from .models import Worker
 from .queries import employed_on
@@ -38,8 +40,8 @@ CATEGORIES = {
 }
 
 
-def _children(paths: list[str], end: date, column: str | None):
-    rows = children_on(end)
+def _children(paths: list[str], end: date, column: str | None, rows=None):
+    rows = children_on(end) if rows is None else rows
     statement = (select(rows.c.child_id).join(OrgUnit, OrgUnit.id == rows.c.org_unit_id)
                  .where(in_subtrees(OrgUnit.path, paths)))
     if column is not None:
@@ -80,6 +82,69 @@ children_orphan = partial(_category_count, "orphan")
 children_orphan_records = partial(_category_records, "orphan")
 
 
+# -- breakdowns of the children's figures ----------------------------------------------------
+
+#: What the children's figures split by. Focus flags are several per child: a child counts under
+#: each of its flags (those parts do not add up to the figure).
+CHILD_BREAKDOWNS = ("sex", "age_band", "hukou_province", "three_areas", "hukou_rural",
+                    "focus_flag")
+#: Age bands of DOMAIN §9 (0–5, 6–13, 14–15), then the older children the other categories
+#: count, by whole years on the period's last day.
+AGE_BANDS = (("0-5", 0, 6), ("6-13", 6, 14), ("14-15", 14, 16), ("16-17", 16, 18))
+UNKNOWN = "unknown"
+
+
+def years_before(day: date, years: int) -> date:
+    """The latest birth date of someone ``years`` old on ``day`` (29 February → 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age_band(birth_date_column, end: date):
+    cases = [(birth_date_column.is_(None), UNKNOWN)]
+    cases += [(birth_date_column > years_before(end, upper), band) for band, _, upper in AGE_BANDS]
+    return case(*cases, else_="18+")
+
+
+def _known(column):
+    return case((column.is_(True), "true"), (column.is_(False), "false"), else_=UNKNOWN)
+
+
+def _children_breakdown(column: str | None, paths: list[str], start: date, end: date,
+                        by: str) -> dict[str, int]:
+    rows = children_on(end)
+    if by == "focus_flag":
+        counts = {}
+        padded = literal(" ") + rows.c.focus_flags + literal(" ")
+        for flag in FOCUS_FLAG_CODES:
+            counts[flag] = _count(_children(paths, end, column, rows).where(
+                padded.contains(f" {flag} ")))
+        return {flag: count for flag, count in counts.items() if count}
+    key = {
+        "sex": func.coalesce(type_coerce(rows.c.sex, String), UNKNOWN),
+        "age_band": _age_band(rows.c.birth_date, end),
+        "hukou_province": func.coalesce(func.substr(rows.c.hukou_region_code, 1, 2), UNKNOWN),
+        "three_areas": _known(rows.c.in_three_areas),
+        "hukou_rural": _known(rows.c.hukou_rural),
+    }[by].label("key")
+    statement = (select(key, func.count()).select_from(rows)
+                 .join(OrgUnit, OrgUnit.id == rows.c.org_unit_id)
+                 .where(in_subtrees(OrgUnit.path, paths)).group_by(key))
+    if column is not None:
+        statement = statement.where(getattr(rows.c, column).is_(True))
+    return dict(session.execute(statement).all())
+
+
+children_registered_breakdown = partial(_children_breakdown, None)
+children_left_behind_breakdown = partial(_children_breakdown, "left_behind")
+children_migrant_breakdown = partial(_children_breakdown, "migrant")
+children_in_difficulty_breakdown = partial(_children_breakdown, "in_difficulty")
+children_de_facto_unsupported_breakdown = partial(_children_breakdown, "de_facto_unsupported")
+children_orphan_breakdown = partial(_children_breakdown, "orphan")
+
+
 def _workers(paths: list[str], end: date):
     return (select(Worker.id).join(OrgUnit, OrgUnit.id == Worker.org_unit_id)
             .where(in_subtrees(OrgUnit.path, paths), employed_on(end)))
@@ -93,16 +158,37 @@ def workers_employed_records(paths: list[str], start: date, end: date):
     return _workers(paths, end)
 
 
+#: What the workers' figure splits by: the site (a team's workers under its site; a unit with no
+#: site above it stands for itself), and the labour subcontractor ("" when directly employed).
+WORKER_BREAKDOWNS = ("site", "subcontractor")
+
+
+def workers_employed_breakdown(paths: list[str], start: date, end: date,
+                               by: str) -> dict[str, int]:
+    if by == "subcontractor":
+        key = func.coalesce(Worker.subcontractor, "").label("key")
+        statement = _workers(paths, end).with_only_columns(key, func.count()).group_by(key)
+        return dict(session.execute(statement).all())
+    site = aliased(OrgUnit)
+    above = (select(site.id).where(site.kind == OrgKind.SITE,
+                                   OrgUnit.path.startswith(site.path))
+             .correlate(OrgUnit).limit(1).scalar_subquery())
+    key = func.coalesce(above, OrgUnit.id).label("key")
+    statement = _workers(paths, end).with_only_columns(key, func.count()).group_by(key)
+    return {str(site_id): count for site_id, count in session.execute(statement).all()}
+
+
 INDICATORS = (
     Indicator("registry.workers_employed", _l("在职职工"), _l("人"),
               _l("期末当天在职的职工人数：入职日期不晚于期末（未登记的算在内），且期末前没有离职"),
               "indicators:workers_employed", "indicators:workers_employed_records", "worker",
-              STOCK),
+              STOCK, WORKER_BREAKDOWNS, "indicators:workers_employed_breakdown"),
     Indicator("registry.children_registered", _l("登记的职工子女"), _l("人"),
               _l("期末当天登记在册的职工子女人数"),
               "indicators:children_registered", "indicators:children_registered_records",
-              "child", STOCK),
+              "child", STOCK, CHILD_BREAKDOWNS, "indicators:children_registered_breakdown"),
     *(Indicator(f"registry.{code}", name, _l("人"), definition, f"indicators:{code}",
-                f"indicators:{code}_records", "child", STOCK)
+                f"indicators:{code}_records", "child", STOCK, CHILD_BREAKDOWNS,
+                f"indicators:{code}_breakdown")
       for code, (_column, name, definition) in CATEGORIES.items()),
 )
