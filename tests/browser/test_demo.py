@@ -19,8 +19,8 @@ PASSWORD = "Demo-2026-browser"
 SHOTS_DIR = os.environ.get("CAREBRIDGE_GUIDE_SHOTS")
 GUIDE_SHOTS = {
     "hrofficer": ("/", "/workers/", "/imports/", "/children/review/", "/pledges/"),
-    "site": ("/", "/lectures/"),
-    "union": ("/", "/guardianship/follow-up", "/pledges/"),
+    "site": ("/", "/lectures/", "/reunions/on-site"),
+    "union": ("/", "/guardianship/follow-up", "/pledges/", "/reunions/"),
     "care": ("/children/review/", "/guardianship/agreements/"),
     "report": ("/", "/lectures/"),
     "auditor": ("/audit/",),
