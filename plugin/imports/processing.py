@@ -48,7 +48,7 @@ from ..access.scope import Scope
 from ..audit.services import record_event
 from ..core import tasks
 from ..core.clock import local_today
-from ..core.collections_tuning import fewer_collections
+from ..core.collections_tuning import between_batches, fewer_collections
 from ..core.db import refresh_planner_statistics, session
 from ..core.errors import CareBridgeError, NotFound, ValidationError
 from ..core.host import Actor
@@ -254,6 +254,7 @@ class _Importer(BatchInserts):
             with open(spool_path, "wb") as spool, fewer_collections():
                 for batch in _batched(rows, self.batch_size):
                     self._batch(batch, spool)
+                    between_batches()
         self._finish(roster_format, spool_path, work_dir)
 
     def _job(self) -> ImportJob:
