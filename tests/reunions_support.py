@@ -52,3 +52,12 @@ def apply(campaign, applicant, /, **trip_args):
     """``applicant`` applies; ``worker=False`` in ``trip_args``: the worker stays (a visit)."""
     return services.apply(campaign, applicant, trip(**trip_args), actor=SYSTEM,
                           today=date(2026, 11, 22))
+
+
+def book(application, *prices):
+    """The agent's tickets on each traveller, then the household booked at those prices."""
+    for index, (traveller, price) in enumerate(zip(application.travellers, prices, strict=True)):
+        traveller.ticket_number = f"E{application.id:04d}{index}"
+        traveller.ticket_price_fen = price
+        traveller.carrier, traveller.service_number = "中国铁路", "K1234"
+    return services.book(application, actor=SYSTEM)

@@ -11,19 +11,10 @@ from plugin.reunions import services
 
 from .conftest import SYSTEM
 from .factories import make_child, make_worker
-from .reunions_support import apply, make_campaign
+from .reunions_support import apply, book, make_campaign
 
 JANUARY = (date(2027, 1, 1), date(2027, 1, 31))
 FEBRUARY = (date(2027, 2, 1), date(2027, 2, 28))
-
-
-def book(application, *prices):
-    """The agent's tickets on each traveller, then the household booked at those prices."""
-    for index, (traveller, price) in enumerate(zip(application.travellers, prices, strict=True)):
-        traveller.ticket_number = f"E{application.id:04d}{index}"
-        traveller.ticket_price_fen = price
-        traveller.carrier, traveller.service_number = "中国铁路", "K1234"
-    return services.book(application, actor=SYSTEM)
 
 
 @pytest.fixture
