@@ -171,3 +171,18 @@ def test_campaign_form_errors_are_all_named(sites):
     fields = {error.field for error in invalid.value.errors}
     assert fields >= {"name", "budget_fen", "travel_modes", "subsidy_percent",
                       "subsidy_amount_fen", "travel_until", "quotas"}
+
+
+def test_what_stops_a_worker_from_applying_is_one_rule_for_phone_and_form(sites, clock):
+    site, other = sites
+    campaign = make_campaign(site, {site: 5}, eligibility=Eligibility.PARENTS,
+                             kind=services.CampaignKind.SUMMER_VISIT)
+    worker = make_worker(site)
+    today = services.date(2026, 11, 22)
+    assert services.blockers(campaign, worker, [], today) == (
+        services.NOT_ELIGIBLE, services.NO_CHILDREN)
+    child = make_child(worker)
+    assert services.blockers(campaign, worker, [child], today) == ()
+    assert services.blockers(campaign, make_worker(other), [], services.date(2027, 1, 5)) == (
+        services.CLOSED, services.OUTSIDE, services.NO_QUOTA, services.NOT_ELIGIBLE,
+        services.NO_CHILDREN)

@@ -19,7 +19,7 @@ from ..org.models import OrgKind, OrgUnit
 from ..registry.queries import children_of
 from ..registry.regions import region_name
 from ..worker_access.cookies import request_worker_actor, require_worker
-from . import queries, rules, services
+from . import queries, services
 from .models import (
     OPEN,
     ApplicationStatus,
@@ -105,16 +105,18 @@ def subsidy_text(campaign: Campaign) -> str:
 
 
 def why_not_open(campaign: Campaign, worker, children, today) -> str | None:
-    """Why the worker cannot apply for the campaign now, in their words; None when they can."""
-    if not services.is_open_for_applications(campaign, today):
+    """Why the worker cannot apply for the campaign now (:func:`services.blockers`), in their
+    words; None when they can."""
+    blocked = services.blockers(campaign, worker, children, today)
+    if services.CLOSED in blocked:
         return _("这项活动现在不接受申请（申请时间 %(start)s 至 %(end)s）",
                  start=campaign.applications_open_on.isoformat(),
                  end=campaign.applications_close_on.isoformat())
-    if services.quota_for(campaign, worker.org_unit) is None:
+    if services.NO_QUOTA in blocked:
         return _("您所在的单位没有这项活动的名额")
-    if not rules.is_eligible(campaign.eligibility, services.child_facts(children)):
+    if services.NOT_ELIGIBLE in blocked:
         return _("这项活动只面向%(who)s", who=str(campaign.eligibility.label))
-    if campaign.kind.family_travels and not children:
+    if services.NO_CHILDREN in blocked:
         return _("这项活动是接孩子来团聚，您还没有登记子女，请联系人力资源专员。")
     return None
 

@@ -242,6 +242,30 @@ def open_application_of(campaign: Campaign, worker: Worker) -> Application | Non
         Application.status.in_(OPEN))).scalar_one_or_none()
 
 
+#: Why a worker cannot apply for a campaign (:func:`blockers`); each caller words them for its
+#: reader (the officer's form, the worker's phone).
+CLOSED, OUTSIDE, NO_QUOTA, NOT_ELIGIBLE, NO_CHILDREN = (
+    "closed", "outside", "no_quota", "not_eligible", "no_children")
+
+
+def blockers(campaign: Campaign, worker: Worker, children: Sequence[Child],
+             today: date) -> tuple[str, ...]:
+    """What stops ``worker`` from applying for ``campaign`` on ``today`` (empty: nothing), whatever
+    the application says; an application already open is :func:`open_application_of`'s."""
+    found = []
+    if not is_open_for_applications(campaign, today):
+        found.append(CLOSED)
+    if not worker.org_unit.path.startswith(campaign.org_unit.path):
+        found.append(OUTSIDE)
+    if quota_for(campaign, worker.org_unit) is None:
+        found.append(NO_QUOTA)
+    if not rules.is_eligible(campaign.eligibility, child_facts(children)):
+        found.append(NOT_ELIGIBLE)
+    if campaign.kind.family_travels and not children:
+        found.append(NO_CHILDREN)
+    return tuple(found)
+
+
 def apply(campaign: Campaign, worker: Worker, data: ApplicationInput, *, actor: Actor,
           today: date | None = None) -> Application:
     """The worker's household applies (on the phone, or an officer for them)."""
@@ -249,20 +273,22 @@ def apply(campaign: Campaign, worker: Worker, data: ApplicationInput, *, actor: 
     lock_rows(Worker, [worker.id])  # one open application per worker: a second request waits
     children = children_of(worker)
     errors: list[CareBridgeError] = []
-    if not is_open_for_applications(campaign, today):
+    blocked = blockers(campaign, worker, children, today)
+    if CLOSED in blocked:
         errors.append(ValidationError(N_("这项活动现在不接受申请（申请时间 %(start)s 至 %(end)s）"),
                                       start=campaign.applications_open_on.isoformat(),
                                       end=campaign.applications_close_on.isoformat()))
-    if not worker.org_unit.path.startswith(campaign.org_unit.path):
+    if OUTSIDE in blocked:
         errors.append(ValidationError(N_("这名职工不在活动的范围内")))
-    quota = quota_for(campaign, worker.org_unit)
-    if quota is None:
+    if NO_QUOTA in blocked:
         errors.append(ValidationError(N_("职工所在单位没有这项活动的名额")))
     if open_application_of(campaign, worker) is not None:
         errors.append(ValidationError(N_("这名职工已经申请了这项活动")))
-    if not rules.is_eligible(campaign.eligibility, child_facts(children)):
+    if NOT_ELIGIBLE in blocked:
         errors.append(ValidationError(N_("这项活动只面向%(who)s"),
                                       who=str(campaign.eligibility.label)))
+    # NO_CHILDREN is said with the travellers chosen (_travellers, on the children field).
+    quota = quota_for(campaign, worker.org_unit)
     travellers, traveller_errors = _travellers(campaign, worker, children, data.travellers)
     errors += traveller_errors
     from_place = clean_free_text(data.from_place, max_length=PLACE_MAX, field="from_place")
