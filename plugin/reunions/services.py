@@ -486,11 +486,9 @@ WITHDRAWABLE = (ApplicationStatus.APPLIED, ApplicationStatus.WAITLISTED,
 
 def withdraw(application: Application, reason: str | None, *, actor: Actor) -> Application:
     """The worker gives up their own application; places it held go to the waiting list."""
-    lock_rows(Application, [application.id])
-    session.refresh(application, ["status"])
+    _expect(application, (*WITHDRAWABLE, ApplicationStatus.BOOKED))
     if application.status == ApplicationStatus.BOOKED:
         raise ValidationError(N_("车票已经订好，请联系工会办理退票"))
-    _expect(application, WITHDRAWABLE)
     return cancel(application, reason, actor=actor)
 
 
