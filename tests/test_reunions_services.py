@@ -7,7 +7,7 @@ from sqlalchemy import select
 from plugin.core.db import session
 from plugin.core.errors import InputInvalid, ValidationError
 from plugin.org.models import OrgKind
-from plugin.reunions import services
+from plugin.reunions import lottery, services
 from plugin.reunions.models import (
     ApplicationEvent,
     ApplicationStatus,
@@ -139,12 +139,12 @@ def test_the_lottery_orders_the_queue_within_bands_from_the_published_seed(sites
     campaign = make_campaign(site.parent, {site: 2})
     applications = [apply(campaign, make_worker(site)) for _ in range(6)]
     with pytest.raises(ValidationError):
-        services.draw_lottery(campaign, actor=SYSTEM)
-    services.publish_lottery_seed(campaign, actor=SYSTEM)
+        lottery.draw_lottery(campaign, actor=SYSTEM)
+    lottery.publish_lottery_seed(campaign, actor=SYSTEM)
     seed = campaign.lottery_seed
-    assert services.draw_lottery(campaign, actor=SYSTEM) == 6
+    assert lottery.draw_lottery(campaign, actor=SYSTEM) == 6
     with pytest.raises(ValidationError):
-        services.publish_lottery_seed(campaign, actor=SYSTEM)
+        lottery.publish_lottery_seed(campaign, actor=SYSTEM)
     services.allocate(campaign, actor=SYSTEM)
     from plugin.reunions.rules import lottery_key
     expected = sorted(applications, key=lambda a: lottery_key(seed, a.id))[:2]

@@ -25,7 +25,7 @@ from ..org.queries import get_unit, sorted_tree, units_in_subtrees
 from ..registry.queries import children_of, get_worker
 from ..registry.regions import region_name
 from ..registry.services import find_worker
-from . import queries, services
+from . import lottery, queries, services
 from .forms import (
     BAND_LABELS,
     HISTORY_ACTION_LABELS,
@@ -302,10 +302,10 @@ def run_campaign(campaign_id: int, action: str):
             counts = services.allocate(campaign, actor=actor)
             message = _("已按顺序分配：批准 %(approved)s 份，列入候补 %(waitlisted)s 份", **counts)
         elif action == "publish_seed":
-            services.publish_lottery_seed(campaign, actor=actor)
+            lottery.publish_lottery_seed(campaign, actor=actor)
             message = _("已公布抽签种子：%(seed)s", seed=campaign.lottery_seed)
         elif action == "draw":
-            drawn = services.draw_lottery(campaign, actor=actor)
+            drawn = lottery.draw_lottery(campaign, actor=actor)
             message = _("已抽签：%(count)s 份申请", count=drawn)
         else:
             services.close_campaign(campaign, actor=actor)
