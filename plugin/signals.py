@@ -40,3 +40,10 @@ lecture_cancelled = _signals.signal("carebridge.lecture-cancelled")
 #: A lecture session was moved to another time. Keyword arguments: ``lecture``,
 #: ``previous_starts_at``, ``actor``.
 lecture_rescheduled = _signals.signal("carebridge.lecture-rescheduled")
+
+#: A report was filed (sealed). Keyword arguments: ``filing``, ``actor``.
+report_filed = _signals.signal("carebridge.report-filed")
+
+#: A unit's responsible person confirmed its figures for a period. Keyword arguments:
+#: ``confirmation``, ``actor``.
+report_figures_confirmed = _signals.signal("carebridge.report-figures-confirmed")

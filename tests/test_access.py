@@ -35,19 +35,20 @@ DEFAULT_POLICY = {
         "worker_phones.manage", "children.view", "children.manage", "children.id_view",
         "rosters.import", "lectures.view", "lectures.manage", "attendance.record", "pledges.view",
         "pledges.manage", "guardianship.view", "guardianship.manage", "integrity.manage",
-        "reunions.view", "reunions.book"},
+        "reunions.view", "reunions.book", "reports.view"},
     Role.SITE_MANAGER: {
         "org.view", "workers.view", "children.view", "lectures.view", "lectures.manage",
         "attendance.record", "pledges.view", "guardianship.view", "reunions.view",
-        "reunions.visits"},
+        "reunions.visits", "reports.confirm"},
     Role.UNION_OFFICER: {
         "org.view", "workers.view", "children.view", "lectures.view", "pledges.view",
         "guardianship.view", "integrity.manage", "reunions.view", "reunions.manage",
-        "reunions.visits"},
+        "reunions.visits", "reports.view"},
     Role.CARE_WORKER: {
         "org.view", "workers.view", "children.view", "lectures.view", "lectures.manage",
         "attendance.record", "guardianship.view", "reunions.view", "reunions.visits"},
-    Role.REPORT_OFFICER: {"org.view", "lectures.view", "reunions.view"},
+    Role.REPORT_OFFICER: {"org.view", "lectures.view", "reunions.view", "reports.view",
+                          "reports.file", "reports.confirm"},
     Role.AUDITOR: {"org.view", "audit.view"},
 }
 

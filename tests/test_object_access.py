@@ -271,6 +271,31 @@ ROUTES: dict[str, Open | Names] = {
                                                      by="phone"),
     "carebridge.reunions_phone.withdraw": Names({"application_id": "reunion_application"},
                                                 by="phone"),
+    # Reports
+    "carebridge.reports.index": Open("calendar, drafts and filings of the actor's scope"),
+    "carebridge.reports.templates": Open("built-in templates and those of the actor's scope"),
+    "carebridge.reports.template": Names({"template_id": "report_template"}),
+    "carebridge.reports.copy_template": Names({"template_id": "report_template"}),
+    "carebridge.reports.edit_template": Names({"template_id": "report_template"}),
+    "carebridge.reports.new_report": Open("form; the template and unit chosen are checked "
+                                          "against the actor's scope"),
+    "carebridge.reports.draft": Names({"draft_id": "report_draft"}),
+    "carebridge.reports.save_texts": Names({"draft_id": "report_draft"}),
+    "carebridge.reports.draft_document": Names({"draft_id": "report_draft"}, fixed={"fmt": "pdf"}),
+    "carebridge.reports.file_draft": Names({"draft_id": "report_draft"}),
+    "carebridge.reports.delete_draft": Names({"draft_id": "report_draft"}),
+    "carebridge.reports.filing": Names({"filing_id": "report_filing"}),
+    "carebridge.reports.filing_document": Names({"filing_id": "report_filing"},
+                                                fixed={"fmt": "xlsx"}),
+    "carebridge.reports.correct": Names({"filing_id": "report_filing"}),
+    "carebridge.reports.filed_records": Names({"filing_id": "report_filing"},
+                                              fixed={"code": "registry.workers_employed"}),
+    "carebridge.reports.chain": Open("the company's whole chain: reports.file on the company's "
+                                     "root unit"),
+    "carebridge.reports_confirm.index": Open("the actor's own units"),
+    "carebridge.reports_confirm.unit": Names({"unit_id": "site"}),
+    "carebridge.reports_public.verify": Open("public verification by an unguessable code, no "
+                                             "personal data"),
 }
 
 
@@ -323,6 +348,9 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
     from plugin.imports.services import create_job
     from plugin.pledges import services as pledge_services
     from plugin.pledges.batches import request_batch
+    from plugin.reports import services as report_services
+    from plugin.reports.periods import Period, PeriodKind
+    from plugin.reports.recipients import Recipient
     from plugin.reunions import services as reunion_services
     from plugin.reunions import visits as reunion_visits
     from plugin.reunions.models import ActivityKind, CampaignKind
@@ -372,6 +400,14 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
     traveller_c = application_c.travellers[0]
     activity_c = reunion_visits.add_activity(campaign_c, site_c, ActivityKind.SAFETY_EDUCATION, "隔壁防溺水课",
                                              TRAVEL_FROM, "隔壁项目部会议室", actor=SYSTEM)
+    # Reports of site 乙: its own copy of a template, a draft and a filing.
+    quarter = Period.containing(PeriodKind.QUARTER, local_today()).previous()
+    sasac = next(template for template in report_services.ensure_builtin_templates()
+                 if template.recipient is Recipient.SASAC)
+    template_c = report_services.copy_template(sasac, SYSTEM, site_c)
+    draft_c = report_services.create_draft(template_c, site_c, quarter, SYSTEM)
+    filing_c = report_services.file_draft(
+        report_services.create_draft(template_c, site_c, quarter, SYSTEM), SYSTEM)
     _token_a, api_secret = issue_token("本部对接", site_a, TokenScope.READ_WRITE, actor=SYSTEM)
     users = {role: make_user(role, site_a, username=f"a_{role.value}") for role in Role}
     lecture_a = make_lecture(site_a, title="本部宣讲", starts_at=clock.now - timedelta(minutes=10))
@@ -390,6 +426,8 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         "worker_number": worker_c.employee_number, "worker_notice": notice_c.id,
         "reunion_campaign": campaign_c.id, "reunion_application": application_c.id,
         "reunion_traveller": traveller_c.id, "reunion_activity": activity_c.id,
+        "report_template": template_c.id, "report_draft": draft_c.id,
+        "report_filing": filing_c.id, "site": site_c.id,
     }
     missing = dict.fromkeys(ids, MISSING_ID) | {"worker_number": MISSING_NUMBER}
     return World(site_a, site_c, ids, missing, users, api_secret, worker_a, worker_c, child_c, lecture_a)

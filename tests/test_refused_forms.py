@@ -86,6 +86,17 @@ def _revoked_token(world, context):
     return {"token_id": world.ids["api_token"]}
 
 
+def _report_correction(world, context):
+    """A draft correcting site 乙's filing: filing it needs a reason."""
+    from plugin.reports import services
+    from plugin.reports.queries import get_filing
+
+    from .conftest import SYSTEM
+
+    draft = services.start_correction(get_filing(world.ids["report_filing"]), SYSTEM)
+    return {"draft_id": draft.id}
+
+
 def _own_admin_grant(world, context):
     from plugin.access.queries import grants_for_users
 
@@ -163,6 +174,8 @@ def _booked_reunion_application(world, context):
 #: Routes that take input but cannot refuse it, and why.
 EXEMPT: dict[str, str] = {
     "auth.logout": "signs the user out; takes no input that could be refused",
+    "carebridge.reports_public.verify": "compares an uploaded file with a filing's fingerprints; "
+                                        "writes nothing",
 }
 
 REFUSALS: dict[str, Refused] = {
@@ -263,6 +276,18 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.reunions_phone.decline_offer": Refused(setup=_waiting_reunion_application),
     # No reason given: the application stays as it was.
     "carebridge.reunions_phone.withdraw": Refused(setup=_waiting_reunion_application),
+    # Reports
+    "carebridge.reports.copy_template": Refused(csrf=False, status=400, why=BUTTON),
+    "carebridge.reports.edit_template": Refused(body={"name": ""}),
+    "carebridge.reports.new_report": Refused(),
+    "carebridge.reports.save_texts": Refused(body={"text-work_done": "长" * 20_001}, status=302,
+                                             why=FLASHED),
+    "carebridge.reports.file_draft": Refused(setup=_report_correction, status=302,
+                                             why="a correction without its reason; " + FLASHED),
+    "carebridge.reports.delete_draft": Refused(csrf=False, status=400, why=BUTTON),
+    "carebridge.reports.correct": Refused(csrf=False, status=400, why=BUTTON),
+    "carebridge.reports_confirm.unit": Refused(csrf=False, status=400,
+                                               why="a button (and an optional note)"),
     # HR API (JSON; errors name the fields)
     "hr_api.post_workers": Refused(by="api", json=True),
     "hr_api.post_children": Refused(by="api", json=True),

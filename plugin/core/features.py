@@ -34,6 +34,7 @@ SLOTS = {
     # user's scope (the page's ``actor``), linking to the list behind it, and only for users who
     # hold the permission that list needs.
     "home.todo": "the to-do list of the staff home page (no subject; panels only)",
+    "home.panels": "panels on the staff home page below the figures (no subject; panels only)",
 }
 
 
@@ -145,6 +146,12 @@ class Feature:
     #: ``"module:attribute"`` naming the tuple of figures the feature publishes for reports and
     #: the dashboard (:class:`plugin.core.indicators.Indicator`).
     indicators: str | None = None
+    #: The staff page of each kind of record its indicators count: record type → (endpoint, id
+    #: argument), so the records behind a filed figure link to their pages (which check access).
+    record_pages: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    #: What the feature is called for people (a lazy msgid): the title of its section of figures
+    #: in reports and on the dashboard.
+    label: Any = None
     #: A function ``(DemoContext) -> None`` that adds the feature's records to the demo company
     #: (``carebridge seed-demo``), after the features before it in the list have added theirs.
     demo: str | None = None

@@ -53,6 +53,14 @@ class Indicator:
     breakdowns: tuple[str, ...] = ()
     #: ``"module:function"``: ``(paths, start, end, by) -> {key: count}`` for those breakdowns.
     breakdown: str | None = None
+    #: ``"module:function"``: ``(by, keys) -> (title, {key: label})``, how a breakdown and its
+    #: keys read (``"sex"`` → 性别, ``"female"`` → 女); keys it does not name show as they are.
+    breakdown_labels: str | None = None
+
+    @property
+    def is_money(self) -> bool:
+        """The figure is an amount of money in integer fen (its code ends in ``_fen``)."""
+        return self.code.endswith("_fen")
 
     def __post_init__(self) -> None:
         if self.kind not in (FLOW, STOCK):
@@ -104,6 +112,23 @@ def breakdown(code: str, by: str, paths: Sequence[str], start: date,
                               by=by)
     return {str(key): int(count) for key, count in
             feature.load(indicator.breakdown)(list(paths), start, end, by).items()}
+
+
+def describe_breakdown(code: str, by: str, keys) -> tuple[str, dict[str, str]]:
+    """The title of the breakdown ``by`` of ``code`` and a label for each of ``keys``."""
+    feature, indicator = _declared(code)
+    if indicator.breakdown_labels is None:
+        return by, {str(key): str(key) for key in keys}
+    title, labels = feature.load(indicator.breakdown_labels)(by, [str(key) for key in keys])
+    return str(title), {str(key): str(labels.get(str(key), key)) for key in keys}
+
+
+def record_page(record_type: str) -> tuple[str, str] | None:
+    """The staff page of a record type (endpoint, id argument) a feature declares, if any."""
+    for feature in declared_features():
+        if record_type in feature.record_pages:
+            return feature.record_pages[record_type]
+    return None
 
 
 def counted_records(code: str, paths: Sequence[str], start: date, end: date) -> list[int]:

@@ -60,6 +60,8 @@ feature = Feature(
     ),
     audit_text="audit_text:AUDIT_TEXT",
     indicators="indicators:INDICATORS",
+    record_pages={"agreement": ("carebridge.guardianship.agreement", "agreement_id")},
+    label=_l("委托照护"),
     audit_actions={
         "agreement.created": _l("登记委托照护协议"),
         "agreement.signed": _l("职工手机签署委托照护协议"),

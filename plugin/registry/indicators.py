@@ -21,8 +21,10 @@ from ..org.models import OrgKind, OrgUnit
 from ..org.queries import in_subtrees
 from .categories import FOCUS_FLAG_CODES
 from .history import children_on
-from .models import Worker
+from .labels import FLAG_LABELS
+from .models import Sex, Worker
 from .queries import employed_on
+from .regions import region_name
 
 #: Category indicators: code → (column of the child's record, name, definition); each code is
 #: also the name of its function below.
@@ -178,17 +180,50 @@ def workers_employed_breakdown(paths: list[str], start: date, end: date,
     return {str(site_id): count for site_id, count in session.execute(statement).all()}
 
 
+BREAKDOWN_TITLES = {
+    "sex": _l("性别"), "age_band": _l("年龄段"), "hukou_province": _l("户籍省份"),
+    "three_areas": _l("是否三区三州"), "hukou_rural": _l("是否农村户籍"),
+    "focus_flag": _l("重点关注情形"), "site": _l("项目部/厂区"),
+    "subcontractor": _l("劳务分包单位"),
+}
+
+
+def describe_breakdown(by: str, keys: list[str]) -> tuple[str, dict[str, str]]:
+    """How a breakdown of the registry's figures reads: its title and a label per key."""
+    labels: dict[str, str] = {UNKNOWN: str(_l("未登记"))}
+    if by == "sex":
+        labels.update({sex.value: str(sex.label) for sex in Sex})
+    elif by == "age_band":
+        labels.update({band: str(_l("%(band)s 岁", band=band)) for band, _, _ in AGE_BANDS})
+        labels["18+"] = str(_l("18 岁及以上"))
+    elif by == "hukou_province":
+        labels.update({key: region_name(f"{key}0000") or key for key in keys if key != UNKNOWN})
+    elif by in ("three_areas", "hukou_rural"):
+        labels.update({"true": str(_l("是")), "false": str(_l("否"))})
+    elif by == "focus_flag":
+        labels.update({code: str(label) for code, label in FLAG_LABELS.items()})
+    elif by == "site":
+        ids = [int(key) for key in keys if key.isdigit()]
+        labels.update({str(unit_id): name for unit_id, name in session.execute(
+            select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids)))})
+    elif by == "subcontractor":
+        labels.update({key: key or str(_l("直接雇用")) for key in keys})
+    return str(BREAKDOWN_TITLES.get(by, by)), labels
+
+
 INDICATORS = (
     Indicator("registry.workers_employed", _l("在职职工"), _l("人"),
               _l("期末当天在职的职工人数：入职日期不晚于期末（未登记的算在内），且期末前没有离职"),
               "indicators:workers_employed", "indicators:workers_employed_records", "worker",
-              STOCK, WORKER_BREAKDOWNS, "indicators:workers_employed_breakdown"),
+              STOCK, WORKER_BREAKDOWNS, "indicators:workers_employed_breakdown",
+              "indicators:describe_breakdown"),
     Indicator("registry.children_registered", _l("登记的职工子女"), _l("人"),
               _l("期末当天登记在册的职工子女人数"),
               "indicators:children_registered", "indicators:children_registered_records",
-              "child", STOCK, CHILD_BREAKDOWNS, "indicators:children_registered_breakdown"),
+              "child", STOCK, CHILD_BREAKDOWNS, "indicators:children_registered_breakdown",
+              "indicators:describe_breakdown"),
     *(Indicator(f"registry.{code}", name, _l("人"), definition, f"indicators:{code}",
                 f"indicators:{code}_records", "child", STOCK, CHILD_BREAKDOWNS,
-                f"indicators:{code}_breakdown")
+                f"indicators:{code}_breakdown", "indicators:describe_breakdown")
       for code, (_column, name, definition) in CATEGORIES.items()),
 )

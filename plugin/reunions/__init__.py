@@ -23,6 +23,8 @@ feature = Feature(
     panels={"home.todo": ("carebridge/reunions/_todo.html",)},
     models=("models",),
     indicators="indicators:INDICATORS",
+    record_pages={"reunion_application": ("carebridge.reunions.application", "application_id")},
+    label=_l("节假日团聚"),
     permissions={
         REUNIONS_VIEW: (Role.HR_OFFICER, Role.UNION_OFFICER, Role.SITE_MANAGER,
                         Role.CARE_WORKER, Role.REPORT_OFFICER),
