@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -213,7 +213,8 @@ def verification_url(public_code: str) -> str:
     try:
         return public_url("carebridge.reports_public.verify", code=public_code)
     except RuntimeError:
-        return url_for("carebridge.reports_public.verify", code=public_code)
+        return current_app.url_map.bind("localhost").build("carebridge.reports_public.verify",
+                                                           {"code": public_code})
 
 
 def file_draft(draft: ReportDraft, actor: Actor, *, reason: str | None = None) -> ReportFiling:
