@@ -226,3 +226,30 @@ def test_templates_are_copied_and_adjusted(world, make_user, login):
     assert "本公司季报" in template_page.text and "性别" in template_page.text
     # Built-in templates are not edited in place.
     assert client.get(f"/reports/templates/{sasac}/edit").status_code == 404
+
+
+def test_the_audit_log_reads_reports_as_sentences(world, make_user, login):
+    from plugin.core.host import Actor
+    from plugin.reports import services
+
+    from .reports_support import template_of
+
+    officer = Actor(key="user:officer", name="杨帆")
+    services.copy_template(template_of(), officer, world["company"])
+    services.confirm_figures(world["site_a"], Q4_2026, officer)
+    filing = file_report(world["company"])
+    services.file_draft(services.start_correction(filing, officer), officer, reason="更正")
+    session.commit()
+    client = login(make_user())
+    rows = []
+    for page in (1, 2, 3):
+        html = client.get(f"/audit/?page={page}").text
+        rows += [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)) for row in re.findall(
+            r'<tr data-event="\d+">(.*?)</tr>', html, re.S) if 'data-action="report.' in row]
+    text = " ".join(rows)
+    for phrase in ("报送统计报告", "第 1 号报送：", "报送对象：国资委", "报告期：2026年第四季度",
+                   "更正的报送编号：1", "复制报表模板", "复制自模板：国资委：", "确认本单位数据",
+                   "甲项目部 2026-10-01 至 2026-12-31", "生成报告草稿"):
+        assert phrase in text, phrase
+    for raw in ("sasac", "report_", "None", "#"):
+        assert raw not in text, raw

@@ -15,6 +15,7 @@ feature = Feature(
     package=__name__,
     blueprints=("views:bp", "confirm_views:bp", "public_views:bp", "panel:bp"),
     models=("models",),
+    audit_text="audit_text:AUDIT_TEXT",
     panels={"home.panels": ("carebridge/reports/_calendar_panel.html",)},
     permissions={
         REPORTS_VIEW: (Role.REPORT_OFFICER, Role.HR_OFFICER, Role.UNION_OFFICER),

@@ -99,7 +99,7 @@ def copy_template(source: ReportTemplate, actor: Actor, unit: OrgUnit) -> Report
     session.add(copy)
     session.flush()
     record_event("report.template_copied", actor, target_type="report_template",
-                 target_id=copy.id, details={"from": source.id, "name": copy.name})
+                 target_id=copy.id, details={"copied_from": source.id, "name": copy.name})
     return copy
 
 
@@ -128,9 +128,9 @@ def update_template(template: ReportTemplate, actor: Actor, *, name: str,
     session.flush()
     record_event("report.template_saved", actor, target_type="report_template",
                  target_id=template.id,
-                 details={"name": template.name, "indicators": [line["code"] for line in
-                                                                cleaned_lines],
-                          "schedule": schedule.value if schedule else None})
+                 details={"name": template.name,
+                          "indicators": [line["code"] for line in cleaned_lines],
+                          "report_schedule": schedule.value if schedule else None})
     return template
 
 
@@ -155,8 +155,8 @@ def create_draft(template: ReportTemplate, unit: OrgUnit, period: Period, actor:
     session.flush()
     record_event("report.drafted", actor, target_type="report_draft", target_id=draft.id,
                  org_unit_id=unit.id,
-                 details={"template": template.name, "period": period.label,
-                          "supersedes": supersedes.number if supersedes else None})
+                 details={"report_template": template.name, "period": period.label,
+                          "supersedes_number": supersedes.number if supersedes else None})
     return draft
 
 
@@ -177,7 +177,7 @@ def save_texts(draft: ReportDraft, actor: Actor, texts: Mapping[str, str | None]
     draft.updated_at = utcnow()
     session.flush()
     record_event("report.texts_saved", actor, target_type="report_draft", target_id=draft.id,
-                 org_unit_id=draft.org_unit_id, details={"sections": sorted(cleaned)})
+                 org_unit_id=draft.org_unit_id, details={"text_sections": sorted(cleaned)})
     return draft
 
 
@@ -272,9 +272,9 @@ def file_draft(draft: ReportDraft, actor: Actor, *, reason: str | None = None) -
     session.flush()
     record_event("report.filed", actor, target_type="report_filing", target_id=filing.id,
                  org_unit_id=filing.org_unit_id,
-                 details={"number": number, "recipient": filing.recipient.value,
+                 details={"number": number, "report_recipient": filing.recipient.value,
                           "period": draft.period.label, "sha256": filing.content_sha256,
-                          "supersedes": supersedes.number if supersedes else None})
+                          "supersedes_number": supersedes.number if supersedes else None})
     report_filed.send(_sender(), filing=filing, actor=actor)
     return filing
 
