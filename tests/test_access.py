@@ -35,7 +35,7 @@ DEFAULT_POLICY = {
         "worker_phones.manage", "children.view", "children.manage", "children.id_view",
         "rosters.import", "lectures.view", "lectures.manage", "attendance.record", "pledges.view",
         "pledges.manage", "guardianship.view", "guardianship.manage", "integrity.manage",
-        "reunions.view", "reunions.book", "reports.view"},
+        "reunions.view", "reunions.book"},
     Role.SITE_MANAGER: {
         "org.view", "workers.view", "children.view", "lectures.view", "lectures.manage",
         "attendance.record", "pledges.view", "guardianship.view", "reunions.view",

@@ -110,7 +110,7 @@ def test_the_records_behind_a_filed_figure(world, make_user, login):
         AuditEvent.actor_key == officer.key)).scalar_one().details["count"] == 7
     assert client.get(f"/reports/filings/{filing.id}/records/no.such").status_code == 404
     # Viewers who do not file reports see the filing but not the records behind it.
-    viewer = login(make_user(Role.HR_OFFICER, world["company"]))
+    viewer = login(make_user(Role.UNION_OFFICER, world["company"]))
     assert viewer.get(f"/reports/filings/{filing.id}").status_code == 200
     assert viewer.get(f"/reports/filings/{filing.id}/records/registry.workers_employed"
                       ).status_code == 403

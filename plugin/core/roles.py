@@ -43,11 +43,12 @@ ROLE_LABELS = {
 ROLE_DESCRIPTIONS = {
     Role.ADMIN: _l("管理用户、角色、单位和系统设置，可办理全部业务"),
     Role.HR_OFFICER: _l("登记职工和儿童、导入花名册、办理承诺书和委托照护协议，为团聚活动订票"),
-    Role.SITE_MANAGER: _l("组织本项目部或厂区的宣讲和签到，查看本单位职工和承诺书"),
+    Role.SITE_MANAGER: _l("组织本项目部或厂区的宣讲和签到，查看本单位职工和承诺书，"
+                          "确认本单位报表数据"),
     Role.UNION_OFFICER: _l("组织团聚活动，参与宣讲、承诺书和协议工作，记录职工诚信，跟进亲子联系；"
                            "看不到身份证号码"),
     Role.CARE_WORKER: _l("关爱儿童及其家庭，跟进亲子联系；看不到身份证号码"),
-    Role.REPORT_OFFICER: _l("查看和导出统计报表"),
+    Role.REPORT_OFFICER: _l("编制统计报告，汇总下级单位的确认，封存报送并更正"),
     Role.AUDITOR: _l("只读查看操作记录（审计日志）"),
 }
 

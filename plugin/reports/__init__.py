@@ -18,7 +18,8 @@ feature = Feature(
     audit_text="audit_text:AUDIT_TEXT",
     panels={"home.panels": ("carebridge/reports/_calendar_panel.html",)},
     permissions={
-        REPORTS_VIEW: (Role.REPORT_OFFICER, Role.HR_OFFICER, Role.UNION_OFFICER),
+        # Union officers see the reports (they answer for the ACFTU's); HR officers do not.
+        REPORTS_VIEW: (Role.REPORT_OFFICER, Role.UNION_OFFICER),
         REPORTS_FILE: (Role.REPORT_OFFICER,),
         REPORTS_CONFIRM: (Role.SITE_MANAGER, Role.REPORT_OFFICER),
     },

@@ -22,7 +22,7 @@ GUIDE_SHOTS = {
     "site": ("/", "/lectures/", "/reunions/on-site"),
     "union": ("/", "/guardianship/follow-up", "/pledges/", "/reunions/"),
     "care": ("/children/review/", "/guardianship/agreements/"),
-    "report": ("/", "/lectures/"),
+    "report": ("/", "/lectures/", "/reports/"),
     "auditor": ("/audit/",),
     "admin": ("/users/", "/org/", "/api-tokens/"),
 }
