@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from ..core.pdf import chinese_font, draw_qr
+from ..core.pdf import chinese_font, draw_qr, fit_text
 from ..org.models import OrgUnit
 from ..registry.models import Worker
 
@@ -62,20 +62,12 @@ def _draw_badge(canvas, font, worker: Worker, code: str, x, y, width, height) ->
     canvas.drawString(text_x, top - 7, _("关爱桥 · 宣讲签到"))
     canvas.setFillGray(0)
     canvas.setFont(font, 14)
-    canvas.drawString(text_x, top - 26, _fit(worker.name, font, 14, text_width))
+    canvas.drawString(text_x, top - 26, fit_text(worker.name, font, 14, text_width))
     canvas.setFont(font, 10)
-    canvas.drawString(text_x, top - 42, _fit(worker.employee_number, font, 10, text_width))
+    canvas.drawString(text_x, top - 42, fit_text(worker.employee_number, font, 10, text_width))
     canvas.setFont(font, 8)
     for line_number, line in enumerate(_wrap(worker.org_unit.name, font, 8, text_width, lines=3)):
         canvas.drawString(text_x, top - 58 - line_number * 10, line)
-
-
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
 
 
 def _wrap(text: str, font: str, size: float, width: float, *, lines: int) -> list[str]:
@@ -89,5 +81,5 @@ def _wrap(text: str, font: str, size: float, width: float, *, lines: int) -> lis
         current += character
     result.append(current)
     if len(result) > lines:
-        result = result[:lines - 1] + [_fit("".join(result[lines - 1:]), font, size, width)]
+        result = result[:lines - 1] + [fit_text("".join(result[lines - 1:]), font, size, width)]
     return result

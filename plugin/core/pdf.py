@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import qrcode
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_NAME = "CareBridgeCJK"
@@ -33,6 +34,21 @@ def chinese_font() -> str:
     subfont = {"subfontIndex": 0} if path.endswith(".ttc") else {}
     pdfmetrics.registerFont(TTFont(FONT_NAME, path, **subfont))
     return FONT_NAME
+
+
+def fit_text(text: str, font: str, size: float, width: float) -> str:
+    """``text`` cut with "…" so that it fits ``width`` points in ``font`` at ``size``."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def paragraph_text(text: str) -> str:
+    """Plain text for a reportlab ``Paragraph`` (a little XML): ``& < >`` escaped, so names and
+    titles read as typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def draw_qr(canvas, value: str, x: float, y: float, size: float) -> None:

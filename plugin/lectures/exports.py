@@ -26,7 +26,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..core.dates import format_datetime, format_time
-from ..core.pdf import chinese_font
+from ..core.pdf import chinese_font, paragraph_text
 from ..core.spreadsheets import as_text
 from .labels import FORMAT_LABELS, METHOD_LABELS, TOPIC_LABELS
 from .models import LectureSession
@@ -84,14 +84,15 @@ def sign_in_pdf(sheet: SignInSheet) -> bytes:
                                  title=sheet.lecture.title, author="CareBridge",
                                  # else every page starts in an unembedded Helvetica
                                  initialFontName=font, initialFontSize=10)
-    story = [Paragraph(_escape(_("宣讲签到表：%(title)s", title=sheet.lecture.title)), title_style)]
-    story += [Paragraph(_escape(f"{label}：{value}"), text_style)
+    title = _("宣讲签到表：%(title)s", title=sheet.lecture.title)
+    story = [Paragraph(paragraph_text(title), title_style)]
+    story += [Paragraph(paragraph_text(f"{label}：{value}"), text_style)
               for label, value in sheet.particulars()]
     story.append(Spacer(1, 4 * mm))
     data: list[list] = [sheet.header()]
     for row in sheet.rows:
-        data.append([str(row.number), Paragraph(_escape(_row_name(row)), cell_style),
-                     row.employee_number, Paragraph(_escape(row.unit_name), cell_style),
+        data.append([str(row.number), Paragraph(paragraph_text(_row_name(row)), cell_style),
+                     row.employee_number, Paragraph(paragraph_text(row.unit_name), cell_style),
                      str(METHOD_LABELS[row.method]),
                      format_datetime(sheet.local(row.checked_in_at)), ""])
     data += [[str(number), "", "", "", "", "", ""] for number in sheet.blank_numbers()]
@@ -157,8 +158,3 @@ def _cell(ws, value, *, font: Font | None = None, border: Border | None = None) 
         cell.border = border
     cell.alignment = Alignment(vertical="center", wrap_text=isinstance(value, str))
     return cell
-
-
-def _escape(text: str) -> str:
-    """Paragraphs read a little XML: names and titles are text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -50,7 +50,7 @@ from reportlab.platypus import (
 )
 
 from ..core.money import format_yuan
-from ..core.pdf import chinese_font, draw_qr
+from ..core.pdf import chinese_font, draw_qr, fit_text, paragraph_text
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 56
@@ -209,19 +209,6 @@ def paragraphs_of(text: str | None) -> list[str]:
 
 # -- the PDF --------------------------------------------------------------------------------------
 
-def _escape(text: str) -> str:
-    """Text for a reportlab Paragraph (a small XML dialect): special characters escaped."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    """``text`` cut with "…" so that it fits ``width``."""
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
-
 
 class NumberedCanvas(Canvas):
     """A canvas that holds every page back until :meth:`save`, then draws each page's footer:
@@ -257,7 +244,7 @@ class NumberedCanvas(Canvas):
         self.line(MARGIN, y + 11, PAGE_WIDTH - MARGIN, y + 11)
         number_width = stringWidth(number, self._footer_font, size)
         self.drawRightString(PAGE_WIDTH - MARGIN, y, number)
-        self.drawString(MARGIN, y, _fit(self._footer, self._footer_font, size,
+        self.drawString(MARGIN, y, fit_text(self._footer, self._footer_font, size,
                                         TEXT_WIDTH - number_width - 16))
         self.restoreState()
 
@@ -347,7 +334,7 @@ def breakdown_chart(rows: list[dict], font: str, *, money: bool = False,
                     width: float = TEXT_WIDTH) -> Drawing:
     """A horizontal bar chart of a breakdown's rows, first row on top (reportlab graphics, every
     label in ``font``). Money rows are fen, drawn in yuan."""
-    names = [_fit(str(row.get("label") or row.get("key") or ""), font, 8, 130)
+    names = [fit_text(str(row.get("label") or row.get("key") or ""), font, 8, 130)
              for row in rows]
     values = [(row.get("value") or 0) / 100 if money else (row.get("value") or 0)
               for row in rows]
@@ -387,10 +374,11 @@ def breakdown_chart(rows: list[dict], font: str, *, money: bool = False,
 
 def _cover(content: dict, font: str, styles: dict[str, ParagraphStyle]) -> list:
     story: list = [Spacer(1, 40),
-                   Paragraph(_escape(text_or_dash(content.get("company"))), styles["company"]),
-                   Paragraph(_escape(text_or_dash(content.get("title"))), styles["title"])]
-    facts = [[Paragraph(_escape(label), styles["header"]),
-              Paragraph(_escape(value), styles["plain"])]
+                   Paragraph(paragraph_text(text_or_dash(content.get("company"))),
+                             styles["company"]),
+                   Paragraph(paragraph_text(text_or_dash(content.get("title"))), styles["title"])]
+    facts = [[Paragraph(paragraph_text(label), styles["header"]),
+              Paragraph(paragraph_text(value), styles["plain"])]
              for label, value in cover_rows(content)]
     table = Table(facts, colWidths=[110, 270], hAlign="CENTER")
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font),
@@ -404,19 +392,19 @@ def _cover(content: dict, font: str, styles: dict[str, ParagraphStyle]) -> list:
         story += [Paragraph(DRAFT_MARK, styles["draft"]),
                   Paragraph("本稿尚未报送，仅供内部核对，不作为正式报告使用。", styles["centre"])]
     else:
-        story.append(Paragraph(_escape(filing_number_text(filing)), styles["filing"]))
+        story.append(Paragraph(paragraph_text(filing_number_text(filing)), styles["filing"]))
         lines = [f"报送时间：{text_or_dash(filing.get('filed_at'))}",
                  f"报送人：{text_or_dash(filing.get('filed_by'))}"]
         if filing.get("supersedes") is not None:
             lines.append(f"更正并取代第 {filing['supersedes']} 号")
             if filing.get("reason"):
                 lines.append(f"更正原因：{filing['reason']}")
-        story += [Paragraph(_escape(line), styles["centre"]) for line in lines]
+        story += [Paragraph(paragraph_text(line), styles["centre"]) for line in lines]
         url = filing.get("verify_url")
         if url:
             story += [Spacer(1, 14),
                       KeepTogether([QRCodeFlowable(url), Spacer(1, 4),
-                                    Paragraph(_escape(url), styles["url"]),
+                                    Paragraph(paragraph_text(url), styles["url"]),
                                     Paragraph(VERIFY_HINT, styles["centre"])])]
     story.append(PageBreak())
     return story
@@ -425,14 +413,14 @@ def _cover(content: dict, font: str, styles: dict[str, ParagraphStyle]) -> list:
 def _confirmations(content: dict, font: str, styles: dict[str, ParagraphStyle]) -> list:
     confirmations = content.get("confirmations") or {}
     story: list = [Paragraph("下级单位确认情况", styles["heading"]),
-                   Paragraph(_escape(confirmation_sentence(confirmations)), styles["plain"])]
+                   Paragraph(paragraph_text(confirmation_sentence(confirmations)), styles["plain"])]
     rows = confirmations.get("rows") or []
     if rows:
         table_rows: list[list[Any]] = [["单位", "确认情况", "确认人", "确认时间"]]
         for row in rows:
             unit, state, by, at = confirmation_cells(row)
-            table_rows.append([Paragraph(_escape(unit), styles["cell"]), state,
-                               Paragraph(_escape(by), styles["cell"]), at])
+            table_rows.append([Paragraph(paragraph_text(unit), styles["cell"]), state,
+                               Paragraph(paragraph_text(by), styles["cell"]), at])
         story += [Spacer(1, 6), _grid(table_rows, [TEXT_WIDTH - 290, 70, 110, 110], font)]
     return story
 
@@ -443,10 +431,11 @@ def _figures_section(section: dict, font: str, styles: dict[str, ParagraphStyle]
         return [Paragraph("（本部分没有指标）", styles["note"])]
     rows: list[list[Any]] = [["指标", "数值", "单位", "说明"]]
     for figure in figures:
-        rows.append([Paragraph(_escape(text_or_dash(figure.get("name"))), styles["cell"]),
+        rows.append([Paragraph(paragraph_text(text_or_dash(figure.get("name"))), styles["cell"]),
                      figure_value_text(figure.get("value"), bool(figure.get("money"))),
-                     Paragraph(_escape(figure_unit(figure)), styles["cell"]),
-                     Paragraph(_escape(figure.get("definition") or ""), styles["cell-note"])])
+                     Paragraph(paragraph_text(figure_unit(figure)), styles["cell"]),
+                     Paragraph(paragraph_text(figure.get("definition") or ""),
+                               styles["cell-note"])])
     story: list = [_grid(rows, [120, 86, 44, TEXT_WIDTH - 250], font, numeric_columns=(1,))]
     for figure in figures:
         for breakdown in figure.get("breakdowns") or []:
@@ -459,14 +448,15 @@ def _breakdown(figure: dict, breakdown: dict, font: str,
     money = bool(figure.get("money"))
     whole = figure.get("value")
     breakdown_rows = breakdown.get("rows") or []
-    story: list = [Paragraph(_escape(breakdown_heading(figure, breakdown)), styles["subheading"])]
+    heading = paragraph_text(breakdown_heading(figure, breakdown))
+    story: list = [Paragraph(heading, styles["subheading"])]
     if not breakdown_rows:
         return [*story, Paragraph("（无分组数据）", styles["note"])]
     unit = figure_unit(figure)
     rows: list[list[Any]] = [[breakdown.get("title") or "分组",
                               f"数值（{unit}）" if unit else "数值", "占比"]]
     for row in breakdown_rows:
-        rows.append([Paragraph(_escape(text_or_dash(row.get("label"))), styles["cell"]),
+        rows.append([Paragraph(paragraph_text(text_or_dash(row.get("label"))), styles["cell"]),
                      figure_value_text(row.get("value"), money),
                      share_text(row.get("value"), whole)])
     story.append(_grid(rows, [230, 110, 70], font, numeric_columns=(1, 2)))
@@ -479,7 +469,7 @@ def _text_section(section: dict, styles: dict[str, ParagraphStyle]) -> list:
     paragraphs = paragraphs_of(section.get("text"))
     if not paragraphs:
         return [Paragraph(EMPTY_TEXT, styles["note"])]
-    return [Paragraph(_escape(paragraph).replace("\n", "<br/>"), styles["body"])
+    return [Paragraph(paragraph_text(paragraph).replace("\n", "<br/>"), styles["body"])
             for paragraph in paragraphs]
 
 
@@ -504,7 +494,7 @@ def render_report_pdf(content: dict) -> bytes:
     story = _cover(content, font, styles)
     story += _confirmations(content, font, styles)
     for index, section in enumerate(content.get("sections") or [], start=1):
-        story.append(Paragraph(_escape(section_heading(index, section)), styles["heading"]))
+        story.append(Paragraph(paragraph_text(section_heading(index, section)), styles["heading"]))
         kind = section.get("type")
         if kind == "figures":
             story += _figures_section(section, font, styles)

@@ -19,7 +19,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 
@@ -31,7 +30,7 @@ from ..core.db import session
 from ..core.exports import DATE, NUMBER, Column, ExportTable, build_export, send_export
 from ..core.host import Actor
 from ..core.http import attachment_disposition
-from ..core.pdf import chinese_font
+from ..core.pdf import chinese_font, fit_text
 from ..registry.models import Worker
 from .models import Application, ApplicationStatus, Campaign, Traveller, TravelMode
 
@@ -144,15 +143,6 @@ PDF_COLUMNS = (("application", 46), ("traveller_id", 48), ("name", 62), ("kind",
                ("ticket_number", 78), ("seat", 52), ("price", 52))
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    """``text`` cut to ``width`` (with an ellipsis when cut)."""
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
-
-
 def _cell(row: ManifestRow, code: str) -> str:
     value = COLUMNS[code].value(row)
     if value is None:
@@ -199,7 +189,7 @@ class _Pages:
         self.need(size + gap)
         self.canvas.setFillColor(colour)
         self.canvas.setFont(self.font, size)
-        self.canvas.drawString(MARGIN, self.y - size, _fit(text, self.font, size,
+        self.canvas.drawString(MARGIN, self.y - size, fit_text(text, self.font, size,
                                                             PAGE_WIDTH - 2 * MARGIN))
         self.canvas.setFillColor(black)
         self.y -= size + gap
@@ -222,7 +212,7 @@ class _Pages:
         x = MARGIN
         self.canvas.setFont(self.font, SIZE)
         for (_code, width), text in zip(PDF_COLUMNS, cells, strict=True):
-            self.canvas.drawString(x + 2, self.y - SIZE - 1, _fit(text, self.font, SIZE,
+            self.canvas.drawString(x + 2, self.y - SIZE - 1, fit_text(text, self.font, SIZE,
                                                                    width - 4))
             x += width
         self.y -= LEADING

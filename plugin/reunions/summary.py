@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 from ..access.scope import Scope
 from ..core.exports import DATE, NUMBER, Column, ExportTable, stream_chunks
 from ..core.money import format_yuan
-from ..core.pdf import chinese_font
+from ..core.pdf import chinese_font, paragraph_text
 from ..org.models import OrgKind, OrgUnit
 from ..registry.models import Worker
 from .models import Application, ApplicationStatus, Campaign, Traveller, TravellerKind, TravelMode
@@ -74,7 +74,7 @@ def _table(rows: list[list[str]], widths: list[float], font: str, *,
         left = ParagraphStyle("header", fontName=font, fontSize=8, leading=10, textColor=GREY,
                               wordWrap="CJK")
         right = ParagraphStyle("header-number", parent=left, alignment=2)
-        rows = [[Paragraph(_escape(text), left if index < numeric_from else right)
+        rows = [[Paragraph(paragraph_text(text), left if index < numeric_from else right)
                  for index, text in enumerate(rows[0])], *rows[1:]]
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
@@ -165,12 +165,12 @@ def render_summary_pdf(results: CampaignResults, *, scope_label: str, today: dat
         initialFontName=font, initialFontSize=9, invariant=1, pageCompression=1)
     totals = results.totals
     story: list = [
-        Paragraph(_("%(name)s · 活动总结", name=_escape(campaign.name)), styles["title"]),
-        Paragraph(_escape(_("%(kind)s · 出行时间 %(start)s 至 %(end)s · 统计范围：%(scope)s · "
-                            "%(today)s 生成",
-                            kind=str(campaign.kind.label), start=campaign.travel_from.isoformat(),
-                            end=campaign.travel_until.isoformat(), scope=scope_label,
-                            today=today.isoformat())), styles["subtitle"]),
+        Paragraph(_("%(name)s · 活动总结", name=paragraph_text(campaign.name)), styles["title"]),
+        Paragraph(paragraph_text(_(
+            "%(kind)s · 出行时间 %(start)s 至 %(end)s · 统计范围：%(scope)s · %(today)s 生成",
+            kind=str(campaign.kind.label), start=campaign.travel_from.isoformat(),
+            end=campaign.travel_until.isoformat(), scope=scope_label,
+            today=today.isoformat())), styles["subtitle"]),
     ]
     per_person = totals.subsidy_per_person_fen
     figures = [
@@ -205,17 +205,13 @@ def render_summary_pdf(results: CampaignResults, *, scope_label: str, today: dat
               _table(_group_rows(results.by_province, _("户籍省份")),
                      [140] + [(TEXT_WIDTH - 140) / 8] * 8, font, wrap_header=True),
               Spacer(1, 8),
-              Paragraph(_escape(_(
+              Paragraph(paragraph_text(_(
                   "口径：批准含后来出票、出行、未出行或取消的申请；团聚人数为已出行申请的职工（每户一人，"
                   "回乡的职工或子女来工地探望的职工）、出行的子女和其他家人；已支出为已出票和已出行申请的"
                   "车票补贴；人均补贴为已出行申请的补贴除以出行人数，按分向下取整；项目部按申请时职工所在"
                   "单位归到其上级项目部；预算为整个活动的预算。")), styles["note"])]
     document.build(story)
     return out.getvalue()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # -- the XLSX detail ----------------------------------------------------------------------------
@@ -297,4 +293,3 @@ def detail_rows(campaign: Campaign, scope: Scope) -> Iterator[DetailRow]:
             yield DetailRow(row[0], row[1], row[2], row[3], provinces[code], int(row[5]),
                             int(row[6] or 0), row[7], row[8], row[9], int(row[10]), row[11],
                             row[12], row[13])
-
