@@ -354,7 +354,7 @@ def test_openapi_document_is_valid_and_generated_from_the_field_tables(client, c
     assert set(document["paths"]) == {
         "/api/v1/openapi.json", "/api/v1/workers", "/api/v1/workers/{employee_number}",
         "/api/v1/workers/batch", "/api/v1/workers/{employee_number}/children", "/api/v1/children",
-        "/api/v1/children/batch", "/api/v1/children/{child_id}"}
+        "/api/v1/children/batch", "/api/v1/children/{child_id}", "/api/v1/figures"}
     assert set(document["paths"]["/api/v1/workers/{employee_number}"]) >= {"get", "put"}
     schemas = document["components"]["schemas"]
     worker, child = schemas["WorkerRecord"], schemas["ChildRecord"]
@@ -413,3 +413,32 @@ def test_worker_upsert_never_answers_with_a_server_error(app, tokens):
         assert response.status_code < 500, response.text
 
     upsert()
+
+
+def test_the_figures_of_the_tokens_subtree_are_the_reports_figures(app, company, make_unit, clock):
+    from plugin.reports import services
+    from plugin.reports.content import figure_values
+
+    from .reports_support import OFFICER, Q4_2026, build_world, template_of
+
+    clock.advance(days=45)
+    world = build_world(company, make_unit)
+    _token, secret = issue_token("甲项目部报表", world["site_a"], TokenScope.READ_ONLY, actor=SYSTEM)
+    session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    answer = client.get("/api/v1/figures?start=2026-10-01&end=2026-12-31", headers=headers)
+    assert answer.status_code == 200, answer.json
+    values = {figure["code"]: figure["value"] for figure in answer.json["figures"]}
+    draft = services.create_draft(template_of(), world["site_a"], Q4_2026, OFFICER)
+    report = figure_values(services.draft_content(draft))
+    assert {code: values[code] for code in report} == report
+    assert values["registry.workers_employed"] == 5
+    workers = next(figure for figure in answer.json["figures"]
+                   if figure["code"] == "registry.workers_employed")
+    assert (workers["name"], workers["name_en"]) == ("在职职工", "Current workers")
+    refused = client.get("/api/v1/figures?start=2026-12-31&end=2026-10-01", headers=headers)
+    assert refused.status_code == 422 and refused.json["errors"][0]["field"] == "start"
+    assert client.get("/api/v1/figures?start=2026-13-01&end=2026-12-31",
+                      headers=headers).status_code == 422
+    assert client.get("/api/v1/figures?start=2026-10-01", headers=headers).status_code == 422

@@ -220,6 +220,7 @@ ROUTES: dict[str, Open | Names] = {
     # HR API
     "hr_api.openapi_document": Open("the API's description"),
     "hr_api.list_workers": Open("list of the token's scope"),
+    "hr_api.get_figures": Open("figures of the token's own subtree"),
     "hr_api.post_workers": Open("batch: each record's employee number is a key path"),
     "hr_api.post_children": Open("batch: each record's parent and ID number are key paths"),
     "hr_api.put_child": Open("parent and ID number in the body: a key path"),

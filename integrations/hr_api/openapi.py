@@ -85,6 +85,8 @@ def _build(app: Flask, blueprint_name: str) -> dict:
         "description": "API token issued on the \"API 令牌\" page / 在“API 令牌”页面签发的令牌"})
     spec.tag({"name": "workers", "description": "职工 / Workers"})
     spec.tag({"name": "children", "description": "儿童 / Children"})
+    spec.tag({"name": "figures", "description": "统计数字（与报表、首页一致）/ Figures, as the "
+                                                "reports and the dashboard show them"})
     spec.tag({"name": "meta", "description": "接口说明 / About the API"})
     for name, schema in _schemas().items():
         spec.components.schema(name, schema)
@@ -243,4 +245,17 @@ def _schemas() -> dict[str, dict]:
         "WorkerPage": _object({"items": _array(_ref("Worker")), "page": integer,
                                "per_page": integer, "total": integer, "pages": integer}),
         "ChildList": _object({"items": _array(_ref("Child"))}),
+        "Figure": _object({
+            "code": {"type": "string", "description": "Indicator code / 指标代码"},
+            "name": {"type": "string"}, "name_en": {"type": "string"},
+            "unit": {"type": "string"}, "unit_en": {"type": "string"},
+            "kind": {"type": "string", "enum": ["flow", "stock"], "description": (
+                "flow: what happened in the period; stock: what stood on its last day / "
+                "flow 为期间内发生数，stock 为期末数")},
+            "money": {"type": "boolean", "description": "The value is in fen / 金额，单位为分"},
+            "value": integer}, required=["code", "name", "kind", "money", "value"]),
+        "Figures": _object({"org_unit": _ref("OrgUnit"),
+                            "start": {"type": "string", "format": "date"},
+                            "end": {"type": "string", "format": "date"},
+                            "figures": _array(_ref("Figure"))}),
     }

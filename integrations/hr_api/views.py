@@ -279,6 +279,41 @@ def post_workers():
     return jsonify(_batch_json(results, items, describe))
 
 
+@bp.get("/figures")
+def get_figures():
+    """The figures of the token's subtree for a period: every indicator the reports and the
+    dashboard show, the same numbers.
+    ---
+    get:
+      tags: [figures]
+      parameters:
+        - name: start
+          in: query
+          required: true
+          description: First day of the period (YYYY-MM-DD, local) / 统计期起始日
+          schema: {type: string, format: date}
+        - name: end
+          in: query
+          required: true
+          description: Last day of the period, included / 统计期截止日（含）
+          schema: {type: string, format: date}
+      responses:
+        200:
+          description: The figures / 统计数字
+          content:
+            application/json:
+              schema: Figures
+        401: Unauthorized
+        422: Invalid
+    """
+    token = _token()
+    start, end = records.parse_figure_period(request.args.get("start"), request.args.get("end"))
+    return jsonify({"org_unit": {"id": token.org_unit.id, "name": token.org_unit.name,
+                                 "kind": token.org_unit.kind.value},
+                    "start": start.isoformat(), "end": end.isoformat(),
+                    "figures": records.figures_in_scope(token, start, end)})
+
+
 @bp.get("/workers")
 def list_workers():
     """List the workers in the token's scope, least recently updated first.

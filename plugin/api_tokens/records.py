@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from ..access.scope import Scope
+from ..core import indicators
 from ..core.boundary import refusable_part
 from ..core.db import session
 from ..core.errors import CareBridgeError, NotFound, ValidationError
@@ -57,6 +58,44 @@ def outcome_status(outcome: UpsertOutcome) -> str:
 
 
 # --- reading -----------------------------------------------------------------------------------
+
+#: The longest period figures are computed for in one request.
+MAX_FIGURE_DAYS = 3 * 366
+
+
+def parse_figure_period(start: str | None, end: str | None) -> tuple[date, date]:
+    """The ``start`` and ``end`` query dates (ISO, local days, both included)."""
+    days = []
+    for name, text in (("start", start), ("end", end)):
+        if not text:
+            raise ValidationError("请提供 %(name)s 日期（YYYY-MM-DD）", field=name, name=name)
+        try:
+            days.append(date.fromisoformat(text))
+        except ValueError:
+            raise ValidationError("%(name)s 不是 YYYY-MM-DD 格式的日期", field=name,
+                                  name=name) from None
+    if days[0] > days[1]:
+        raise ValidationError("起始日期不能晚于截止日期", field="start")
+    if (days[1] - days[0]).days >= MAX_FIGURE_DAYS:
+        raise ValidationError("统计期间最长三年", field="end")
+    return days[0], days[1]
+
+
+def figures_in_scope(token: ApiToken, start: date, end: date) -> list[dict[str, Any]]:
+    """Every declared indicator for the token's subtree and the period: the same numbers as the
+    dashboard, the reports' PDF and XLSX (:mod:`plugin.core.indicators`)."""
+    from flask_babel import force_locale
+
+    figures = []
+    for code, (_feature, indicator) in indicators.declared_indicators().items():
+        with force_locale("en"):
+            name_en, unit_en = str(indicator.name), str(indicator.unit)
+        with force_locale("zh_CN"):
+            name, unit = str(indicator.name), str(indicator.unit)
+        figures.append({"code": code, "name": name, "name_en": name_en, "unit": unit,
+                        "unit_en": unit_en, "kind": indicator.kind, "money": indicator.is_money,
+                        "value": indicators.compute(code, [token.org_unit.path], start, end)})
+    return figures
 
 def token_scope(token: ApiToken) -> Scope:
     """The token's subtree: the same scope rule as forms and roster imports."""
