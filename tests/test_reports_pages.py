@@ -253,3 +253,16 @@ def test_the_audit_log_reads_reports_as_sentences(world, make_user, login):
         assert phrase in text, phrase
     for raw in ("sasac", "report_", "None", "#"):
         assert raw not in text, raw
+
+
+def test_a_site_report_officer_uses_the_built_in_templates(world, make_user, login):
+    client = login(make_user(Role.REPORT_OFFICER, world["site_a"]))
+    listing = client.get("/reports/templates/")
+    sasac = re.search(r'data-template="(\d+)">\s*<td>国资委', listing.text).group(1)
+    assert client.get(f"/reports/templates/{sasac}").status_code == 200
+    copied = submit(client, f"/reports/templates/{sasac}/copy", {},
+                    form_url="/reports/templates/")
+    page = client.get(copied.headers["Location"])
+    assert page.status_code == 200
+    assert re.search(rf'<option selected value="{world["site_a"].id}">', page.text) or \
+        re.search(rf'<option value="{world["site_a"].id}" selected>', page.text)

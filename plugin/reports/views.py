@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 
 from ..access.checks import has_permission, require, scope_paths
-from ..access.scope import Scope, load_in_scope, require_in_scope
+from ..access.scope import Scope, load_in_scope, require_in_scope, valid_id
 from ..audit.services import record_event
 from ..core import indicators
 from ..core.clock import local_today
@@ -42,8 +42,13 @@ def _filing(filing_id: int, permission=REPORTS_VIEW):
 
 
 def _template(template_id: int, permission=REPORTS_VIEW):
-    return load_in_scope(queries.get_template, template_id, permission, seen_with=REPORTS_VIEW,
-                         unit=queries.template_unit)
+    """The template and the actor: a built-in template is everyone's who sees reports, a
+    company's own copy belongs to its unit's subtree."""
+    template = queries.get_template(template_id) if valid_id(template_id) else None
+    if template is not None and template.builtin is not None:
+        return template, require(permission)
+    unit = queries.template_unit(template) if template is not None else None
+    return template, require_in_scope(permission, unit, seen_with=REPORTS_VIEW)
 
 
 def breakdown_title(code: str, by: str) -> str:
