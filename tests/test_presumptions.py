@@ -216,7 +216,7 @@ def test_pages_show_presumptions_and_the_undetermined(site, make_user, login):
     session.commit()
     client = login(make_user(Role.HR_OFFICER, site))
     home = client.get("/").text
-    assert 'data-count="left_behind">22<' in home
+    assert 'data-figure="registry.children_left_behind">22<' in home
     assert 'id="presumed-counts"' in home and "22" in home
     assert 'id="undetermined"' in home
     assert 'data-missing="lives_in_home_area"' in home and 'data-missing="birth_date"' in home

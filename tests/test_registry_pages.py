@@ -280,9 +280,11 @@ def test_dashboard_counts_workers_and_children_in_scope(sites, make_user, login)
     add_child("E001")
     add_worker(site_b, "E002", "李四")
     page = login(make_user(Role.SITE_MANAGER, site_a)).get("/").text
-    assert 'data-count="workers">1<' in page and 'data-count="left_behind">1<' in page
+    assert 'data-figure="registry.workers_employed">1<' in page
+    assert 'data-figure="registry.children_left_behind">1<' in page
     whole = login(make_user(Role.ADMIN)).get("/").text
-    assert 'data-count="workers">2<' in whole and 'data-count="children">1<' in whole
+    assert 'data-figure="registry.workers_employed">2<' in whole
+    assert 'data-figure="registry.children_registered">1<' in whole
 
 
 def test_editing_a_childs_name_and_birth_date_updates_the_same_record(sites, make_user, login):

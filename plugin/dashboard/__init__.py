@@ -1,4 +1,7 @@
-"""The home page: the organisation tree in the user's scope with the counts that exist so far."""
+"""The home page: a dashboard of the user's scope. Key figures with the change since last month,
+trends and the children's category mix, read through the features' indicators and drawn with
+ECharts (``plugin/static/vendor/echarts``); the to-do list (slot ``home.todo``), other features'
+panels (slot ``home.panels``) and the organisation tree."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
