@@ -17,10 +17,13 @@ explained later even after the data changed.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from .db import session
 from .errors import ValidationError
@@ -29,6 +32,29 @@ from .i18n import N_
 
 FLOW = "flow"
 STOCK = "stock"
+T = TypeVar("T")
+_MEMO = "carebridge.indicator_memo"
+
+
+def memoized(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, remembered in the current database session until it writes anything.
+
+    For a feature computing several of its figures in one statement (the registry counts every
+    children's category of a day at once): the page or report asking for each figure in turn
+    runs the statement once. Any flush, commit or rollback forgets what was remembered, so a
+    figure never outlives a change made in the same session.
+    """
+    memo = session.info.setdefault(_MEMO, {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_memo(changed: Session, *_args) -> None:
+    changed.info.pop(_MEMO, None)
 
 
 @dataclass(frozen=True)

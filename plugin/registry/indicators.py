@@ -16,7 +16,7 @@ from sqlalchemy import String, case, func, literal, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from ..core.db import session
-from ..core.indicators import STOCK, Indicator
+from ..core.indicators import STOCK, Indicator, memoized
 from ..org.models import OrgKind, OrgUnit
 from ..org.queries import in_subtrees
 from .categories import FOCUS_FLAG_CODES
@@ -55,8 +55,25 @@ def _count(statement) -> int:
     return session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
 
 
+def _counts_on(paths: list[str], end: date) -> dict[str | None, int]:
+    """The children registered at the end of ``end`` and those of each category, in one
+    statement, remembered for the session (:func:`plugin.core.indicators.memoized`): a report
+    or the dashboard asks for all six figures of a day."""
+    def count() -> dict[str | None, int]:
+        rows = children_on(end)
+        columns = [None, *(column for column, _name, _definition in CATEGORIES.values())]
+        counted = [func.count() if column is None
+                   else func.count().filter(getattr(rows.c, column).is_(True))
+                   for column in columns]
+        statement = (select(*counted).select_from(rows)
+                     .join(OrgUnit, OrgUnit.id == rows.c.org_unit_id)
+                     .where(in_subtrees(OrgUnit.path, paths)))
+        return dict(zip(columns, session.execute(statement).one(), strict=True))
+    return memoized(("registry.children", tuple(sorted(paths)), end), count)
+
+
 def children_registered(paths: list[str], start: date, end: date) -> int:
-    return _count(_children(paths, end, None))
+    return _counts_on(paths, end)[None]
 
 
 def children_registered_records(paths: list[str], start: date, end: date):
@@ -64,7 +81,7 @@ def children_registered_records(paths: list[str], start: date, end: date):
 
 
 def _category_count(column: str, paths: list[str], start: date, end: date) -> int:
-    return _count(_children(paths, end, column))
+    return _counts_on(paths, end)[column]
 
 
 def _category_records(column: str, paths: list[str], start: date, end: date):
