@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import argparse
 
-from . import checkin, import_roster, pledges, worker_list
+from . import checkin, import_roster, pledges, report, worker_list
 
 BENCHMARKS = {"import": import_roster, "pledges": pledges, "checkin": checkin,
-              "worker-list": worker_list}
+              "worker-list": worker_list, "report": report}
 
 
 def main() -> None:
