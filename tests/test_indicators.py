@@ -113,3 +113,30 @@ def test_workers_split_by_site_and_subcontractor(two_sites, make_unit):
         str(site_a.id): 2, str(site_b.id): 1}
     assert indicators.breakdown("registry.workers_employed", "subcontractor", company,
                                 *year) == {"某某劳务": 2, "": 1}
+
+
+def test_a_stock_series_equals_the_figure_of_each_day(company, make_unit, clock):
+    """The dashboard's trends read stocks on several days in one statement: the same numbers as
+    one day at a time."""
+    from datetime import date as day_of
+
+    from plugin.core import indicators
+    from plugin.org.models import OrgKind
+
+    from .factories import make_child, make_worker
+    from .pledges_support import OFFICER, scan_png
+
+    site = make_unit(OrgKind.SITE)
+    workers = [make_worker(site, entry_date=f"2026-0{month}-15") for month in (6, 7, 8, 9)]
+    make_worker(site, left_on="2026-08-10")
+    from plugin.pledges import services
+    services.log_paper_pledge(workers[0], [make_child(workers[0])], day_of(2026, 7, 1), "李专员",
+                              scan_png(),
+                              "image/png", OFFICER)
+    days = [day_of(2026, month, 28) for month in (5, 6, 7, 8, 9, 10)]
+    for code in ("registry.workers_employed", "pledges.workers_covered"):
+        series = indicators.compute_series(code, [company.path], days)
+        assert series == {day: indicators.compute(code, [company.path], day, day)
+                          for day in days}, code
+    assert list(indicators.compute_series("registry.workers_employed", [site.path],
+                                          days).values()) == [1, 2, 3, 3, 4, 4]

@@ -82,6 +82,9 @@ class Indicator:
     #: ``"module:function"``: ``(by, keys) -> (title, {key: label})``, how a breakdown and its
     #: keys read (``"sex"`` → 性别, ``"female"`` → 女); keys it does not name show as they are.
     breakdown_labels: str | None = None
+    #: For a stock, ``"module:function"``: ``(paths, days) -> {day: value}``, the figure on
+    #: several days in one statement (a trend); without it each day is one :func:`compute`.
+    series: str | None = None
 
     @property
     def is_money(self) -> bool:
@@ -125,6 +128,19 @@ def compute(code: str, paths: Sequence[str], start: date, end: date) -> int:
     _checked(start, end)
     feature, indicator = _declared(code)
     return int(feature.load(indicator.compute)(list(paths), start, end))
+
+
+def compute_series(code: str, paths: Sequence[str], days: Sequence[date]) -> dict[date, int]:
+    """A stock's figure at the end of each of ``days``, in one statement where the feature
+    offers one (``Indicator.series``)."""
+    feature, indicator = _declared(code)
+    if indicator.kind != STOCK:
+        raise ValueError(f"{code} is a flow: a series is for stocks")
+    wanted = sorted(set(days))
+    if indicator.series is None:
+        return {day: compute(code, paths, day, day) for day in wanted}
+    found = feature.load(indicator.series)(list(paths), wanted)
+    return {day: int(found[day]) for day in wanted}
 
 
 def breakdown(code: str, by: str, paths: Sequence[str], start: date,

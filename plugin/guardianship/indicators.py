@@ -26,8 +26,7 @@ from sqlalchemy import Select, func, or_, select
 
 from ..core.db import session
 from ..core.indicators import FLOW, STOCK, Indicator
-from ..org.models import OrgUnit
-from ..org.queries import in_subtrees
+from ..org.queries import unit_id_in_subtrees
 from ..registry.models import Worker
 from .models import ContactLog, EntrustmentAgreement
 
@@ -40,8 +39,7 @@ def _agreements_in_force(paths: list[str], day: date) -> Select:
     agreement = EntrustmentAgreement
     return (select(agreement.id)
             .join(Worker, Worker.id == agreement.worker_id)
-            .join(OrgUnit, OrgUnit.id == Worker.org_unit_id)
-            .where(in_subtrees(OrgUnit.path, paths),
+            .where(unit_id_in_subtrees(Worker.org_unit_id, paths),
                    agreement.signed_on.is_not(None), agreement.signed_on <= day,
                    agreement.starts_on <= day, agreement.ends_on >= day,
                    or_(agreement.closed_on.is_(None), agreement.closed_on > day,
@@ -59,8 +57,7 @@ def agreements_in_force_records(paths: list[str], start: date, end: date) -> Sel
 def _contacts(paths: list[str], start: date, end: date, *columns) -> Select:
     return (select(*columns)
             .join(Worker, Worker.id == ContactLog.worker_id)
-            .join(OrgUnit, OrgUnit.id == Worker.org_unit_id)
-            .where(in_subtrees(OrgUnit.path, paths),
+            .where(unit_id_in_subtrees(Worker.org_unit_id, paths),
                    ContactLog.contact_on >= start, ContactLog.contact_on <= end))
 
 

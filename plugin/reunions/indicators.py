@@ -14,13 +14,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, select
 
 from ..access.scope import Scope
-from ..core.indicators import FLOW, Indicator
+from ..core.indicators import FLOW, Indicator, memoized
 from .models import Application, ApplicationStatus, Campaign, Traveller, TravellerKind
 from .statistics import TICKETED, ReunionFigures, reunion_figures
 
 
 def _figures(paths: list[str], start: date, end: date) -> ReunionFigures:
-    return reunion_figures(paths, start, end).figures
+    """The period's figures, computed once for the four indicators a report asks for."""
+    return memoized(("reunions.figures", tuple(sorted(paths)), start, end),
+                    lambda: reunion_figures(paths, start, end).figures)
 
 
 def _applications(paths: list[str], start: date, end: date, *conditions) -> Select:
