@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from jinja2 import ChoiceLoader, DictLoader
+from sqlalchemy import func, select
 
 from plugin.access.roles import Role
 from plugin.core import features
@@ -253,3 +254,43 @@ def test_other_features_put_panels_below_the_figures(world, make_user, login, ap
     panels = page[page.index('id="home-panels"'):]
     assert f'<div id="test-panel">{user.key} 2026-11-22</div>' in panels
     assert page.index('id="dashboard-trends"') < page.index('id="home-panels"')
+
+
+def test_closed_periods_are_computed_once_a_day_and_today_always_live(company, make_unit, clock):
+    """Last month's figures come from the day's cache the second time; today's are computed
+    again (a worker joining shows at once); the next day the cache is computed anew."""
+    from plugin.core.clock import local_today
+    from plugin.dashboard.figures import build_dashboard
+    from plugin.dashboard.models import DashboardFigure
+    from plugin.org.models import OrgKind
+
+    from .factories import make_worker
+    from .support import recorded_statements
+
+    site = make_unit(OrgKind.SITE)
+    for _ in range(3):
+        make_worker(site)
+    today = local_today()
+
+    def workers(board):
+        figure = next(figure for section in board.sections for figure in section.figures
+                      if figure.code == "registry.workers_employed")
+        return figure.value, figure.previous
+
+    first = build_dashboard([company.path], today, link=lambda *args: None, locale="zh_CN")
+    stored = session.execute(select(func.count()).select_from(DashboardFigure)).scalar_one()
+    assert stored > 0 and workers(first) == (3, 3)
+    make_worker(site)
+    session.flush()
+    with recorded_statements() as statements:
+        second = build_dashboard([company.path], today, link=lambda *args: None, locale="zh_CN")
+    # Today's count is live; last month's end comes from the day's cache, computed before the
+    # worker was added (recomputed, a worker with no entry date would count there too).
+    assert workers(second) == (4, 3)
+    assert len(statements) < 40
+    clock.advance(days=1)
+    third = build_dashboard([company.path], local_today(), link=lambda *args: None,
+                            locale="zh_CN")
+    assert workers(third) == (4, 4)
+    assert session.execute(select(func.min(DashboardFigure.computed_on))).scalar_one() == \
+        local_today()

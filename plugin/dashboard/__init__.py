@@ -13,5 +13,6 @@ feature = Feature(
     name="dashboard",
     package=__name__,
     blueprints=("views:bp",),
+    models=("models",),
     links={"navigation": (Link("carebridge.dashboard.home", _l("首页"), ORG_VIEW, order=10),)},
 )

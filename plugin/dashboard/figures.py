@@ -12,9 +12,11 @@ month; a stock compares today with the last day of last month.
 
 Speed: every figure is one indicator call, that is one or two aggregate queries run by the
 database, no row is loaded into Python. Calls are memoised for the page (a stock by its last day,
-a flow by its period), so the key figures reuse the trends' points: about 55 calls for a page
-with every feature mounted. Stocks over time are the expensive ones (each is a count over the
-whole history of the scope), so stock trends have at most :data:`STOCK_POINTS` points.
+a flow by its period), so the key figures reuse the trends' points; a stock trend's days are one
+statement (``Indicator.series``). Figures of periods that ended before today are computed once a
+day per scope and kept in the database (:mod:`.cache`), so a page computes live only what today
+can still change: this month's flows and today's stocks. Stock trends have at most
+:data:`STOCK_POINTS` points.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from flask_babel import gettext as _
 
 from ..core import indicators
 from ..core.indicators import STOCK
+from . import cache
 
 #: The key figures, in the order shown, under their feature's label. Each is shown only if its
 #: indicator is declared.
@@ -216,12 +219,17 @@ def chart_id(code: str) -> str:
 # -- computing -----------------------------------------------------------------------------------
 
 class _Figures:
-    """Indicator values of one scope, memoised for one page."""
+    """Indicator values of one scope, memoised for one page. Values of periods that ended before
+    today come from the day's cache (:mod:`.cache`) when this scope's page was computed earlier
+    today; those computed now are stored at the end (:meth:`store`)."""
 
-    def __init__(self, paths: list[str]):
+    def __init__(self, paths: list[str], today: date):
         self.paths = paths
+        self.today = today
         self.declared = indicators.declared_indicators()
         self._values: dict[tuple, int] = {}
+        self._cached = cache.cached_figures(paths, today)
+        self._computed: dict[cache.Key, int] = {}
 
     def has(self, code: str) -> bool:
         return code in self.declared
@@ -229,23 +237,41 @@ class _Figures:
     def indicator(self, code: str):
         return self.declared[code][1]
 
+    def _key(self, code: str, start: date, end: date) -> tuple:
+        return (code, end if self.indicator(code).kind == STOCK else start, end)
+
+    def _remember(self, key: tuple, value: int) -> None:
+        self._values[key] = value
+        code, start, end = key
+        if end < self.today and key not in self._cached:
+            self._computed[key] = value
+
     def prefetch_stock(self, code: str, days: list[date]) -> None:
-        """A stock on several days in one statement where its feature offers one."""
-        if self.has(code):
-            for day, value in indicators.compute_series(code, self.paths, days).items():
-                self._values[(code, None, day)] = value
+        """A stock on several days in one statement where its feature offers one (the days
+        already in the day's cache are not computed again)."""
+        if not self.has(code):
+            return
+        missing = [day for day in days if (code, day, day) not in self._cached]
+        if missing:
+            for day, value in indicators.compute_series(code, self.paths, missing).items():
+                self._remember((code, day, day), value)
 
     def value(self, code: str, start: date, end: date) -> int:
-        stock = self.indicator(code).kind == STOCK
-        key = (code, None if stock else start, end)
+        key = self._key(code, start, end)
         if key not in self._values:
-            self._values[key] = indicators.compute(code, self.paths, start, end)
+            if key in self._cached:
+                self._values[key] = self._cached[key]
+            else:
+                self._remember(key, indicators.compute(code, self.paths, start, end))
         return self._values[key]
+
+    def store(self) -> None:
+        cache.store_figures(self.paths, self.today, self._computed)
 
 
 def build_dashboard(paths: list[str], today: date, *, link: Link, locale) -> Dashboard:
     """Everything the home page shows of the subtrees at ``paths`` on ``today``."""
-    figures = _Figures(paths)
+    figures = _Figures(paths, today)
     board = Dashboard(today=today, this_month=(month_start(today), today),
                       last_month=previous_month(today))
     month_ends = [end for _start, end in recent_months(today, STOCK_POINTS)]
@@ -259,6 +285,7 @@ def build_dashboard(paths: list[str], today: date, *, link: Link, locale) -> Das
     ) if trend is not None]
     board.mixes = [mix for mix in (_category_mix(figures, today, link),
                                    _age_mix(figures, today, link)) if mix is not None]
+    figures.store()
     return board
 
 

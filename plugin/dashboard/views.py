@@ -10,11 +10,12 @@ from ..org.models import OrgKind
 from ..org.permissions import ORG_VIEW
 from ..org.queries import get_company
 from ..registry.labels import FACT_LABELS
+from ..registry.notes import registry_notes
 from ..registry.permissions import CHILDREN_VIEW, WORKERS_VIEW
 from ..registry.queries import UNDETERMINED
 from .figures import build_dashboard, chart_id
 from .links import ListLinks
-from .queries import AUDIT_COUNT_CAP, org_figures, recent_activity_since, registry_notes
+from .queries import AUDIT_COUNT_CAP, org_figures, recent_activity_since
 
 bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static",
                static_url_path="/dashboard/static")

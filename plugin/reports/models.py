@@ -88,7 +88,7 @@ class ReportDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Set when filed; a filed draft no longer changes.
     filing_id: Mapped[int | None] = mapped_column(
-        ForeignKey("cb_report_filing.id", use_alter=True), index=True)
+        ForeignKey("cb_report_filing.id"), index=True)
 
     template: Mapped[ReportTemplate] = relationship(lazy="joined")
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
