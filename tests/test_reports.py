@@ -260,3 +260,25 @@ def test_scheduled_drafts_are_made_once_and_announced(world, make_user, clock):
     sasac = next(draft for draft in drafts if draft.template.recipient is Recipient.SASAC)
     services.file_draft(sasac, OFFICER)
     assert draft_finished_periods(date(2027, 1, 8)) == 0
+
+
+def test_the_filing_calendar_starts_when_the_template_came_into_use(world, clock):
+    from plugin.reports.queries import filing_calendar
+
+    services.ensure_builtin_templates()
+    sasac = [entry for entry in filing_calendar(Scope.company(), date(2027, 1, 6))
+             if entry.template.recipient is Recipient.SASAC]
+    # Created on 6 January 2027: the quarter that had just ended, and the current one.
+    assert [entry.period.label for entry in sasac] == ["2026年第四季度", "2027年第一季度"]
+    assert [entry.due_on for entry in sasac] == [date(2027, 1, 15), date(2027, 4, 15)]
+    assert not any(entry.overdue or entry.filing for entry in sasac)
+    assert sasac[0].to_confirm == 2 and sasac[0].confirmed == 0
+    file_report(world["company"])
+    clock.advance(days=30)
+    later = {entry.period.label: entry for entry in filing_calendar(
+        Scope.company(), date(2027, 2, 5)) if entry.template.recipient is Recipient.SASAC}
+    assert later["2026年第四季度"].filing.number == 1
+    youth = [entry for entry in filing_calendar(Scope.company(), date(2027, 2, 5))
+             if entry.template.recipient is Recipient.YOUTH_LEAGUE]
+    assert [(entry.period.label, entry.overdue) for entry in youth] == [
+        ("2026年度", True), ("2027年度", False)]

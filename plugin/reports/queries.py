@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..access.scope import Scope
+from ..core.dates import to_local
 from ..core.db import session
 from ..core.pagination import Page, paginate
 from ..org.models import OrgUnit
@@ -211,8 +212,14 @@ def filing_calendar(scope: Scope, today: date) -> list[CalendarEntry]:
         if not scope.covers(unit):
             continue
         period = Period.containing(template.schedule, today)
+        # Due from the period that had just ended when the template came into use (the one the
+        # nightly job drafts first), not from years before the company used CareBridge.
+        first = Period.containing(template.schedule, to_local(template.created_at).date())
+        first = first.previous()
         units = confirming_units(unit)
-        for _ in range(CALENDAR_PERIODS):
+        for _step in range(CALENDAR_PERIODS):
+            if period.end < first.end:
+                break
             entries.append(_entry(template, unit, period, units, today))
             period = period.previous()
     entries.sort(key=lambda entry: (entry.filing is not None, entry.due_on))
