@@ -282,3 +282,13 @@ def test_the_filing_calendar_starts_when_the_template_came_into_use(world, clock
              if entry.template.recipient is Recipient.YOUTH_LEAGUE]
     assert [(entry.period.label, entry.overdue) for entry in youth] == [
         ("2026年度", True), ("2027年度", False)]
+    # A copy made on 5 February 2027: its first half-year fell due before it came into use.
+    copy = services.copy_template(template_of(Recipient.ACFTU), OFFICER, world["company"])
+    services.update_template(copy, OFFICER, name="本公司半年报",
+                             lines=[{"code": "registry.workers_employed", "breakdowns": []}],
+                             text_sections=copy.text_sections, schedule=PeriodKind.HALF_YEAR,
+                             org_unit=world["company"])
+    mine = [entry for entry in filing_calendar(Scope.company(), date(2027, 2, 5))
+            if entry.template.id == copy.id]
+    assert [(entry.period.label, entry.overdue) for entry in mine] == [
+        ("2026年下半年", False), ("2027年上半年", False)]

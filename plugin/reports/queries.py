@@ -197,7 +197,7 @@ class CalendarEntry:
     filing: ReportFiling | None
     confirmed: int
     to_confirm: int
-    #: Past its due date and not filed.
+    #: Past its due date and not filed (and the template was in use then).
     overdue: bool
 
 
@@ -214,19 +214,19 @@ def filing_calendar(scope: Scope, today: date) -> list[CalendarEntry]:
         period = Period.containing(template.schedule, today)
         # Due from the period that had just ended when the template came into use (the one the
         # nightly job drafts first), not from years before the company used CareBridge.
-        first = Period.containing(template.schedule, to_local(template.created_at).date())
-        first = first.previous()
+        created_on = to_local(template.created_at).date()
+        first = Period.containing(template.schedule, created_on).previous()
         units = confirming_units(unit)
         for _step in range(CALENDAR_PERIODS):
             if period.end < first.end:
                 break
-            entries.append(_entry(template, unit, period, units, today))
+            entries.append(_entry(template, unit, period, units, today, created_on))
             period = period.previous()
     entries.sort(key=lambda entry: (entry.filing is not None, entry.due_on))
     return entries
 
 
-def _entry(template, unit, period, units, today) -> CalendarEntry:
+def _entry(template, unit, period, units, today, created_on) -> CalendarEntry:
     same = (ReportDraft.template_id == template.id, ReportDraft.org_unit_id == unit.id,
             ReportDraft.period_start == period.start, ReportDraft.period_end == period.end)
     draft = session.execute(select(ReportDraft).where(*same, ReportDraft.filing_id.is_(None))
@@ -242,8 +242,9 @@ def _entry(template, unit, period, units, today) -> CalendarEntry:
             ReportConfirmation.period_start == period.start,
             ReportConfirmation.period_end == period.end)).all())
     due_on = period.end + timedelta(days=DUE_AFTER_DAYS)
+    # Overdue only where the template was in use when the report fell due.
     return CalendarEntry(template, unit, period, due_on, draft, filing, confirmed, len(units),
-                         overdue=filing is None and due_on < today)
+                         overdue=filing is None and created_on <= due_on < today)
 
 
 def company_name() -> str:
