@@ -17,8 +17,8 @@ explained later even after the data changed.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
@@ -58,6 +58,18 @@ def _forget_memo(changed: Session, *_args) -> None:
 
 
 @dataclass(frozen=True)
+class ListPage:
+    """The staff list that shows a figure's records, for the dashboard's links: its endpoint,
+    the permission it needs, the filters selecting the figure's records and whether it takes
+    the period as ``start`` and ``end`` (ISO dates)."""
+
+    endpoint: str
+    permission: str
+    args: Mapping[str, str] = field(default_factory=dict)
+    dated: bool = False
+
+
+@dataclass(frozen=True)
 class Indicator:
     #: ``<feature>.<name>``, stable: filings store it.
     code: str
@@ -85,6 +97,8 @@ class Indicator:
     #: For a stock, ``"module:function"``: ``(paths, days) -> {day: value}``, the figure on
     #: several days in one statement (a trend); without it each day is one :func:`compute`.
     series: str | None = None
+    #: The list behind the figure (:class:`ListPage`), if the feature has one.
+    list_page: ListPage | None = None
 
     @property
     def is_money(self) -> bool:

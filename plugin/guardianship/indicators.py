@@ -25,10 +25,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 
 from ..core.db import session
-from ..core.indicators import FLOW, STOCK, Indicator
+from ..core.indicators import FLOW, STOCK, Indicator, ListPage
 from ..org.queries import unit_id_in_subtrees
 from ..registry.models import Worker
 from .models import ContactLog, EntrustmentAgreement
+from .permissions import GUARDIANSHIP_VIEW
 
 
 def _count(statement: Select) -> int:
@@ -84,7 +85,9 @@ INDICATORS = (
                  "提前终止或撤销（在协议最后一天终止的视为履行到期）；按签署协议的职工所在单位"
                  "统计"),
               "indicators:agreements_in_force", "indicators:agreements_in_force_records",
-              "agreement", STOCK),
+              "agreement", STOCK,
+              list_page=ListPage("carebridge.guardianship.agreements", GUARDIANSHIP_VIEW,
+                                 {"status": "active"})),
     Indicator("guardianship.contacts_logged", _l("登记的亲子联系"), _l("次"),
               _l("联系日期在统计期内的职工与孩子或照护人联系（电话、视频、探望）的登记次数；"
                  "按职工所在单位统计"),

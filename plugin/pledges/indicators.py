@@ -17,11 +17,12 @@ from sqlalchemy import and_, exists, func, or_, select
 
 from ..core.dates import company_zone
 from ..core.db import session
-from ..core.indicators import FLOW, STOCK, Indicator
+from ..core.indicators import FLOW, STOCK, Indicator, ListPage
 from ..org.queries import unit_id_in_subtrees
 from ..registry.models import Worker
 from ..registry.queries import employed_on
 from .models import Pledge
+from .permissions import PLEDGES_VIEW
 
 
 def _count(statement) -> int:
@@ -75,10 +76,12 @@ def workers_covered_series(paths: list[str], days: list[date]) -> dict[date, int
 INDICATORS = (
     Indicator("pledges.signed", _l("签署的监护承诺书"), _l("份"),
               _l("签署日期在期内的监护承诺书份数（之后撤销或到期的也计入），按职工当前所在单位统计"),
-              "indicators:signed", "indicators:signed_records", "pledge", FLOW),
+              "indicators:signed", "indicators:signed_records", "pledge", FLOW,
+              list_page=ListPage("carebridge.pledges.index", PLEDGES_VIEW)),
     Indicator("pledges.workers_covered", _l("持有有效监护承诺书的职工"), _l("人"),
               _l("期末当天在职、持有有效监护承诺书的职工人数：承诺书签署日期不晚于期末、有效期至期末"
                  "或以后，且期末当天结束前没有撤销；按职工当前所在单位统计，每人只计一次"),
               "indicators:workers_covered", "indicators:workers_covered_records", "worker",
-              STOCK, series="indicators:workers_covered_series"),
+              STOCK, series="indicators:workers_covered_series",
+              list_page=ListPage("carebridge.pledges.coverage", PLEDGES_VIEW)),
 )

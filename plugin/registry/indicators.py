@@ -15,13 +15,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, case, func, literal, select, type_coerce
 
 from ..core.db import session
-from ..core.indicators import STOCK, Indicator, memoized
+from ..core.indicators import STOCK, Indicator, ListPage, memoized
 from ..org.models import OrgKind, OrgUnit
 from ..org.queries import unit_id_in_subtrees
 from .categories import FOCUS_FLAG_CODES
 from .history import children_on
 from .labels import FLAG_LABELS
 from .models import Sex, Worker
+from .permissions import WORKERS_VIEW
 from .queries import employed_on
 from .regions import region_name
 
@@ -248,12 +249,16 @@ def describe_breakdown(by: str, keys: list[str]) -> tuple[str, dict[str, str]]:
     return str(BREAKDOWN_TITLES.get(by, by)), labels
 
 
+#: The workers list, filtered by a category of their children, is the list behind a figure.
+_WORKERS = "carebridge.registry.workers"
+
 INDICATORS = (
     Indicator("registry.workers_employed", _l("在职职工"), _l("人"),
               _l("期末当天在职的职工人数：入职日期不晚于期末（未登记的算在内），且期末前没有离职"),
               "indicators:workers_employed", "indicators:workers_employed_records", "worker",
               STOCK, WORKER_BREAKDOWNS, "indicators:workers_employed_breakdown",
-              "indicators:describe_breakdown", "indicators:workers_employed_series"),
+              "indicators:describe_breakdown", "indicators:workers_employed_series",
+              list_page=ListPage(_WORKERS, WORKERS_VIEW, {"status": "active"})),
     Indicator("registry.children_registered", _l("登记的职工子女"), _l("人"),
               _l("期末当天登记在册的职工子女人数"),
               "indicators:children_registered", "indicators:children_registered_records",
@@ -261,6 +266,7 @@ INDICATORS = (
               "indicators:describe_breakdown"),
     *(Indicator(f"registry.{code}", name, _l("人"), definition, f"indicators:{code}",
                 f"indicators:{code}_records", "child", STOCK, CHILD_BREAKDOWNS,
-                f"indicators:{code}_breakdown", "indicators:describe_breakdown")
-      for code, (_column, name, definition) in CATEGORIES.items()),
+                f"indicators:{code}_breakdown", "indicators:describe_breakdown",
+                list_page=ListPage(_WORKERS, WORKERS_VIEW, {"category": column}))
+      for code, (column, name, definition) in CATEGORIES.items()),
 )

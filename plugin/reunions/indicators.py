@@ -14,8 +14,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, select
 
 from ..access.scope import Scope
-from ..core.indicators import FLOW, Indicator, memoized
+from ..core.indicators import FLOW, Indicator, ListPage, memoized
 from .models import Application, ApplicationStatus, Campaign, Traveller, TravellerKind
+from .permissions import REUNIONS_VIEW
 from .statistics import TICKETED, ReunionFigures, reunion_figures
 
 
@@ -71,23 +72,25 @@ def subsidy_spent_fen_records(paths: list[str], start: date, end: date) -> Selec
                          Application.subsidy_fen > 0)
 
 
+_CAMPAIGNS = ListPage("carebridge.reunions.index", REUNIONS_VIEW)
+
 INDICATORS = (
     Indicator("reunions.households_travelled", _l("团聚出行的家庭"), _l("户"),
               _l("出行开始日期在统计期内的团聚活动中，申请已登记为“已出行”的家庭户数（每份申请"
                  "为一户）；按职工申请时所在单位统计。明细为这些申请"),
               "indicators:households_travelled", "indicators:households_travelled_records",
-              "reunion_application", FLOW),
+              "reunion_application", FLOW, list_page=_CAMPAIGNS),
     Indicator("reunions.people_reunited", _l("团聚人数"), _l("人"),
               _l("出行开始日期在统计期内的团聚活动中，已出行家庭团聚的人数：职工本人（每户一人，"
                  "无论是职工回家还是孩子来工地）、同行的子女和其他家庭成员；按职工申请时所在单位"
                  "统计。明细为这些已出行家庭的申请，不是逐人名单"),
               "indicators:people_reunited", "indicators:people_reunited_records",
-              "reunion_application", FLOW),
+              "reunion_application", FLOW, list_page=_CAMPAIGNS),
     Indicator("reunions.children_reunited", _l("团聚的子女"), _l("人"),
               _l("出行开始日期在统计期内的团聚活动中，已出行家庭同行的职工子女人数；按职工申请时"
                  "所在单位统计。明细为有子女同行的已出行家庭的申请"),
               "indicators:children_reunited", "indicators:children_reunited_records",
-              "reunion_application", FLOW),
+              "reunion_application", FLOW, list_page=_CAMPAIGNS),
     Indicator("reunions.subsidy_spent_fen", _l("团聚路费补贴支出（分）"), _l("分"),
               _l("出行开始日期在统计期内的团聚活动中，已购票申请（已出票、已出行、未出行，以及"
                  "出票后取消的，按票款扣除退款计）的路费补贴合计，单位为分（1 元 = 100 分）；"
