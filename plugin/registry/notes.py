@@ -29,33 +29,27 @@ class RegistryNotes:
 
 
 def registry_notes(root_paths: list[str]) -> RegistryNotes:
-    """The registry's notes for the subtrees at ``root_paths``, in two queries."""
-    in_scope = unit_id_in_subtrees(Child.org_unit_id, root_paths)
-    undetermined, left_behind, in_difficulty = session.execute(
-        select(func.sum(case((Child.categories_missing != "", 1), else_=0)),
-               func.sum(case((Child.left_behind.is_(True) & _presumed("left_behind"), 1),
-                             else_=0)),
-               func.sum(case((Child.in_difficulty.is_(True) & _presumed("in_difficulty"), 1),
-                             else_=0)))
-        .select_from(Child).where(in_scope)).one()
-    notes = RegistryNotes(presumed={"left_behind": int(left_behind or 0),
-                                    "in_difficulty": int(in_difficulty or 0)},
-                          undetermined=int(undetermined or 0))
-    if notes.undetermined:
-        notes.undetermined_by_fact = undetermined_by_fact(in_scope)
-    return notes
+    """The registry's notes for the subtrees at ``root_paths``, in one pass over the children."""
+    padded = " " + Child.categories_missing + " "
+    row = session.execute(
+        select(_count_if(Child.categories_missing != ""),
+               _count_if(Child.left_behind.is_(True) & _presumed("left_behind")),
+               _count_if(Child.in_difficulty.is_(True) & _presumed("in_difficulty")),
+               *(_count_if(padded.contains(f" {code} ", autoescape=True))
+                 for code in FACT_CODES))
+        .select_from(Child).where(unit_id_in_subtrees(Child.org_unit_id, root_paths))).one()
+    undetermined, left_behind, in_difficulty, *by_fact = (int(value or 0) for value in row)
+    return RegistryNotes(
+        presumed={"left_behind": left_behind, "in_difficulty": in_difficulty},
+        undetermined=undetermined,
+        undetermined_by_fact={code: count for code, count in zip(FACT_CODES, by_fact,
+                                                                 strict=True) if count})
+
+
+def _count_if(condition):
+    return func.sum(case((condition, 1), else_=0))
 
 
 def _presumed(category: str):
     """The category rests on a presumption (``categories_presumed`` holds ``category=…``)."""
     return (" " + Child.categories_presumed).contains(f" {category}=", autoescape=True)
-
-
-def undetermined_by_fact(in_scope) -> dict[str, int]:
-    """Children with an unknown category, per missing fact, in one query (one sum per fact)."""
-    padded = " " + Child.categories_missing + " "
-    sums = session.execute(
-        select(*(func.sum(case((padded.contains(f" {code} ", autoescape=True), 1), else_=0))
-                 for code in FACT_CODES))
-        .select_from(Child).where(in_scope, Child.categories_missing != "")).one()
-    return {code: int(count) for code, count in zip(FACT_CODES, sums, strict=True) if count}
