@@ -54,24 +54,31 @@ def _count(statement) -> int:
     return session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
 
 
-def _counts_on(paths: list[str], end: date) -> dict[str | None, int]:
-    """The children registered at the end of ``end`` and those of each category, in one
-    statement, remembered for the session (:func:`plugin.core.indicators.memoized`): a report
-    or the dashboard asks for all six figures of a day."""
-    def count() -> dict[str | None, int]:
+def _counts_on(paths: list[str], end: date) -> dict[str | None, dict[str, int]]:
+    """The children registered at the end of ``end`` and those of each category, by age band,
+    in one statement remembered for the session (:func:`plugin.core.indicators.memoized`): a
+    report or the dashboard asks for all six figures of a day and their age bands, each in
+    turn. ``{None: {band: count}, "left_behind": {band: count}, …}``."""
+    def count() -> dict[str | None, dict[str, int]]:
         rows = children_on(end)
         columns = [None, *(column for column, _name, _definition in CATEGORIES.values())]
+        band = _age_band(rows.c.birth_date, end).label("band")
         counted = [func.count() if column is None
                    else func.count().filter(getattr(rows.c, column).is_(True))
                    for column in columns]
-        statement = (select(*counted).select_from(rows)
-                     .where(unit_id_in_subtrees(rows.c.org_unit_id, paths)))
-        return dict(zip(columns, session.execute(statement).one(), strict=True))
+        statement = (select(band, *counted).select_from(rows)
+                     .where(unit_id_in_subtrees(rows.c.org_unit_id, paths)).group_by(band))
+        found: dict[str | None, dict[str, int]] = {column: {} for column in columns}
+        for key, *counts in session.execute(statement):
+            for column, number in zip(columns, counts, strict=True):
+                if number:
+                    found[column][key] = number
+        return found
     return memoized(("registry.children", tuple(sorted(paths)), end), count)
 
 
 def children_registered(paths: list[str], start: date, end: date) -> int:
-    return _counts_on(paths, end)[None]
+    return sum(_counts_on(paths, end)[None].values())
 
 
 def children_registered_records(paths: list[str], start: date, end: date):
@@ -79,7 +86,7 @@ def children_registered_records(paths: list[str], start: date, end: date):
 
 
 def _category_count(column: str, paths: list[str], start: date, end: date) -> int:
-    return _counts_on(paths, end)[column]
+    return sum(_counts_on(paths, end)[column].values())
 
 
 def _category_records(column: str, paths: list[str], start: date, end: date):
@@ -131,6 +138,8 @@ def _known(column):
 
 def _children_breakdown(column: str | None, paths: list[str], start: date, end: date,
                         by: str) -> dict[str, int]:
+    if by == "age_band":
+        return dict(_counts_on(paths, end)[column])
     rows = children_on(end)
     in_scope = [unit_id_in_subtrees(rows.c.org_unit_id, paths)]
     if column is not None:
@@ -145,7 +154,6 @@ def _children_breakdown(column: str | None, paths: list[str], start: date, end: 
                 if count}
     key = {
         "sex": func.coalesce(type_coerce(rows.c.sex, String), UNKNOWN),
-        "age_band": _age_band(rows.c.birth_date, end),
         "hukou_province": func.coalesce(func.substr(rows.c.hukou_region_code, 1, 2), UNKNOWN),
         "three_areas": _known(rows.c.in_three_areas),
         "hukou_rural": _known(rows.c.hukou_rural),
