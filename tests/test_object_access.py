@@ -406,6 +406,11 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
     sasac = next(template for template in report_services.ensure_builtin_templates()
                  if template.recipient is Recipient.SASAC)
     template_c = report_services.copy_template(sasac, SYSTEM, site_c)
+    # One figure is enough to name records by: every world files a report.
+    report_services.update_template(
+        template_c, SYSTEM, name="隔壁报表", text_sections=["work_done"], schedule=None,
+        org_unit=site_c,
+        lines=[{"code": "registry.workers_employed", "breakdowns": []}])
     draft_c = report_services.create_draft(template_c, site_c, quarter, SYSTEM)
     filing_c = report_services.file_draft(
         report_services.create_draft(template_c, site_c, quarter, SYSTEM), SYSTEM)
