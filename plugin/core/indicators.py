@@ -151,7 +151,8 @@ def compute_series(code: str, paths: Sequence[str], days: Sequence[date]) -> dic
     if indicator.kind != STOCK:
         raise ValueError(f"{code} is a flow: a series is for stocks")
     wanted = sorted(set(days))
-    if indicator.series is None:
+    # One day is the figure itself: a series statement pays for a pass over every day's rows.
+    if indicator.series is None or len(wanted) == 1:
         return {day: compute(code, paths, day, day) for day in wanted}
     found = feature.load(indicator.series)(list(paths), wanted)
     return {day: int(found[day]) for day in wanted}

@@ -29,13 +29,19 @@ class RegistryNotes:
 
 
 def registry_notes(root_paths: list[str]) -> RegistryNotes:
-    """The registry's notes for the subtrees at ``root_paths``, in one pass over the children."""
-    padded = " " + Child.categories_missing + " "
+    """The registry's notes for the subtrees at ``root_paths``, in one pass over the children.
+
+    Each text match is guarded by a ``CASE`` on a plain comparison first (nothing presumed,
+    nothing missing), so the database runs the ``LIKE`` only on the few children it concerns.
+    """
+    missing = Child.categories_missing
+    padded = " " + missing + " "
     row = session.execute(
-        select(_count_if(Child.categories_missing != ""),
-               _count_if(Child.left_behind.is_(True) & _presumed("left_behind")),
-               _count_if(Child.in_difficulty.is_(True) & _presumed("in_difficulty")),
-               *(_count_if(padded.contains(f" {code} ", autoescape=True))
+        select(_count_if(missing != ""),
+               _count_if(_presumed(Child.left_behind, "left_behind")),
+               _count_if(_presumed(Child.in_difficulty, "in_difficulty")),
+               *(func.sum(case((missing == "", 0),
+                               (padded.contains(f" {code} ", autoescape=True), 1), else_=0))
                  for code in FACT_CODES))
         .select_from(Child).where(unit_id_in_subtrees(Child.org_unit_id, root_paths))).one()
     undetermined, left_behind, in_difficulty, *by_fact = (int(value or 0) for value in row)
@@ -50,6 +56,9 @@ def _count_if(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
-def _presumed(category: str):
-    """The category rests on a presumption (``categories_presumed`` holds ``category=…``)."""
-    return (" " + Child.categories_presumed).contains(f" {category}=", autoescape=True)
+def _presumed(category_column, category: str):
+    """The child is in ``category`` on a presumption (``categories_presumed`` holds
+    ``category=…``); the text is read only for children in the category with a presumption."""
+    presumed = Child.categories_presumed
+    return case((category_column.is_not(True) | (presumed == "") | presumed.is_(None), False),
+                else_=(" " + presumed).contains(f" {category}=", autoescape=True))
