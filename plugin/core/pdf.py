@@ -10,6 +10,8 @@ import os
 from functools import lru_cache
 
 import qrcode
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.lib.colors import white
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
@@ -49,6 +51,32 @@ def paragraph_text(text: str) -> str:
     """Plain text for a reportlab ``Paragraph`` (a little XML): ``& < >`` escaped, so names and
     titles read as typed."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def horizontal_bars(names: list[str], values: list, font: str, *, x: float, y: float,
+                    width: float, bar_height: float, colour) -> HorizontalBarChart:
+    """A horizontal bar chart with the first name on top, every label in ``font`` (no
+    unembedded Helvetica) and each value written after its bar; the caller sets the value
+    axis's range and the label formats."""
+    chart = HorizontalBarChart()
+    chart.x, chart.y = x, y
+    chart.width, chart.height = width, len(values) * bar_height
+    # The chart draws categories bottom up: reversed, the first row is on top.
+    chart.data = [list(reversed(values))]
+    chart.categoryAxis.categoryNames = list(reversed(names))
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 8
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -4
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 7.5
+    chart.bars[0].fillColor = colour
+    chart.bars[0].strokeColor = white
+    chart.barLabels.fontName = font
+    chart.barLabels.fontSize = 7.5
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
+    return chart
 
 
 def draw_qr(canvas, value: str, x: float, y: float, size: float) -> None:

@@ -30,9 +30,8 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib.colors import Color, HexColor, white
+from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -50,7 +49,7 @@ from reportlab.platypus import (
 )
 
 from ..core.money import format_yuan
-from ..core.pdf import chinese_font, draw_qr, fit_text, paragraph_text
+from ..core.pdf import chinese_font, draw_qr, fit_text, horizontal_bars, paragraph_text
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 56
@@ -342,18 +341,8 @@ def breakdown_chart(rows: list[dict], font: str, *, money: bool = False,
     height = len(values) * bar_height + 30
     drawing = Drawing(width, height, initialFontName=font)
     label_width = 140
-    chart = HorizontalBarChart()
-    chart.x, chart.y = label_width, 20
-    chart.width, chart.height = width - label_width - 60, len(values) * bar_height
-    # The chart draws categories bottom up: reverse so the first row is on top.
-    chart.data = [list(reversed(values))]
-    chart.categoryAxis.categoryNames = list(reversed(names))
-    chart.categoryAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = 8
-    chart.categoryAxis.labels.boxAnchor = "e"
-    chart.categoryAxis.labels.dx = -4
-    chart.valueAxis.labels.fontName = font
-    chart.valueAxis.labels.fontSize = 7.5
+    chart = horizontal_bars(names, values, font, x=label_width, y=20,
+                            width=width - label_width - 60, bar_height=bar_height, colour=BAR)
     low, top = min(min(values), 0), max(max(values), 0)
     step = nice_step(top - low, integer=not money)
     chart.valueAxis.valueMin = low
@@ -362,12 +351,6 @@ def breakdown_chart(rows: list[dict], font: str, *, money: bool = False,
     chart.valueAxis.labelTextFormat = lambda value: f"{value:,.0f}"
     chart.barLabelFormat = (lambda value: f"{value:,.2f}") if money else (
         lambda value: f"{value:,}")
-    chart.bars[0].fillColor = BAR
-    chart.bars[0].strokeColor = white
-    chart.barLabels.fontName = font
-    chart.barLabels.fontSize = 7.5
-    chart.barLabels.boxAnchor = "w"
-    chart.barLabels.dx = 3
     drawing.add(chart)
     return drawing
 

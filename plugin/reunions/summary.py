@@ -16,9 +16,8 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
-from reportlab.lib.colors import Color, HexColor, white
+from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -28,7 +27,7 @@ from sqlalchemy.orm import aliased
 from ..access.scope import Scope
 from ..core.exports import DATE, NUMBER, Column, ExportTable, stream_chunks
 from ..core.money import format_yuan
-from ..core.pdf import chinese_font, paragraph_text
+from ..core.pdf import chinese_font, horizontal_bars, paragraph_text
 from ..org.models import OrgKind, OrgUnit
 from ..registry.models import Worker
 from .models import Application, ApplicationStatus, Campaign, Traveller, TravellerKind, TravelMode
@@ -124,31 +123,15 @@ def people_by_site_chart(groups: list[GroupFigures], font: str, *,
                            fillColor=GREY))
         return drawing
     label_width = 150
-    chart = HorizontalBarChart()
-    chart.x, chart.y = label_width, 18
-    chart.width, chart.height = width - label_width - 30, len(values) * bar_height
-    # The chart draws categories bottom up: reverse so the first site is on top.
-    chart.data = [list(reversed(values))]
-    chart.categoryAxis.categoryNames = list(reversed(names))
-    chart.categoryAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = 8
-    chart.categoryAxis.labels.boxAnchor = "e"
-    chart.categoryAxis.labels.dx = -4
-    chart.valueAxis.labels.fontName = font
-    chart.valueAxis.labels.fontSize = 7.5
+    chart = horizontal_bars(names, values, font, x=label_width, y=18,
+                            width=width - label_width - 30, bar_height=bar_height, colour=BAR)
     chart.valueAxis.valueMin = 0
     top = max(values)
     step = max(1, -(-top // 5))
     chart.valueAxis.valueMax = max(step * 5, 1)
     chart.valueAxis.valueStep = step
     chart.valueAxis.labelTextFormat = "%d"
-    chart.bars[0].fillColor = BAR
-    chart.bars[0].strokeColor = white
     chart.barLabelFormat = "%d"
-    chart.barLabels.fontName = font
-    chart.barLabels.fontSize = 7.5
-    chart.barLabels.boxAnchor = "w"
-    chart.barLabels.dx = 3
     drawing.add(chart)
     return drawing
 
