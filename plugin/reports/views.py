@@ -175,8 +175,7 @@ def new_report():
     services.ensure_builtin_templates()
     scope = Scope.of_actor(actor, REPORTS_FILE)
     offered = [template for template in queries.templates(scope) if template.archived_at is None]
-    units = sorted_tree(units_in_subtrees(list(scope.paths) if not scope.whole_company
-                                          else scope_paths(actor.key, REPORTS_FILE)))
+    units = sorted_tree(units_in_subtrees(scope_paths(actor.key, REPORTS_FILE)))
     today = local_today()
     last_quarter = Period.containing(PeriodKind.QUARTER, today).previous()
     form = NewReportForm(data=None if request.method == "POST" else {
