@@ -39,14 +39,17 @@ DEFAULT_POLICY = {
     Role.SITE_MANAGER: {
         "org.view", "workers.view", "children.view", "lectures.view", "lectures.manage",
         "attendance.record", "pledges.view", "guardianship.view", "reunions.view",
-        "reunions.visits", "reports.confirm"},
+        "reunions.visits", "reports.confirm", "aid.view", "aid.apply", "aid.decide",
+        "aid.pairing"},
     Role.UNION_OFFICER: {
         "org.view", "workers.view", "children.view", "lectures.view", "pledges.view",
         "guardianship.view", "integrity.manage", "reunions.view", "reunions.manage",
-        "reunions.visits", "reports.view"},
+        "reunions.visits", "reports.view", "aid.view", "aid.apply", "aid.decide", "aid.pay",
+        "aid.funds", "aid.pairing", "aid.visits"},
     Role.CARE_WORKER: {
         "org.view", "workers.view", "children.view", "lectures.view", "lectures.manage",
-        "attendance.record", "guardianship.view", "reunions.view", "reunions.visits"},
+        "attendance.record", "guardianship.view", "reunions.view", "reunions.visits",
+        "aid.view", "aid.apply", "aid.pairing"},
     Role.REPORT_OFFICER: {"org.view", "lectures.view", "reunions.view", "reports.view",
                           "reports.file", "reports.confirm"},
     Role.AUDITOR: {"org.view", "audit.view"},

@@ -104,6 +104,10 @@ class UploadKind:
 
 #: A scan or photo of a signed paper (pledges, agreements).
 SCAN = UploadKind((PDF, JPEG, PNG), _l("签字页的扫描件或照片"), _l("扫描件"), _l("PDF、JPG 或 PNG"))
+#: A document supporting an application: a diagnosis, a school bill, a photo of the damage.
+EVIDENCE = UploadKind((PDF, JPEG, PNG), _l("证明材料"), _l("证明材料"), _l("PDF、JPG 或 PNG"))
+#: A photo taken on a visit.
+PHOTO = UploadKind((JPEG, PNG), _l("照片"), _l("照片"), _l("JPG 或 PNG"))
 #: A roster exported from an HR system.
 ROSTER = UploadKind((XLSX, CSV), _l("花名册文件"), _l("花名册"), _l("XLSX 或 CSV"))
 

@@ -1,0 +1,69 @@
+"""Hardship aid (困难帮扶, DOMAIN §7): funds with a ledger that never goes below zero, applications
+from the phone or by care workers with evidence, approval chains by amount tier with separation
+of duties, one-off and monthly payments, pairing aid (结对帮扶) and union visits (工会慰问)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from ..core.features import Feature, Job, Link, Setting
+from ..core.roles import Role
+from ..core.settings import positive_int
+from .permissions import (
+    AID_APPLY,
+    AID_CONFIGURE,
+    AID_DECIDE,
+    AID_FUNDS,
+    AID_PAIRING,
+    AID_PAY,
+    AID_VIEW,
+    AID_VISITS,
+)
+
+feature = Feature(
+    name="aid",
+    package=__name__,
+    blueprints=("views:bp", "phone_views:bp", "fund_views:bp", "pairing_views:bp",
+                "visit_views:bp"),
+    models=("models",),
+    indicators="indicators:INDICATORS",
+    label=_l("困难帮扶"),
+    permissions={
+        AID_VIEW: (Role.UNION_OFFICER, Role.SITE_MANAGER, Role.CARE_WORKER),
+        AID_APPLY: (Role.UNION_OFFICER, Role.SITE_MANAGER, Role.CARE_WORKER),
+        AID_DECIDE: (Role.UNION_OFFICER, Role.SITE_MANAGER),
+        AID_PAY: (Role.UNION_OFFICER,),
+        AID_FUNDS: (Role.UNION_OFFICER,),
+        AID_CONFIGURE: (),
+        AID_PAIRING: (Role.UNION_OFFICER, Role.SITE_MANAGER, Role.CARE_WORKER),
+        AID_VISITS: (Role.UNION_OFFICER,),
+    },
+    links={
+        "navigation": (Link("carebridge.aid.index", _l("困难帮扶"), AID_VIEW, order=80),),
+        "phone.home": (Link("carebridge.aid_phone.mine", _l("困难帮扶：申请救助、查看进度"),
+                            element_id="aid-link", order=50),),
+    },
+    jobs=(
+        Job("aid.pay_recurring", "jobs:pay_recurring_aid", "cron", {"hour": 2, "minute": 10},
+            why="Early each day: a month of recurring aid is paid on the first run of that "
+                "month, so families have it in the morning; later runs find it paid."),
+    ),
+    settings=(
+        Setting("CAREBRIDGE_AID_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, positive_int,
+                "Largest evidence file accepted with an aid application, in bytes."),
+    ),
+    audit_actions={
+        "aid.applied": _l("提交困难帮扶申请"),
+        "aid.resubmitted": _l("重新提交困难帮扶申请"),
+        "aid.approved": _l("审批同意困难帮扶申请"),
+        "aid.rejected": _l("审批不同意困难帮扶申请"),
+        "aid.sent_back": _l("退回困难帮扶申请"),
+        "aid.paid": _l("发放困难帮扶"),
+        "aid.month_paid": _l("发放一个月的按月救助"),
+        "aid.cancelled": _l("撤销困难帮扶申请"),
+        "aid.closed": _l("按月救助结案"),
+        "aid.chain_configured": _l("设置困难帮扶审批流程"),
+        "aid.account_revealed": _l("查看完整收款账号"),
+        "aid.application_viewed": _l("查看困难帮扶申请"),
+        "aid.evidence_viewed": _l("查看困难帮扶证明材料"),
+    },
+)
