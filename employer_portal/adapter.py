@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from plugin import Actor, HostAdapter
 
-from .accounts.queries import display_names
+from .accounts.queries import display_names, employee_numbers
 
 
 class PortalAdapter(HostAdapter):
@@ -24,3 +24,6 @@ class PortalAdapter(HostAdapter):
 
     def user_names(self, keys: Iterable[str]) -> dict[str, str]:
         return display_names(keys)
+
+    def employee_numbers(self, keys: Iterable[str]) -> dict[str, str]:
+        return employee_numbers(keys)

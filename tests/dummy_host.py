@@ -98,6 +98,18 @@ class HRHostAdapter(HostAdapter):
         users = db.session.execute(select(HostUser).where(HostUser.id.in_(ids))).scalars()
         return {user.care_key: user.name for user in users}
 
+    def employee_numbers(self, keys: Iterable[str]) -> dict[str, str]:
+        """Every host user is an employee: the ``employee_no`` of their ``host_employee`` row
+        (what a test sets there is what CareBridge is told)."""
+        ids = [int(key[3:]) for key in keys if key.startswith("hr:") and key[3:].isdigit()]
+        if not ids:
+            return {}
+        rows = db.session.execute(
+            select(HostUser.id, HostEmployee.employee_no)
+            .join(HostEmployee, HostEmployee.id == HostUser.employee_id)
+            .where(HostUser.id.in_(ids)))
+        return {f"hr:{user_id}": number for user_id, number in rows}
+
 
 @login_manager.user_loader
 def load_user(user_id: str):

@@ -116,7 +116,7 @@ def books(app, fund_id: int) -> dict:
         sums = dict(session.execute(select(LedgerEntry.kind, func.sum(LedgerEntry.amount_fen))
                                     .where(LedgerEntry.fund_id == fund_id)
                                     .group_by(LedgerEntry.kind)).all())
-        statuses = [status for status in session.scalars(select(AidApplication.status))]
+        statuses = list(session.scalars(select(AidApplication.status)))
         payments = session.scalar(select(func.count(Payment.id)))
         figures = {
             "income": row.income_fen, "posted": row.posted_fen, "reserved": row.reserved_fen,

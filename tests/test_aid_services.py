@@ -158,9 +158,8 @@ def test_a_short_fund_refuses_the_last_approval_and_changes_nothing(org):
     fund_money(org["fund"], 50_000)
     application = services.apply(org["worker"], cash(100_000), org["care"])
     services.decide(application, org["site"], APPROVED, step=0)
-    with pytest.raises(ledger.FundShort, match="可用余额不足"):
-        with session.begin_nested():
-            services.decide(application, org["union"], APPROVED, step=1, fund=org["fund"])
+    with pytest.raises(ledger.FundShort, match="可用余额不足"), session.begin_nested():
+        services.decide(application, org["union"], APPROVED, step=1, fund=org["fund"])
     session.refresh(application)
     assert (application.status, application.current_step) == (ApplicationStatus.IN_REVIEW, 1)
     assert balance(org["fund"]).reserved_fen == 0
@@ -171,9 +170,8 @@ def test_restricted_money_only_for_its_purpose(org):
     fund_money(fund, 100_000, purpose=AidReason.SCHOOLING.value)
     illness = services.apply(org["worker"], cash(80_000), org["care"])
     services.decide(illness, org["site"], APPROVED, step=0)
-    with pytest.raises(ledger.FundShort):
-        with session.begin_nested():
-            services.decide(illness, org["union"], APPROVED, step=1, fund=fund)
+    with pytest.raises(ledger.FundShort), session.begin_nested():
+        services.decide(illness, org["union"], APPROVED, step=1, fund=fund)
     schooling = services.apply(org["worker"], cash(80_000, reason=AidReason.SCHOOLING),
                                org["care"])
     services.decide(schooling, org["site"], APPROVED, step=0)
@@ -236,9 +234,8 @@ def test_the_ledger_cannot_be_changed_or_deleted(org):
     session.commit()
     for statement in (f"UPDATE cb_aid_ledger_entry SET amount_fen = 1 WHERE id = {entry.id}",
                       f"DELETE FROM cb_aid_ledger_entry WHERE id = {entry.id}"):
-        with pytest.raises(Exception, match="never change"):
-            with session.begin_nested():
-                session.execute(text(statement))
+        with pytest.raises(Exception, match="never change"), session.begin_nested():
+            session.execute(text(statement))
 
 
 def monthly_application(org, monthly_fen=50_000, until=date(2027, 1, 31)):

@@ -295,6 +295,46 @@ ROUTES: dict[str, Open | Names] = {
                                      "root unit"),
     "carebridge.reports_confirm.index": Open("the actor's own units"),
     "carebridge.reports_confirm.unit": Names({"unit_id": "site"}),
+    # Hardship aid
+    "carebridge.aid.index": Open("list of the actor's scope"),
+    "carebridge.aid.find_applicant": Open("employee number in the query, found within the "
+                                          "actor's scope: a key path"),
+    "carebridge.aid.apply": Names({"worker_id": "worker"}),
+    "carebridge.aid.application": Names({"application_id": "aid_application"}),
+    "carebridge.aid.evidence": Names({"application_id": "aid_application",
+                                      "evidence_id": "aid_evidence"}),
+    "carebridge.aid.reveal_account": Names({"application_id": "aid_application"}),
+    "carebridge.aid.resubmit": Names({"application_id": "aid_application"}),
+    "carebridge.aid_decisions.decide": Names({"application_id": "aid_application"}),
+    "carebridge.aid_decisions.pay": Names({"application_id": "aid_application"}),
+    "carebridge.aid_decisions.cancel": Names({"application_id": "aid_application"}),
+    "carebridge.aid_decisions.close": Names({"application_id": "aid_application"}),
+    "carebridge.aid_chain.chain": Open("the company's approval chains: aid.configure on the "
+                                       "company's root unit"),
+    "carebridge.aid_phone.mine": Open("the worker's own applications"),
+    "carebridge.aid_phone.apply": Open("the worker applies for their own family"),
+    "carebridge.aid_phone.application": Names({"application_id": "aid_application"},
+                                              by="phone"),
+    "carebridge.aid_phone.resubmit": Names({"application_id": "aid_application"}, by="phone"),
+    "carebridge.aid_phone.withdraw": Names({"application_id": "aid_application"}, by="phone"),
+    "carebridge.aid_funds.index": Open("funds of the actor's subtree and of the units above it"),
+    "carebridge.aid_funds.new_fund": Open("form; the unit is chosen among the actor's aid.funds "
+                                          "subtree, any other is refused as missing"),
+    "carebridge.aid_funds.fund": Names({"fund_id": "aid_fund"}),
+    "carebridge.aid_funds.record_income": Names({"fund_id": "aid_fund"}),
+    "carebridge.aid_funds.close_fund": Names({"fund_id": "aid_fund"}),
+    "carebridge.aid_funds.statement": Names({"fund_id": "aid_fund"}),
+    "carebridge.aid_funds.statement_file": Names({"fund_id": "aid_fund"}, fixed={"fmt": "pdf"}),
+    "carebridge.aid_funds.reverse_entry": Names({"entry_id": "aid_ledger_entry"}),
+    "carebridge.aid_pairings.index": Open("list of the actor's scope"),
+    "carebridge.aid_pairings.new": Names({"worker_id": "worker"}),
+    "carebridge.aid_pairings.pairing": Names({"pairing_id": "aid_pairing"}),
+    "carebridge.aid_pairings.log_contact": Names({"pairing_id": "aid_pairing"}),
+    "carebridge.aid_pairings.end": Names({"pairing_id": "aid_pairing"}),
+    "carebridge.aid_visits.index": Open("list of the actor's scope"),
+    "carebridge.aid_visits.new": Names({"worker_id": "worker"}),
+    "carebridge.aid_visits.visit": Names({"visit_id": "aid_visit"}),
+    "carebridge.aid_visits.photo": Names({"visit_id": "aid_visit", "photo_id": "aid_visit_photo"}),
     "carebridge.reports_public.verify": Open("public verification by an unguessable code, no "
                                              "personal data"),
 }
@@ -343,6 +383,11 @@ class World:
 def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock) -> World:
     from employer_portal.accounts.services import create_user
     from plugin.access.services import grant_role
+    from plugin.aid import pairing as aid_pairing
+    from plugin.aid import visits as aid_visits
+    from plugin.aid.funds import create_fund, record_income
+    from plugin.aid.models import UNRESTRICTED, EntryKind, FundKind, HelperKind
+    from plugin.aid.queries import evidence_of
     from plugin.core.clock import local_today
     from plugin.guardianship.services import create_agreement
     from plugin.imports.models import ImportKind
@@ -357,6 +402,7 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
     from plugin.reunions.models import ActivityKind, CampaignKind
     from plugin.worker_notices.models import WorkerNotice
 
+    from .aid_support import PDF_BYTES, file_application
     from .guardianship_support import paper_draft
     from .imports_support import IMPORTER, csv_roster
     from .pledges_support import OFFICER, scan_png
@@ -414,6 +460,23 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
     draft_c = report_services.create_draft(template_c, site_c, quarter, SYSTEM)
     filing_c = report_services.file_draft(
         report_services.create_draft(template_c, site_c, quarter, SYSTEM), SYSTEM)
+    # Hardship aid of site 乙: 隔壁王五's application with evidence, a fund of site 乙 with an
+    # entry, a pairing with a contact and a union visit with a photo.
+    aid_application_c = file_application(
+        worker_c, evidence=[("隔壁诊断书.pdf", "application/pdf", PDF_BYTES)])
+    aid_evidence_c = evidence_of(aid_application_c.id)[0]
+    aid_fund_c = create_fund(site_c, "隔壁帮扶基金", FundKind.UNION, None, SYSTEM)
+    aid_entry_c = record_income(aid_fund_c, EntryKind.ALLOCATION, 100_000, local_today(),
+                                UNRESTRICTED, None, None, "隔壁拨款", SYSTEM)
+    pairing_c = aid_pairing.create_pairing(worker_c, aid_pairing.PairingInput(
+        helper_name="隔壁照护人", helper_kind=HelperKind.VOLUNTEER, helper_phone="13700009001",
+        starts_on=local_today() - timedelta(days=10),
+        ends_on=local_today() + timedelta(days=355), contact_every_days=7), actor=SYSTEM)
+    aid_pairing.log_contact(pairing_c, "visit", local_today(), "隔壁小宝近况", actor=SYSTEM,
+                            today=local_today())
+    visit_c = aid_visits.record_visit(worker_c, aid_visits.VisitInput(
+        visited_on=local_today(), visitors="隔壁人事", notes="隔壁小宝",
+        photos=[("隔壁.png", "image/png", scan_png())]), actor=SYSTEM, today=local_today())
     _token_a, api_secret = issue_token("本部对接", site_a, TokenScope.READ_WRITE, actor=SYSTEM)
     users = {role: make_user(role, site_a, username=f"a_{role.value}") for role in Role}
     lecture_a = make_lecture(site_a, title="本部宣讲", starts_at=clock.now - timedelta(minutes=10))
@@ -434,6 +497,9 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         "reunion_traveller": traveller_c.id, "reunion_activity": activity_c.id,
         "report_template": template_c.id, "report_draft": draft_c.id,
         "report_filing": filing_c.id, "site": site_c.id,
+        "aid_application": aid_application_c.id, "aid_evidence": aid_evidence_c.id,
+        "aid_fund": aid_fund_c.id, "aid_ledger_entry": aid_entry_c.id, "aid_pairing": pairing_c.id,
+        "aid_visit": visit_c.id, "aid_visit_photo": aid_visits.photos_of(visit_c)[0].id,
     }
     missing = dict.fromkeys(ids, MISSING_ID) | {"worker_number": MISSING_NUMBER}
     return World(site_a, site_c, ids, missing, users, api_secret, worker_a, worker_c, child_c, lecture_a)
@@ -932,6 +998,8 @@ NOT_LOOKUPS = {"select", "order_by", "group_by", "label", "Index", "prefix_searc
 
 #: Resolvers that are not scoped by design, and why.
 PUBLIC_BY_DESIGN = {
+    "employer_portal.accounts.services:check_employee_number_free":
+        "an account's employee number must be unique: says only that another account holds it",
     "employer_portal.accounts.services:get_user_by_username": "staff sign-in: uniform answers, throttled",
     "employer_portal.accounts.services:sign_in": "staff sign-in: uniform answers, throttled",
     "plugin.api_tokens.services:authenticate": "an HR system's own token secret",

@@ -76,6 +76,12 @@ BUTTON = "a button: its only input is the CSRF token, refused when missing"
 FLASHED = "refused by the service; the redirect's page shows the message"
 
 
+def _aid_application_of_worker_a(world, context):
+    from .aid_support import file_application
+
+    return {"application_id": file_application(world.worker_a).id}
+
+
 def _revoked_token(world, context):
     from plugin.api_tokens.models import ApiToken
     from plugin.api_tokens.services import revoke_token
@@ -288,6 +294,26 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.reports.correct": Refused(csrf=False, status=400, why=BUTTON),
     "carebridge.reports_confirm.unit": Refused(csrf=False, status=400,
                                                why="a button (and an optional note)"),
+    # Hardship aid
+    "carebridge.aid.apply": Refused(),
+    "carebridge.aid.resubmit": Refused(),  # not sent back
+    "carebridge.aid.reveal_account": Refused(csrf=False, status=400, why=BUTTON),
+    "carebridge.aid_decisions.decide": Refused(),
+    "carebridge.aid_decisions.pay": Refused(),
+    "carebridge.aid_decisions.cancel": Refused(),
+    "carebridge.aid_decisions.close": Refused(),
+    "carebridge.aid_chain.chain": Refused(),
+    "carebridge.aid_phone.apply": Refused(by="phone"),
+    "carebridge.aid_phone.resubmit": Refused(setup=_aid_application_of_worker_a),
+    "carebridge.aid_phone.withdraw": Refused(setup=_aid_application_of_worker_a),
+    "carebridge.aid_funds.new_fund": Refused(),
+    "carebridge.aid_funds.record_income": Refused(),
+    "carebridge.aid_funds.close_fund": Refused(),
+    "carebridge.aid_funds.reverse_entry": Refused(),
+    "carebridge.aid_pairings.new": Refused(),
+    "carebridge.aid_pairings.log_contact": Refused(),
+    "carebridge.aid_pairings.end": Refused(),
+    "carebridge.aid_visits.new": Refused(),
     # HR API (JSON; errors name the fields)
     "hr_api.post_workers": Refused(by="api", json=True),
     "hr_api.post_children": Refused(by="api", json=True),

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from plugin.access.roles import Role
 from plugin.core.forms import choices
@@ -50,11 +50,20 @@ class GrantForm(FlaskForm):
                                     for unit in units)
 
 
+def employee_number_field():
+    """The account's employee number (工号): optional, checked and cleaned by the service."""
+    return StringField(_l("工号"), validators=[Optional(), Length(max=100)],
+                       description=_l("本人也在职工花名册上时填写，与花名册上的工号一致；"
+                                      "困难帮扶审批据此回避：不能审批本人的申请"))
+
+
 class NewUserForm(GrantForm, PasswordFields):
     username = StringField(_l("用户名"), validators=[DataRequired(), Length(min=3, max=64)])
     display_name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=100)])
+    employee_number = employee_number_field()
 
-    field_order = ("username", "display_name", "password", "confirm", "role", "unit")
+    field_order = ("username", "display_name", "employee_number", "password", "confirm", "role",
+                   "unit")
 
     def __iter__(self):
         return iter([self[name] for name in ("csrf_token", *self.field_order) if name in self])
@@ -62,6 +71,7 @@ class NewUserForm(GrantForm, PasswordFields):
 
 class EditUserForm(FlaskForm):
     display_name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=100)])
+    employee_number = employee_number_field()
     active = BooleanField(_l("启用"))
 
 

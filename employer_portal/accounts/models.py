@@ -20,6 +20,11 @@ class User(UserMixin, PortalBase):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
+    #: The holder's employee number (工号) when they are also on the roster (``Worker
+    #: .employee_number``), cleaned by :func:`plugin.core.text.clean_code`; one account per
+    #: number. The plugin asks for it (:meth:`.adapter.PortalAdapter.employee_numbers`) to keep
+    #: people from deciding their own aid applications.
+    employee_number: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     #: Failed sign-ins since the last success, unlock or expired lock, counted before the

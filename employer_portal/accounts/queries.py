@@ -45,3 +45,12 @@ def display_names(user_keys: Iterable[str]) -> dict[str, str]:
         return {}
     return {str(user_id): name for user_id, name in session.execute(
         select(User.id, User.display_name).where(User.id.in_(ids)))}
+
+
+def employee_numbers(user_keys: Iterable[str]) -> dict[str, str]:
+    """The employee number of each of these users that has one, by user key (one query)."""
+    ids = [int(key) for key in user_keys if str(key).isdigit() and 0 < int(key) < 2**31]
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.employee_number).where(User.id.in_(ids)))
+    return {str(user_id): number for user_id, number in rows if number is not None}

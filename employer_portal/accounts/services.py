@@ -6,15 +6,21 @@ exist for the actor. Failed sign-ins are counted before the password is checked,
 (and per unknown username, alike) and per client address, so parallel guesses cannot outrun a
 lock. A new password, a deactivation and a sign-out end every session of the user
 (``User.session_version``).
+
+An account may carry the holder's employee number (工号), linking the staff user to their record on
+the roster (:meth:`plugin.core.host.HostAdapter.employee_numbers`): nobody approves their own
+hardship-aid application. A number belongs to one account at most (a unique key holds it).
 """
 from __future__ import annotations
 
 import ipaddress
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import case, delete, func, literal, null, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from plugin.access.roles import Role
@@ -25,7 +31,8 @@ from plugin.core.clock import utcnow
 from plugin.core.db import session
 from plugin.core.errors import CareBridgeError, ErrorList, InputInvalid, ValidationError
 from plugin.core.host import Actor
-from plugin.core.text import clean_person_name
+from plugin.core.i18n import N_
+from plugin.core.text import clean_code, clean_person_name
 from plugin.org.models import OrgUnit
 
 from .models import SignInThrottle, User
@@ -36,6 +43,11 @@ MIN_PASSWORD_LENGTH = 8
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 #: Throttle rows untouched this long are deleted (an unknown username's count starts over).
 THROTTLE_ROW_TTL = timedelta(days=30)
+#: The roster's longest employee number (``Worker.employee_number``).
+EMPLOYEE_NUMBER_MAX = 64
+#: :func:`update_user`'s default for the employee number: leave it as it is.
+UNCHANGED: Any = object()
+EMPLOYEE_NUMBER_TAKEN = N_("工号“%(number)s”已关联到另一个账户，一个工号只能关联一个账户")
 
 
 class SignInRefused(CareBridgeError):
@@ -51,7 +63,25 @@ def check_password_strength(password: str, field: str = "password") -> None:
         raise ValidationError("密码必须同时包含字母和数字或符号", field=field)
 
 
-def check_new_user(username: str, display_name: str, password: str) -> None:
+def clean_employee_number(value: str | None) -> str | None:
+    """An employee number as typed (full-width digits made ASCII, no spaces), or None for
+    nothing; too long a number is refused (:class:`ValidationError` on ``employee_number``)."""
+    return clean_code(value, max_length=EMPLOYEE_NUMBER_MAX, field="employee_number")
+
+
+def check_employee_number_free(number: str | None, user_id: int | None = None) -> None:
+    """Refuse ``number`` when an account other than ``user_id`` carries it already."""
+    if number is None:
+        return
+    taken = select(User.id).where(User.employee_number == number)
+    if user_id is not None:
+        taken = taken.where(User.id != user_id)
+    if session.execute(taken.limit(1)).first() is not None:
+        raise ValidationError(EMPLOYEE_NUMBER_TAKEN, field="employee_number", number=number)
+
+
+def check_new_user(username: str, display_name: str, password: str,
+                   employee_number: str | None = None) -> None:
     """Everything :func:`create_user` would refuse, checked without writing anything; every
     error at once (:class:`InputInvalid`)."""
     errors = ErrorList()
@@ -64,33 +94,55 @@ def check_new_user(username: str, display_name: str, password: str) -> None:
     if not clean_person_name(display_name):
         errors.add(ValidationError("姓名不能为空", field="display_name"))
     errors.collect(lambda: check_password_strength(password))
+    number = errors.collect(lambda: clean_employee_number(employee_number))
+    if number is not None:
+        errors.collect(lambda: check_employee_number_free(number))
     InputInvalid.raise_if_any(errors)
 
 
-def create_user(username: str, display_name: str, password: str, *, actor: Actor) -> User:
-    check_new_user(username, display_name, password)
+def create_user(username: str, display_name: str, password: str, *, actor: Actor,
+                employee_number: str | None = None) -> User:
+    check_new_user(username, display_name, password, employee_number)
     username = username.strip()
     display_name = clean_person_name(display_name)
+    number = clean_employee_number(employee_number)
     user = User(username=username, display_name=display_name[:100],
-                password_hash=generate_password_hash(password))
+                password_hash=generate_password_hash(password), employee_number=number)
     session.add(user)
     # A name guessed before it existed starts clean (see SignInThrottle).
     session.execute(delete(SignInThrottle.__table__).where(
         SignInThrottle.__table__.c.key == _username_key(username)))
-    session.flush()
-    record_event("user.created", actor, target_type="user", target_id=user.id,
-                 details={"username": username, "display_name": user.display_name})
+    _flush_employee_number(number)
+    details = {"username": username, "display_name": user.display_name}
+    if number is not None:
+        details["employee_number"] = number
+    record_event("user.created", actor, target_type="user", target_id=user.id, details=details)
     return user
 
 
 def create_staff_user(username: str, display_name: str, password: str, *, role: Role,
-                      unit: OrgUnit, actor: Actor) -> User:
+                      unit: OrgUnit, actor: Actor, employee_number: str | None = None) -> User:
     """A new account with its first role. The grant is checked first, so a refusal writes nothing
     (the new account has no grant yet, so the reach check of :func:`grant_role` cannot apply)."""
     check_may_grant(actor, Role(role), unit)
-    user = create_user(username, display_name, password, actor=actor)
+    user = create_user(username, display_name, password, actor=actor,
+                       employee_number=employee_number)
     grant_role(user.key, role, unit, actor=actor, check_actor=False)
     return user
+
+
+def _flush_employee_number(number: str | None) -> None:
+    """Flush the account; an employee number another account took at the same moment (the
+    unique key refuses the second) is the same refusal as one taken before."""
+    if number is None:
+        session.flush()
+        return
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise ValidationError(EMPLOYEE_NUMBER_TAKEN, field="employee_number",
+                              number=number) from None
 
 
 def get_user_by_username(username: str) -> User | None:
@@ -306,8 +358,9 @@ def _end_sessions(user: User) -> None:
 
 
 def update_user(user: User, *, actor: Actor, display_name: str, active: bool,
-                check_actor: bool = True) -> User:
-    """Rename, deactivate or reactivate ``user``; deactivation ends their sessions.
+                employee_number: str | None = UNCHANGED, check_actor: bool = True) -> User:
+    """Rename, deactivate or reactivate ``user``, and set or clear their employee number (left
+    as it is unless given; ``None`` or blank clears it); deactivation ends their sessions.
 
     With ``check_actor`` (the default) ``user`` must be within ``actor``'s reach.
     """
@@ -318,11 +371,15 @@ def update_user(user: User, *, actor: Actor, display_name: str, active: bool,
         raise ValidationError("姓名不能为空", field="display_name")
     if not active and user.key == actor.key:
         raise ValidationError("不能停用自己的账户", field="active")
-    changes = apply_changes(user, {"display_name": display_name, "active": active})
+    values: dict[str, Any] = {"display_name": display_name, "active": active}
+    if employee_number is not UNCHANGED:
+        values["employee_number"] = clean_employee_number(employee_number)
+        check_employee_number_free(values["employee_number"], user.id)
+    changes = apply_changes(user, values)
     if "active" in changes and not active:
         _end_sessions(user)
     if changes:
-        session.flush()
+        _flush_employee_number(user.employee_number if "employee_number" in changes else None)
         record_event("user.updated", actor, target_type="user", target_id=user.id, details=changes)
     return user
 

@@ -77,7 +77,8 @@ def new():
         try:
             user = services.create_staff_user(
                 form.username.data, form.display_name.data, form.password.data,
-                role=form.role.data, unit=get_unit(form.unit.data) or abort(400), actor=actor)
+                role=form.role.data, unit=get_unit(form.unit.data) or abort(400), actor=actor,
+                employee_number=form.employee_number.data)
         except CareBridgeError as error:
             attach_error(form, error)
         else:
@@ -100,7 +101,8 @@ def edit(user_id: int):
         try:
             if action == "profile" and form.validate():
                 services.update_user(user, actor=actor, display_name=form.display_name.data,
-                                     active=form.active.data)
+                                     active=form.active.data,
+                                     employee_number=form.employee_number.data)
             elif action == "password" and password_form.validate():
                 services.set_password(user, password_form.password.data, actor=actor)
                 if user.key == actor.key:

@@ -8,18 +8,17 @@ the decision table's unique keys say the same in the database.
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..access.checks import grants_of
 from ..audit.services import record_event
 from ..core.clock import local_today, utcnow
-from ..core.dates import to_local
 from ..core.db import lock_rows, session
 from ..core.errors import ErrorList, InputInvalid, ValidationError
 from ..core.host import Actor
@@ -33,14 +32,13 @@ from ..org.queries import get_root_unit
 from ..registry.models import Child, Worker
 from ..registry.queries import children_of
 from ..registry.regions import is_three_areas_three_prefectures
-from . import ledger, queries, rules
+from . import chains, ledger, queries, rules
 from .models import (
     AidApplication,
     AidFund,
     AidReason,
     ApplicationChild,
     ApplicationStatus,
-    ApprovalStep,
     ApprovalTier,
     Decision,
     DecisionOutcome,
@@ -89,15 +87,6 @@ CONFLICT_MESSAGES = {
     rules.ALREADY_DECIDED: ALREADY_DECIDED,
 }
 
-#: The chain a company starts with (DOMAIN §7): site review then the union up to ¥2,000;
-#: above that the company approves as well.
-DEFAULT_TIERS = (
-    (200_000, (("site_manager", False, "站点审核"), ("union_officer", False, "工会审批"))),
-    (None, (("site_manager", False, "站点审核"), ("union_officer", False, "工会审批"),
-            ("admin", True, "公司审批"))),
-)
-
-
 @dataclass
 class ApplicationInput:
     """What a family (or a care worker for it) fills in. Amounts in fen."""
@@ -117,82 +106,6 @@ class ApplicationInput:
     child_ids: Sequence[int] = ()
     #: (filename, content type, bytes) of each evidence file.
     evidence: Sequence[tuple[str | None, str | None, bytes]] = field(default_factory=tuple)
-
-
-# --- the chain ----------------------------------------------------------------------------------
-
-def ensure_default_tiers(actor: Actor) -> list[ApprovalTier]:
-    """The company's tiers, made from :data:`DEFAULT_TIERS` on first use."""
-    tiers = queries.approval_tiers()
-    if tiers:
-        return tiers
-    for max_fen, steps in DEFAULT_TIERS:
-        session.add(ApprovalTier(max_fen=max_fen, updated_by=actor.key, steps=[
-            ApprovalStep(position=position, role=role, company_level=company_level, name=name)
-            for position, (role, company_level, name) in enumerate(steps)]))
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:  # made by another request at the same moment
-        pass
-    return queries.approval_tiers()
-
-
-@dataclass(frozen=True)
-class TierInput:
-    max_fen: int | None
-    steps: Sequence[rules.ChainStep]
-
-
-NEED_STEPS = N_("第 %(tier)s 档至少需要一个审批步骤")
-NEED_OPEN_TIER = N_("最后一档必须不设金额上限，否则大额申请无法审批")
-DUPLICATE_MAX = N_("两档的金额上限不能相同")
-UNKNOWN_ROLE = N_("第 %(tier)s 档第 %(step)s 步：请选择审批角色")
-NEED_STEP_NAME = N_("第 %(tier)s 档第 %(step)s 步：请填写步骤名称")
-
-
-def configure_tiers(tiers: Sequence[TierInput], actor: Actor) -> list[ApprovalTier]:
-    """Replace the company's approval tiers. Applications already in review keep the chain they
-    entered with (their own copy)."""
-    from ..core.roles import Role
-
-    errors = ErrorList()
-    roles = {role.value for role in Role}
-    maxima = [tier.max_fen for tier in tiers]
-    if None not in maxima:
-        errors.add(ValidationError(NEED_OPEN_TIER, field="tiers"))
-    if len(set(maxima)) != len(maxima):
-        errors.add(ValidationError(DUPLICATE_MAX, field="tiers"))
-    for number, tier in enumerate(tiers, start=1):
-        if not tier.steps:
-            errors.add(ValidationError(NEED_STEPS, field="tiers", tier=number))
-        for position, step in enumerate(tier.steps, start=1):
-            if step.role not in roles:
-                errors.add(ValidationError(UNKNOWN_ROLE, field="tiers", tier=number,
-                                           step=position))
-            if not (step.name or "").strip():
-                errors.add(ValidationError(NEED_STEP_NAME, field="tiers", tier=number,
-                                           step=position))
-    InputInvalid.raise_if_any(errors)
-    before = [_tier_summary(tier) for tier in queries.approval_tiers()]
-    for old in queries.approval_tiers():
-        session.delete(old)
-    session.flush()
-    made = [ApprovalTier(max_fen=tier.max_fen, updated_by=actor.key, steps=[
-        ApprovalStep(position=position, role=step.role, company_level=step.company_level,
-                     name=step.name.strip()[:50])
-        for position, step in enumerate(tier.steps)]) for tier in tiers]
-    session.add_all(made)
-    session.flush()
-    record_event("aid.chain_configured", actor, target_type="aid_chain",
-                 details={"aid_chain_before": before,
-                          "aid_chain_after": [_tier_summary(tier) for tier in made]})
-    return made
-
-
-def _tier_summary(tier: ApprovalTier) -> str:
-    limit = format_yuan(tier.max_fen) if tier.max_fen is not None else "∞"
-    return f"≤{limit}: " + " → ".join(step.name for step in tier.steps)
 
 
 # --- applying -----------------------------------------------------------------------------------
@@ -313,9 +226,10 @@ def _check_input(worker: Worker, data: ApplicationInput) -> dict:
         errors.add(ValidationError(TOO_MANY_FILES, field="evidence", count=EVIDENCE_FILES_MAX))
     else:
         for filename, declared_type, content in data.evidence:
-            file_type = errors.collect(lambda: check_upload(
-                content, EVIDENCE, max_bytes=setting("CAREBRIDGE_AID_EVIDENCE_MAX_BYTES"),
-                filename=filename, declared_type=declared_type, field="evidence"))
+            file_type = errors.collect(functools.partial(
+                check_upload, content, EVIDENCE,
+                max_bytes=setting("CAREBRIDGE_AID_EVIDENCE_MAX_BYTES"), filename=filename,
+                declared_type=declared_type, field="evidence"))
             if file_type is not None:
                 files.append((filename or "evidence", file_type.content_type, content))
     InputInvalid.raise_if_any(errors)
@@ -334,7 +248,7 @@ def _route(checked: dict, actor: Actor) -> tuple[ApprovalTier, list[rules.ChainS
     today = local_today()
     amount = rules.routed_amount(checked["amount_fen"], checked["monthly_fen"], today,
                                  checked["recurring_until"] or checked["review_on"])
-    tier = rules.tier_for(ensure_default_tiers(actor), amount)
+    tier = rules.tier_for(chains.ensure_default_tiers(actor), amount)
     if tier is None:
         raise ValidationError(NO_TIER, field="amount", amount=format_yuan(amount))
     return tier, [rules.ChainStep(step.role, step.company_level, step.name)
@@ -507,10 +421,10 @@ def close_case(application: AidApplication, actor: Actor, *, reason: str | None)
     reason = clean_free_text(reason, max_length=300, field="reason")
     if not reason:
         raise ValidationError(NEED_REASON, field="reason")
-    _end_recurring(application, actor, reason)
+    end_recurring(application, actor, reason)
 
 
-def _end_recurring(application: AidApplication, actor: Actor, reason: str) -> None:
+def end_recurring(application: AidApplication, actor: Actor, reason: str) -> None:
     _release_held(application, actor, reason)
     application.status = ApplicationStatus.CLOSED
     application.ended_at = utcnow()
@@ -527,93 +441,6 @@ def _release_held(application: AidApplication, actor: Actor, note: str) -> None:
         if held:
             ledger.release(reservation, held, booked_on=local_today(), actor=actor,
                            note=note[:300])
-
-
-# --- recurring aid ------------------------------------------------------------------------------
-
-FUND_EXHAUSTED = N_("基金余额不足，按月救助已停止")
-CASE_ENDED = N_("救助期限已到")
-
-
-def pay_due_months(application_id: int, today: date, actor: Actor) -> int:
-    """Pay every month of one recurring case due by ``today`` and not paid yet; the number paid.
-
-    Safe to run twice or after a crash: the application's row is locked first, and a month has
-    one payment (unique key), so a second run finds it paid. Each month after the first is held
-    (reserved) when the one before is paid, so the fund shows what the case will need; a month
-    the fund cannot cover ends the case and tells the union officers.
-    """
-    lock_rows(AidApplication, [application_id])
-    application = session.get(AidApplication, application_id, populate_existing=True)
-    if application is None or application.status not in (ApplicationStatus.APPROVED,
-                                                          ApplicationStatus.PAYING):
-        return 0
-    last_month = application.recurring_until or application.review_on
-    approved_month = rules.first_of_month(_local_day(application.approved_at))
-    paid_months = queries.paid_months(application.id)
-    paid = 0
-    for month in rules.months_due(approved_month, last_month, today):
-        if month in paid_months:
-            continue
-        reservation = queries.open_reservation(application.id)
-        if reservation is None or queries.held_by(reservation) < application.monthly_fen:
-            try:
-                with session.begin_nested():
-                    ledger.reserve(application.fund, rules.purposes_for(application.reason),
-                                   application.monthly_fen, booked_on=today, actor=actor,
-                                   application_id=application.id)
-            except ledger.FundShort:
-                _stop_for_money(application, actor)
-                return paid
-            reservation = queries.open_reservation(application.id)
-        payment = Payment(application_id=application.id, month=month,
-                          amount_fen=application.monthly_fen, paid_on=today,
-                          reference=None, paid_by=actor.key)
-        session.add(payment)
-        session.flush()
-        ledger.pay_reserved(reservation, application.monthly_fen, booked_on=today, actor=actor,
-                            payment_id=payment.id)
-        application.status = ApplicationStatus.PAYING
-        application.paid_at = utcnow()
-        paid += 1
-        record_event("aid.month_paid", actor, target_type="aid_application",
-                     target_id=application.id, org_unit_id=application.org_unit_id,
-                     details={"aid_month": month.isoformat(),
-                              "aid_amount_fen": application.monthly_fen})
-    if last_month is not None and rules.first_of_month(today) >= rules.first_of_month(last_month):
-        if rules.first_of_month(last_month) in queries.paid_months(application.id):
-            _end_recurring(application, actor, CASE_ENDED)
-            return paid
-    next_month = rules.add_month(rules.first_of_month(today))
-    if last_month is None or next_month <= rules.first_of_month(last_month):
-        reservation = queries.open_reservation(application.id)
-        if reservation is None or queries.held_by(reservation) < application.monthly_fen:
-            try:
-                with session.begin_nested():
-                    ledger.reserve(application.fund, rules.purposes_for(application.reason),
-                                   application.monthly_fen, booked_on=today, actor=actor,
-                                   application_id=application.id)
-            except ledger.FundShort:
-                _stop_for_money(application, actor)
-    session.flush()
-    return paid
-
-
-def _stop_for_money(application: AidApplication, actor: Actor) -> None:
-    _end_recurring(application, actor, FUND_EXHAUSTED)
-    from ..access.queries import holders_of
-    from .permissions import AID_PAY
-
-    notify(holders_of(AID_PAY, application.org_unit),
-           N_("%(fund)s余额不足，%(worker)s家的按月救助已停止"),
-           params={"fund": application.fund.name, "worker": application.worker.name},
-           body=N_("请为基金补充资金后，为这户家庭重新申请。"),
-           link=("carebridge.aid.application", {"application_id": application.id}),
-           category="aid")
-
-
-def _local_day(moment) -> date:
-    return to_local(moment).date()
 
 
 # --- reading sensitive fields -------------------------------------------------------------------

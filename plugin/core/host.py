@@ -3,7 +3,7 @@
 The plugin never imports its host. A host (the standalone portal, or a company's own HR app)
 passes an adapter to :meth:`plugin.CareBridge.init_app` that answers the few questions the plugin
 cannot answer itself: who is signed in, where to send someone who is not, which layout to wrap
-pages in, and how to show user names.
+pages in, how to show user names and which staff users are also employees on the roster.
 """
 from __future__ import annotations
 
@@ -49,6 +49,16 @@ class HostAdapter:
     def user_names(self, keys: Iterable[str]) -> dict[str, str]:
         """Display names for user keys (used by audit and role lists). Unknown keys may be left
         out."""
+        return {}
+
+    def employee_numbers(self, keys: Iterable[str]) -> dict[str, str]:
+        """The employee number (工号) of each staff user who is also on the roster, by user key;
+        unknown keys, and users the host links to no employee, left out.
+
+        The plugin matches the number against the roster's (``Worker.employee_number``) to know
+        who a staff user is as a worker: nobody decides an aid application of their own. A host
+        that does not link accounts to employees answers ``{}`` (the default), and such checks
+        then rest on the user key alone."""
         return {}
 
     def current_actor(self) -> Actor | None:

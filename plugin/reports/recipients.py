@@ -3,8 +3,8 @@
 No official form exists for enterprises, so each recipient gets a built-in template naming the
 indicators it asks for, how they are broken down, and free-text sections. A template names
 indicators by code; one whose feature is not mounted is left out of the report (never a made-up
-zero), so the templates already name the figures of features still to come (hardship aid,
-family contact, risk reports). Companies copy a template and adjust the copy
+zero), so the templates already name the figures of features still to come (family contact,
+risk reports). Companies copy a template and adjust the copy
 (:mod:`.templates`).
 """
 from __future__ import annotations
@@ -76,14 +76,15 @@ _REUNIONS = {
     "reunions.children_reunited": (),
     "reunions.subsidy_spent_fen": (),
 }
+_AID = {
+    "aid.applications_submitted": ("reason",), "aid.families_helped": (),
+    "aid.children_reached": (), "aid.fund_income_fen": (), "aid.fund_spending_fen": ("fund_kind",),
+    "aid.pairings_active": (), "aid.visits_made": (),
+}
 # Figures of features still to come: left out until their feature declares them.
 _FAMILY_CONTACT = {
     "family_contact.family_phones": (), "family_contact.video_rooms": (),
     "family_contact.minutes_granted": (), "family_contact.data_granted_mb": (),
-}
-_AID = {
-    "aid.cases_paid": (), "aid.paid_fen": (), "aid.fund_income_fen": (),
-    "aid.fund_spending_fen": (),
 }
 _RISK = {"risk.reports_made": (), "risk.median_hours_to_report": ()}
 
