@@ -148,7 +148,14 @@ class Worker(Base):
 
 class Child(Base):
     __tablename__ = "cb_child"
-    __table_args__ = (Index("ix_cb_child_categories", "left_behind", "in_difficulty", "migrant"),)
+    __table_args__ = (
+        Index("ix_cb_child_categories", "left_behind", "in_difficulty", "migrant"),
+        # The few children whose categories rest on a presumption or a missing fact: the home
+        # page's notes and to-do count them without reading every child (plugin.registry.notes).
+        Index("ix_cb_child_uncertain", "org_unit_id",
+              postgresql_where=text("categories_missing <> '' OR categories_presumed <> ''"),
+              sqlite_where=text("categories_missing <> '' OR categories_presumed <> ''")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Lets a batch INSERT of children return their ids in row order in one statement, on

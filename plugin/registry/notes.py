@@ -31,10 +31,12 @@ class RegistryNotes:
 def registry_notes(root_paths: list[str]) -> RegistryNotes:
     """The registry's notes for the subtrees at ``root_paths``, in one pass over the children.
 
-    Each text match is guarded by a ``CASE`` on a plain comparison first (nothing presumed,
-    nothing missing), so the database runs the ``LIKE`` only on the few children it concerns.
+    Only children with a fact missing or a presumption are read further (the ``WHERE``: two
+    plain comparisons per child), and each text match is guarded by a ``CASE`` on a plain
+    comparison first, so the database runs the ``LIKE`` only on the few children it concerns.
     """
     missing = Child.categories_missing
+    presumed = Child.categories_presumed
     padded = " " + missing + " "
     row = session.execute(
         select(_count_if(missing != ""),
@@ -43,7 +45,8 @@ def registry_notes(root_paths: list[str]) -> RegistryNotes:
                *(func.sum(case((missing == "", 0),
                                (padded.contains(f" {code} ", autoescape=True), 1), else_=0))
                  for code in FACT_CODES))
-        .select_from(Child).where(unit_id_in_subtrees(Child.org_unit_id, root_paths))).one()
+        .select_from(Child).where(unit_id_in_subtrees(Child.org_unit_id, root_paths),
+                                  (missing != "") | (presumed != ""))).one()
     undetermined, left_behind, in_difficulty, *by_fact = (int(value or 0) for value in row)
     return RegistryNotes(
         presumed={"left_behind": left_behind, "in_difficulty": in_difficulty},
