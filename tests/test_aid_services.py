@@ -304,3 +304,20 @@ def test_closing_a_recurring_case_releases_the_held_month(org, clock):
     clock.advance(days=40)
     pay_recurring_aid()
     assert len(payments(application)) == 1
+
+
+def test_the_family_hears_of_each_decision_and_the_payment_on_its_phone(org):
+    from plugin.worker_notices.services import unread_notices
+
+    fund_money(org["fund"], 500_000)
+    application = services.apply(org["worker"], cash(100_000), org["care"])
+    services.decide(application, org["site"], SENT_BACK, step=0, comment="请补充诊断证明")
+    services.resubmit(application, cash(100_000), org["care"])
+    services.decide(application, org["site"], APPROVED, step=0)
+    services.decide(application, org["union"], APPROVED, step=1, fund=org["fund"])
+    services.pay(application, org["union2"], paid_on=date(2026, 11, 22))
+    texts = [notice.text for notice in unread_notices(org["worker"].id)]
+    assert len(texts) == 3
+    assert any("补充材料" in text for text in texts)
+    assert any("已批准" in text for text in texts)
+    assert any("已发放" in text for text in texts)

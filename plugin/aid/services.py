@@ -32,7 +32,7 @@ from ..org.queries import get_root_unit
 from ..registry.models import Child, Worker
 from ..registry.queries import children_of
 from ..registry.regions import is_three_areas_three_prefectures
-from . import chains, ledger, queries, rules
+from . import chains, ledger, notices, queries, rules
 from .models import (
     AidApplication,
     AidFund,
@@ -71,7 +71,6 @@ FILED_BY_YOU = N_("这份申请是您代为提交的，不能由您审批")
 ALREADY_DECIDED = N_("您已经在这份申请的审批流程中签过意见，同一人不能审批两次")
 NEED_COMMENT = N_("不同意或退回时请写明原因")
 NEED_FUND = N_("请选择从哪个基金发放")
-FUND_NOT_HERE = N_("这个基金不能用于该职工所在单位的救助")
 NOT_SENT_BACK = N_("只有退回补充的申请可以重新提交")
 NOT_PAYABLE = N_("这份申请现在不能发放（%(status)s）")
 RECURRING_PAID_BY_JOB = N_("按月救助由系统每月自动发放，不能手工登记")
@@ -336,15 +335,15 @@ def decide(application: AidApplication, actor: Actor, outcome: DecisionOutcome, 
                  details={"aid_step": current.name, "aid_round": application.round,
                           "aid_comment": comment,
                           **({"aid_fund": fund.name} if reserving else {})})
-    _notify_after(application, decision)
+    _notify_after(application, decision, actor)
     return decision
 
 
 def _check_fund(application: AidApplication, fund: AidFund | None) -> None:
-    if fund is None:
+    """A fund that cannot pay for the application's unit is refused as if none were chosen:
+    the answer tells nothing about funds elsewhere."""
+    if fund is None or not application.org_unit.path.startswith(fund.org_unit.path):
         raise ValidationError(NEED_FUND, field="fund")
-    if not application.org_unit.path.startswith(fund.org_unit.path):
-        raise ValidationError(FUND_NOT_HERE, field="fund")
 
 
 def _role_label(role: str):
@@ -388,6 +387,7 @@ def pay(application: AidApplication, actor: Actor, *, paid_on: date,
     record_event("aid.paid", actor, target_type="aid_application", target_id=application.id,
                  org_unit_id=application.org_unit_id,
                  details={"aid_amount_fen": application.amount_fen, "aid_reference": reference})
+    notices.tell_family(application, actor)
     return payment
 
 
@@ -477,10 +477,11 @@ def _notify_step(application: AidApplication) -> None:
            category="aid")
 
 
-def _notify_after(application: AidApplication, decision: Decision) -> None:
+def _notify_after(application: AidApplication, decision: Decision, actor: Actor) -> None:
     if application.status == ApplicationStatus.IN_REVIEW:
         _notify_step(application)
         return
+    notices.tell_family(application, actor)
     from ..access.queries import holders_of
     from .permissions import AID_PAY
 

@@ -34,6 +34,7 @@ from ..core.clock import local_today
 from ..core.errors import CareBridgeError
 from ..core.forms import ActionForm, choices, render_form
 from ..core.host import Actor
+from ..core.i18n import N_
 from ..core.money import format_yuan
 from ..core.roles import ROLE_LABELS
 from ..core.settings import setting
@@ -67,6 +68,9 @@ REVEAL_KIND = "aid_account"
 LABELS = {"band_labels": BAND_LABELS, "reason_labels": PRIORITY_REASON_LABELS,
           "statuses": list(ApplicationStatus),
           "role_labels": {role.value: label for role, label in ROLE_LABELS.items()}}
+PAGE_EXPIRED = N_("页面已过期，请刷新后重试")
+NO_ACCOUNT = N_("这份申请没有收款账号")
+
 #: Statuses in which an officer may cancel an application (money held goes back).
 CANCELLABLE = (ApplicationStatus.IN_REVIEW, ApplicationStatus.SENT_BACK,
                ApplicationStatus.APPROVED)
@@ -177,8 +181,7 @@ def reveal_account(application_id: int):
     application, actor = application_for(application_id, AID_PAY)
     form = ActionForm(prefix="reveal")
     if not form.validate_on_submit() or not application.account_number:
-        error = CareBridgeError("页面已过期，请刷新后重试") if application.account_number \
-            else CareBridgeError("这份申请没有收款账号")
+        error = CareBridgeError(PAGE_EXPIRED if application.account_number else NO_ACCOUNT)
         return render_form(APPLICATION_PAGE, **application_context(
             application, actor, refused=True, error=error))
     services.reveal_account_number(application, actor)

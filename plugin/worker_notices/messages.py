@@ -14,6 +14,10 @@ REUNION_WAITLISTED = "reunions.waitlisted"
 REUNION_REJECTED = "reunions.rejected"
 REUNION_OFFERED = "reunions.offered"
 REUNION_LAPSED = "reunions.lapsed"
+AID_APPROVED = "aid.approved"
+AID_SENT_BACK = "aid.sent_back"
+AID_REJECTED = "aid.rejected"
+AID_PAID = "aid.paid"
 
 NOTICE_TEXTS = {
     NEXT_LECTURE: N_("请参加下一次关爱宣讲：%(title)s，%(time)s"),
@@ -25,6 +29,10 @@ NOTICE_TEXTS = {
     REUNION_REJECTED: N_("您的团聚申请（%(campaign)s）未通过，请查看原因"),
     REUNION_OFFERED: N_("候补递补：%(campaign)s 为您全家保留了名额，请在时限内确认"),
     REUNION_LAPSED: N_("您的递补名额（%(campaign)s）未在时限内确认，已让给下一户"),
+    AID_APPROVED: N_("您家的困难帮扶申请已批准，工会将尽快发放"),
+    AID_SENT_BACK: N_("您家的困难帮扶申请需要补充材料，请查看审批意见后重新提交"),
+    AID_REJECTED: N_("您家的困难帮扶申请未通过，请查看审批意见"),
+    AID_PAID: N_("您家的困难帮扶已发放，请查收"),
 }
 
 
