@@ -19,6 +19,7 @@ import ast
 import difflib
 import re
 import secrets
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -716,12 +717,13 @@ def _import(app, world, kind: str, header: list[str], row: list[str]):
     from .imports_support import csv_roster
 
     client = _hr(app, world)
-    path = csv_roster(Path(app.instance_path) / f"key-path-{kind}.csv", header, [row])
-    with path.open("rb") as handle:
-        response = client.post("/imports/", data={
-            "csrf_token": client.csrf, "kind": kind, "unit": world.site_a.id,
-            "file": (handle, path.name)}, content_type="multipart/form-data")
-    path.unlink()
+    # A directory of its own: the SQLite and time-travelling suites run at the same time.
+    with tempfile.TemporaryDirectory() as directory:
+        path = csv_roster(Path(directory) / f"key-path-{kind}.csv", header, [row])
+        with path.open("rb") as handle:
+            response = client.post("/imports/", data={
+                "csrf_token": client.csrf, "kind": kind, "unit": world.site_a.id,
+                "file": (handle, path.name)}, content_type="multipart/form-data")
     job = session.execute(select(ImportJob).order_by(ImportJob.id.desc())).scalars().first()
     assert response.status_code == 302 and job is not None, response.text
     run_import(job.id)
