@@ -46,7 +46,8 @@ feature = Feature(
     links={
         "navigation": (Link("carebridge.aid.index", _l("困难帮扶"), AID_VIEW, order=80),
                        Link("carebridge.aid_pairings.index", _l("结对帮扶"), AID_VIEW, order=81),
-                       Link("carebridge.aid_visits.index", _l("工会慰问"), AID_VIEW, order=82)),
+                       Link("carebridge.aid_visits.index", _l("工会慰问"), AID_VIEW, order=82),
+                       Link("carebridge.aid_funds.index", _l("帮扶基金"), AID_VIEW, order=83)),
         "worker": (Link("carebridge.aid.apply", _l("代为申请困难帮扶"), AID_APPLY,
                         subject_arg="worker_id", element_id="aid-worker-link"),
                    Link("carebridge.aid_pairings.new", _l("结对帮扶"), AID_PAIRING,

@@ -19,9 +19,10 @@ PASSWORD = "Demo-2026-browser"
 SHOTS_DIR = os.environ.get("CAREBRIDGE_GUIDE_SHOTS")
 GUIDE_SHOTS = {
     "hrofficer": ("/", "/workers/", "/imports/", "/children/review/", "/pledges/"),
-    "site": ("/", "/lectures/", "/reunions/on-site"),
-    "union": ("/", "/guardianship/follow-up", "/pledges/", "/reunions/"),
-    "care": ("/children/review/", "/guardianship/agreements/"),
+    "site": ("/", "/lectures/", "/reunions/on-site", "/aid/"),
+    "union": ("/", "/guardianship/follow-up", "/pledges/", "/reunions/", "/aid/", "/aid/funds/",
+              "/aid/visits/"),
+    "care": ("/children/review/", "/guardianship/agreements/", "/aid/pairings/"),
     "report": ("/", "/lectures/", "/reports/"),
     "auditor": ("/audit/",),
     "admin": ("/users/", "/org/", "/api-tokens/"),
