@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import argparse
 
-from . import checkin, import_roster, pledges, report, worker_list
+from . import allowances, checkin, import_roster, pledges, report, worker_list
 
 BENCHMARKS = {"import": import_roster, "pledges": pledges, "checkin": checkin,
-              "worker-list": worker_list, "report": report}
+              "worker-list": worker_list, "report": report, "allowances": allowances}
 
 
 def main() -> None:

@@ -642,9 +642,20 @@ def _timed(function) -> float:
     return elapsed
 
 
+#: Features the benchmark seeds no records of: their figures are computed in the report (and
+#: timed with it) but are zero here, so they are not compared; their own tests check them against
+#: hand-computed data (tests/test_indicators_aid.py, tests/test_indicators_family_contact.py).
+UNSEEDED = ("aid.", "family_contact.")
+
+
 def _check(name: str, content: dict, raw: dict) -> int:
     """Print the report's figures and any figure the raw SQL counts otherwise; the mismatches."""
     reported = _report_figures(content)
+    unseeded = sorted({code for code, _by in reported if code.startswith(UNSEEDED)})
+    if unseeded:
+        print(f"{name:<11} not seeded, not compared: {', '.join(unseeded)}", flush=True)
+        reported = {key: value for key, value in reported.items()
+                    if not key[0].startswith(UNSEEDED)}
     keys = sorted(set(reported) | set(raw), key=lambda key: (key[0], key[1] or ""))
     errors = [key for key in keys if reported.get(key) != raw.get(key)]
     for code, by in errors:

@@ -47,6 +47,9 @@ def create_app(config: dict | None = None) -> Flask:
     from integrations.rosters import register_roster_formats
 
     register_roster_formats(app)
+    from integrations.carriers import register_carrier_formats
+
+    register_carrier_formats(app)  # carriers' batch files for the monthly contact allowances
 
     from integrations.hr_api import init_hr_api
 

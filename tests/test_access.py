@@ -35,23 +35,24 @@ DEFAULT_POLICY = {
         "worker_phones.manage", "children.view", "children.manage", "children.id_view",
         "rosters.import", "lectures.view", "lectures.manage", "attendance.record", "pledges.view",
         "pledges.manage", "guardianship.view", "guardianship.manage", "integrity.manage",
-        "reunions.view", "reunions.book"},
+        "reunions.view", "reunions.book", "family_contact.view", "family_contact.allowances"},
     Role.SITE_MANAGER: {
         "org.view", "workers.view", "children.view", "lectures.view", "lectures.manage",
         "attendance.record", "pledges.view", "guardianship.view", "reunions.view",
         "reunions.visits", "reports.confirm", "aid.view", "aid.apply", "aid.decide",
-        "aid.pairing"},
+        "aid.pairing", "family_contact.view", "family_contact.rooms"},
     Role.UNION_OFFICER: {
         "org.view", "workers.view", "children.view", "lectures.view", "pledges.view",
         "guardianship.view", "integrity.manage", "reunions.view", "reunions.manage",
         "reunions.visits", "reports.view", "aid.view", "aid.apply", "aid.decide", "aid.pay",
-        "aid.funds", "aid.pairing", "aid.visits"},
+        "aid.funds", "aid.pairing", "aid.visits", "family_contact.view",
+        "family_contact.allowances", "family_contact.rooms"},
     Role.CARE_WORKER: {
         "org.view", "workers.view", "children.view", "lectures.view", "lectures.manage",
         "attendance.record", "guardianship.view", "reunions.view", "reunions.visits",
-        "aid.view", "aid.apply", "aid.pairing"},
+        "aid.view", "aid.apply", "aid.pairing", "family_contact.view", "family_contact.rooms"},
     Role.REPORT_OFFICER: {"org.view", "lectures.view", "reunions.view", "reports.view",
-                          "reports.file", "reports.confirm"},
+                          "reports.file", "reports.confirm", "family_contact.view"},
     Role.AUDITOR: {"org.view", "audit.view"},
 }
 

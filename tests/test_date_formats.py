@@ -8,6 +8,11 @@ from plugin.core.dates import format_date, format_datetime, format_time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 #: Machine formats left in templates on purpose: (template, the expression, why).
 ALLOWED = {
+    ("family_contact/rooms_schedule.html", "day.isoformat()"): "value of an <input type=date>",
+    ("family_contact/rooms_schedule.html", "previous_day.isoformat()"): "URL argument",
+    ("family_contact/rooms_schedule.html", "next_day.isoformat()"): "URL argument",
+    ("family_contact/rooms_phone.html", "each.isoformat()"): "URL argument and data attribute "
+                                                             "for tests",
     ("lectures/statistics.html", "start.isoformat()"): "value of an <input type=date>",
     ("lectures/statistics.html", "end.isoformat()"): "value of an <input type=date>",
     ("lectures/calendar.html", "calendar.previous_month.strftime('%Y-%m')"): "URL argument",

@@ -46,7 +46,7 @@ MISSING_NUMBER = "Z99999"
 
 #: Strings that belong to site 乙's records: none may reach an actor of site 甲.
 MARKERS = ("隔壁王五", "C9001", "隔壁小宝", "隔壁宣讲会", "隔壁讲师", "隔壁照护人", "隔壁人事", "c_hr_user",
-           "13700009001", "隔壁对接", "隔壁小候鸟团聚", "隔壁防溺水课")
+           "13700009001", "隔壁对接", "隔壁小候鸟团聚", "隔壁防溺水课", "隔壁聊天室", "隔壁宿舍")
 
 
 # -- the declarations ----------------------------------------------------------------------------
@@ -336,6 +336,46 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.aid_visits.new": Names({"worker_id": "worker"}),
     "carebridge.aid_visits.visit": Names({"visit_id": "aid_visit"}),
     "carebridge.aid_visits.photo": Names({"visit_id": "aid_visit", "photo_id": "aid_visit_photo"}),
+    # Family contact
+    "carebridge.family_contact_allowances.index": Open("policies of the actor's scope and of the "
+                                                       "units above it; the form's units are the "
+                                                       "actor's"),
+    "carebridge.family_contact_allowances.add_policy": Open("form; the unit is chosen among the "
+                                                            "actor's family_contact.allowances "
+                                                            "subtree, any other is refused as "
+                                                            "missing"),
+    "carebridge.family_contact_allowances.grants": Open("list of the actor's scope"),
+    "carebridge.family_contact_allowances.batches_index": Open("batches exported for a unit of "
+                                                               "the actor's scope, and a form"),
+    "carebridge.family_contact_allowances.export": Open("form; the unit is chosen among the "
+                                                        "actor's subtree, any other is refused "
+                                                        "as missing"),
+    "carebridge.family_contact_allowances.failures": Open("lists of the actor's scope"),
+    "carebridge.family_contact_allowances.batch": Names({"batch_id": "contact_batch"}),
+    "carebridge.family_contact_allowances.batch_file": Names({"batch_id": "contact_batch"}),
+    "carebridge.family_contact_allowances.import_results": Names({"batch_id": "contact_batch"}),
+    "carebridge.family_contact_allowances.worker": Names({"worker_id": "worker"}),
+    "carebridge.family_contact_phone.allowances": Open("the worker's own allowances"),
+    "carebridge.family_contact_rooms.index": Open("rooms of the actor's scope"),
+    "carebridge.family_contact_rooms.new_room": Open("form; the site is chosen among the actor's "
+                                                     "family_contact.rooms subtree, any other is "
+                                                     "refused as missing"),
+    "carebridge.family_contact_rooms.edit_room": Names({"room_id": "contact_room"}),
+    "carebridge.family_contact_rooms.close_room": Names({"room_id": "contact_room"}),
+    "carebridge.family_contact_rooms.schedule": Names({"unit_id": "site"}),
+    "carebridge.family_contact_rooms.record_use": Names({"booking_id": "contact_booking"}),
+    "carebridge.family_contact_phone_rooms.rooms": Open("the rooms of the worker's own site"),
+    "carebridge.family_contact_phone_rooms.book": Names({"room_id": "contact_room"}, by="phone"),
+    "carebridge.family_contact_phone_rooms.mine": Open("the worker's own bookings"),
+    "carebridge.family_contact_phone_rooms.cancel": Names({"booking_id": "contact_booking"},
+                                                          by="phone"),
+    "carebridge.family_contact_wifi.index": Open("living areas of the actor's scope"),
+    "carebridge.family_contact_wifi.coverage": Open("coverage of the sites of the actor's scope"),
+    "carebridge.family_contact_wifi.new_area": Open("form; the site is chosen among the actor's "
+                                                    "sites"),
+    "carebridge.family_contact_wifi.area": Names({"area_id": "contact_living_area"}),
+    "carebridge.family_contact_wifi.edit_area": Names({"area_id": "contact_living_area"}),
+    "carebridge.family_contact_wifi.residents": Names({"area_id": "contact_living_area"}),
     "carebridge.reports_public.verify": Open("public verification by an unguessable code, no "
                                              "personal data"),
 }
@@ -383,6 +423,7 @@ class World:
 
 def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock) -> World:
     from employer_portal.accounts.services import create_user
+    from plugin.access.scope import Scope
     from plugin.access.services import grant_role
     from plugin.aid import pairing as aid_pairing
     from plugin.aid import visits as aid_visits
@@ -390,6 +431,12 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
     from plugin.aid.models import UNRESTRICTED, EntryKind, FundKind, HelperKind
     from plugin.aid.queries import evidence_of
     from plugin.core.clock import local_today
+    from plugin.family_contact import batches as contact_batches
+    from plugin.family_contact import bookings as contact_bookings
+    from plugin.family_contact import grants as contact_grants
+    from plugin.family_contact import living_areas
+    from plugin.family_contact import policies as contact_policies
+    from plugin.family_contact.models import Eligibility as ContactEligibility
     from plugin.guardianship.services import create_agreement
     from plugin.imports.models import ImportKind
     from plugin.imports.services import create_job
@@ -404,6 +451,8 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
     from plugin.worker_notices.models import WorkerNotice
 
     from .aid_support import PDF_BYTES, file_application
+    from .contact_rooms_support import local as contact_local
+    from .contact_rooms_support import make_room as make_contact_room
     from .guardianship_support import paper_draft
     from .imports_support import IMPORTER, csv_roster
     from .pledges_support import OFFICER, scan_png
@@ -478,6 +527,24 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
     visit_c = aid_visits.record_visit(worker_c, aid_visits.VisitInput(
         visited_on=local_today(), visitors="隔壁人事", notes="隔壁小宝",
         photos=[("隔壁.png", "image/png", scan_png())]), actor=SYSTEM, today=local_today())
+    # Family contact of site 乙: its own allowance policy, this month's grants in a carrier
+    # batch, a video room with tomorrow's booking, a dormitory with WiFi.
+    contact_policies.add_policy_version(site_c, contact_policies.PolicyInput(
+        eligibility=ContactEligibility.LEFT_BEHIND_PARENTS, minutes_per_month=300,
+        data_mb_per_month=1024, carrier="china_mobile", minute_cost_fen=10, mb_cost_fen=2,
+        starts_on=local_today().replace(day=1)), SYSTEM)
+    contact_grants.grant_month(local_today(), SYSTEM)
+    contact_batch_c = contact_batches.export_batch(local_today().replace(day=1), "china_mobile",
+                                                   site_c, SYSTEM).batch
+    contact_room_c = make_contact_room(site_c, name="隔壁聊天室")
+    contact_booking_c = contact_bookings.book(contact_room_c, worker_c, contact_local(1, 10),
+                                              SYSTEM)
+    area_c = living_areas.save_area(None, living_areas.AreaInput("隔壁宿舍", True, local_today(),
+                                                                 100),
+                                    site=site_c, scope=Scope.company(), actor=SYSTEM,
+                                    today=local_today())
+    living_areas.assign_residents(area_c, "C9001", scope=Scope.company(), actor=SYSTEM,
+                                  today=local_today())
     _token_a, api_secret = issue_token("本部对接", site_a, TokenScope.READ_WRITE, actor=SYSTEM)
     users = {role: make_user(role, site_a, username=f"a_{role.value}") for role in Role}
     lecture_a = make_lecture(site_a, title="本部宣讲", starts_at=clock.now - timedelta(minutes=10))
@@ -501,6 +568,8 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         "aid_application": aid_application_c.id, "aid_evidence": aid_evidence_c.id,
         "aid_fund": aid_fund_c.id, "aid_ledger_entry": aid_entry_c.id, "aid_pairing": pairing_c.id,
         "aid_visit": visit_c.id, "aid_visit_photo": aid_visits.photos_of(visit_c)[0].id,
+        "contact_room": contact_room_c.id, "contact_booking": contact_booking_c.id,
+        "contact_living_area": area_c.id, "contact_batch": contact_batch_c.id,
     }
     missing = dict.fromkeys(ids, MISSING_ID) | {"worker_number": MISSING_NUMBER}
     return World(site_a, site_c, ids, missing, users, api_secret, worker_a, worker_c, child_c, lecture_a)
@@ -819,7 +888,27 @@ def _api(app, world, method, url, body):
                                   headers={"Authorization": f"Bearer {world.api_secret}"})
 
 
+def _contact_residents(app, world, number):
+    """The residents form of a dormitory of site 甲 (made once), as its union officer."""
+    from plugin.access.scope import Scope
+    from plugin.core.clock import local_today
+    from plugin.family_contact import living_areas
+
+    if "contact_area" not in world.made:
+        world.made["contact_area"] = living_areas.save_area(
+            None, living_areas.AreaInput("本部宿舍", True, local_today(), 100), site=world.site_a,
+            scope=Scope.company(), actor=SYSTEM, today=local_today())
+        session.commit()  # into the test's savepoint: a refused request rolls its own work back only
+    client = _union(app, world)
+    return client.post(f"/contact/wifi/areas/{world.made['contact_area'].id}/residents",
+                       data={"csrf_token": client.csrf, "numbers": number})
+
+
 KEY_PATHS: dict[str, KeyPath] = {
+    "living area residents: employee number": KeyPath(
+        send=_contact_residents, theirs=lambda w: "C9001", control=lambda w: "A1002",
+        missing=lambda w: "Z99999", accepted=lambda r, w: r.status_code == 302,
+        covers=("plugin.family_contact.living_areas:assign_residents",)),
     "worker form: employee number": KeyPath(
         send=_new_worker, theirs=lambda w: "C9001", control=lambda w: "A2002",
         accepted=lambda r, w: r.status_code == 302,

@@ -82,6 +82,29 @@ def _aid_application_of_worker_a(world, context):
     return {"application_id": file_application(world.worker_a).id}
 
 
+def _contact_room_of_worker_a(world, context):
+    from .contact_rooms_support import make_room
+
+    return {"room_id": make_room(world.site_a, name="本部聊天室").id}
+
+
+def _started_contact_booking_of_worker_a(world, context):
+    """Worker 甲's booking of today's 09:30 slot, begun half an hour ago: too late to cancel."""
+    from datetime import timedelta
+
+    from plugin.family_contact.models import BookingStatus, RoomBooking
+
+    from .contact_rooms_support import local, make_room
+
+    room = make_room(world.site_a, name="本部聊天室")
+    booking = RoomBooking(room_id=room.id, worker_id=world.worker_a.id, starts_at=local(0, 9, 30),
+                          ends_at=local(0, 9, 30) + timedelta(minutes=30),
+                          status=BookingStatus.BOOKED, booked_by="tests")
+    session.add(booking)
+    session.flush()
+    return {"booking_id": booking.id}
+
+
 def _revoked_token(world, context):
     from plugin.api_tokens.models import ApiToken
     from plugin.api_tokens.services import revoke_token
@@ -314,6 +337,21 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.aid_pairings.log_contact": Refused(),
     "carebridge.aid_pairings.end": Refused(),
     "carebridge.aid_visits.new": Refused(),
+    # Family contact (the world's booking of site 乙 is tomorrow's)
+    "carebridge.family_contact_allowances.add_policy": Refused(),
+    "carebridge.family_contact_allowances.export": Refused(),
+    "carebridge.family_contact_allowances.import_results": Refused(),
+    "carebridge.family_contact_rooms.new_room": Refused(),
+    "carebridge.family_contact_rooms.edit_room": Refused(),  # every field empty
+    "carebridge.family_contact_rooms.close_room": Refused(csrf=False, status=400, why=BUTTON),
+    "carebridge.family_contact_rooms.record_use": Refused(
+        status=302, why="no outcome chosen, and the slot has not begun; " + FLASHED),
+    "carebridge.family_contact_phone_rooms.book": Refused(setup=_contact_room_of_worker_a),
+    "carebridge.family_contact_phone_rooms.cancel": Refused(
+        setup=_started_contact_booking_of_worker_a),
+    "carebridge.family_contact_wifi.new_area": Refused(),
+    "carebridge.family_contact_wifi.edit_area": Refused(),
+    "carebridge.family_contact_wifi.residents": Refused(),
     # HR API (JSON; errors name the fields)
     "hr_api.post_workers": Refused(by="api", json=True),
     "hr_api.post_children": Refused(by="api", json=True),

@@ -68,10 +68,12 @@ def test_the_group_report_counts_every_figure_by_hand(world):
     assert values["lectures.sessions_held"] == 2
     assert values["lectures.attendances"] == 4
     assert values["lectures.workers_reached"] == 4
-    # A feature that is not built yet has no figure: never a made-up zero. Hardship aid is
-    # built: its figures are there, and nothing happened in it.
-    assert not any(code.startswith(("risk.", "family_contact.")) for code in values)
+    # A feature that is not built yet has no figure: never a made-up zero. Hardship aid and
+    # family contact are built: their figures are there, and nothing happened in them.
+    assert not any(code.startswith("risk.") for code in values)
     assert values["aid.families_helped"] == 0 and values["aid.fund_spending_fen"] == 0
+    assert values["family_contact.workers_granted"] == 0
+    assert values["family_contact.rooms_open"] == 0
     assert content["recipient"] == {"code": "sasac", "name": "国资委"}
     assert content["period"]["label"] == "2026年第四季度"
     left_behind = next(item for section in content["sections"] if section["type"] == "figures"

@@ -97,8 +97,16 @@ def postgresql_only(index: Index) -> Index:
     return index.ddl_if(dialect="postgresql")
 
 
+def sqlite_only(index: Index) -> Index:
+    """``index`` exists on SQLite only (the twin of a rule PostgreSQL states otherwise, such as
+    an exclusion constraint); see :func:`postgresql_only`."""
+    index.info["only_on_dialect"] = "sqlite"
+    return index.ddl_if(dialect="sqlite")
+
+
 def exists_on(schema_object, dialect_name: str) -> bool:
-    """Whether ``schema_object`` belongs in a database of ``dialect_name`` (see postgresql_only)."""
+    """Whether ``schema_object`` belongs in a database of ``dialect_name`` (see
+    :func:`postgresql_only`, :func:`sqlite_only`)."""
     only_on = getattr(schema_object, "info", {}).get("only_on_dialect")
     return only_on is None or only_on == dialect_name
 

@@ -195,3 +195,16 @@ def employed_on(day: date):
     dates (no entry date recorded counts as employed)."""
     return and_(or_(Worker.entry_date.is_(None), Worker.entry_date <= day),
                 or_(Worker.left_on.is_(None), Worker.left_on > day))
+
+
+def has_child_where(worker_id_column, *, left_behind: bool = True, in_difficulty: bool = False,
+                    de_facto_unsupported: bool = False):
+    """Published SQL condition: the worker (``worker_id_column``) is a registered parent of a
+    child who is, today, in one of the categories asked for (the categories as last computed,
+    :mod:`plugin.registry.categories`). For set-based rules of other features (a monthly
+    allowance to the parents of left-behind children)."""
+    wanted = [column.is_(True) for column, asked in (
+        (Child.left_behind, left_behind), (Child.in_difficulty, in_difficulty),
+        (Child.de_facto_unsupported, de_facto_unsupported)) if asked]
+    return select(ChildParent.id).join(Child, Child.id == ChildParent.child_id).where(
+        ChildParent.worker_id == worker_id_column, or_(*wanted)).exists()

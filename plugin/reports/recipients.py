@@ -3,9 +3,8 @@
 No official form exists for enterprises, so each recipient gets a built-in template naming the
 indicators it asks for, how they are broken down, and free-text sections. A template names
 indicators by code; one whose feature is not mounted is left out of the report (never a made-up
-zero), so the templates already name the figures of features still to come (family contact,
-risk reports). Companies copy a template and adjust the copy
-(:mod:`.templates`).
+zero), so the templates already name the figures of features still to come (risk reports).
+Companies copy a template and adjust the copy (:mod:`.templates`).
 """
 from __future__ import annotations
 
@@ -81,11 +80,14 @@ _AID = {
     "aid.children_reached": (), "aid.fund_income_fen": (), "aid.fund_spending_fen": ("fund_kind",),
     "aid.pairings_active": (), "aid.visits_made": (),
 }
-# Figures of features still to come: left out until their feature declares them.
 _FAMILY_CONTACT = {
-    "family_contact.family_phones": (), "family_contact.video_rooms": (),
-    "family_contact.minutes_granted": (), "family_contact.data_granted_mb": (),
+    "family_contact.workers_granted": (), "family_contact.minutes_granted": (),
+    "family_contact.data_granted_mb": (), "family_contact.grant_cost_fen": (),
+    "family_contact.rooms_open": ("kind",), "family_contact.bookings_made": (),
+    "family_contact.bookings_used": (), "family_contact.workers_wifi_covered": (),
+    "family_contact.workers_housed": (),
 }
+# Figures of features still to come: left out until their feature declares them.
 _RISK = {"risk.reports_made": (), "risk.median_hours_to_report": ()}
 
 
