@@ -18,8 +18,9 @@ PASSWORD = "Demo-2026-browser"
 #: role's chapter shows. ``CAREBRIDGE_GUIDE_SHOTS=docs/guide/img make test-sqlite`` renews them.
 SHOTS_DIR = os.environ.get("CAREBRIDGE_GUIDE_SHOTS")
 GUIDE_SHOTS = {
-    "hrofficer": ("/", "/workers/", "/imports/", "/children/review/", "/pledges/"),
-    "site": ("/", "/lectures/", "/reunions/on-site", "/aid/"),
+    "hrofficer": ("/", "/workers/", "/imports/", "/children/review/", "/pledges/",
+                  "/contact/allowances/"),
+    "site": ("/", "/lectures/", "/reunions/on-site", "/aid/", "/contact/rooms/"),
     "union": ("/", "/guardianship/follow-up", "/pledges/", "/reunions/", "/aid/", "/aid/funds/",
               "/aid/visits/"),
     "care": ("/children/review/", "/guardianship/agreements/", "/aid/pairings/"),
