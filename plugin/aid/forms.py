@@ -3,10 +3,6 @@ text into values (yuan into integer fen, a typed month into a date); the rules a
 :mod:`plugin.aid.services`, whose errors come back to the field they name."""
 from __future__ import annotations
 
-import re
-import unicodedata
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -23,10 +19,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import Length, Optional
-from wtforms.widgets import MonthInput
 
 from ..core.errors import CareBridgeError
-from ..core.forms import CheckboxesField, attach_error, choices
+from ..core.forms import CheckboxesField, MonthField, attach_error, choices
 from ..core.money import YuanField
 from ..core.uploads import EVIDENCE
 from ..privacy.masking import MASK
@@ -41,42 +36,6 @@ PRIORITY_REASON_LABELS = {
     "three_areas": _l("三区三州户籍"),
 }
 BAND_LABELS = {1: _l("第一优先"), 2: _l("第二优先"), 3: _l("一般")}
-
-_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月|[-/.]\s*\d{1,2}\s*日?)?")
-
-
-def parse_month(text: str | None) -> date | None:
-    """The first day of a month typed as ``2027-06``, ``2027/6``, ``2027年6月`` (a full date is
-    read as its month); None when empty, ValueError when not a month."""
-    text = unicodedata.normalize("NFKC", text or "").strip()
-    if not text:
-        return None
-    match = _MONTH.fullmatch(text)
-    if match is None:
-        raise ValueError(text)
-    return date(int(match.group(1)), int(match.group(2)), 1)
-
-
-class MonthField(StringField):
-    """A month (``<input type="month">``; a phone whose browser shows a text box takes
-    ``2027-06`` or ``2027年6月``). ``data`` is the month's first day, None when empty."""
-
-    widget = MonthInput()
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if not valuelist:
-            return
-        try:
-            self.data = parse_month(valuelist[0])
-        except ValueError as error:
-            raise ValueError(_l("请按“年-月”填写月份，例如 2027-06")) from error
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return f"{self.data:%Y-%m}" if self.data else ""
-
 
 def mask_account(number: str | None) -> str:
     """An account number as pages show it: its last four characters."""

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import enum
 import math
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -56,7 +56,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
-from ..core.dates import company_zone
+from ..core.dates import company_zone, day_bounds
 from ..core.db import session
 from ..core.indicators import FLOW, STOCK, Indicator, ListPage
 from ..org.queries import unit_id_in_subtrees
@@ -83,16 +83,9 @@ from .permissions import AID_VIEW
 # -- days and moments ----------------------------------------------------------------------------
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """``[start 00:00, the day after end 00:00)`` in the company's time zone, as UTC."""
-    zone = company_zone()
-    return (datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC),
-            datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC))
-
-
 def _end_of(day: date) -> datetime:
     """The local midnight ending ``day``, in UTC."""
-    return _bounds(day, day)[1]
+    return day_bounds(day, day)[1]
 
 
 class local_day(FunctionElement):
@@ -159,7 +152,7 @@ def _in_scope(paths: list[str]):
 
 
 def _submitted(paths: list[str], start: date, end: date):
-    since, until = _bounds(start, end)
+    since, until = day_bounds(start, end)
     return and_(_in_scope(paths), AidApplication.submitted_at >= since,
                 AidApplication.submitted_at < until)
 
@@ -209,7 +202,7 @@ def _payment_kept():
 
 def _handed_over(start: date, end: date):
     """SQL condition: in-kind help handed over in the period (the application paid then)."""
-    since, until = _bounds(start, end)
+    since, until = day_bounds(start, end)
     return and_(AidApplication.help_kind == HelpKind.IN_KIND,
                 AidApplication.status == ApplicationStatus.PAID,
                 AidApplication.paid_at >= since, AidApplication.paid_at < until)

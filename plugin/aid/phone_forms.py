@@ -13,10 +13,10 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from ..core.forms import CheckboxesField
+from ..core.forms import CheckboxesField, MonthField
 from ..core.money import YuanField
 from ..core.uploads import EVIDENCE
-from .forms import AidApplicationForm, MonthField, enum_choices
+from .forms import AidApplicationForm, enum_choices
 from .models import AidReason, HelpKind, PaymentMethod
 
 

@@ -21,7 +21,7 @@ a URL argument, a file name, an audit detail or an API field keep ``date.isoform
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context, has_request_context
@@ -121,3 +121,11 @@ def register_filters(app) -> None:
     app.jinja_env.filters["cb_date"] = format_date
     app.jinja_env.filters["cb_datetime"] = format_datetime
     app.jinja_env.filters["cb_time"] = format_time
+
+
+def day_bounds(start: date, end: date, zone: ZoneInfo | None = None) -> tuple[datetime, datetime]:
+    """The whole local days ``start`` to ``end`` as ``[start 00:00, the day after end 00:00)``
+    in UTC (the company's time zone unless ``zone``): how periods of days count moments."""
+    zone = zone or company_zone()
+    return (datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC),
+            datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC))

@@ -9,11 +9,16 @@ a flashed message goes through :func:`flash_refusal`.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+from datetime import date
+
 from flask import Response, flash, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, MonthInput
 
 from .boundary import note_refusal
 from .db import SAFE_METHODS
@@ -88,3 +93,39 @@ def flash_refusal(message: str) -> None:
     """Flash why a button's request was refused (the redirect answers as before) and refuse it."""
     note_refusal(message)
     flash(message, "danger")
+
+
+_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月|[-/.]\s*\d{1,2}\s*日?)?")
+
+
+def parse_month(text: str | None) -> date | None:
+    """The first day of a month typed as ``2027-06``, ``2027/6``, ``2027年6月`` (a full date is
+    read as its month); None when empty, ValueError when not a month."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if not text:
+        return None
+    match = _MONTH.fullmatch(text)
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(text)
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+class MonthField(StringField):
+    """A month (``<input type="month">``; a phone whose browser shows a text box takes
+    ``2027-06`` or ``2027年6月``). ``data`` is the month's first day, None when empty."""
+
+    widget = MonthInput()
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist:
+            return
+        try:
+            self.data = parse_month(valuelist[0])
+        except ValueError as error:
+            raise ValueError(_l("请按“年-月”填写月份，例如 2027-06")) from error
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return f"{self.data:%Y-%m}" if self.data else ""

@@ -4,56 +4,17 @@
 in its own words."""
 from __future__ import annotations
 
-import re
-import unicodedata
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import Optional
-from wtforms.widgets import MonthInput
 
-from ..core.forms import DIGITS_INPUT, choices
+from ..core.forms import DIGITS_INPUT, MonthField, choices
 from ..core.money import YuanField
 from .carriers import carrier_choices
 from .models import ELIGIBILITY_LABELS, GRANT_STATUS_LABELS
 from .policies import MAX_UNIT_COST_FEN
-
-_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月)?(?:\s*[-/.]\s*0?1\s*日?)?")
-
-
-def parse_month(text: str | None) -> date | None:
-    """``2027-06``, ``2027/6``, ``2027年6月`` (or the month's 1st, ``2027-06-01``) → the month's
-    1st; None when empty, ValueError when not a month."""
-    text = unicodedata.normalize("NFKC", text or "").strip()
-    if not text:
-        return None
-    match = _MONTH.fullmatch(text)
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(text)
-    return date(int(match.group(1)), int(match.group(2)), 1)
-
-
-class MonthField(StringField):
-    """A month (``<input type="month">``); ``data`` is its 1st, None when empty."""
-
-    widget = MonthInput()
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if not valuelist:
-            return
-        try:
-            self.data = parse_month(valuelist[0])
-        except ValueError as error:
-            raise ValueError(_l("请按“年-月”填写月份，例如 2026-12")) from error
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return f"{self.data:%Y-%m}" if self.data else ""
 
 
 def eligibility_choices():

@@ -24,12 +24,12 @@ local days; days (a grant's month, moving in, WiFi opening) are the company's ca
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, distinct, func, or_, select
 
-from ..core.dates import company_zone
+from ..core.dates import day_bounds
 from ..core.db import session
 from ..core.indicators import FLOW, STOCK, Indicator, ListPage, memoized
 from ..org.models import OrgKind, OrgUnit
@@ -52,15 +52,8 @@ from .permissions import CONTACT_VIEW
 # -- days, units and keys ------------------------------------------------------------------------
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """``[start 00:00, the day after end 00:00)`` in the company's time zone, as UTC."""
-    zone = company_zone()
-    return (datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC),
-            datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC))
-
-
 def _end_of(day: date) -> datetime:
-    return _bounds(day, day)[1]
+    return day_bounds(day, day)[1]
 
 
 def _count(statement: Select) -> int:
@@ -198,7 +191,7 @@ def rooms_open_series(paths: list[str], days: list[date]) -> dict[date, int]:
 def _bookings(paths: list[str], start: date, end: date, *columns) -> Select:
     """``columns`` (default: the id) of the bookings not cancelled whose slot starts in the
     period, in rooms of the subtrees."""
-    since, until = _bounds(start, end)
+    since, until = day_bounds(start, end)
     return (select(*(columns or (RoomBooking.id,))).select_from(RoomBooking)
             .join(ContactRoom, ContactRoom.id == RoomBooking.room_id)
             .where(_rooms_in(paths), RoomBooking.starts_at >= since, RoomBooking.starts_at < until,

@@ -5,12 +5,12 @@ Periods are whole local days, both ends included: 1–30 November means from 1 N
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from ..core.dates import format_datetime
+from ..core.dates import day_bounds, format_datetime
 
 
 def company_zone() -> ZoneInfo:
@@ -28,11 +28,8 @@ def utc_to_local(value: datetime, zone: ZoneInfo | None = None) -> datetime:
 
 def period_bounds(start: date, end: date,
                   zone: ZoneInfo | None = None) -> tuple[datetime, datetime]:
-    """``[start 00:00, the day after end 00:00)`` in UTC."""
-    zone = zone or company_zone()
-    after = end + timedelta(days=1)
-    return (datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC),
-            datetime.combine(after, time.min, tzinfo=zone).astimezone(UTC))
+    """``[start 00:00, the day after end 00:00)`` in UTC (:func:`plugin.core.dates.day_bounds`)."""
+    return day_bounds(start, end, zone)
 
 
 def format_local(value: datetime, zone: ZoneInfo | None = None) -> str:
