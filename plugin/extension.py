@@ -64,6 +64,8 @@ class CareBridgeState:
     channels: list[NotificationChannel] = field(default_factory=list)
     #: The links features put into each slot (:data:`plugin.core.features.SLOTS`), in order.
     links: dict[str, list[Link]] = field(default_factory=dict)
+    #: The feature that put each staff-menu link there (the menu groups a feature's links).
+    link_features: dict[Link, Feature] = field(default_factory=dict)
     #: The templates features include into each slot.
     panels: dict[str, list[str]] = field(default_factory=dict)
     #: Encrypts sensitive fields; keys from ``CAREBRIDGE_DATA_KEY`` or ``instance/data_keys``.
@@ -130,6 +132,8 @@ class CareBridge:
         for feature in mounted:
             for slot, links in feature.links.items():
                 state.links.setdefault(slot, []).extend(links)
+            state.link_features.update(dict.fromkeys(feature.links.get("navigation", ()),
+                                                      feature))
             for slot, templates in feature.panels.items():
                 state.panels.setdefault(slot, []).extend(templates)
         for links in state.links.values():
@@ -228,6 +232,40 @@ class ShownLink:
     endpoint: str
 
 
+@dataclass(frozen=True)
+class NavGroup:
+    """An entry of the staff menu: one link, or (``label`` set) a feature's several links under
+    its name, which a host shows as a drop-down so the menu stays on one line."""
+
+    items: tuple[ShownLink, ...]
+    label: object = None
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        return tuple(item.endpoint for item in self.items)
+
+
+def group_navigation(items: list[ShownLink], feature_of) -> list[NavGroup]:
+    """The menu's entries: the links of a feature that has a label and shows this user more
+    than one are put together where the first of them stands; every other link stands alone."""
+    by_feature: dict[str, list[ShownLink]] = {}
+    for item in items:
+        feature = feature_of(item)
+        if feature is not None and feature.label is not None:
+            by_feature.setdefault(feature.name, []).append(item)
+    groups: list[NavGroup] = []
+    placed: set[str] = set()
+    for item in items:
+        feature = feature_of(item)
+        members = by_feature.get(feature.name, []) if feature is not None else []
+        if len(members) < 2:
+            groups.append(NavGroup((item,)))
+        elif feature.name not in placed:
+            placed.add(feature.name)
+            groups.append(NavGroup(tuple(members), feature.label))
+    return groups
+
+
 def _register_template_helpers(app: Flask) -> None:
     from .access.checks import has_permission
     from .notifications.queries import unread_count
@@ -266,6 +304,10 @@ def _register_template_helpers(app: Flask) -> None:
         def nav_items() -> list[ShownLink]:
             return slot_links("navigation") if current_actor() is not None else []
 
+        def nav_groups() -> list[NavGroup]:
+            features = {link.endpoint: feature for link, feature in state.link_features.items()}
+            return group_navigation(nav_items(), lambda item: features.get(item.endpoint))
+
         def slot_panels(slot: str) -> list[str]:
             return state.panels.get(slot, [])
 
@@ -277,6 +319,7 @@ def _register_template_helpers(app: Flask) -> None:
             "cb_layout": state.adapter.layout_template,
             "cb_language": current_language,
             "cb_nav_items": nav_items,
+            "cb_nav_groups": nav_groups,
             "cb_links": slot_links,
             "cb_panels": slot_panels,
             "cb_unread_notifications": unread_notifications,

@@ -127,6 +127,12 @@ def test_a_phone_application_through_three_approvers_to_payout_and_the_statement
     phone.reload()
     expect(phone.locator("#application-status")).to_have_attribute("data-status", "paid")
 
+    # The menu keeps hardship aid's pages under one drop-down.
+    page.locator("#main-nav .dropdown-toggle", has_text="困难帮扶").click()
+    page.locator("#main-nav .dropdown-menu.show a", has_text="帮扶基金").click()
+    expect(page.locator("main h1")).to_contain_text("基金")
+    assert page.url.rstrip("/").endswith("/aid/funds")
+
     # The fund's statement from last month to today: ¥10,000 in before, ¥3,000 out.
     start = today.replace(day=1) - timedelta(days=10)
     page.goto(f"/aid/funds/{fund_id}/statement?start={start.isoformat()}&end={today.isoformat()}")
