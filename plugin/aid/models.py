@@ -289,6 +289,9 @@ APPLICATION_STATUS_LABELS = {
     ApplicationStatus.CANCELLED: _l("已撤销"),
 }
 
+#: Statuses in which an application may still be withdrawn or cancelled (nothing paid yet).
+CANCELLABLE_STATUSES = (ApplicationStatus.IN_REVIEW, ApplicationStatus.SENT_BACK,
+                        ApplicationStatus.APPROVED)
 #: Statuses in which an application still waits for someone.
 OPEN_STATUSES = (ApplicationStatus.IN_REVIEW, ApplicationStatus.SENT_BACK,
                  ApplicationStatus.APPROVED, ApplicationStatus.PAYING)

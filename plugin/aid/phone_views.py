@@ -21,7 +21,7 @@ from ..registry.queries import children_of
 from ..worker_access.cookies import request_worker_actor, require_worker
 from . import application_queries, queries, rules, services
 from .forms import application_defaults, attach_service_errors, has_errors, mask_account
-from .models import ApplicationStatus, DecisionOutcome
+from .models import CANCELLABLE_STATUSES, ApplicationStatus, DecisionOutcome
 from .phone_forms import PhoneApplicationForm, WithdrawForm
 
 bp = Blueprint("aid_phone", __name__, url_prefix="/w/aid", template_folder="templates")
@@ -46,9 +46,6 @@ OUTCOME_WORDS = {
     DecisionOutcome.REJECTED: _l("不同意"),
     DecisionOutcome.SENT_BACK: _l("退回，请补充"),
 }
-#: Statuses in which the worker may withdraw the application.
-WITHDRAWABLE = (ApplicationStatus.IN_REVIEW, ApplicationStatus.SENT_BACK,
-                ApplicationStatus.APPROVED)
 
 
 @dataclass(frozen=True)
@@ -158,7 +155,7 @@ def _application_page(worker, application, *, withdraw_form=None, error=None):
                   payments=queries.payments_of(application.id),
                   masked_account=mask_account(application.account_number),
                   applied=request.args.get("applied") == "1",
-                  may_withdraw=application.status in WITHDRAWABLE,
+                  may_withdraw=application.status in CANCELLABLE_STATUSES,
                   withdraw_form=withdraw_form or WithdrawForm())
 
 

@@ -34,6 +34,7 @@ from ..registry.queries import children_of
 from ..registry.regions import is_three_areas_three_prefectures
 from . import chains, ledger, notices, queries, rules
 from .models import (
+    CANCELLABLE_STATUSES,
     AidApplication,
     AidFund,
     AidReason,
@@ -396,8 +397,7 @@ def cancel(application: AidApplication, actor: Actor, *, reason: str | None) -> 
     goes back to the fund."""
     lock_rows(AidApplication, [application.id])
     session.refresh(application)
-    if application.status not in (ApplicationStatus.IN_REVIEW, ApplicationStatus.SENT_BACK,
-                                  ApplicationStatus.APPROVED):
+    if application.status not in CANCELLABLE_STATUSES:
         raise ValidationError(NOT_CANCELLABLE)
     reason = clean_free_text(reason, max_length=300, field="reason")
     if not reason:

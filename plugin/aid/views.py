@@ -54,7 +54,7 @@ from .forms import (
     has_errors,
     mask_account,
 )
-from .models import ApplicationStatus, HelpKind
+from .models import CANCELLABLE_STATUSES, ApplicationStatus, HelpKind
 from .permissions import AID_APPLY, AID_CONFIGURE, AID_PAY, AID_VIEW
 
 bp = Blueprint("aid", __name__, url_prefix="/aid", template_folder="templates")
@@ -71,9 +71,6 @@ LABELS = {"band_labels": BAND_LABELS, "reason_labels": PRIORITY_REASON_LABELS,
 PAGE_EXPIRED = N_("页面已过期，请刷新后重试")
 NO_ACCOUNT = N_("这份申请没有收款账号")
 
-#: Statuses in which an officer may cancel an application (money held goes back).
-CANCELLABLE = (ApplicationStatus.IN_REVIEW, ApplicationStatus.SENT_BACK,
-               ApplicationStatus.APPROVED)
 
 
 def employee_number_of(actor: Actor) -> str | None:
@@ -150,7 +147,7 @@ def application_context(application, actor, *, refused: bool = False, error=None
         pay_form=pay_form or PayForm(prefix="pay", data={"paid_on": local_today()}),
         cancel_form=cancel_form or ReasonForm(prefix="cancel"),
         close_form=close_form or ReasonForm(prefix="close"),
-        reveal_form=ActionForm(prefix="reveal"), cancellable=CANCELLABLE, **LABELS)
+        reveal_form=ActionForm(prefix="reveal"), cancellable=CANCELLABLE_STATUSES, **LABELS)
 
 
 @bp.route("/applications/<int:application_id>")
