@@ -47,3 +47,9 @@ report_filed = _signals.signal("carebridge.report-filed")
 #: A unit's responsible person confirmed its figures for a period. Keyword arguments:
 #: ``confirmation``, ``actor``.
 report_figures_confirmed = _signals.signal("carebridge.report-figures-confirmed")
+
+#: Asked, not told: features that rank families in need (hardship aid) send it with the keyword
+#: ``worker_ids``; a feature that keeps child-protection cases (risk reports) answers with the
+#: set of those workers who have a case still open about one of their children. Receivers only
+#: read; when no such feature is mounted nobody answers and no family is flagged.
+open_concerns_asked = _signals.signal("carebridge.open-concerns-asked")

@@ -321,3 +321,23 @@ def test_the_family_hears_of_each_decision_and_the_payment_on_its_phone(org):
     assert any("补充材料" in text for text in texts)
     assert any("已批准" in text for text in texts)
     assert any("已发放" in text for text in texts)
+
+
+def test_a_family_with_an_open_child_protection_case_comes_first(org, app):
+    """Aid asks (``open_concerns_asked``) whoever keeps child-protection cases; a family named
+    in an answer is in the first band with the reason "risk", others keep their own band."""
+    from plugin.signals import open_concerns_asked
+
+    flagged = org["worker"]
+    other = services.apply(flagged, cash(), org["care"])
+    assert (other.priority, other.priority_reasons) == (3, "")
+
+    def answer(sender, *, worker_ids, **_extra):
+        return {worker_id for worker_id in worker_ids if worker_id == flagged.id}
+
+    open_concerns_asked.connect(answer, sender=app)
+    try:
+        application = services.apply(flagged, cash(), org["care"])
+    finally:
+        open_concerns_asked.disconnect(answer, sender=app)
+    assert (application.priority, application.priority_reasons) == (1, "risk")

@@ -1,6 +1,8 @@
 """The permission check. Every feature asks :func:`has_permission`; views use :func:`require`."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import abort, current_app, g, has_request_context, redirect, request
 from sqlalchemy import select
 
@@ -55,11 +57,17 @@ def require(permission: Permission, unit: OrgUnit | None = None) -> Actor:
     Anonymous visitors are sent to the host's login page; signed-in users without the permission
     get 403.
     """
+    return require_any((permission,), unit)
+
+
+def require_any(permissions: Iterable[Permission], unit: OrgUnit | None = None) -> Actor:
+    """:func:`require` for a page serving several permissions (the importer's, one per kind it
+    imports): the actor must hold at least one of them."""
     adapter = current_app.extensions["carebridge"].adapter
     actor = adapter.current_actor()
     if actor is None:
         abort(redirect(adapter.login_url(request.full_path if request.query_string
                                          else request.path)))
-    if not has_permission(actor.key, permission, unit):
+    if not any(has_permission(actor.key, permission, unit) for permission in permissions):
         abort(403)
     return actor

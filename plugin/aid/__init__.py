@@ -24,7 +24,8 @@ feature = Feature(
     package=__name__,
     demo="demo:load",
     blueprints=("views:bp", "phone_views:bp", "fund_views:bp", "pairing_views:bp",
-                "visit_views:bp", "decision_views:bp", "chain_views:bp"),
+                "visit_views:bp", "decision_views:bp", "chain_views:bp", "risk_panel:bp"),
+    panels={"risk_report": ("carebridge/aid/_risk_report.html",)},
     models=("models",),
     indicators="indicators:INDICATORS",
     record_pages={
@@ -54,6 +55,8 @@ feature = Feature(
                         subject_arg="worker_id", element_id="aid-pairing-worker-link"),
                    Link("carebridge.aid_visits.new", _l("工会慰问"), AID_VISITS,
                         subject_arg="worker_id", element_id="aid-visit-worker-link")),
+        "risk_report": (Link("carebridge.aid.apply", _l("为这个家庭申请困难帮扶"), AID_APPLY,
+                             subject_arg="worker_id", element_id="aid-risk-link"),),
         "phone.home": (Link("carebridge.aid_phone.mine", _l("困难帮扶：申请救助、查看进度"),
                             element_id="aid-link", order=50),),
     },

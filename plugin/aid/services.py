@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..access.checks import grants_of
@@ -32,6 +33,7 @@ from ..org.queries import get_root_unit
 from ..registry.models import Child, Worker
 from ..registry.queries import children_of
 from ..registry.regions import is_three_areas_three_prefectures
+from ..signals import open_concerns_asked
 from . import chains, ledger, notices, queries, rules
 from .models import (
     CANCELLABLE_STATUSES,
@@ -262,8 +264,19 @@ def _priority(worker: Worker, children: Sequence[Child]) -> dict:
     facts = [rules.ChildFacts(child.in_difficulty, child.de_facto_unsupported,
                               child.in_three_areas) for child in children_of(worker)]
     band, reasons = rules.priority_of(
-        facts, worker_in_three_areas=bool(region and is_three_areas_three_prefectures(region)))
+        facts, worker_in_three_areas=bool(region and is_three_areas_three_prefectures(region)),
+        open_risk_report=worker.id in workers_with_open_concerns([worker.id]))
     return {"priority": band, "priority_reasons": ",".join(reasons)}
+
+
+def workers_with_open_concerns(worker_ids: Sequence[int]) -> set[int]:
+    """Those of ``worker_ids`` with an open child-protection case, as the features keeping such
+    cases answer :data:`plugin.signals.open_concerns_asked`."""
+    flagged: set[int] = set()
+    for _receiver, answer in open_concerns_asked.send(current_app._get_current_object(),
+                                                      worker_ids=list(worker_ids)):
+        flagged |= set(answer or ())
+    return flagged
 
 
 def _add_evidence(application: AidApplication, files, actor: Actor) -> None:

@@ -3,10 +3,11 @@
 A feature's ``__init__.py`` builds one ``Feature`` naming everything the platform needs from it:
 its blueprints, models, permissions and the roles that hold them by default, navigation entries,
 links and panels it puts on other features' pages (:data:`SLOTS`), scheduled jobs, signal
-receivers, CLI commands, settings, audit action labels, integrity-record entry kinds and demo
-data. The extension (:mod:`plugin.extension`) mounts the features listed in :mod:`plugin.features`;
-the permission table (:mod:`plugin.access.roles`), the job list (:mod:`plugin.jobs`), the audit
-labels and the integrity record read the declarations, so none of them names a feature.
+receivers, CLI commands, settings, audit action labels, integrity-record entry kinds,
+spreadsheet imports and demo data. The extension (:mod:`plugin.extension`) mounts the features
+listed in :mod:`plugin.features`; the permission table (:mod:`plugin.access.roles`), the job
+list (:mod:`plugin.jobs`), the audit labels and the integrity record read the declarations, so
+none of them names a feature.
 
 Code is named by ``"module:attribute"`` relative to the feature's package (``"views:bp"``) and
 imported only when the extension mounts the feature, so declaring one imports nothing heavy.
@@ -29,6 +30,9 @@ SLOTS = {
     "worker": "the staff page of one worker (subject: the worker)",
     "phone.home": "the worker's phone home page (no subject; the worker is signed in)",
     "lecture": "the staff page of one lecture session (subject: the lecture)",
+    # Links and panels: the page's ``subject`` is the child's parent worker, or None when the
+    # child is not in the registry (then only links without a subject_arg show).
+    "risk_report": "the staff page of one child-protection case (subject: the parent worker)",
     # Panels only: each template adds items to the home page's to-do list (a ``<ul>``), one
     # ``todo_item`` (``carebridge/macros.html``) each, counted in one query within the signed-in
     # user's scope (the page's ``actor``), linking to the list behind it, and only for users who
@@ -101,6 +105,42 @@ class IntegrityKind:
 
 
 @dataclass(frozen=True)
+class RecordImport:
+    """A spreadsheet of records a feature imports through the roster importer: the same upload
+    page, header detection, column-mapping step (mappings saved per source), background job with
+    progress, dry run and error file as the HR rosters (:mod:`plugin.imports`).
+
+    ``fields`` names a tuple of :class:`plugin.registry.schema.FieldSpec`; each row is parsed
+    with them (every field error collected) and, when it has none, handed to ``store``:
+    ``(values, *, unit, actor, scope, today) -> "created" | "updated" | "unchanged"``, which runs
+    in the row's SAVEPOINT, audits what it changes, touches nothing outside ``scope`` (a
+    :class:`plugin.access.scope.Scope`) and raises a ``CareBridgeError`` naming the field for a
+    row that breaks a rule. ``unit`` is the unit the file is imported into.
+    """
+
+    #: Stored on the job and used in URLs; 1 to 16 characters (``cb_import_job.kind``).
+    code: str
+    #: What the file holds, for people (a lazy msgid): "转介资源名录".
+    label: Any
+    #: Needed on the importing unit to upload such a file and to see its jobs.
+    permission: str
+    #: ``"module:attribute"``: the tuple of ``FieldSpec`` s.
+    fields: str
+    #: ``"module:function"``: stores one parsed row (see above).
+    store: str
+    #: Fields whose values together identify a row: a second row of the file with the same
+    #: values is rejected, naming the first.
+    key_fields: tuple[str, ...] = ()
+    #: ``"module:attribute"``: field code → an example value that imports as it is, for the
+    #: blank template.
+    example: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 < len(self.code) <= 16 or not self.code.replace("_", "").isalnum():
+            raise ValueError(f"import code {self.code!r} must be 1 to 16 letters, digits or _")
+
+
+@dataclass(frozen=True)
 class DemoContext:
     """What a feature's demo loader gets: the demo company's units by name, the actor the demo
     acts as (an administrator of the whole company), the day the demo is loaded (the company's
@@ -143,6 +183,8 @@ class Feature:
     #: audit log reads its object types, detail keys and values (labels, names, links).
     audit_text: str | None = None
     integrity_kinds: tuple[IntegrityKind, ...] = ()
+    #: Spreadsheets of the feature's records imported through the roster importer.
+    imports: tuple[RecordImport, ...] = ()
     #: ``"module:attribute"`` naming the tuple of figures the feature publishes for reports and
     #: the dashboard (:class:`plugin.core.indicators.Indicator`).
     indicators: str | None = None

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from ..access.checks import has_permission
 from ..audit.text import AuditTarget, AuditText, Named
 from ..core.db import session
+from ..core.errors import NotFound
 from ..org.models import OrgUnit
-from .forms import KIND_LABELS
+from .kinds import KindLabels, kind_spec
 from .models import ImportJob
-from .permissions import ROSTERS_IMPORT
 
 #: The counts of a finished import, in the order a sentence names them.
 _COUNTS = {"processed": _l("处理 %(count)s 行"), "created": _l("新增 %(count)s"),
@@ -23,12 +23,20 @@ _COUNTS = {"processed": _l("处理 %(count)s 行"), "created": _l("新增 %(coun
 
 def describe_jobs(ids: list[str], reader_key: str | None) -> dict[str, Named]:
     rows = session.execute(
-        select(ImportJob.id, ImportJob.filename, OrgUnit)
+        select(ImportJob.id, ImportJob.kind, ImportJob.filename, OrgUnit)
         .join(OrgUnit, OrgUnit.id == ImportJob.org_unit_id)
         .where(ImportJob.id.in_([int(i) for i in ids if i.isdigit()]))).all()
     return {str(job_id): Named(filename, url_for("carebridge.imports.job", job_id=job_id)
-                               if has_permission(reader_key, ROSTERS_IMPORT, unit) else None)
-            for job_id, filename, unit in rows}
+                               if _may_open(reader_key, kind, unit) else None)
+            for job_id, kind, filename, unit in rows}
+
+
+def _may_open(reader_key: str | None, kind: str, unit: OrgUnit) -> bool:
+    try:
+        permission = kind_spec(kind).permission
+    except NotFound:
+        return False  # a kind whose feature is no longer mounted
+    return has_permission(reader_key, permission, unit)
 
 
 def finished(details, phrase) -> list[str]:
@@ -58,6 +66,6 @@ def started(details, phrase) -> list[str]:
 AUDIT_TEXT = AuditText(
     targets={"import": AuditTarget(_l("花名册导入"), describe_jobs)},
     keys={"kind": _l("花名册"), "rejected": _l("拒绝行数")},
-    values={"kind": {kind.value: label for kind, label in KIND_LABELS.items()}},
+    values={"kind": KindLabels()},
     sentences={"import.finished": finished, "import.started": started},
 )

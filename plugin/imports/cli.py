@@ -32,7 +32,7 @@ from .columns import ColumnPlan, normalise_header
 from .messages import awaiting_consent, bilingual, describe_error, job_failure, job_headline
 from .models import FileRole, ImportJob, ImportKind, ImportStatus
 from .processing import run_import
-from .services import FIELDS, copy_file_to, create_job
+from .services import copy_file_to, create_job, fields_of
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -81,11 +81,11 @@ def parse_maps(maps: tuple[str, ...] | list[str], fields) -> dict[str, str]:
     return result
 
 
-def import_from_shell(kind: ImportKind, path: Path, *, unit_reference: str | None = None,
+def import_from_shell(kind: ImportKind | str, path: Path, *, unit_reference: str | None = None,
                       dry_run: bool = False, source: str | None = None,
                       maps: tuple[str, ...] | list[str] = ()) -> int:
     """Run an import of ``path`` and print what happened; returns the exit status."""
-    fields = FIELDS[kind]
+    fields = fields_of(kind)
     if dry_run:
         click.echo(bilingual(lambda: gettext("试导入（dry run）：只检查，不写入任何数据")))
     try:

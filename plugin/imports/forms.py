@@ -9,12 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from ..core.forms import choices as select_choices
 from ..core.uploads import ROSTER
 from ..registry.schema import FieldSpec
-from .models import ImportKind, ImportStatus
-
-KIND_LABELS = {
-    ImportKind.WORKERS: _l("职工花名册"),
-    ImportKind.CHILDREN: _l("职工子女信息"),
-}
+from .models import ImportStatus
 
 STATUS_LABELS = {
     ImportStatus.MAPPING: _l("待指定列"),
@@ -35,15 +30,17 @@ class UploadForm(FlaskForm):
                      render_kw={"accept": ROSTER.accept},
                      description=_l("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码均可）。"
                                     "表头上方的标题行、日期行会自动跳过。"))
-    kind = SelectField(_l("导入内容"), validators=[DataRequired()],
-                       choices=select_choices((kind.value, label)
-                                              for kind, label in KIND_LABELS.items()))
+    #: The kinds the user may import somewhere (:meth:`set_kinds`).
+    kind = SelectField(_l("导入内容"), validators=[DataRequired()])
     #: Checked against the user's permissions by the view (403), not against the choices.
     unit = SelectField(_l("导入单位"), coerce=int, validate_choice=False,
                        description=_l("花名册中的项目部/厂区和班组在这个单位下按名称查找，找不到时自动新建。"))
     source = StringField(_l("来源名称"), validators=[Optional(), Length(max=100)],
                          description=_l("例如“一号项目部劳资系统”。同一来源的列对应关系会被记住，下次自动使用。"))
     dry_run = BooleanField(_l("试运行：只检查并显示将要发生的变化，不写入"))
+
+    def set_kinds(self, labels: dict[str, object]) -> None:
+        self.kind.choices = select_choices(labels.items())
 
 
 class MappingForm(FlaskForm):

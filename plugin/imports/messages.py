@@ -10,6 +10,7 @@ from ..core.errors import CareBridgeError, ErrorList, ValidationError, bilingual
 from ..core.i18n import N_
 from ..registry.held_details import hold_days
 from ..registry.schema import FieldSpec, field_label
+from .kinds import kind_spec
 from .models import ImportJob
 
 #: ``bilingual`` and ``plain_params`` live in :mod:`plugin.core.errors`; importable from here too.
@@ -60,9 +61,7 @@ def job_headline(job: ImportJob) -> ValidationError | None:
 
 
 def _fields(job: ImportJob) -> tuple[FieldSpec, ...]:
-    from ..registry.schema import CHILD_FIELDS, WORKER_FIELDS
-
-    return CHILD_FIELDS if job.kind.value == "children" else WORKER_FIELDS
+    return kind_spec(job.kind).fields
 
 
 def job_failure(job: ImportJob) -> ValidationError | None:

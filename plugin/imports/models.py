@@ -14,13 +14,16 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
-from ..core.db import Base, enum_column
+from ..core.db import Base
 from ..core.i18n import N_
 from ..core.tasks import Task, TaskKind, TaskStatus
 from ..org.models import OrgUnit
 
 
 class ImportKind(str, enum.Enum):
+    """The HR rosters; features declare more kinds (:mod:`plugin.imports.kinds`), so a job's
+    :attr:`ImportJob.kind` is the kind's code as a string."""
+
     WORKERS = "workers"
     CHILDREN = "children"
 
@@ -60,7 +63,8 @@ class ImportJob(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Its background task: state, progress, heartbeat, the upload and the error file.
     task_id: Mapped[int] = mapped_column(ForeignKey("cb_task.id"), unique=True)
-    kind: Mapped[ImportKind] = mapped_column(enum_column(ImportKind, 16))
+    #: The kind's code (:func:`plugin.imports.kinds.kind_spec`).
+    kind: Mapped[str] = mapped_column(String(16))
     #: Process everything, store nothing: the counts say what would change.
     is_dry_run: Mapped[bool] = mapped_column(default=False)
     filename: Mapped[str] = mapped_column(String(255))
@@ -116,7 +120,7 @@ class ImportJob(Base):
         return self.task.failure
 
     def __repr__(self) -> str:
-        return f"<ImportJob {self.id} {self.kind.value if self.kind else None} {self.filename!r}>"
+        return f"<ImportJob {self.id} {self.kind} {self.filename!r}>"
 
 
 class ColumnMapping(Base):
@@ -127,7 +131,7 @@ class ColumnMapping(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[ImportKind] = mapped_column(enum_column(ImportKind, 16))
+    kind: Mapped[str] = mapped_column(String(16))
     #: Normalised column header → field code ("" for a column to ignore).
     columns: Mapped[dict[str, str]] = mapped_column(JSON)
     updated_by: Mapped[str] = mapped_column(String(64))

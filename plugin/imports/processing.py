@@ -63,11 +63,11 @@ from . import queries
 from .batching import BatchInserts
 from .columns import ColumnPlan, find_header
 from .formats import format_named
+from .kinds import OUTCOMES, kind_spec
 from .messages import bilingual, describe_error, job_headline, plain_params
 from .models import ROSTER_IMPORT, FileRole, ImportJob, ImportKind
-from .permissions import ROSTERS_IMPORT
 from .seen import SeenKeys
-from .services import FIELDS, store_file
+from .services import store_file
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ def import_scope(job: ImportJob) -> Scope:
     this is normally the unit's subtree; a grant withdrawn since then narrows it.
     """
     return Scope.of_unit(job.org_unit).within(
-        Scope.of_actor(_job_actor(job), ROSTERS_IMPORT))
+        Scope.of_actor(_job_actor(job), kind_spec(job.kind).permission))
 
 
 def _batched(rows: Iterable[tuple[int, list[Any]]],
@@ -203,7 +203,8 @@ class _Importer(BatchInserts):
         #: The task's run: progress and heartbeat go through it (and stop if it was taken over).
         self.run = run
         self.kind = job.kind
-        self.fields = FIELDS[job.kind]
+        self.spec = kind_spec(job.kind)
+        self.fields = self.spec.fields
         self.is_dry_run = job.is_dry_run
         self.actor = _job_actor(job)
         self.base_id = job.org_unit_id
@@ -348,7 +349,7 @@ class _Importer(BatchInserts):
                     (values for *_, values, _errors in parsed if values is not None),
                     scope=self.scope)
                 taken = self._create_new_workers_at_once(parsed)
-            else:
+            elif self.kind == ImportKind.CHILDREN:
                 taken = self._create_new_children_at_once(parsed)
             for position, (row_number, cells, raw, values, errors) in enumerate(parsed):
                 if position not in taken:
@@ -380,6 +381,10 @@ class _Importer(BatchInserts):
             return raw, None, None
         if self.kind == ImportKind.WORKERS:
             duplicate = self._duplicate_of(values, raw, row_number)
+            if duplicate is not None:
+                errors.append(duplicate)
+        elif self.spec.key_fields and values is not None:
+            duplicate = self._repeated_key(values, row_number)
             if duplicate is not None:
                 errors.append(duplicate)
         return raw, values, errors
@@ -444,12 +449,30 @@ class _Importer(BatchInserts):
         return ValidationError("工号 %(number)s 与第 %(first_row)s 行重复：同一文件中工号不能重复",
                                field="employee_number", number=number, first_row=first)
 
+    def _repeated_key(self, values: dict[str, Any], row_number: int) -> ValidationError | None:
+        """The error for a second row with the same key fields as an earlier one (a declared
+        kind's ``key_fields``): the file says the same thing twice, or contradicts itself."""
+        key = "\x1f".join(str(values.get(code) or "") for code in self.spec.key_fields)
+        first = self.seen.first_row(key, row_number)
+        if first is None:
+            return None
+        labels = "、".join(str(field_label(self.fields, code)) for code in self.spec.key_fields)
+        return ValidationError("与第 %(first_row)s 行重复（%(fields)s 都相同）：同一文件中不能重复",
+                               field=self.spec.key_fields[0], first_row=first, fields=labels)
+
     def _upsert(self, values: dict[str, Any]) -> UpsertOutcome:
         if self.kind == ImportKind.WORKERS:
             unit = self.resolver.resolve(values.get("site"), values.get("team"))
             return upsert_worker(values, unit=unit, actor=self.actor, lookup=self.lookup,
                                  scope=self.scope)
-        return upsert_child(values, actor=self.actor, today=self.today, scope=self.scope)
+        if self.kind == ImportKind.CHILDREN:
+            return upsert_child(values, actor=self.actor, today=self.today, scope=self.scope)
+        outcome = self.spec.store(values, unit=session.get(OrgUnit, self.base_id),
+                                  actor=self.actor, scope=self.scope, today=self.today)
+        if outcome not in OUTCOMES:
+            raise ValueError(f"import {self.kind}: store answered {outcome!r}")
+        return UpsertOutcome(record=None, created=outcome == "created",
+                             changed=["record"] if outcome == "updated" else [])
 
     def _forget_units_since(self, count: int) -> None:
         """A rolled-back row may have created units: they no longer exist, drop the cache."""

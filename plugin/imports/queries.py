@@ -1,7 +1,7 @@
 """Reads for roster imports: jobs, their stored files, saved column mappings, importing units."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 
 from ..access.checks import scope_paths
 from ..core import task_files
@@ -9,8 +9,8 @@ from ..core.db import session
 from ..core.task_files import StoredFile
 from ..org.models import OrgKind, OrgUnit
 from ..org.queries import in_subtrees, sorted_tree, units_in_subtrees
+from .kinds import import_kinds
 from .models import ROSTER_IMPORT, ColumnMapping, FileRole, ImportJob, ImportKind
-from .permissions import ROSTERS_IMPORT
 
 RECENT_JOBS = 20
 
@@ -23,29 +23,48 @@ def job_of_task(task_id: int) -> ImportJob:
     return session.execute(select(ImportJob).where(ImportJob.task_id == task_id)).scalar_one()
 
 
+def _paths_by_permission(user_key: str) -> dict[str, tuple[list[str], list[str]]]:
+    """Import permission → (the kinds it imports, the subtrees where the user holds it)."""
+    kinds: dict[str, list[str]] = {}
+    for spec in import_kinds().values():
+        kinds.setdefault(spec.permission, []).append(spec.code)
+    return {permission: (codes, scope_paths(user_key, permission))
+            for permission, codes in kinds.items()}
+
+
 def recent_jobs(user_key: str, limit: int = RECENT_JOBS) -> list[ImportJob]:
-    """The latest jobs on units where the user may import."""
-    paths = scope_paths(user_key, ROSTERS_IMPORT)
+    """The latest jobs of each kind on units where the user may import that kind."""
+    visible = [ImportJob.kind.in_(codes) & in_subtrees(OrgUnit.path, paths)
+               for codes, paths in _paths_by_permission(user_key).values() if paths]
     return list(session.execute(
         select(ImportJob).join(OrgUnit, ImportJob.org_unit_id == OrgUnit.id)
-        .where(in_subtrees(OrgUnit.path, paths))
+        .where(or_(false(), *visible))
         .order_by(ImportJob.id.desc()).limit(limit)).scalars())
 
 
+def importable_kinds(user_key: str) -> list[str]:
+    """Codes of the kinds the user may import somewhere."""
+    return [code for codes, paths in _paths_by_permission(user_key).values() if paths
+            for code in codes]
+
+
 def importing_units(user_key: str) -> list[OrgUnit]:
-    """Units a user may import into (teams are leaves: rosters name the teams themselves)."""
-    units = units_in_subtrees(scope_paths(user_key, ROSTERS_IMPORT))
+    """Units a user may import something into (teams are leaves: rosters name the teams
+    themselves); which kind into which unit is checked on upload."""
+    paths = [path for _codes, paths in _paths_by_permission(user_key).values() for path in paths]
+    units = units_in_subtrees(paths)
     return sorted_tree([unit for unit in units if unit.kind != OrgKind.TEAM])
 
 
-def get_mapping(source: str | None, kind: ImportKind) -> ColumnMapping | None:
+def get_mapping(source: str | None, kind: ImportKind | str) -> ColumnMapping | None:
     if not source:
         return None
     return session.execute(select(ColumnMapping).where(
-        ColumnMapping.source == source, ColumnMapping.kind == kind)).scalar_one_or_none()
+        ColumnMapping.source == source, ColumnMapping.kind == getattr(kind, "value", kind))
+    ).scalar_one_or_none()
 
 
-def saved_columns(source: str | None, kind: ImportKind) -> dict[str, str]:
+def saved_columns(source: str | None, kind: ImportKind | str) -> dict[str, str]:
     """Normalised header → field code saved for this source ({} when there is none)."""
     mapping = get_mapping(source, kind)
     return dict(mapping.columns) if mapping is not None else {}

@@ -21,19 +21,19 @@ from ..core.i18n import N_
 from ..core.settings import setting
 from ..core.uploads import ROSTER, save_upload
 from ..org.models import OrgKind, OrgUnit
-from ..registry.schema import CHILD_FIELDS, WORKER_FIELDS, FieldSpec
+from ..registry.schema import FieldSpec
 from . import queries
 from .columns import ColumnPlan, find_header, normalise_header
 from .formats import RosterFormat, format_for_filename, format_named
+from .kinds import kind_spec
 from .models import ROSTER_IMPORT, ColumnMapping, FileRole, ImportJob, ImportKind, ImportStatus
 
 SOURCE_MAX_LENGTH = 100
 
 
-FIELDS: dict[ImportKind, tuple[FieldSpec, ...]] = {
-    ImportKind.WORKERS: WORKER_FIELDS,
-    ImportKind.CHILDREN: CHILD_FIELDS,
-}
+def fields_of(kind: ImportKind | str) -> tuple[FieldSpec, ...]:
+    """The fields a file of ``kind`` (a code) may hold."""
+    return kind_spec(kind).fields
 
 
 def max_upload_bytes() -> int:
@@ -48,14 +48,14 @@ def clean_source(source: str | None) -> str | None:
     return source or None
 
 
-def receive_upload(stream: IO[bytes], filename: str, *, kind: ImportKind, base_unit: OrgUnit,
+def receive_upload(stream: IO[bytes], filename: str, *, kind: ImportKind | str, base_unit: OrgUnit,
                    actor: Actor, dry_run: bool = False, source: str | None = None) -> ImportJob:
     """Store an uploaded roster as a queued job, after checking that it can be read and that its
     header row is found. Unless every column was recognised for sure (its header word for word,
     or the mapping saved for the source), the job waits for the user to confirm or change the
     guessed mapping (:attr:`ImportStatus.MAPPING`): nothing is imported before that."""
     roster_format = format_for_filename(filename)
-    kind = ImportKind(kind)
+    kind = kind_spec(kind).code
     source = clean_source(source)
     with tempfile.TemporaryDirectory(prefix="carebridge-upload-") as work:
         path = Path(work) / ("upload" + roster_format.suffixes[0])
@@ -69,11 +69,11 @@ def receive_upload(stream: IO[bytes], filename: str, *, kind: ImportKind, base_u
     return job
 
 
-def inspect_columns(roster_format: RosterFormat, path: Path, kind: ImportKind,
+def inspect_columns(roster_format: RosterFormat, path: Path, kind: ImportKind | str,
                     source: str | None) -> ColumnPlan:
     """Open the file and match its header row (reads only the first rows)."""
     with closing(roster_format.open(path)) as roster:
-        plan, _ = find_header(roster, FIELDS[kind], queries.saved_columns(source, kind),
+        plan, _ = find_header(roster, fields_of(kind), queries.saved_columns(source, kind),
                               today=local_today())
     return plan
 
@@ -106,7 +106,7 @@ def review_plan(job: ImportJob) -> ColumnPlan | None:
 
 
 def create_job(path: Path, filename: str, roster_format: RosterFormat | None = None, *,
-               kind: ImportKind, base_unit: OrgUnit, actor: Actor, dry_run: bool = False,
+               kind: ImportKind | str, base_unit: OrgUnit, actor: Actor, dry_run: bool = False,
                source: str | None = None, store_upload: bool = True,
                held: bool = False) -> ImportJob:
     """A queued import job for the file at ``path`` (``held``: waiting for its column mapping).
@@ -118,7 +118,7 @@ def create_job(path: Path, filename: str, roster_format: RosterFormat | None = N
     roster_format = roster_format or format_for_filename(filename)
     if base_unit.kind == OrgKind.TEAM:
         raise ValidationError("班组不能作为导入单位，请选择项目部/厂区或更上级的单位", field="unit")
-    job = ImportJob(kind=ImportKind(kind), is_dry_run=bool(dry_run),
+    job = ImportJob(kind=kind_spec(kind).code, is_dry_run=bool(dry_run),
                     filename=Path(filename).name[-255:] or "roster", format_name=roster_format.name,
                     source=clean_source(source), org_unit=base_unit, created_by=actor.key,
                     created_by_name=actor.name[:200],
@@ -129,7 +129,7 @@ def create_job(path: Path, filename: str, roster_format: RosterFormat | None = N
         store_file(job, FileRole.UPLOAD, path)
     record_event("import.started", actor, target_type="import", target_id=job.id,
                  org_unit_id=base_unit.id,
-                 details={"kind": job.kind.value, "filename": job.filename,
+                 details={"kind": job.kind, "filename": job.filename,
                           "dry_run": job.is_dry_run})
     return job
 
@@ -159,7 +159,7 @@ def save_column_mapping(job: ImportJob, choices: Mapping[str, str], *, source: s
                               field="source")
     if job.status != ImportStatus.MAPPING or not job.column_check:
         raise ValidationError("这个导入任务不需要指定列的对应关系")
-    fields = FIELDS[job.kind]
+    fields = fields_of(job.kind)
     codes = {spec.code: spec for spec in fields}
     check = job.column_check
     headers = {column["header"] for column in check.get("columns") or []}

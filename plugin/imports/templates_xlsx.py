@@ -32,15 +32,15 @@ from ..registry.schema import (
     FieldSpec,
 )
 from ..registry.values import FALSE_WORDS, TRUE_WORDS
+from .kinds import kind_spec
 from .models import ImportKind
-from .services import FIELDS
 
 ROSTER_SHEET = N_("花名册")
 GUIDE_SHEET = N_("填写说明")
 #: Put after the header of a required field; the importer ignores it (:mod:`.columns`).
 REQUIRED_MARK = N_("（必填）")
-FILE_NAMES = {ImportKind.WORKERS: N_("职工花名册模板.xlsx"),
-              ImportKind.CHILDREN: N_("职工子女花名册模板.xlsx")}
+FILE_NAMES = {ImportKind.WORKERS.value: N_("职工花名册模板.xlsx"),
+              ImportKind.CHILDREN.value: N_("职工子女花名册模板.xlsx")}
 #: The guide's columns.
 GUIDE_HEADER = (N_("列名"), N_("含义"), N_("可填写的值"), N_("是否必填"),
                 N_("是否影响儿童类别（留守/流动/困境）"))
@@ -52,15 +52,15 @@ def _example_id(region: str, birth: str, sequence: str) -> str:
 
 
 #: The example row: valid data that imports as it is (a worker, then that worker's son).
-EXAMPLES: dict[ImportKind, dict[str, str]] = {
-    ImportKind.WORKERS: {
+EXAMPLES: dict[str, dict[str, str]] = {
+    ImportKind.WORKERS.value: {
         "employee_number": "1001", "name": "张三", "sex": "男",
         "id_number": _example_id("110101", "19900307", "123"), "phone": "13800138000",
         "site": "一号项目部", "team": "钢筋班组", "subcontractor": "某某劳务有限公司",
         "entry_date": "2020-03-01", "employment_status": "在职",
         "works_away_since": "2020-03-01", "other_parent_status": "在家",
         "other_parent_capable": "是"},
-    ImportKind.CHILDREN: {
+    ImportKind.CHILDREN.value: {
         "parent_employee_number": "1001", "parent_role": "父亲", "name": "张小明", "sex": "男",
         "ethnicity": "汉族", "id_number": _example_id("110101", "20150601", "011"),
         "birth_date": "2015-06-01", "hukou_rural": "农业户口", "lives_with": "祖父母",
@@ -72,8 +72,8 @@ EXAMPLES: dict[ImportKind, dict[str, str]] = {
 }
 
 #: What each column means, by record type and field code.
-MEANINGS: dict[ImportKind, dict[str, str]] = {
-    ImportKind.WORKERS: {
+MEANINGS: dict[str, dict[str, str]] = {
+    ImportKind.WORKERS.value: {
         "employee_number": N_("职工在本单位的工号，每人唯一；子女花名册按它对应到职工"),
         "name": N_("职工姓名"),
         "sex": N_("职工性别；不填时从身份证号码读出"),
@@ -95,7 +95,7 @@ MEANINGS: dict[ImportKind, dict[str, str]] = {
         "own_parent_status_since": N_("本人的上述状况从哪天开始；不填按离职日期"),
         "own_parent_capable": N_("职工本人有没有监护能力（重病、重残为没有）"),
     },
-    ImportKind.CHILDREN: {
+    ImportKind.CHILDREN.value: {
         "parent_employee_number": N_("儿童的父亲或母亲（本单位职工）的工号"),
         "parent_role": N_("该职工是儿童的父亲还是母亲"),
         "other_parent_employee_number": N_("另一方家长也是本单位职工时，填其工号"),
@@ -135,8 +135,8 @@ MEANINGS: dict[ImportKind, dict[str, str]] = {
 }
 
 #: Fields that decide a child's categories, with how (the rules: plugin.registry.categories).
-DECIDES: dict[ImportKind, dict[str, str]] = {
-    ImportKind.WORKERS: {
+DECIDES: dict[str, dict[str, str]] = {
+    ImportKind.WORKERS.value: {
         "entry_date": N_("是：没有填外出务工起始日期时，从入职日期起算外出务工是否满 6 个月"),
         "employment_status": N_("是：离职的职工不再算作外出务工的家长"),
         "works_away_since": N_("是：家长外出务工满 6 个月起，子女才可能是留守或流动儿童"),
@@ -147,7 +147,7 @@ DECIDES: dict[ImportKind, dict[str, str]] = {
         "own_parent_status_since": N_("是：失联、服刑满 6 个月才计入"),
         "own_parent_capable": N_("是：本人没有监护能力时，可能认定为困境或事实无人抚养"),
     },
-    ImportKind.CHILDREN: {
+    ImportKind.CHILDREN.value: {
         "parent_employee_number": N_("是：该职工的务工情况决定留守和流动"),
         "parent_role": N_("是：决定该职工是母亲还是父亲"),
         "other_parent_employee_number": N_("是：按该职工的情况认定另一方家长"),
@@ -232,7 +232,7 @@ def header_text(spec: FieldSpec) -> str:
     return str(spec.label) + (_(REQUIRED_MARK) if spec.required else "")
 
 
-def decides_text(kind: ImportKind, spec: FieldSpec) -> str:
+def decides_text(kind: ImportKind | str, spec: FieldSpec) -> str:
     if spec.code in DECIDES[kind]:
         return _(DECIDES[kind][spec.code])
     if kind == ImportKind.CHILDREN and spec.code in FOCUS_FIELDS:
@@ -240,17 +240,22 @@ def decides_text(kind: ImportKind, spec: FieldSpec) -> str:
     return _("否")
 
 
-def guide_rows(kind: ImportKind) -> list[tuple[str, str, str, str, str]]:
-    """One row per field: header, meaning, allowed values, required, decides categories."""
-    meanings = MEANINGS[kind]
+def guide_rows(kind: ImportKind | str) -> list[tuple[str, ...]]:
+    """One row per field: header, meaning, allowed values, required, and for the rosters
+    whether it decides a child's categories."""
+    spec_of_kind = kind_spec(kind)
+    meanings = MEANINGS.get(spec_of_kind.code, {})
     return [(header_text(spec), _(meanings[spec.code]) if spec.code in meanings else "",
              allowed_text(spec), _("必填") if spec.required else _("选填"),
-             decides_text(kind, spec))
-            for spec in FIELDS[kind]]
+             *((decides_text(spec_of_kind.code, spec),) if spec_of_kind.is_roster else ()))
+            for spec in spec_of_kind.fields]
 
 
-def file_name(kind: ImportKind) -> str:
-    return _(FILE_NAMES[kind])
+def file_name(kind: ImportKind | str) -> str:
+    spec = kind_spec(kind)
+    if spec.code in FILE_NAMES:
+        return _(FILE_NAMES[spec.code])
+    return _("%(what)s模板.xlsx", what=spec.label)
 
 
 _BOLD = Font(bold=True)
@@ -258,10 +263,11 @@ _REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def build_template(kind: ImportKind) -> bytes:
+def build_template(kind: ImportKind | str) -> bytes:
     """The template workbook for ``kind`` as XLSX bytes."""
-    fields = FIELDS[kind]
-    example = EXAMPLES[kind]
+    spec_of_kind = kind_spec(kind)
+    fields = spec_of_kind.fields
+    example = EXAMPLES.get(spec_of_kind.code) or spec_of_kind.example
     book = Workbook()
     roster = book.active
     roster.title = _(ROSTER_SHEET)
@@ -277,12 +283,13 @@ def build_template(kind: ImportKind) -> bytes:
     roster.freeze_panes = "A2"
 
     guide = book.create_sheet(_(GUIDE_SHEET))
-    guide.append([_(title) for title in GUIDE_HEADER])
+    header = GUIDE_HEADER if spec_of_kind.is_roster else GUIDE_HEADER[:4]
+    guide.append([_(title) for title in header])
     for row in guide_rows(kind):
         guide.append(list(row))
     for cell in guide[1]:
         cell.font = _BOLD
-    for letter, width in zip("ABCDE", (24, 40, 48, 10, 40), strict=True):
+    for letter, width in zip("ABCDE"[:len(header)], (24, 40, 48, 10, 40), strict=False):
         guide.column_dimensions[letter].width = width
     for row in guide.iter_rows(min_row=2):
         for cell in row:

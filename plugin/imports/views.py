@@ -17,8 +17,8 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from ..access.checks import require, scope_paths
-from ..access.scope import load_in_scope
+from ..access.checks import require, require_any, scope_paths
+from ..access.scope import require_in_scope, valid_id
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
 from ..core.forms import ActionForm, attach_error, choices, flash_refusal, render_form
@@ -28,15 +28,15 @@ from ..registry.schema import field_label
 from . import consent_requests, queries, services, templates_xlsx
 from .forms import (
     HOW_LABELS,
-    KIND_LABELS,
     STATUS_LABELS,
     UploadForm,
     mapping_choices,
     mapping_form,
     masked_sample,
 )
+from .kinds import import_permissions, kind_labels, kind_spec
 from .messages import awaiting_consent, job_failure, job_headline, rejected_row_errors
-from .models import FileRole, ImportKind, ImportStatus
+from .models import FileRole, ImportStatus
 from .permissions import ROSTERS_IMPORT
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
@@ -48,16 +48,27 @@ MIME_TYPES = {
 
 
 def _job_or_404(job_id: int):
-    """The job and the actor; 404 for a job on a unit outside where the actor imports rosters
-    (its rows name workers and children of that unit)."""
-    return load_in_scope(queries.get_job, job_id, ROSTERS_IMPORT)
+    """The job and the actor; 404 for a job on a unit outside where the actor may import its
+    kind (its rows name workers and children of that unit, or the records of its feature)."""
+    job = queries.get_job(job_id) if valid_id(job_id) else None
+    if job is None:
+        require_any(import_permissions())
+        abort(404)
+    try:
+        permission = kind_spec(job.kind).permission
+    except CareBridgeError:
+        abort(404)  # its feature is no longer mounted
+    return job, require_in_scope(permission, job.org_unit)
 
 
 @bp.route("/", methods=["GET", "POST"])
 def index():
-    actor = require(ROSTERS_IMPORT)
+    """The upload page. ``?kind=`` preselects what is imported (a feature links here so)."""
+    actor = require_any(import_permissions())
     units = queries.importing_units(actor.key)
-    form = UploadForm()
+    labels = kind_labels()
+    form = UploadForm(kind=request.args.get("kind") if request.method == "GET" else None)
+    form.set_kinds({code: labels[code] for code in queries.importable_kinds(actor.key)})
     form.unit.choices = choices(
         (unit.id, f"{'　' * unit.depth}{unit.name}（{UNIT_KIND_LABELS[unit.kind]}）")
         for unit in units)
@@ -65,11 +76,11 @@ def index():
         unit = get_unit(form.unit.data)
         if unit is None:
             abort(404)
-        actor = require(ROSTERS_IMPORT, unit)
+        actor = require(kind_spec(form.kind.data).permission, unit)
         upload = form.file.data
         try:
             job = services.receive_upload(
-                upload.stream, upload.filename, kind=ImportKind(form.kind.data), base_unit=unit,
+                upload.stream, upload.filename, kind=form.kind.data, base_unit=unit,
                 actor=actor, dry_run=form.dry_run.data, source=form.source.data)
         except CareBridgeError as error:
             attach_error(form, error)
@@ -78,17 +89,20 @@ def index():
                 return redirect(url_for(".columns", job_id=job.id))
             return redirect(url_for(".job", job_id=job.id))
     return render_form("carebridge/imports/index.html", form=form,
-                       jobs=queries.recent_jobs(actor.key), kind_labels=KIND_LABELS,
+                       jobs=queries.recent_jobs(actor.key), kind_labels=labels,
                        status_labels=STATUS_LABELS,
                        max_megabytes=services.max_upload_bytes() // 2**20)
 
 
-@bp.route("/templates/<any(workers, children):kind>.xlsx")
+@bp.route("/templates/<kind>.xlsx")
 def template(kind: str):
-    """A blank roster for ``kind`` (XLSX): the header row, an example row and a field guide,
-    made from the registry's fields (:mod:`.templates_xlsx`); names no record."""
-    require(ROSTERS_IMPORT)
-    import_kind = ImportKind(kind)
+    """A blank file for ``kind`` (XLSX): the header row, an example row and a field guide,
+    made from the kind's fields (:mod:`.templates_xlsx`); names no record."""
+    try:
+        import_kind = kind_spec(kind).code
+    except CareBridgeError:
+        abort(404)
+    require(kind_spec(import_kind).permission)
     # In Chinese whatever the page's language: the headers are what the importer recognises, and
     # HR systems and subcontractors fill in Chinese rosters.
     with force_locale("zh_CN"):
@@ -101,9 +115,9 @@ def template(kind: str):
 @bp.route("/<int:job_id>")
 def job(job_id: int):
     job, _actor = _job_or_404(job_id)
-    fields = services.FIELDS[job.kind]
+    fields = services.fields_of(job.kind)
     return render_template(
-        "carebridge/imports/job.html", job=job, kind_labels=KIND_LABELS,
+        "carebridge/imports/job.html", job=job, kind_labels=kind_labels(),
         status_labels=STATUS_LABELS, failure=job_failure(job), headline=job_headline(job),
         awaiting_consent=awaiting_consent(job),
         rejected=rejected_row_errors(job),
@@ -165,7 +179,7 @@ def columns(job_id: int):
     if job.status != ImportStatus.MAPPING:
         return redirect(url_for(".job", job_id=job.id))
     check = job.column_check or {}
-    fields = services.FIELDS[job.kind]
+    fields = services.fields_of(job.kind)
     columns = check.get("columns") or _legacy_columns(check)
     form = mapping_form(columns, fields, job.source or Path(job.filename).stem)
     if form.validate_on_submit():
@@ -182,7 +196,8 @@ def columns(job_id: int):
                for guess in (plan.guesses if plan is not None else [])}
     return render_form("carebridge/imports/columns.html", job=job, form=form, check=check,
                        columns=columns, samples=samples, how_labels=HOW_LABELS,
-                       field_label=lambda code: field_label(fields, code), kind_labels=KIND_LABELS)
+                       field_label=lambda code: field_label(fields, code),
+                       kind_labels=kind_labels())
 
 
 def _legacy_columns(check: dict) -> list[dict]:
