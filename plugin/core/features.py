@@ -141,6 +141,35 @@ class RecordImport:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How long a kind of personal data is kept (PIPL Art. 19, 47): a rule of the purge job.
+
+    ``purge`` names ``(today, months, *, dry_run) -> int``: erase or anonymise the records whose
+    retention of ``months`` has run out on ``today`` (keeping what aggregate figures and sealed
+    filings need), and answer how many records it erased or anonymised — or, in a dry run, would
+    have, changing nothing. It commits nothing (the job does), logs and audits only counts.
+    """
+
+    #: ``<feature>.<name>``, stable: settings and the purge log name it.
+    code: str
+    label: Any
+    #: Months kept after the rule's starting event (a worker leaving, a case closing…).
+    default_months: int
+    #: What goes, counted from when, and what stays (a lazy msgid, shown to administrators).
+    description: Any
+    purge: str
+
+
+@dataclass(frozen=True)
+class DataSection:
+    """One part of a worker's own-data download (PIPL Art. 45): a title and (label, value) rows,
+    as the worker reads them. Features answer ``Feature.subject_data`` with a list of these."""
+
+    title: Any
+    rows: tuple[tuple[Any, Any], ...] = ()
+
+
+@dataclass(frozen=True)
 class DemoContext:
     """What a feature's demo loader gets: the demo company's units by name, the actor the demo
     acts as (an administrator of the whole company), the day the demo is loaded (the company's
@@ -185,6 +214,11 @@ class Feature:
     integrity_kinds: tuple[IntegrityKind, ...] = ()
     #: Spreadsheets of the feature's records imported through the roster importer.
     imports: tuple[RecordImport, ...] = ()
+    #: How long its personal data is kept, rule by rule (the privacy feature's purge job).
+    retention: tuple[Retention, ...] = ()
+    #: ``"module:function"``: ``(worker) -> list[DataSection]``, what the feature holds about a
+    #: worker and their children, for the worker's own-data download.
+    subject_data: str | None = None
     #: ``"module:attribute"`` naming the tuple of figures the feature publishes for reports and
     #: the dashboard (:class:`plugin.core.indicators.Indicator`).
     indicators: str | None = None
