@@ -30,6 +30,7 @@ DEFAULT_FEATURES: tuple[str, ...] = (
     "plugin.pledges",
     "plugin.guardianship",
     "plugin.reunions",
+    "plugin.referrals",
     "plugin.aid",
     "plugin.family_contact",
     "plugin.reports",

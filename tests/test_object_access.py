@@ -46,7 +46,8 @@ MISSING_NUMBER = "Z99999"
 
 #: Strings that belong to site 乙's records: none may reach an actor of site 甲.
 MARKERS = ("隔壁王五", "C9001", "隔壁小宝", "隔壁宣讲会", "隔壁讲师", "隔壁照护人", "隔壁人事", "c_hr_user",
-           "13700009001", "隔壁对接", "隔壁小候鸟团聚", "隔壁防溺水课", "隔壁聊天室", "隔壁宿舍")
+           "13700009001", "隔壁对接", "隔壁小候鸟团聚", "隔壁防溺水课", "隔壁聊天室", "隔壁宿舍",
+           "隔壁儿童主任", "13700009003")
 
 
 # -- the declarations ----------------------------------------------------------------------------
@@ -376,6 +377,17 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.family_contact_wifi.area": Names({"area_id": "contact_living_area"}),
     "carebridge.family_contact_wifi.edit_area": Names({"area_id": "contact_living_area"}),
     "carebridge.family_contact_wifi.residents": Names({"area_id": "contact_living_area"}),
+    "carebridge.referrals.index": Open("company-wide reference data: the directory is searched "
+                                       "by every holder of referrals.view, whatever their unit"),
+    "carebridge.referrals.new": Open("form; the unit is chosen among the actor's referrals.manage "
+                                     "subtree, any other is refused"),
+    "carebridge.referrals.contact": Open("company-wide reference data: every holder of "
+                                         "referrals.view opens every entry of the directory; its "
+                                         "changes are checked per record (edit, deactivate, "
+                                         "activate)"),
+    "carebridge.referrals.edit": Names({"contact_id": "referral_contact"}),
+    "carebridge.referrals.deactivate": Names({"contact_id": "referral_contact"}),
+    "carebridge.referrals.activate": Names({"contact_id": "referral_contact"}),
     "carebridge.reports_public.verify": Open("public verification by an unguessable code, no "
                                              "personal data"),
 }
@@ -545,6 +557,12 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
                                     today=local_today())
     living_areas.assign_residents(area_c, "C9001", scope=Scope.company(), actor=SYSTEM,
                                   today=local_today())
+    from plugin.referrals import contacts as referral_contacts
+
+    referral_c = referral_contacts.save_contact(
+        None, {"kind": "child_director", "region_code": "511321", "village": "隔壁村",
+               "person_name": "隔壁儿童主任", "phone": "13700009003"},
+        unit=site_c, scope=Scope.company(), actor=SYSTEM, today=local_today())
     _token_a, api_secret = issue_token("本部对接", site_a, TokenScope.READ_WRITE, actor=SYSTEM)
     users = {role: make_user(role, site_a, username=f"a_{role.value}") for role in Role}
     lecture_a = make_lecture(site_a, title="本部宣讲", starts_at=clock.now - timedelta(minutes=10))
@@ -570,6 +588,7 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         "aid_visit": visit_c.id, "aid_visit_photo": aid_visits.photos_of(visit_c)[0].id,
         "contact_room": contact_room_c.id, "contact_booking": contact_booking_c.id,
         "contact_living_area": area_c.id, "contact_batch": contact_batch_c.id,
+        "referral_contact": referral_c.id,
     }
     missing = dict.fromkeys(ids, MISSING_ID) | {"worker_number": MISSING_NUMBER}
     return World(site_a, site_c, ids, missing, users, api_secret, worker_a, worker_c, child_c, lecture_a)

@@ -352,6 +352,10 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.family_contact_wifi.new_area": Refused(),
     "carebridge.family_contact_wifi.edit_area": Refused(),
     "carebridge.family_contact_wifi.residents": Refused(),
+    "carebridge.referrals.new": Refused(),
+    "carebridge.referrals.edit": Refused(),  # every field empty
+    "carebridge.referrals.deactivate": Refused(csrf=False, status=400, why=BUTTON),
+    "carebridge.referrals.activate": Refused(status=302, why=FLASHED),  # the entry is in use
     # HR API (JSON; errors name the fields)
     "hr_api.post_workers": Refused(by="api", json=True),
     "hr_api.post_children": Refused(by="api", json=True),

@@ -17,8 +17,8 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from ..access.checks import require, require_any, scope_paths
-from ..access.scope import require_in_scope, valid_id
+from ..access.checks import has_permission, require, require_any, scope_paths
+from ..access.scope import valid_id
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
 from ..core.forms import ActionForm, attach_error, choices, flash_refusal, render_form
@@ -49,16 +49,18 @@ MIME_TYPES = {
 
 def _job_or_404(job_id: int):
     """The job and the actor; 404 for a job on a unit outside where the actor may import its
-    kind (its rows name workers and children of that unit, or the records of its feature)."""
+    kind (its rows name workers and children of that unit, or the records of its feature), and
+    for a job of a kind the actor imports nowhere: to whoever may import something, every job
+    they may not open is one that does not exist."""
+    actor = require_any(import_permissions())
     job = queries.get_job(job_id) if valid_id(job_id) else None
-    if job is None:
-        require_any(import_permissions())
-        abort(404)
     try:
-        permission = kind_spec(job.kind).permission
+        permission = kind_spec(job.kind).permission if job is not None else None
     except CareBridgeError:
-        abort(404)  # its feature is no longer mounted
-    return job, require_in_scope(permission, job.org_unit)
+        permission = None  # its feature is no longer mounted
+    if permission is None or not has_permission(actor.key, permission, job.org_unit):
+        abort(404)
+    return job, actor
 
 
 @bp.route("/", methods=["GET", "POST"])
