@@ -31,6 +31,7 @@ DEFAULT_FEATURES: tuple[str, ...] = (
     "plugin.guardianship",
     "plugin.reunions",
     "plugin.referrals",
+    "plugin.care_team",
     "plugin.aid",
     "plugin.family_contact",
     "plugin.reports",

@@ -47,7 +47,7 @@ MISSING_NUMBER = "Z99999"
 #: Strings that belong to site 乙's records: none may reach an actor of site 甲.
 MARKERS = ("隔壁王五", "C9001", "隔壁小宝", "隔壁宣讲会", "隔壁讲师", "隔壁照护人", "隔壁人事", "c_hr_user",
            "13700009001", "隔壁对接", "隔壁小候鸟团聚", "隔壁防溺水课", "隔壁聊天室", "隔壁宿舍",
-           "隔壁儿童主任", "13700009003")
+           "隔壁儿童主任", "13700009003", "隔壁志愿者")
 
 
 # -- the declarations ----------------------------------------------------------------------------
@@ -377,6 +377,28 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.family_contact_wifi.area": Names({"area_id": "contact_living_area"}),
     "carebridge.family_contact_wifi.edit_area": Names({"area_id": "contact_living_area"}),
     "carebridge.family_contact_wifi.residents": Names({"area_id": "contact_living_area"}),
+    # Care team
+    "carebridge.care_team.index": Open("list of the actor's scope"),
+    "carebridge.care_team.new_member": Open("form; the unit is chosen among the actor's "
+                                            "care_team.manage subtree, any other is refused as "
+                                            "missing; the employee number is a key path"),
+    "carebridge.care_team.member": Names({"member_id": "care_team_member"}),
+    "carebridge.care_team.edit_member": Names({"member_id": "care_team_member"}),
+    "carebridge.care_team.record_training": Names({"member_id": "care_team_member"}),
+    "carebridge.care_team_services.index": Open("list of the actor's scope"),
+    "carebridge.care_team_services.find_recipient": Open("employee number in the query, found "
+                                                         "within the actor's scope: a key path"),
+    "carebridge.care_team_services.new": Names({"worker_id": "worker"}),
+    "carebridge.care_team_services.service": Names({"service_id": "care_service"}),
+    "carebridge.care_team_services.worker_history": Names({"worker_id": "worker"}),
+    "carebridge.care_team_services.child_history": Names({"child_id": "child"}),
+    "carebridge.care_team_commendations.index": Open("list of the actor's scope"),
+    "carebridge.care_team_commendations.nominate": Open(
+        "form; the nominee (employee number, member, unit) is found within the actor's "
+        "care_team.commend subtree, any other is refused as missing: a key path"),
+    "carebridge.care_team_commendations.commendation": Names(
+        {"commendation_id": "care_commendation"}),
+    "carebridge.care_team_commendations.decide": Names({"commendation_id": "care_commendation"}),
     "carebridge.referrals.index": Open("company-wide reference data: the directory is searched "
                                        "by every holder of referrals.view, whatever their unit"),
     "carebridge.referrals.new": Open("form; the unit is chosen among the actor's referrals.manage "
@@ -563,6 +585,24 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         None, {"kind": "child_director", "region_code": "511321", "village": "隔壁村",
                "person_name": "隔壁儿童主任", "phone": "13700009003"},
         unit=site_c, scope=Scope.company(), actor=SYSTEM, today=local_today())
+    from plugin.care_team import commendations as care_commendations
+    from plugin.care_team import members as care_members
+    from plugin.care_team import service_records as care_services
+    from plugin.care_team.models import CommendationCategory
+    from plugin.care_team.models import MemberKind as CareMemberKind
+    from plugin.care_team.models import ServiceKind as CareServiceKind
+    care_member_c = care_members.add_member(care_members.MemberInput(
+        unit=site_c, kind=CareMemberKind.VOLUNTEER, name="隔壁志愿者",
+        joined_on=local_today() - timedelta(days=30), phone="13700009001"),
+        scope=Scope.company(), actor=SYSTEM, today=local_today())
+    care_service_c = care_services.record_service(worker_c, care_services.ServiceInput(
+        kind=CareServiceKind.COUNSELLING, occurred_on=local_today(),
+        member_ids=[care_member_c.id], child_ids=[child_c.id], description="隔壁小宝近况"),
+        actor=SYSTEM, today=local_today())
+    care_commendation_c = care_commendations.nominate(care_commendations.NominationInput(
+        category=CommendationCategory.MODEL_GUARDIAN, awarding_body="集团工会",
+        nominated_on=local_today(), reason="隔壁王五按时联系孩子", employee_number="C9001"),
+        scope=Scope.company(), actor=SYSTEM, today=local_today())
     _token_a, api_secret = issue_token("本部对接", site_a, TokenScope.READ_WRITE, actor=SYSTEM)
     users = {role: make_user(role, site_a, username=f"a_{role.value}") for role in Role}
     lecture_a = make_lecture(site_a, title="本部宣讲", starts_at=clock.now - timedelta(minutes=10))
@@ -589,6 +629,8 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         "contact_room": contact_room_c.id, "contact_booking": contact_booking_c.id,
         "contact_living_area": area_c.id, "contact_batch": contact_batch_c.id,
         "referral_contact": referral_c.id,
+        "care_team_member": care_member_c.id, "care_service": care_service_c.id,
+        "care_commendation": care_commendation_c.id,
     }
     missing = dict.fromkeys(ids, MISSING_ID) | {"worker_number": MISSING_NUMBER}
     return World(site_a, site_c, ids, missing, users, api_secret, worker_a, worker_c, child_c, lecture_a)
@@ -923,7 +965,36 @@ def _contact_residents(app, world, number):
                        data={"csrf_token": client.csrf, "numbers": number})
 
 
+def _care_member(app, world, number):
+    client = _union(app, world)
+    return client.post("/care-team/members/new", data={
+        "csrf_token": client.csrf, "unit": str(world.site_a.id), "kind": "volunteer",
+        "name": "新志愿者", "joined_on": "2026-11-01", "employee_number": number})
+
+
+def _care_nomination(app, world, number):
+    client = _union(app, world)
+    return client.post("/care-team/commendations/new", data={
+        "csrf_token": client.csrf, "category": "model_guardian", "employee_number": number,
+        "awarding_body": "集团工会", "nominated_on": "2026-11-01", "reason": "按时与孩子联系"})
+
+
 KEY_PATHS: dict[str, KeyPath] = {
+    "care team member form: employee number": KeyPath(
+        send=_care_member, theirs=lambda w: "C9001", control=lambda w: "A1002",
+        missing=lambda w: "Z99999", accepted=lambda r, w: r.status_code == 302,
+        covers=("plugin.registry.services:find_worker",)),
+    "care service recipient: employee number": KeyPath(
+        send=lambda app, w, number: _union(app, w).get(
+            f"/care-team/services/new?employee_number={number}"),
+        theirs=lambda w: "C9001", control=lambda w: "A1001", missing=lambda w: "Z99999",
+        accepted=lambda r, w: r.status_code == 302
+        and f"/care-team/services/new/{w.worker_a.id}" in r.headers["Location"],
+        covers=("plugin.registry.services:find_worker",)),
+    "care team nomination: employee number": KeyPath(
+        send=_care_nomination, theirs=lambda w: "C9001", control=lambda w: "A1001",
+        missing=lambda w: "Z99999", accepted=lambda r, w: r.status_code == 302,
+        covers=("plugin.registry.services:find_worker",)),
     "living area residents: employee number": KeyPath(
         send=_contact_residents, theirs=lambda w: "C9001", control=lambda w: "A1002",
         missing=lambda w: "Z99999", accepted=lambda r, w: r.status_code == 302,

@@ -352,6 +352,12 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.family_contact_wifi.new_area": Refused(),
     "carebridge.family_contact_wifi.edit_area": Refused(),
     "carebridge.family_contact_wifi.residents": Refused(),
+    "carebridge.care_team.new_member": Refused(),
+    "carebridge.care_team.edit_member": Refused(),  # every field empty
+    "carebridge.care_team.record_training": Refused(),
+    "carebridge.care_team_services.new": Refused(),
+    "carebridge.care_team_commendations.nominate": Refused(),
+    "carebridge.care_team_commendations.decide": Refused(),
     "carebridge.referrals.new": Refused(),
     "carebridge.referrals.edit": Refused(),  # every field empty
     "carebridge.referrals.deactivate": Refused(csrf=False, status=400, why=BUTTON),
