@@ -32,6 +32,7 @@ DEFAULT_FEATURES: tuple[str, ...] = (
     "plugin.reunions",
     "plugin.referrals",
     "plugin.care_team",
+    "plugin.risk_reports",
     "plugin.aid",
     "plugin.family_contact",
     "plugin.reports",

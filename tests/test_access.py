@@ -36,29 +36,31 @@ DEFAULT_POLICY = {
         "rosters.import", "lectures.view", "lectures.manage", "attendance.record", "pledges.view",
         "pledges.manage", "guardianship.view", "guardianship.manage", "integrity.manage",
         "reunions.view", "reunions.book", "family_contact.view", "family_contact.allowances",
-        "referrals.view"},
+        "referrals.view", "risk_reports.raise"},
     Role.SITE_MANAGER: {
         "org.view", "workers.view", "children.view", "lectures.view", "lectures.manage",
         "attendance.record", "pledges.view", "guardianship.view", "reunions.view",
         "reunions.visits", "reports.confirm", "aid.view", "aid.apply", "aid.decide",
         "aid.pairing", "family_contact.view", "family_contact.rooms", "referrals.view",
-        "care_team.view", "care_team.services"},
+        "care_team.view", "care_team.services", "risk_reports.raise", "risk_reports.view",
+        "risk_reports.handle"},
     Role.UNION_OFFICER: {
         "org.view", "workers.view", "children.view", "lectures.view", "pledges.view",
         "guardianship.view", "integrity.manage", "reunions.view", "reunions.manage",
         "reunions.visits", "reports.view", "aid.view", "aid.apply", "aid.decide", "aid.pay",
         "aid.funds", "aid.pairing", "aid.visits", "family_contact.view",
         "family_contact.allowances", "family_contact.rooms", "referrals.view", "care_team.view",
-        "care_team.manage", "care_team.services", "care_team.commend"},
+        "care_team.manage", "care_team.services", "care_team.commend", "risk_reports.raise"},
     Role.CARE_WORKER: {
         "org.view", "workers.view", "children.view", "lectures.view", "lectures.manage",
         "attendance.record", "guardianship.view", "reunions.view", "reunions.visits",
         "aid.view", "aid.apply", "aid.pairing", "family_contact.view", "family_contact.rooms",
         "referrals.view", "referrals.manage", "care_team.view", "care_team.manage",
-        "care_team.services"},
+        "care_team.services", "risk_reports.raise", "risk_reports.view", "risk_reports.handle"},
     Role.REPORT_OFFICER: {"org.view", "lectures.view", "reunions.view", "reports.view",
-                          "reports.file", "reports.confirm", "family_contact.view"},
-    Role.AUDITOR: {"org.view", "audit.view"},
+                          "reports.file", "reports.confirm", "family_contact.view",
+                          "risk_reports.raise"},
+    Role.AUDITOR: {"org.view", "audit.view", "risk_reports.raise"},
 }
 
 

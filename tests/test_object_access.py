@@ -34,6 +34,8 @@ from plugin.api_tokens.services import issue_token
 from plugin.core.db import session
 from plugin.notifications.services import notify
 from plugin.org.models import OrgKind
+from plugin.risk_reports import services as risk_services
+from plugin.risk_reports.models import LearnedHow, ReporterKind, Situation
 
 from .conftest import PASSWORD, SYSTEM, csrf_token
 from .lectures_support import attend, make_lecture, make_lecturer
@@ -399,6 +401,22 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.care_team_commendations.commendation": Names(
         {"commendation_id": "care_commendation"}),
     "carebridge.care_team_commendations.decide": Names({"commendation_id": "care_commendation"}),
+    # Risk reports
+    "carebridge.risk_reports.index": Open("list of the actor's scope"),
+    "carebridge.risk_reports.raise_concern": Open("form; the site is chosen among the company's "
+                                                  "sites (anyone may report to any site); the "
+                                                  "employee number in the query is a key path"),
+    "carebridge.risk_reports.raise_for_worker": Names({"worker_id": "worker"}),
+    "carebridge.risk_reports.mine": Open("the actor's own (not anonymous) reports"),
+    "carebridge.risk_reports.case": Names({"report_id": "risk_report"}),
+    "carebridge.risk_reports.police": Names({"report_id": "risk_report"}),
+    "carebridge.risk_reports.notice": Names({"report_id": "risk_report"}),
+    "carebridge.risk_reports.follow_up": Names({"report_id": "risk_report"}),
+    "carebridge.risk_reports.close": Names({"report_id": "risk_report"}),
+    "carebridge.risk_reports_phone.mine": Open("the worker's own (not anonymous) reports"),
+    "carebridge.risk_reports_phone.raise_concern": Open("the worker raises a concern; the site is "
+                                                        "chosen among the company's sites"),
+    "carebridge.risk_reports_phone.raised": Open("the confirmation page; names no record"),
     "carebridge.referrals.index": Open("company-wide reference data: the directory is searched "
                                        "by every holder of referrals.view, whatever their unit"),
     "carebridge.referrals.new": Open("form; the unit is chosen among the actor's referrals.manage "
@@ -603,6 +621,11 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         category=CommendationCategory.MODEL_GUARDIAN, awarding_body="集团工会",
         nominated_on=local_today(), reason="隔壁王五按时联系孩子", employee_number="C9001"),
         scope=Scope.company(), actor=SYSTEM, today=local_today())
+    risk_report_c = risk_services.raise_concern(risk_services.ConcernInput(
+        situation=Situation.ALONE, facts="隔壁小宝一个人在家，隔壁王五外出务工",
+        learned_at=clock.now - timedelta(minutes=10), learned_how=LearnedHow.SAW,
+        child_id=child_c.id, child_location="隔壁宿舍"), reporter=SYSTEM,
+        reporter_kind=ReporterKind.STAFF, worker=worker_c, children=[child_c])
     _token_a, api_secret = issue_token("本部对接", site_a, TokenScope.READ_WRITE, actor=SYSTEM)
     users = {role: make_user(role, site_a, username=f"a_{role.value}") for role in Role}
     lecture_a = make_lecture(site_a, title="本部宣讲", starts_at=clock.now - timedelta(minutes=10))
@@ -630,7 +653,7 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         "contact_living_area": area_c.id, "contact_batch": contact_batch_c.id,
         "referral_contact": referral_c.id,
         "care_team_member": care_member_c.id, "care_service": care_service_c.id,
-        "care_commendation": care_commendation_c.id,
+        "care_commendation": care_commendation_c.id, "risk_report": risk_report_c.id,
     }
     missing = dict.fromkeys(ids, MISSING_ID) | {"worker_number": MISSING_NUMBER}
     return World(site_a, site_c, ids, missing, users, api_secret, worker_a, worker_c, child_c, lecture_a)
@@ -980,6 +1003,13 @@ def _care_nomination(app, world, number):
 
 
 KEY_PATHS: dict[str, KeyPath] = {
+    "risk report for a worker: employee number": KeyPath(
+        send=lambda app, w, number: _hr(app, w).get(
+            f"/risk-reports/raise?employee_number={number}"),
+        theirs=lambda w: "C9001", control=lambda w: "A1001", missing=lambda w: "Z99999",
+        accepted=lambda r, w: r.status_code == 302 and
+        f"/risk-reports/workers/{w.worker_a.id}/raise" in r.headers["Location"],
+        covers=("plugin.registry.services:find_worker",)),
     "care team member form: employee number": KeyPath(
         send=_care_member, theirs=lambda w: "C9001", control=lambda w: "A1002",
         missing=lambda w: "Z99999", accepted=lambda r, w: r.status_code == 302,

@@ -358,6 +358,13 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.care_team_services.new": Refused(),
     "carebridge.care_team_commendations.nominate": Refused(),
     "carebridge.care_team_commendations.decide": Refused(),
+    "carebridge.risk_reports.raise_concern": Refused(),
+    "carebridge.risk_reports.raise_for_worker": Refused(),
+    "carebridge.risk_reports.police": Refused(),
+    "carebridge.risk_reports.notice": Refused(),
+    "carebridge.risk_reports.follow_up": Refused(),
+    "carebridge.risk_reports.close": Refused(),
+    "carebridge.risk_reports_phone.raise_concern": Refused(by="phone"),
     "carebridge.referrals.new": Refused(),
     "carebridge.referrals.edit": Refused(),  # every field empty
     "carebridge.referrals.deactivate": Refused(csrf=False, status=400, why=BUTTON),
