@@ -4,7 +4,6 @@ page shows the family's aid applications and a link to apply (aid's panel and li
 ``risk_report`` slot), to those who may see aid for the family."""
 from __future__ import annotations
 
-
 import pytest
 
 from plugin.aid import services as aid_services
