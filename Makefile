@@ -46,8 +46,10 @@ lint: install-test
 test-sqlite:
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Then the read-replica test, against a primary and a real streaming replica of its own.
 test-postgres:
 	scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+	scripts/with-postgres-replica.sh $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_read_replica.py
 
 # The suite again with the wall clock moved (time-machine): past the last published holiday
 # calendar year, on a 29 February in UTC that is already 1 March in Shanghai (00:30), so a date

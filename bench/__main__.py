@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import argparse
 
-from . import allowances, checkin, import_roster, pledges, report, worker_list
+from . import allowances, checkin, import_roster, load, pledges, report, worker_list
 
 BENCHMARKS = {"import": import_roster, "pledges": pledges, "checkin": checkin,
-              "worker-list": worker_list, "report": report, "allowances": allowances}
+              "worker-list": worker_list, "report": report, "allowances": allowances,
+              "load": load}
 
 
 def main() -> None:

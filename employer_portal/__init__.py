@@ -17,12 +17,15 @@ from plugin.core.urls import local_path
 from plugin.extension import MIGRATIONS_DIR, SUPPORTED_LOCALES, select_locale, select_timezone
 from plugin.org.permissions import COMPANY_MANAGE
 
-from .config import load_config
+from .config import load_config, per_server_key_warnings
 from .extensions import babel, bootstrap, carebridge, csrf, db, login_manager, migrate
+from .operations import ENDPOINTS as OPERATIONS_ENDPOINTS
+from .operations import init_operations
 
 PORTAL_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 #: Endpoints reachable before set-up (everything else redirects to the set-up page).
-OPEN_BEFORE_SETUP = {"setup.index", "language", "static", "bootstrap.static", "carebridge.static"}
+OPEN_BEFORE_SETUP = {"setup.index", "language", "static", "bootstrap.static", "carebridge.static",
+                     *OPERATIONS_ENDPOINTS}
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -32,6 +35,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(instance_path, config or {}))
     app.json.ensure_ascii = False  # JSON (the API) carries Chinese as text, not \u escapes
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PORTAL_TRANSLATIONS)
+    # First: its hooks run before and after all others (request ids, timing, metrics).
+    init_operations(app)
+
+    for warning in per_server_key_warnings(app.config):  # several app servers need the same keys
+        app.logger.warning(warning)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))

@@ -3,7 +3,8 @@
 ``carebridge run``, ``carebridge db upgrade`` (both migration histories, the plugin's first),
 ``carebridge db …`` (Flask-Migrate on the plugin's history), ``carebridge portal-db …`` (the
 same on the portal's own history), ``carebridge scheduler`` (from the plugin), ``carebridge
-create-admin`` and ``carebridge seed-demo``.
+create-admin``, ``carebridge seed-demo``, and ``carebridge backup`` / ``restore``
+(:mod:`employer_portal.operations`).
 """
 from __future__ import annotations
 
@@ -132,8 +133,12 @@ def _migration_groups() -> list[click.Group]:
 
 
 def register_commands(app: Flask) -> None:
+    from .operations.cli import COMMANDS as OPERATIONS_COMMANDS
+
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
+    for command in OPERATIONS_COMMANDS:  # backup, restore
+        app.cli.add_command(command)
     for group in _migration_groups():  # replaces Flask-Migrate's own ``db`` group
         app.cli.add_command(group)
 

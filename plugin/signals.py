@@ -53,3 +53,9 @@ report_figures_confirmed = _signals.signal("carebridge.report-figures-confirmed"
 #: set of those workers who have a case still open about one of their children. Receivers only
 #: read; when no such feature is mounted nobody answers and no family is flagged.
 open_concerns_asked = _signals.signal("carebridge.open-concerns-asked")
+
+#: The scheduler ran one of its jobs (plugin.scheduling.runner.run_job), sent once the job's
+#: transaction has ended, committed or rolled back (unlike the signals above), so a receiver
+#: must not write. Keyword arguments: ``job_id``, ``outcome`` (``"ok"`` or ``"failed"``),
+#: ``seconds`` (how long it ran). The portal counts runs and failures for its metrics.
+scheduled_job_ran = _signals.signal("carebridge.scheduled-job-ran")

@@ -36,7 +36,7 @@ DEFAULT_POLICY = {
         "rosters.import", "lectures.view", "lectures.manage", "attendance.record", "pledges.view",
         "pledges.manage", "guardianship.view", "guardianship.manage", "integrity.manage",
         "reunions.view", "reunions.book", "family_contact.view", "family_contact.allowances",
-        "referrals.view", "risk_reports.raise"},
+        "referrals.view", "risk_reports.raise", "privacy.corrections"},
     Role.SITE_MANAGER: {
         "org.view", "workers.view", "children.view", "lectures.view", "lectures.manage",
         "attendance.record", "pledges.view", "guardianship.view", "reunions.view",

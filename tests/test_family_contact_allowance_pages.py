@@ -20,6 +20,7 @@ from plugin.org.models import OrgKind
 
 from .conftest import SYSTEM, csrf_token, submit
 from .contact_allowances_support import NOV, add_policy, grant, mobile_results
+from .privacy_subject_support import make_assessment
 from .support import recorded_statements
 from .worker_phone_support import signed_in_phone
 
@@ -37,11 +38,20 @@ def world(company, make_unit, make_worker, make_child, make_user, clock):
         make_child(worker, left_behind=True)
     add_policy(company)
     granted = grant()
+    # Every batch relies on the carriers' impact assessment (PIPL Art. 55).
+    assessment = make_assessment(company)
     return {"company": company, "site_a": site_a, "site_b": site_b, "a1": a1, "a2": a2,
             "b1": b1, "grants": granted,
+            "basis": {"assessment_id": assessment.id, "purpose": "每月报送亲情通话赠送"},
             "hr": make_user(Role.HR_OFFICER, company),
             "hr_a": make_user(Role.HR_OFFICER, site_a),
             "care_a": make_user(Role.CARE_WORKER, site_a)}
+
+
+def form_basis(world) -> dict:
+    """The export form's impact assessment and purpose fields."""
+    return {"assessment": str(world["basis"]["assessment_id"]),
+            "purpose": world["basis"]["purpose"]}
 
 
 def test_the_months_grants_with_totals_in_the_readers_scope(world, login):
@@ -88,7 +98,8 @@ def test_a_batch_is_exported_downloaded_and_reconciled_from_the_pages(world, log
     hr = login(world["hr"])
     response = submit(hr, f"{BASE}/batches/export", {"month": "2026-11",
                                                      "carrier": "china_mobile",
-                                                     "unit": str(world["company"].id)},
+                                                     "unit": str(world["company"].id),
+                                                     **form_basis(world)},
                       form_url=f"{BASE}/batches")
     assert response.status_code == 302
     batch = session.scalars(select(CarrierBatch)).one()
@@ -121,7 +132,8 @@ def test_a_batch_is_exported_downloaded_and_reconciled_from_the_pages(world, log
 def test_an_export_with_nothing_to_send_is_refused_on_the_page(world, login):
     response = submit(login(world["hr"]), f"{BASE}/batches/export",
                       {"month": "2026-12", "carrier": "china_mobile",
-                       "unit": str(world["company"].id)}, form_url=f"{BASE}/batches")
+                       "unit": str(world["company"].id), **form_basis(world)},
+                      form_url=f"{BASE}/batches")
     assert response.status_code == 422 and "没有待报送" in response.text
     assert session.scalars(select(CarrierBatch)).first() is None
 
@@ -130,15 +142,15 @@ def test_grants_without_a_phone_wait_on_the_follow_up_page(world, login):
     world["a2"].phone = None
     world["grants"][world["a2"].id].phone = None
     session.flush()
-    outcome = batches.export_batch(NOV, "china_mobile", world["company"], SYSTEM)
+    outcome = batches.export_batch(NOV, "china_mobile", world["company"], SYSTEM, **world["basis"])
     assert outcome.needing_phone == 1
     page = login(world["hr_a"]).get(f"{BASE}/failures")
     assert f'data-worker="{world["a2"].id}"' in page.text.split('id="needing-phone"')[1]
 
 
 def test_who_may_open_a_batch(world, login):
-    theirs = batches.export_batch(NOV, "china_mobile", world["site_b"], SYSTEM).batch
-    ours = batches.export_batch(NOV, "china_mobile", world["site_a"], SYSTEM).batch
+    theirs = batches.export_batch(NOV, "china_mobile", world["site_b"], SYSTEM, **world["basis"]).batch
+    ours = batches.export_batch(NOV, "china_mobile", world["site_a"], SYSTEM, **world["basis"]).batch
     session.commit()
     officer = login(world["hr_a"])
     for path in ("", "/file"):
@@ -223,7 +235,7 @@ def test_a_grant_that_stops_next_month_is_explained(reasons, login):
 # -- the phone -----------------------------------------------------------------------------------
 
 def test_the_worker_sees_only_their_own_allowances_on_the_phone(world, client):
-    batches.export_batch(NOV, "china_mobile", world["site_a"], SYSTEM)
+    batches.export_batch(NOV, "china_mobile", world["site_a"], SYSTEM, **world["basis"])
     phone = signed_in_phone(client, world["a1"])
     page = phone.get("/w/contact/")
     assert page.status_code == 200

@@ -31,6 +31,7 @@ from .contact_allowances_support import (
     mobile_results,
     unicom_results,
 )
+from .privacy_subject_support import make_assessment
 
 
 @pytest.fixture
@@ -51,9 +52,11 @@ def world(company, make_unit, make_worker, make_child, clock):
     workers["c"].phone = None
     granted[workers["c"].id].phone = None
     session.flush()
+    # Every batch relies on the carriers' impact assessment (PIPL Art. 55).
+    basis = {"assessment_id": make_assessment(company).id, "purpose": "每月报送亲情通话赠送"}
     return {"company": company, "site_a": site_a, "site_b": site_b, "subsidiary": subsidiary,
-            "workers": workers, "grants": {key: granted[worker.id]
-                                           for key, worker in workers.items()}}
+            "workers": workers, "basis": basis, "grants": {key: granted[worker.id]
+                                                           for key, worker in workers.items()}}
 
 
 def line(world, key: str) -> str:
@@ -74,7 +77,7 @@ def csv_rows(content: bytes) -> list[list[str]]:
 # -- export --------------------------------------------------------------------------------------
 
 def test_the_export_takes_the_months_granted_lines_of_the_carrier_once(world):
-    outcome = batches.export_batch(NOV, "china_mobile", world["company"], SYSTEM)
+    outcome = batches.export_batch(NOV, "china_mobile", world["company"], SYSTEM, **world["basis"])
     batch = outcome.batch
     assert (batch.lines, outcome.needing_phone) == (3, 1)  # a, b, e; c has no phone
     now = state(world)
@@ -87,13 +90,13 @@ def test_the_export_takes_the_months_granted_lines_of_the_carrier_once(world):
     assert rows[1][1:3] == ["300", "1024"] and rows[1][4] == "202611"
     # Nothing is left for China Mobile but c, who has no phone: a grant is in one batch only.
     with pytest.raises(ValidationError) as refused:
-        batches.export_batch(NOV, "china_mobile", world["company"], SYSTEM)
+        batches.export_batch(NOV, "china_mobile", world["company"], SYSTEM, **world["basis"])
     assert refused.value.message == batches.ALL_NEED_PHONE and refused.value.params["count"] == 1
     assert session.scalar(select(func.count(CarrierBatch.id))) == 1  # no empty batch is left
     # Once the roster has c's phone, the next export takes c, with that phone.
     world["workers"]["c"].phone = "13912345678"
     session.flush()
-    later = batches.export_batch(NOV, "china_mobile", world["company"], SYSTEM)
+    later = batches.export_batch(NOV, "china_mobile", world["company"], SYSTEM, **world["basis"])
     assert later.batch.lines == 1 and later.needing_phone == 0
     session.expire_all()
     assert world["grants"]["c"].phone == "13912345678"
@@ -104,10 +107,10 @@ def test_the_export_takes_the_months_granted_lines_of_the_carrier_once(world):
 
 
 def test_the_export_stays_in_the_subtree_and_the_carrier(world):
-    site = batches.export_batch(NOV, "china_mobile", world["site_b"], SYSTEM)
+    site = batches.export_batch(NOV, "china_mobile", world["site_b"], SYSTEM, **world["basis"])
     assert site.batch.lines == 1 and state(world)["e"][1] == site.batch.id
     assert batches.batch_unit(site.batch) == world["site_b"]
-    unicom = batches.export_batch(NOV, "china_unicom", world["company"], SYSTEM)
+    unicom = batches.export_batch(NOV, "china_unicom", world["company"], SYSTEM, **world["basis"])
     assert unicom.batch.lines == 1 and state(world)["d"][1] == unicom.batch.id
     assert batches.batch_unit(unicom.batch) == world["company"]  # the unit it was exported for
     made = batches.batch_file(unicom.batch, SYSTEM)
@@ -127,7 +130,7 @@ def test_the_export_stays_in_the_subtree_and_the_carrier(world):
     (NOV, "china_telecom", "carrier"), (NOV, None, "carrier")])
 def test_nothing_to_export_or_a_bad_choice_is_refused(world, month, carrier, field):
     with pytest.raises(ValidationError) as refused:
-        batches.export_batch(month, carrier, world["company"], SYSTEM)
+        batches.export_batch(month, carrier, world["company"], SYSTEM, **world["basis"])
     errors = getattr(refused.value, "errors", None) or [refused.value]
     assert field in {error.field for error in errors}
 
@@ -144,7 +147,7 @@ def test_files_never_carry_formulas():
 
 @pytest.fixture
 def exported(world):
-    return batches.export_batch(NOV, "china_mobile", world["company"], SYSTEM).batch
+    return batches.export_batch(NOV, "china_mobile", world["company"], SYSTEM, **world["basis"]).batch
 
 
 def test_a_result_file_credits_and_fails_lines(world, exported):
@@ -187,7 +190,7 @@ def test_a_later_file_turns_a_failure_into_a_credit_but_never_the_reverse(world,
 
 
 def test_a_file_with_bad_rows_is_refused_whole_naming_row_column_and_reason(world, exported):
-    other = batches.export_batch(NOV, "china_unicom", world["company"], SYSTEM).batch
+    other = batches.export_batch(NOV, "china_unicom", world["company"], SYSTEM, **world["basis"]).batch
     assert other.lines == 1
     before = state(world)
     data = mobile_results([
@@ -238,7 +241,7 @@ def test_gbk_result_files_and_unicom_workbooks_are_read(world, exported):
                          encoding="gbk")
     assert batches.import_results(exported, gbk, SYSTEM).failed == 1
     assert state(world)["b"][2] == "欠费停机"
-    unicom = batches.export_batch(NOV, "china_unicom", world["company"], SYSTEM).batch
+    unicom = batches.export_batch(NOV, "china_unicom", world["company"], SYSTEM, **world["basis"]).batch
     outcome = batches.import_results(unicom, unicom_results([(line(world, "d"), "受理失败",
                                                               "号码已销户")]), SYSTEM)
     assert outcome.failed == 1 and state(world)["d"][:3] == (GrantStatus.FAILED, unicom.id,

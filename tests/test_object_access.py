@@ -39,6 +39,7 @@ from plugin.risk_reports.models import LearnedHow, ReporterKind, Situation
 
 from .conftest import PASSWORD, SYSTEM, csrf_token
 from .lectures_support import attend, make_lecture, make_lecturer
+from .privacy_subject_support import make_assessment
 from .reunions_support import TRAVEL_FROM, make_campaign
 from .reunions_support import apply as reunion_apply
 
@@ -353,6 +354,28 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.family_contact_allowances.export": Open("form; the unit is chosen among the "
                                                         "actor's subtree, any other is refused "
                                                         "as missing"),
+    # Privacy: the worker's own data and requests, correction requests, impact assessments
+    "carebridge.privacy_phone.mine": Open("the worker's own data and correction requests"),
+    "carebridge.privacy_phone.download": Open("the worker's own data"),
+    "carebridge.privacy_phone.ask": Open("the worker asks about their own data"),
+    "carebridge.privacy_phone.correction": Names({"request_id": "privacy_correction"}, by="phone"),
+    "carebridge.privacy_corrections.index": Open("requests of the workers of the actor's scope"),
+    "carebridge.privacy_corrections.request_page": Names({"request_id": "privacy_correction"}),
+    "carebridge.privacy_corrections.made": Names({"request_id": "privacy_correction"}),
+    "carebridge.privacy_corrections.refuse": Names({"request_id": "privacy_correction"}),
+    "carebridge.privacy_assessments.index": Open("assessments of the actor's scope"),
+    "carebridge.privacy_assessments.new": Open("form; the unit is chosen among the actor's units, "
+                                               "checked again by the view"),
+    "carebridge.privacy_assessments.assessment": Names({"assessment_id": "privacy_assessment"}),
+    "carebridge.privacy_assessments.edit": Names({"assessment_id": "privacy_assessment"}),
+    "carebridge.privacy_assessments.withdraw": Names({"assessment_id": "privacy_assessment"}),
+    "carebridge.privacy_retention.index": Open("the company's retention rules: privacy.retention "
+                                               "on the top unit"),
+    "carebridge.privacy_retention.run": Open("runs a retention rule (a rule code, not a record) "
+                                             "company-wide: privacy.retention on the top unit"),
+    "operations.healthz": Open("liveness: names no record, shows no personal data"),
+    "operations.readyz": Open("readiness: names no record, shows no personal data"),
+    "operations.metrics": Open("Prometheus figures, counts only; a bearer token or loopback"),
     "carebridge.family_contact_allowances.failures": Open("lists of the actor's scope"),
     "carebridge.family_contact_allowances.batch": Names({"batch_id": "contact_batch"}),
     "carebridge.family_contact_allowances.batch_file": Names({"batch_id": "contact_batch"}),
@@ -494,6 +517,7 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
     from plugin.imports.services import create_job
     from plugin.pledges import services as pledge_services
     from plugin.pledges.batches import request_batch
+    from plugin.privacy import corrections as privacy_corrections
     from plugin.reports import services as report_services
     from plugin.reports.periods import Period, PeriodKind
     from plugin.reports.recipients import Recipient
@@ -586,8 +610,14 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         data_mb_per_month=1024, carrier="china_mobile", minute_cost_fen=10, mb_cost_fen=2,
         starts_on=local_today().replace(day=1)), SYSTEM)
     contact_grants.grant_month(local_today(), SYSTEM)
+    # Privacy of site 乙: the carrier's impact assessment its batch relies on, and 隔壁王五's
+    # correction request.
+    assessment_c = make_assessment(site_c, recipient_name="隔壁对接运营商")
     contact_batch_c = contact_batches.export_batch(local_today().replace(day=1), "china_mobile",
-                                                   site_c, SYSTEM).batch
+                                                   site_c, SYSTEM, assessment_id=assessment_c.id,
+                                                   purpose="隔壁报送").batch
+    correction_c = privacy_corrections.ask(worker_c, record="隔壁小宝的学校", wrong="隔壁旧校",
+                                           right="隔壁新校", actor=SYSTEM)
     contact_room_c = make_contact_room(site_c, name="隔壁聊天室")
     contact_booking_c = contact_bookings.book(contact_room_c, worker_c, contact_local(1, 10),
                                               SYSTEM)
@@ -654,6 +684,7 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         "referral_contact": referral_c.id,
         "care_team_member": care_member_c.id, "care_service": care_service_c.id,
         "care_commendation": care_commendation_c.id, "risk_report": risk_report_c.id,
+        "privacy_assessment": assessment_c.id, "privacy_correction": correction_c.id,
     }
     missing = dict.fromkeys(ids, MISSING_ID) | {"worker_number": MISSING_NUMBER}
     return World(site_a, site_c, ids, missing, users, api_secret, worker_a, worker_c, child_c, lecture_a)

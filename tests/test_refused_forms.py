@@ -105,6 +105,21 @@ def _started_contact_booking_of_worker_a(world, context):
     return {"booking_id": booking.id}
 
 
+def _correction_of_worker_a(world, context):
+    from plugin.core.host import Actor
+    from plugin.privacy import corrections
+
+    request = corrections.ask(world.worker_a, record="我的手机号", wrong="旧号", right="新号",
+                              actor=Actor(key=f"worker:{world.worker_a.id}", name="甲"))
+    return {"request_id": request.id}
+
+
+def _assessment_of_site_a(world, context):
+    from .privacy_subject_support import make_assessment
+
+    return {"assessment_id": make_assessment(world.site_a).id}
+
+
 def _revoked_token(world, context):
     from plugin.api_tokens.models import ApiToken
     from plugin.api_tokens.services import revoke_token
@@ -365,6 +380,19 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.risk_reports.follow_up": Refused(),
     "carebridge.risk_reports.close": Refused(),
     "carebridge.risk_reports_phone.raise_concern": Refused(by="phone"),
+    "carebridge.privacy_phone.download": Refused(by="phone", csrf=False, status=400, why=BUTTON),
+    "carebridge.privacy_phone.ask": Refused(by="phone", body={"record": "大女儿的学校"}),
+    "carebridge.privacy_corrections.made": Refused(setup=_correction_of_worker_a),
+    "carebridge.privacy_corrections.refuse": Refused(setup=_correction_of_worker_a),
+    "carebridge.privacy_assessments.new": Refused(body={"recipient_name": "票务代理"}),
+    "carebridge.privacy_assessments.edit": Refused(setup=_assessment_of_site_a),
+    "carebridge.privacy_assessments.withdraw": Refused(setup=_assessment_of_site_a),
+    "carebridge.privacy_retention.run": Refused(csrf=False, status=400, why=BUTTON,
+                                                args=lambda world, context: {
+                                                    "code": "registry.leavers"}),
+    "carebridge.reunions_booking.manifest": Refused(
+        args=lambda world, context: {"campaign_id": reunion_campaign_of_company(world).id,
+                                     "fmt": "xlsx"}),
     "carebridge.referrals.new": Refused(),
     "carebridge.referrals.edit": Refused(),  # every field empty
     "carebridge.referrals.deactivate": Refused(csrf=False, status=400, why=BUTTON),

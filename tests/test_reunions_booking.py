@@ -18,11 +18,13 @@ from plugin.core.db import session
 from plugin.core.money import format_yuan
 from plugin.core.roles import Role
 from plugin.org.models import OrgKind
+from plugin.privacy.assessments_models import ImpactAssessment
 from plugin.registry.idnumber import check_character
 from plugin.reunions import bookings, services
 from plugin.reunions.models import ApplicationEvent, ApplicationStatus, Campaign, Traveller
 
-from .conftest import SYSTEM, csrf_token
+from .conftest import SYSTEM, csrf_token, submit
+from .privacy_subject_support import make_assessment
 from .reunions_support import apply, make_campaign
 
 
@@ -55,6 +57,7 @@ def world(make_unit, make_worker, make_child, make_user, clock):
     for application in (family, single, far):
         services.approve(application, actor=SYSTEM)
     officer = make_user(Role.HR_OFFICER, site, username="booker")
+    make_assessment(site.parent, "ticket_agent", recipient_name="铁路票务代理")
     session.flush()
     return dict(site=site, other=other, campaign=campaign, family=family, single=single,
                 waiting=waiting, far=far, officer=officer, parent=parent)
@@ -65,8 +68,18 @@ def events(action: str) -> list[AuditEvent]:
                                 .order_by(AuditEvent.id)).scalars())
 
 
+def manifest_download(client, campaign: Campaign, fmt: str = "xlsx"):
+    """The manifest as the booking page's form asks for it: on the ticket agents' impact
+    assessment, with the purpose (PIPL Art. 55)."""
+    assessment = session.scalars(select(ImpactAssessment)).one()
+    return submit(client, f"/reunions/{campaign.id}/manifest.{fmt}",
+                  {"manifest-assessment": str(assessment.id),
+                   "manifest-purpose": "为职工订 2027 年春节返乡车票"},
+                  form_url=f"/reunions/{campaign.id}/booking")
+
+
 def manifest_book(client, campaign: Campaign):
-    response = client.get(f"/reunions/{campaign.id}/manifest.xlsx")
+    response = manifest_download(client, campaign)
     assert response.status_code == 200, response.text
     return load_workbook(io.BytesIO(response.data))
 
@@ -131,7 +144,7 @@ def test_the_manifest_lists_the_approved_travellers_in_scope_with_full_id_number
     assert download.details == {"format": "xlsx", "travellers": 4, "applications": 2,
                                 "groups": 2, "id_numbers": 4}
 
-    response = client.get(f"/reunions/{world['campaign'].id}/manifest.pdf")
+    response = manifest_download(client, world["campaign"], "pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     path = tmp_path / "manifest.pdf"
     path.write_bytes(response.data)
@@ -160,7 +173,8 @@ def test_pages_outside_the_scope_answer_404(world, login, make_user, make_unit):
     elsewhere = make_campaign(lone_site, {lone_site: 5})
     session.flush()
     assert client.get(f"/reunions/{elsewhere.id}/booking").status_code == 404
-    assert client.get(f"/reunions/{elsewhere.id}/manifest.xlsx").status_code == 404
+    assert submit(client, f"/reunions/{elsewhere.id}/manifest.xlsx", {},
+                  form_url=f"/reunions/{world['campaign'].id}/booking").status_code == 404
     # Union officers run campaigns but never see ID numbers: booking is not theirs.
     union = login(make_user(Role.UNION_OFFICER, world["site"]))
     assert union.get(f"/reunions/{world['campaign'].id}/booking").status_code == 403

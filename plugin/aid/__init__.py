@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature, Job, Link, Setting
+from ..core.features import Feature, Job, Link, Retention, Setting
 from ..core.roles import Role
 from ..core.settings import positive_int
 from .permissions import (
@@ -22,6 +22,14 @@ from .permissions import (
 feature = Feature(
     name="aid",
     package=__name__,
+    subject_data="subject_data:subject_data",
+    retention=(
+        Retention("aid.closed_applications", _l("已结束的困难帮扶申请"), 36,
+                  _l("申请办结（已发放、按月救助结案、未通过或撤销）满保留期后，清除家庭困难情况、"
+                     "收款账户、证明材料和审批意见；保留申请原因、金额、日期、状态、发放记录和基金"
+                     "流水（会计记录），以往各期的统计数不变。默认 36 个月：民事诉讼时效为三年。"),
+                  "retention:purge_closed_applications"),
+    ),
     demo="demo:load",
     blueprints=("views:bp", "phone_views:bp", "fund_views:bp", "pairing_views:bp",
                 "visit_views:bp", "decision_views:bp", "chain_views:bp", "risk_panel:bp"),

@@ -351,6 +351,9 @@ class AidApplication(Base):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(timezone=True))
     end_reason: Mapped[str | None] = mapped_column(String(300))
+    #: When the retention rule ``aid.closed_applications`` erased the family's circumstances,
+    #: bank account, evidence and decision comments (the amounts and the ledger stay).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(timezone=True))
 
     worker: Mapped[Worker] = relationship(lazy="joined")
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature
+from ..core.features import Feature, Retention
 from ..core.roles import Role
 from .permissions import ATTENDANCE_RECORD
 
 feature = Feature(
     name="attendance",
     package=__name__,
+    retention=(
+        Retention("attendance.check_in_attempts", _l("扫码签到尝试记录"), 6,
+                  _l("签到尝试（网络地址、设备、被拒绝的扫码）满保留期后删除；签到记录本身保留，"
+                     "宣讲统计不变。"),
+                  "retention:purge_old_attempts"),
+    ),
     demo="demo:load",
     blueprints=("views:bp",),
     models=("models",),

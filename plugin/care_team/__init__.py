@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature, IntegrityKind, Link
+from ..core.features import Feature, IntegrityKind, Link, Retention
 from ..core.roles import Role
 from .permissions import CARE_COMMEND, CARE_MANAGE, CARE_SERVICES, CARE_VIEW
 
 feature = Feature(
     name="care_team",
     package=__name__,
+    subject_data="subject_data:subject_data",
     demo="demo:load",
     blueprints=("views:bp", "service_views:bp", "commendation_views:bp"),
     models=("models",),
@@ -43,6 +44,16 @@ feature = Feature(
                         order=50),),
     },
     integrity_kinds=(IntegrityKind("volunteer_award", _l("表彰：优秀志愿者"), "primary"),),
+    retention=(
+        Retention("care_team.service_notes", _l("关爱服务内容"), 36,
+                  _l("关爱服务提供满保留期后，清除服务内容和效果的文字记录；保留服务类别、日期、"
+                     "服务人员和服务对象，以往各期的统计数不变。"),
+                  "retention:purge_service_notes"),
+        Retention("care_team.former_members", _l("已离开的队伍成员"), 36,
+                  _l("队伍成员离开满保留期后，匿名化其信息：姓名改为“已清除”，电话、可服务时间说明"
+                     "和对应的职工清除；保留类别、单位和起止日期，供以往各期的统计使用。"),
+                  "retention:purge_former_members"),
+    ),
     audit_actions={
         "care_team.member_added": _l("添加关爱服务队伍成员"),
         "care_team.member_updated": _l("修改关爱服务队伍成员"),

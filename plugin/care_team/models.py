@@ -175,6 +175,8 @@ class ServiceRecord(Base):
     #: How it went, what changed (personal data).
     outcome: Mapped[str | None] = mapped_column(EncryptedText("care_team.service_outcome"))
     follow_up_on: Mapped[date | None] = mapped_column(Date)
+    #: When the retention rule blanked the description and outcome (:mod:`.retention`).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(timezone=True))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(timezone=True), default=utcnow)
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_by_name: Mapped[str] = mapped_column(String(100))

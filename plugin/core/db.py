@@ -10,17 +10,26 @@ rather than refused. On both databases, rules that span rows are kept by constra
 locks (:func:`lock_rows`, :func:`lock_key`); a request that loses such a race gets the form error
 of the rule (:func:`violated_constraint` tells which constraint refused it), never a 500.
 
+Figures may be read from a streaming replica (``CAREBRIDGE_REPORTS_DATABASE_URL``) inside
+:func:`reads_from_replica`; everything else reads and writes the primary.
+
 How a request ends — one commit, or nothing — is :mod:`plugin.core.boundary`.
 """
 from __future__ import annotations
 
 import enum
 import hashlib
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import current_app, has_request_context, request
-from sqlalchemy import DateTime, Enum, Index, MetaData, event, func, literal, select
-from sqlalchemy.engine import Connection, Engine
+from flask import Flask, current_app, has_request_context, request
+from sqlalchemy import DateTime, Enum, Index, MetaData, create_engine, event, func, literal, select
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -119,6 +128,9 @@ class Base(DeclarativeBase):
 
 
 def _host_session() -> Session:
+    replica = _replica_session.get()
+    if replica is not None:
+        return replica
     try:
         sqlalchemy_ext = current_app.extensions["sqlalchemy"]
     except KeyError as exc:  # pragma: no cover - configuration error surfaced at startup
@@ -127,7 +139,130 @@ def _host_session() -> Session:
 
 
 #: The host's scoped session. Services ``flush()``; the request boundary commits once.
+#: Inside :func:`reads_from_replica` it is a read-only session on the reports' replica instead.
 session: Session = LocalProxy(_host_session)  # type: ignore[assignment]
+
+
+# -- Reports and the dashboard may read from a streaming replica -------------------------------
+#
+# Figures (plugin.core.indicators) are aggregate reads over whole subtrees and periods: the
+# heaviest statements the portal sends, and none of them needs to see a write of its own request.
+# With ``CAREBRIDGE_REPORTS_DATABASE_URL`` set (a PostgreSQL hot standby of the primary), the
+# reports feature and the dashboard compute figures inside :func:`reads_from_replica`, where
+# ``session`` answers a read-only session on that replica; everything else — every write, and
+# every read that must see a write (a check-in, a sign-in, the draft or filing being written,
+# the day's figure cache being stored) — stays on the primary, outside the block. Without the
+# setting the block changes nothing: SQLite and single-server deployments read the primary.
+
+#: The setting (app config, else environment variable): SQLAlchemy URL of the replica.
+REPLICA_SETTING = "CAREBRIDGE_REPORTS_DATABASE_URL"
+_REPLICA_KEY = "carebridge.replica"
+_replica_lock = threading.Lock()
+#: The replica session of the current block (this thread or task), None outside any.
+_replica_session: ContextVar[ReplicaSession | None] = ContextVar("carebridge_replica_session",
+                                                                  default=None)
+
+
+class ReplicaSession(Session):
+    """A read-only session on the replica: one transaction (one snapshot) per outermost
+    :func:`reads_from_replica` block, closed when it ends. Refuses to flush changes (the
+    database refuses writes too: it is a standby, and its connections are read-only)."""
+
+    def __call__(self) -> ReplicaSession:
+        """What ``session()`` gives for the scoped session: the session itself."""
+        return self
+
+
+class ReplicaWriteRefused(RuntimeError):
+    """Something tried to write inside :func:`reads_from_replica`: writes go to the primary."""
+
+
+@event.listens_for(ReplicaSession, "before_flush")
+def _refuse_replica_writes(replica: Session, _context, _instances) -> None:
+    if replica.new or replica.dirty or replica.deleted:
+        raise ReplicaWriteRefused("writes go to the primary: leave reads_from_replica() first")
+
+
+@dataclass(frozen=True)
+class _Replica:
+    engine: Engine | None
+
+
+def replica_url(app: Flask) -> str | None:
+    """The replica's URL from the app's config, else the environment; None: no replica."""
+    url = app.config.get(REPLICA_SETTING) or os.environ.get(REPLICA_SETTING) or ""
+    return url.strip() or None
+
+
+def replica_engine(app: Flask | None = None) -> Engine | None:
+    """The reports' replica engine of ``app`` (the current app), created once; None when
+    ``CAREBRIDGE_REPORTS_DATABASE_URL`` is not set."""
+    app = app or current_app._get_current_object()
+    replica = app.extensions.get(_REPLICA_KEY)
+    if replica is None:
+        with _replica_lock:
+            replica = app.extensions.get(_REPLICA_KEY)
+            if replica is None:
+                url = replica_url(app)
+                replica = _Replica(_create_replica_engine(url, app) if url else None)
+                app.extensions[_REPLICA_KEY] = replica
+    return replica.engine
+
+
+def _create_replica_engine(url: str, app: Flask) -> Engine:
+    parsed = make_url(url)
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping", True)
+    if parsed.get_backend_name() == "postgresql":
+        # One snapshot per block: a report's figures and the records behind them agree. A hot
+        # standby allows REPEATABLE READ (not SERIALIZABLE); read-only also if the URL names a
+        # server that could write (a primary given by mistake still refuses).
+        options.setdefault("isolation_level", "REPEATABLE READ")
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args["options"] = (connect_args.get("options", "") +
+                                   " -c default_transaction_read_only=on").strip()
+        options["connect_args"] = connect_args
+    engine = create_engine(parsed, **options)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_read_only)
+    return engine
+
+
+def _sqlite_read_only(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def reading_from_replica() -> bool:
+    """Whether ``session`` is the replica's now."""
+    return _replica_session.get() is not None
+
+
+@contextmanager
+def reads_from_replica() -> Iterator[None]:
+    """Inside the block, ``session`` reads from the reports' replica (read-only, one snapshot).
+
+    For figures only (reports, the dashboard): compute inside, write outside. Objects loaded
+    inside belong to a session closed at the end of the block: keep values (numbers, texts),
+    not ORM objects. Nested blocks share the outer one's session. Without a replica configured
+    the block changes nothing (the primary answers, as everywhere else).
+    """
+    if _replica_session.get() is not None:
+        yield
+        return
+    engine = replica_engine()
+    if engine is None:
+        yield
+        return
+    replica = ReplicaSession(bind=engine, autoflush=False, expire_on_commit=False)
+    token = _replica_session.set(replica)
+    try:
+        yield
+    finally:
+        _replica_session.reset(token)
+        replica.close()  # ends the snapshot: nothing stays open on the standby between blocks
 
 
 #: Rows ANALYZE samples per index on SQLite: enough for the planner's choices, and it stays

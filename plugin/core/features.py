@@ -158,6 +158,19 @@ class Retention:
     #: What goes, counted from when, and what stays (a lazy msgid, shown to administrators).
     description: Any
     purge: str
+    #: The fewest months a setting may configure: a record the law says to keep that long (the
+    #: audit log: PIPL Art. 56 keeps processing records and assessments three years) cannot be
+    #: purged sooner by a typo in ``CAREBRIDGE_RETENTION``.
+    minimum_months: int = 1
+
+    def __post_init__(self) -> None:
+        feature, _, name = self.code.partition(".")
+        if not feature or not name or len(self.code) > 64:
+            raise ValueError(f"retention rule code {self.code!r} must be <feature>.<name>, "
+                             "at most 64 characters")
+        if not 1 <= self.minimum_months <= self.default_months:
+            raise ValueError(f"retention rule {self.code}: the default ({self.default_months}) "
+                             f"must be at least the minimum ({self.minimum_months}), at least 1")
 
 
 @dataclass(frozen=True)

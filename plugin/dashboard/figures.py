@@ -29,6 +29,7 @@ from babel.dates import format_skeleton
 from flask_babel import gettext as _
 
 from ..core import indicators
+from ..core.db import reads_from_replica
 from ..core.indicators import STOCK
 from . import cache
 
@@ -270,21 +271,25 @@ class _Figures:
 
 
 def build_dashboard(paths: list[str], today: date, *, link: Link, locale) -> Dashboard:
-    """Everything the home page shows of the subtrees at ``paths`` on ``today``."""
-    figures = _Figures(paths, today)
+    """Everything the home page shows of the subtrees at ``paths`` on ``today``.
+
+    The figures (and the day's cache) are read from the reports' replica where there is one;
+    the figures computed now are stored on the primary, after the block."""
     board = Dashboard(today=today, this_month=(month_start(today), today),
                       last_month=previous_month(today))
-    month_ends = [end for _start, end in recent_months(today, STOCK_POINTS)]
-    for code in (EMPLOYED, COVERED):  # the coverage trend's points and two key figures
-        figures.prefetch_stock(code, month_ends)
-    board.sections = _sections(figures, board, link)
-    board.trends = [trend for trend in (
-        _flow_trend(figures, ATTENDANCES, today, link, locale, dated_links=True),
-        _coverage_trend(figures, today, link, locale),
-        _flow_trend(figures, REUNITED, today, link, locale),
-    ) if trend is not None]
-    board.mixes = [mix for mix in (_category_mix(figures, today, link),
-                                   _age_mix(figures, today, link)) if mix is not None]
+    with reads_from_replica():
+        figures = _Figures(paths, today)
+        month_ends = [end for _start, end in recent_months(today, STOCK_POINTS)]
+        for code in (EMPLOYED, COVERED):  # the coverage trend's points and two key figures
+            figures.prefetch_stock(code, month_ends)
+        board.sections = _sections(figures, board, link)
+        board.trends = [trend for trend in (
+            _flow_trend(figures, ATTENDANCES, today, link, locale, dated_links=True),
+            _coverage_trend(figures, today, link, locale),
+            _flow_trend(figures, REUNITED, today, link, locale),
+        ) if trend is not None]
+        board.mixes = [mix for mix in (_category_mix(figures, today, link),
+                                       _age_mix(figures, today, link)) if mix is not None]
     figures.store()
     return board
 

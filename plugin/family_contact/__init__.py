@@ -12,6 +12,7 @@ from .permissions import CONTACT_ALLOWANCES, CONTACT_ROOMS, CONTACT_VIEW
 feature = Feature(
     name="family_contact",
     package=__name__,
+    subject_data="subject_data:subject_data",
     demo="demo:load",
     blueprints=("wifi_views:bp", "room_views:bp", "room_phone_views:bp", "allowance_views:bp",
                 "allowance_phone_views:bp"),

@@ -12,6 +12,7 @@ from wtforms.validators import Optional
 
 from ..core.forms import DIGITS_INPUT, MonthField, choices
 from ..core.money import YuanField
+from ..privacy.assessments_forms import ExportBasisMixin
 from .carriers import carrier_choices
 from .models import ELIGIBILITY_LABELS, GRANT_STATUS_LABELS
 from .policies import MAX_UNIT_COST_FEN
@@ -68,7 +69,10 @@ class GrantFilterForm(FlaskForm):
     unit = SelectField(_l("单位"), choices=[], validate_choice=False)
 
 
-class ExportForm(FlaskForm):
+class ExportForm(ExportBasisMixin, FlaskForm):
+    """A batch to export; the impact assessment and purpose fields come from
+    :class:`~plugin.privacy.assessments_forms.ExportBasisMixin`."""
+
     month = MonthField(_l("月份"))
     carrier = SelectField(_l("运营商"), choices=[], validate_choice=False)
     unit = SelectField(_l("单位"), choices=[], validate_choice=False,

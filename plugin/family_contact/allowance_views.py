@@ -30,6 +30,8 @@ from ..core.forms import attach_error, choices, render_refused
 from ..core.http import attachment_disposition
 from ..org.models import OrgKind
 from ..org.queries import get_unit, sorted_tree, units_in_subtrees
+from ..privacy.assessments import usable_assessments
+from ..privacy.assessments_forms import set_assessment_choices
 from ..privacy.masking import mask_phone
 from ..registry.queries import get_worker
 from . import allowance_queries as queries
@@ -199,6 +201,8 @@ def _export_form(actor, form: ExportForm | None = None) -> tuple[ExportForm, lis
                                     "unit": str(units[0].id) if units else ""})
     form.carrier.choices = choices([("", "—")] + carrier_choices())
     form.unit.choices = choices([("", "—")] + _unit_pairs(units))
+    set_assessment_choices(form, usable_assessments(
+        batches.CARRIER_EXPORT, [unit.path for unit in units], local_today()))
     return form, units
 
 
@@ -224,7 +228,9 @@ def export():
     if form.validate_on_submit():
         try:
             outcome = batches.export_batch(form.month.data, form.carrier.data or None,
-                                           _unit_choice(units, form.unit.data), actor)
+                                           _unit_choice(units, form.unit.data), actor,
+                                           assessment_id=form.assessment_id,
+                                           purpose=form.purpose.data)
         except CareBridgeError as error:
             _attach_all(form, error)
         else:

@@ -9,6 +9,11 @@ granted: the page lists it as needing a phone. The file is written by the carrie
 format (:mod:`.carriers`) and can be downloaded again at any time: it is made again from the
 batch's grants (:func:`batch_file`), each download audited (the file holds phone numbers).
 
+**Impact assessment.** A batch file carries workers' phone numbers to the carrier, a third party:
+exporting one names a current impact assessment for carriers covering the unit and the purpose
+(:mod:`plugin.privacy.assessments`, PIPL Art. 55); without them nothing is exported and the form
+says why, and a batch made is tied to them by an export record.
+
 **Results.** :func:`import_results` reads the carrier's result file and checks every row before
 anything changes: a row without a line id, with a line id that is not one of this batch's lines
 (unknown, or another batch's: the same words), named twice, with a status the carrier's format
@@ -29,7 +34,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from ..audit.services import record_event
-from ..core.clock import utcnow
+from ..core.clock import local_today, utcnow
 from ..core.db import lock_rows, session
 from ..core.errors import CareBridgeError, ErrorList, InputInvalid, ValidationError, bilingual
 from ..core.host import Actor
@@ -38,6 +43,8 @@ from ..core.text import clean_free_text
 from ..core.uploads import UploadKind, check_upload
 from ..org.models import OrgUnit
 from ..org.queries import unit_id_in_subtrees
+from ..privacy import assessments
+from ..privacy.assessments_models import RecipientKind
 from ..registry.models import Worker
 from .carriers import (
     CREDITED,
@@ -53,6 +60,9 @@ from .carriers import (
 )
 from .models import AllowanceGrant, AllowancePolicy, CarrierBatch, GrantStatus
 
+#: What a batch export sends out, for its impact assessment.
+CARRIER_EXPORT = assessments.ExportKind("family_contact.carrier_batch", _l("运营商批量赠送文件"),
+                                        (RecipientKind.CARRIER,))
 BATCH_EXPORTED = "family_contact.batch_exported"
 BATCH_DOWNLOADED = "family_contact.batch_downloaded"
 RESULTS_IMPORTED = "family_contact.results_imported"
@@ -138,9 +148,13 @@ def _waiting(month: date, carrier: str, unit: OrgUnit) -> list:
 
 
 def export_batch(month: date | None, carrier: str | None, unit: OrgUnit | None,
-                 actor: Actor) -> ExportOutcome:
+                 actor: Actor, *, assessment_id: int | None,
+                 purpose: str | None) -> ExportOutcome:
     """A new batch of the month's grants for ``carrier`` in the subtree of ``unit`` (see the
-    module); :class:`~plugin.core.errors.InputInvalid` when there is nothing to send."""
+    module), relying on the impact assessment ``assessment_id`` for ``purpose``;
+    :class:`~plugin.core.errors.InputInvalid` when there is nothing to send or no assessment
+    holds."""
+    today = local_today()
     errors: list[CareBridgeError] = []
     if month is None or month.day != 1:
         errors.append(ValidationError(MONTH_REQUIRED, field="month"))
@@ -150,6 +164,9 @@ def export_batch(month: date | None, carrier: str | None, unit: OrgUnit | None,
         errors.append(ValidationError(FORMAT_MISSING, field="carrier", code=carrier))
     if unit is None:
         errors.append(ValidationError(UNIT_REQUIRED, field="unit"))
+    basis = assessments.check_export(CARRIER_EXPORT, assessment_id, purpose, unit=unit,
+                                     today=today)
+    errors += basis.errors
     InputInvalid.raise_if_any(errors)
     phone = _phone_now()
     with session.begin_nested():  # a batch that would be empty is rolled back with its row
@@ -175,6 +192,10 @@ def export_batch(month: date | None, carrier: str | None, unit: OrgUnit | None,
                  org_unit_id=unit.id, details={
                      "contact_month": f"{month:%Y-%m}", "contact_carrier": carrier,
                      "contact_lines": batch.lines, "contact_needing_phone": needing})
+    assessments.record_export(basis, CARRIER_EXPORT, unit=unit, people=batch.lines, actor=actor,
+                              today=today, reference=f"contact_batch:{batch.id}",
+                              file_format=carrier_format(carrier).file_type.extensions[0]
+                              .lstrip("."))
     return ExportOutcome(batch, needing)
 
 

@@ -21,6 +21,7 @@ from ..core.db import session
 from ..core.features import DemoContext
 from ..org.models import OrgKind
 from ..org.queries import get_root_unit
+from ..privacy import assessments
 from ..registry.models import EmploymentStatus, Worker
 from ..registry.queries import WorkerFilter, search_workers
 from ..worker_access.services import worker_actor
@@ -44,8 +45,10 @@ def load(context: DemoContext) -> None:
         starts_on=months[0]), hr, today=months[0])
     for month in months:
         grants.grant_month(month, actor)
+    basis = _carrier_assessment(root, actor, context.today)
     for month in months[:2]:
-        batch = batches.export_batch(month, CARRIER, root, hr).batch
+        batch = batches.export_batch(month, CARRIER, root, hr, assessment_id=basis.id,
+                                     purpose="按月向运营商报送亲情通话赠送名单").batch
         batches.import_results(batch, _carrier_results(batch), hr,
                                filename=f"移动结果{month:%Y%m}.csv")
     sites = sorted((unit for unit in context.units.values() if unit.kind == OrgKind.SITE),
@@ -55,6 +58,20 @@ def load(context: DemoContext) -> None:
                                  scope_paths=[site.path], per_page=400).items
         _rooms(context, site, workers, actor)
         _living_areas(context, site, workers, actor)
+
+
+def _carrier_assessment(root, actor, today: date):
+    """The impact assessment the carrier batches rely on (PIPL Art. 55)."""
+    return assessments.create_assessment(assessments.AssessmentInput(
+        unit=root, recipient_kind="carrier",
+        recipient_name="中国移动通信集团有限公司（政企客户部）",
+        purpose="每月向运营商报送亲情通话时长和流量赠送名单，由运营商充值到职工手机",
+        data_categories="职工手机号码、赠送月份、通话分钟数和流量",
+        legal_basis="为履行与职工约定的亲情通话补贴所必需（个人信息保护法第十三条第一款第二项）",
+        necessity="运营商只能按手机号码充值；不提供姓名和身份证号码",
+        risks_and_measures="号码泄露的风险：合同约定只用于充值、加密传输、运营商处理后三个月内删除",
+        assessed_by="人力资源部、法务部", assessed_on=today - timedelta(days=120),
+        valid_until=today + timedelta(days=365)), actor=actor, today=today)
 
 
 def _months_before(month: date, count: int) -> date:

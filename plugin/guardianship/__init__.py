@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature, IntegrityKind, Job, Link, Setting
+from ..core.features import Feature, IntegrityKind, Job, Link, Retention, Setting
 from ..core.roles import Role
 from ..core.settings import positive_int
 from .permissions import GUARDIANSHIP_MANAGE, GUARDIANSHIP_VIEW, INTEGRITY_MANAGE
@@ -12,6 +12,18 @@ from .permissions import GUARDIANSHIP_MANAGE, GUARDIANSHIP_VIEW, INTEGRITY_MANAG
 feature = Feature(
     name="guardianship",
     package=__name__,
+    subject_data="subject_data:subject_data",
+    retention=(
+        Retention("guardianship.ended_agreements", _l("已结束的委托照护协议"), 36,
+                  _l("协议期满或终止、撤销满保留期后，清除受委托人的姓名、电话、身份证号码、出生日期"
+                     "和住址、另一方家长姓名、扫描件、签名和终止原因；保留职工、儿童、期限、状态、"
+                     "职责和联系约定，以及受委托人与儿童的关系。"),
+                  "retention:purge_ended_agreements"),
+        Retention("guardianship.contact_notes", _l("亲子联系记录的备注"), 24,
+                  _l("联系日期满保留期后，清除联系记录的备注内容；保留日期、方式和联系对象，"
+                     "联系跟进的统计不变。"),
+                  "retention:purge_contact_notes"),
+    ),
     demo="demo:load",
     blueprints=("views:bp", "phone:phone_bp"),
     models=("models",),

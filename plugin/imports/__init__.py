@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature, Job, Link, Setting
+from ..core.features import Feature, Job, Link, Retention, Setting
 from ..core.roles import Role
 from ..core.settings import positive_int
 from .permissions import ROSTERS_IMPORT
@@ -12,6 +12,12 @@ from .permissions import ROSTERS_IMPORT
 feature = Feature(
     name="imports",
     package=__name__,
+    retention=(
+        Retention("imports.files", _l("花名册导入文件"), 3,
+                  _l("导入满保留期后，删除上传的花名册、错误文件和页面上显示的错误示例（其中有身份证"
+                     "号码）；保留导入批次和各项数量。"),
+                  "retention:purge_old_files"),
+    ),
     demo="demo:load",
     blueprints=("views:bp", "todo:bp"),
     panels={"home.todo": ("carebridge/imports/_todo.html",)},

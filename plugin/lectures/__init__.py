@@ -12,6 +12,7 @@ from .permissions import LECTURES_MANAGE, LECTURES_VIEW
 feature = Feature(
     name="lectures",
     package=__name__,
+    subject_data="subject_data:subject_data",
     demo="demo:load",
     indicators="indicators:INDICATORS",
     record_pages={"lecture_session": ("carebridge.lectures.detail", "session_id")},

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from ..core.db import session
 from ..core.pagination import Page, paginate
-from .models import Notification
+from .models import DeliveryStatus, Notification, NotificationDelivery
 
 
 def unread_count(recipient_key: str) -> int:
@@ -20,3 +20,13 @@ def notifications_for(recipient_key: str, *, unread_only: bool = False, page: in
     if unread_only:
         statement = statement.where(Notification.read_at.is_(None))
     return paginate(statement, page, per_page=30)
+
+
+def pending_delivery_counts() -> dict[str, int]:
+    """Deliveries of the outbox still to be sent (due now or waiting for a retry), by channel:
+    the depth of the queue, for monitoring (employer_portal.operations.metrics)."""
+    rows = session.execute(
+        select(NotificationDelivery.channel, func.count())
+        .where(NotificationDelivery.status == DeliveryStatus.PENDING)
+        .group_by(NotificationDelivery.channel)).all()
+    return dict(rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature, Job, Link, Setting
+from ..core.features import Feature, Job, Link, Retention, Setting
 from ..core.roles import Role
 from ..core.settings import positive_int
 from .permissions import PLEDGES_MANAGE, PLEDGES_VIEW
@@ -13,6 +13,13 @@ from .permissions import PLEDGES_MANAGE, PLEDGES_VIEW
 feature = Feature(
     name="pledges",
     package=__name__,
+    subject_data="subject_data:subject_data",
+    retention=(
+        Retention("pledges.signatures", _l("监护承诺书的签名和扫描件"), 36,
+                  _l("承诺书失效（有效期最后一天或被撤销之日）满保留期后，清除手写签名和纸质扫描件；"
+                     "保留承诺书文本的指纹、签署和有效日期、签署方式，承诺覆盖率等统计不变。"),
+                  "retention:purge_signatures"),
+    ),
     demo="demo:load",
     indicators="indicators:INDICATORS",
     record_pages={"pledge": ("carebridge.pledges.pledge", "pledge_id")},

@@ -186,6 +186,21 @@ class FieldCipher:
             raise DecryptionError(
                 f"file chunk failed authentication for context {context!r}") from None
 
+    def bytes_key_id(self, token: bytes) -> str | None:
+        """The key id an :meth:`encrypt_bytes` token names (None when it is not such a token)."""
+        version, _, rest = bytes(token).partition(b".")
+        key_id, dot, _raw = rest.partition(b".")
+        if version != TOKEN_VERSION.encode("ascii") or not dot:
+            return None
+        return key_id.decode("ascii", "replace")
+
+    def needs_rotation_bytes(self, token: bytes) -> bool:
+        return self.bytes_key_id(token) != self.keyring.current_id
+
+    def rotate_bytes(self, token: bytes, *, context: str) -> bytes:
+        """Re-encrypt a binary token under the current key (verifying it on the way)."""
+        return self.encrypt_bytes(self.decrypt_bytes(token, context=context), context=context)
+
     def blind_index(self, value: str, *, purpose: str) -> str:
         """HMAC-SHA256 of an already normalised ``value`` per ``purpose`` (e.g. the column), for
         exact lookup and de-duplication. Cut to 128 bits (32 hex chars): a short column, and
@@ -282,6 +297,37 @@ def rotate_all(session, model, columns: Iterable[str], *, batch_size: int = 500,
         while rows:
             changes = [{"_pk": key, "_token": cipher.rotate(token, context=column.type.context)}
                        for key, token in rows if cipher.needs_rotation(token)]
+            if changes:
+                session.execute(statement, changes)
+                rotated += len(changes)
+            rows = session.execute(query.where(pk > rows[-1][0])).all()
+    return rotated
+
+
+def rotate_all_bytes(session, model, columns: Iterable[str], *, batch_size: int = 20,
+                     cipher: FieldCipher | None = None) -> int:
+    """:func:`rotate_all` for ``EncryptedBytes`` columns (scans, signatures, photos, evidence):
+    small batches, since each value may be megabytes. The caller commits."""
+    cipher = cipher or current_cipher()
+    mapper = inspect(model)
+    targets = [mapper.columns[name] for name in columns]
+    if len(mapper.primary_key) != 1 or not all(isinstance(c.type, EncryptedBytes)
+                                               for c in targets):
+        raise ValueError(f"rotate_all_bytes needs a one-column primary key and EncryptedBytes "
+                         f"columns, not {model.__name__} {[c.key for c in targets]}")
+    pk = mapper.primary_key[0]
+    session.flush()
+    rotated = 0
+    for column in targets:
+        raw = type_coerce(column, LargeBinary)  # the stored token, not decrypted
+        statement = (update(pk.table).where(pk == bindparam("_pk"))
+                     .values({column: bindparam("_token", type_=LargeBinary)}))
+        query = select(pk, raw).where(raw.is_not(None)).order_by(pk).limit(batch_size)
+        rows = session.execute(query).all()
+        while rows:
+            changes = [{"_pk": key, "_token": cipher.rotate_bytes(bytes(token),
+                                                                  context=column.type.context)}
+                       for key, token in rows if cipher.needs_rotation_bytes(bytes(token))]
             if changes:
                 session.execute(statement, changes)
                 rotated += len(changes)

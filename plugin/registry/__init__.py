@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature, Job, Link, Setting
+from ..core.features import Feature, Job, Link, Retention, Setting
 from ..core.roles import Role
 from ..core.settings import positive_int
 from .permissions import (
@@ -20,6 +20,7 @@ _STAFF_WHO_SEE_PEOPLE = (Role.HR_OFFICER, Role.SITE_MANAGER, Role.UNION_OFFICER,
 feature = Feature(
     name="registry",
     package=__name__,
+    subject_data="subject_data:subject_data",
     demo="demo:load",
     indicators="indicators:INDICATORS",
     record_pages={"worker": ("carebridge.registry.worker", "worker_id"),
@@ -69,6 +70,23 @@ feature = Feature(
         "child.held_details_discarded": _l("删除逾期未获同意的暂存信息"),
     },
     audit_text="audit_text:AUDIT_TEXT",
+    retention=(
+        Retention("registry.children_of_leavers", _l("已离职职工的子女"), 12,
+                  _l("子女的父母（本单位职工）全部离职满保留期后，匿名化儿童档案：姓名、身份证号码、"
+                     "住址、学校、健康情况、照护人和村（居）联系人等清除，暂存信息和监护人同意书上的"
+                     "姓名一并清除；保留单位、性别、出生日期、户籍地区、类别和认定类别所需的情况，"
+                     "以往各期的统计数和已封存的报告不变。"),
+                  "retention:purge_children_of_leavers"),
+        Retention("registry.adult_children", _l("已年满 18 周岁的子女"), 12,
+                  _l("儿童年满 18 周岁满保留期后，按同样方式匿名化其档案（本系统服务未成年人，"
+                     "成年后不再需要其个人信息）。"),
+                  "retention:purge_adult_children"),
+        Retention("registry.leavers", _l("已离职职工本人"), 36,
+                  _l("职工离职满保留期后，匿名化职工本人信息：姓名、身份证号码、手机号码、性别清除，"
+                     "户籍地只保留到省，工号改为“已清除-编号”（今后的花名册不会再对上这个人）；"
+                     "保留入职和离职日期、单位和劳务分包单位，供以往各期的统计使用。"),
+                  "retention:purge_leavers"),
+    ),
     settings=(
         Setting("CAREBRIDGE_CONSENT_HOLD_DAYS", 30, positive_int,
                 "Days the details of a child under 14 given without a guardian's consent are "

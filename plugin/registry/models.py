@@ -139,6 +139,9 @@ class Worker(Base):
     own_parent_status: Mapped[ParentStatus | None] = mapped_column(enum_column(ParentStatus, 24))
     own_parent_status_since: Mapped[date | None] = mapped_column(Date)
     own_parent_capable: Mapped[bool | None]
+    #: When the retention rule ``registry.leavers`` blanked the worker's personal data (the row
+    #: stays: figures of past periods count it).
+    anonymised_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -215,6 +218,9 @@ class Child(Base):
     categories_as_of: Mapped[date | None] = mapped_column(Date)
     #: First date on which time alone may change the categories (a birthday, a 6-month mark).
     categories_next_change: Mapped[date | None] = mapped_column(Date, index=True)
+    #: When a retention rule (``registry.children_of_leavers``, ``registry.adult_children``)
+    #: blanked the child's personal data, keeping what figures and filings count.
+    anonymised_at: Mapped[datetime | None]
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 
 from ..core import indicators
 from ..core.dates import format_datetime
+from ..core.db import reads_from_replica
 from ..core.indicators import Indicator
 from ..org.models import OrgUnit
 from ..org.queries import get_company
@@ -81,11 +82,12 @@ def build_content(template: ReportTemplate, unit: OrgUnit, period: Period,
         company = get_company()
         company_name = company.name if company else ""
         paths = [unit.path]
-        sections: list[dict[str, Any]] = [
-            {"type": "figures", "title": str(title),
-             "figures": [figure(indicator, breakdowns, paths, period)
-                         for indicator, breakdowns in lines]}
-            for title, lines in template_sections(template.lines)]
+        with reads_from_replica():  # figures only: the reports' replica, where there is one
+            sections: list[dict[str, Any]] = [
+                {"type": "figures", "title": str(title),
+                 "figures": [figure(indicator, breakdowns, paths, period)
+                             for indicator, breakdowns in lines]}
+                for title, lines in template_sections(template.lines)]
         sections += [{"type": "text", "key": key, "title": str(TEXT_SECTIONS[key]),
                       "text": (texts.get(key) or "").strip()}
                      for key in template.text_sections if key in TEXT_SECTIONS]

@@ -19,7 +19,7 @@ from ..audit.services import record_event
 from ..core import indicators
 from ..core.clock import utcnow
 from ..core.dates import format_datetime
-from ..core.db import lock_rows, session
+from ..core.db import lock_rows, reads_from_replica, session
 from ..core.errors import ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
@@ -282,13 +282,16 @@ def file_draft(draft: ReportDraft, actor: Actor, *, reason: str | None = None) -
 def _freeze_records(filing: ReportFiling, content: dict, draft: ReportDraft) -> None:
     declared = indicators.declared_indicators()
     paths = [draft.org_unit.path]
-    for section in content["sections"]:
-        for item in section.get("figures", ()):
-            ids = indicators.counted_records(item["code"], paths, draft.period_start,
-                                             draft.period_end)
-            session.add(FiledRecords(filing_id=filing.id, indicator_code=item["code"],
-                                     record_type=declared[item["code"]][1].record_type,
-                                     count=len(ids), packed_ids=pack_ids(ids)))
+    codes = [item["code"] for section in content["sections"]
+             for item in section.get("figures", ())]
+    with reads_from_replica():  # read where the figures were read; written on the primary
+        counted = {code: indicators.counted_records(code, paths, draft.period_start,
+                                                    draft.period_end) for code in codes}
+    for code in codes:
+        ids = counted[code]
+        session.add(FiledRecords(filing_id=filing.id, indicator_code=code,
+                                 record_type=declared[code][1].record_type,
+                                 count=len(ids), packed_ids=pack_ids(ids)))
     session.flush()
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ..core import indicators
 from ..core.dates import format_datetime
-from ..core.db import session
+from ..core.db import reads_from_replica, session
 from ..org.models import OrgKind, OrgUnit
 from .models import ReportConfirmation
 from .periods import Period
@@ -55,9 +55,11 @@ def confirmation_rows(unit: OrgUnit, period: Period) -> list[dict[str, Any]]:
 
 
 def unit_figures(unit: OrgUnit, period: Period) -> dict[str, int]:
-    """Every declared indicator of ``unit``'s subtree for ``period``: code → value."""
-    return {code: indicators.compute(code, [unit.path], period.start, period.end)
-            for code in indicators.declared_indicators()}
+    """Every declared indicator of ``unit``'s subtree for ``period``: code → value (read from
+    the reports' replica, where there is one)."""
+    with reads_from_replica():
+        return {code: indicators.compute(code, [unit.path], period.start, period.end)
+                for code in indicators.declared_indicators()}
 
 
 def figures_sha256(figures: dict[str, int]) -> str:

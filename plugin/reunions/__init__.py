@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature, Job, Link
+from ..core.features import Feature, Job, Link, Retention
 from ..core.roles import Role
 from .audit_booking import AUDIT_ACTIONS as BOOKING_AUDIT_ACTIONS
 from .audit_officer import AUDIT_ACTIONS as OFFICER_AUDIT_ACTIONS
@@ -17,6 +17,14 @@ from .permissions import REUNIONS_BOOK, REUNIONS_MANAGE, REUNIONS_VIEW, REUNIONS
 feature = Feature(
     name="reunions",
     package=__name__,
+    subject_data="subject_data:subject_data",
+    retention=(
+        Retention("reunions.travellers", _l("团聚活动的出行人和来访儿童联系人"), 12,
+                  _l("活动出行期结束满保留期后，清除出行人的姓名、身份证号码、票号和座位，以及来访"
+                     "儿童的负责人、紧急联系人、电话和保险单号；保留申请、补贴金额和来访日期，活动"
+                     "统计不变。"),
+                  "retention:purge_travellers"),
+    ),
     demo="demo:load",
     blueprints=("views:bp", "phone_views:bp", "booking_views:bp", "results_views:bp",
                 "visits_views:bp", "todo:bp"),

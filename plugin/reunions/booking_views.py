@@ -18,11 +18,14 @@ from wtforms.validators import Length, Optional
 
 from ..access.checks import require
 from ..access.scope import Scope, load_in_scope, valid_id
+from ..core.clock import local_today
 from ..core.db import session
 from ..core.errors import CareBridgeError, ErrorList, InputInvalid, ValidationError
 from ..core.forms import ActionForm, attach_error, flash_refusal, render_refused
 from ..core.i18n import N_
 from ..core.money import format_yuan
+from ..privacy.assessments import usable_assessments
+from ..privacy.assessments_forms import ExportBasisMixin, set_assessment_choices
 from ..privacy.masking import mask_id_number
 from ..registry.models import Worker
 from ..registry.reveals import remember_reveal, take_reveal
@@ -48,6 +51,10 @@ class ResultsForm(FlaskForm):
                      description=_l("在下载的出票名单（XLSX）上填好票号、承运单位、车次/班次、"
                                     "座位和实际票价（元）后上传。有任何一行不对，整个文件都不会"
                                     "保存，页面会列出每一处错误。"))
+
+
+class ManifestForm(ExportBasisMixin, FlaskForm):
+    """The manifest's download: the impact assessment and the purpose (PIPL Art. 55)."""
 
 
 class RevealForm(FlaskForm):
@@ -92,10 +99,19 @@ def _listed(campaign: Campaign, scope: Scope) -> list[tuple[Application, str]]:
         .order_by(Application.depart_on, Application.id))]
 
 
+def _manifest_form(campaign: Campaign, form: ManifestForm | None = None) -> ManifestForm:
+    form = form or ManifestForm(prefix="manifest")
+    set_assessment_choices(form, usable_assessments(manifests.MANIFEST_EXPORT,
+                                                    [campaign.org_unit.path], local_today()))
+    return form
+
+
 def _campaign_page(campaign: Campaign, scope: Scope, *, form: ResultsForm | None = None,
-                   import_errors: ErrorList | None = None, refused: bool = False):
+                   import_errors: ErrorList | None = None, refused: bool = False,
+                   manifest_form: ManifestForm | None = None):
     context = dict(
         campaign=campaign, rows=_listed(campaign, scope), form=form or ResultsForm(),
+        manifest_form=_manifest_form(campaign, manifest_form),
         action_form=TravelForm(),
         import_errors=bookings.describe(import_errors) if import_errors else None,
         max_megabytes=bookings.MAX_UPLOAD_BYTES // (1024 * 1024))
@@ -110,11 +126,21 @@ def campaign_booking(campaign_id: int):
     return _campaign_page(campaign, scope)
 
 
-@bp.route("/<int:campaign_id>/manifest.<any(xlsx, pdf):fmt>")
+@bp.route("/<int:campaign_id>/manifest.<any(xlsx, pdf):fmt>", methods=["POST"])
 def manifest(campaign_id: int, fmt: str):
-    """The manifest of the travellers in the officer's scope; every download audited."""
+    """The manifest of the travellers in the officer's scope, on an impact assessment and a
+    purpose; every download tied to them and audited. Refused: the page again, the form's
+    fields naming why, nothing recorded."""
     campaign, actor, scope = _campaign_or_404(campaign_id)
-    return manifests.manifest_download(campaign, scope, fmt, actor=actor)
+    form = _manifest_form(campaign, ManifestForm(prefix="manifest"))
+    if form.validate_on_submit():
+        try:
+            return manifests.manifest_download(campaign, scope, fmt, actor=actor,
+                                               assessment_id=form.assessment_id,
+                                               purpose=form.purpose.data)
+        except CareBridgeError as error:
+            attach_error(form, error)
+    return _campaign_page(campaign, scope, manifest_form=form, refused=True)
 
 
 @bp.route("/<int:campaign_id>/booking/results", methods=["POST"])

@@ -4,7 +4,10 @@ date and, once booked, train or coach number; as XLSX (the file the agent fills 
 back, :mod:`.bookings`) and as PDF (the passenger list, in the embedded Chinese font).
 
 A manifest carries full ID numbers and the workers' phone numbers: the agent books with them.
-Every download is audited (``reunion.manifest_downloaded``, with the counts).
+So it goes out only on a current impact assessment for ticket agents covering the campaign's
+unit and with a purpose (:mod:`plugin.privacy.assessments`, PIPL Art. 55): each download is
+tied to them by an export record, and audited (``reunion.manifest_downloaded``, with the
+counts).
 """
 from __future__ import annotations
 
@@ -31,6 +34,8 @@ from ..core.exports import DATE, NUMBER, Column, ExportTable, build_export, send
 from ..core.host import Actor
 from ..core.http import attachment_disposition
 from ..core.pdf import chinese_font, fit_text
+from ..privacy import assessments
+from ..privacy.assessments_models import RecipientKind
 from ..registry.models import Worker
 from .models import Application, ApplicationStatus, Campaign, Traveller, TravelMode
 
@@ -38,6 +43,9 @@ from .models import Application, ApplicationStatus, Campaign, Traveller, TravelM
 #: passengers per train or coach).
 MANIFEST_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.BOOKED)
 MANIFEST_DOWNLOADED = "reunion.manifest_downloaded"
+#: What a manifest sends out, for its impact assessment.
+MANIFEST_EXPORT = assessments.ExportKind("reunions.manifest", _l("团聚活动出票名单"),
+                                         (RecipientKind.TICKET_AGENT,))
 MODE_ORDER = {mode: index for index, mode in enumerate(TravelMode)}
 
 
@@ -113,10 +121,19 @@ def _record_download(campaign: Campaign, rows: Sequence[ManifestRow], fmt: str,
                           "id_numbers": sum(1 for row in rows if row.traveller.id_number)})
 
 
-def manifest_download(campaign: Campaign, scope: Scope, fmt: str, *, actor: Actor) -> Response:
-    """The manifest as ``xlsx`` or ``pdf``, audited with its counts."""
+def manifest_download(campaign: Campaign, scope: Scope, fmt: str, *, actor: Actor,
+                      assessment_id: int | None, purpose: str | None) -> Response:
+    """The manifest as ``xlsx`` or ``pdf``, relying on the impact assessment ``assessment_id``
+    for ``purpose`` (:class:`~plugin.core.errors.InputInvalid` naming the ``assessment`` and
+    ``purpose`` fields when they do not hold), tied to them and audited with its counts."""
+    today = local_today()
+    basis = assessments.require_export(MANIFEST_EXPORT, assessment_id, purpose,
+                                       unit=campaign.org_unit, today=today)
     rows = manifest_rows(campaign, scope)
     _record_download(campaign, rows, fmt, actor)
+    assessments.record_export(basis, MANIFEST_EXPORT, unit=campaign.org_unit,
+                              people=len(rows), actor=actor, today=today,
+                              reference=f"reunion_campaign:{campaign.id}", file_format=fmt)
     if fmt == "xlsx":
         return send_export(build_export(manifest_table(campaign), rows, "xlsx"))
     stamp = local_today().strftime("%Y%m%d")

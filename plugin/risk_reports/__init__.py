@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature, Job, Link, Setting
+from ..core.features import Feature, Job, Link, Retention, Setting
 from ..core.roles import Role
 from ..core.settings import positive_int
 from .permissions import RISK_HANDLE, RISK_RAISE, RISK_VIEW
@@ -20,6 +20,19 @@ feature = Feature(
     demo="demo:load",
     blueprints=("views:bp", "phone_views:bp"),
     receivers=("receivers:connect_receivers",),
+    retention=(
+        Retention("risk_reports.reporters", _l("风险报告的报告人身份"), 12,
+                  _l("风险报告结案满保留期后，清除署名报告人的身份（账号、姓名和联系方式）；"
+                     "匿名报告本来就没有保存报告人。报告本身和统计数不变。"),
+                  "retention:purge_reporters"),
+        Retention("risk_reports.closed_cases", _l("已结案的风险报告"), 60,
+                  _l("风险报告结案满保留期后，清除描述儿童和家庭的内容：情况说明、所描述的儿童、"
+                     "家长和所在地、获知方式说明、跟进情况记录、结案说明和训诫内容，以及告知对象的"
+                     "联系人和电话；保留情形、各时间点、结案结果、接警单位和回执号、逐级上报记录和"
+                     "跟进评估，以往各期的统计数不变。"
+                     "默认 60 个月：儿童保护个案需要较长时间备查。"),
+                  "retention:purge_closed_cases"),
+    ),
     models=("models",),
     indicators="indicators:INDICATORS",
     record_pages={"risk_report": ("carebridge.risk_reports.case", "report_id")},

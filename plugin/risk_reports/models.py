@@ -222,6 +222,9 @@ class RiskReport(Base):
     #: The parent neglected the guardianship duty: admonished (家庭教育促进法第四十八条).
     guardianship_neglected: Mapped[bool] = mapped_column(default=False)
     admonition: Mapped[str | None] = mapped_column(EncryptedText("risk.admonition"))
+    #: When a retention rule blanked what describes the child and the family
+    #: (:mod:`.retention`).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(timezone=True))
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
 

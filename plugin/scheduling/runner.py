@@ -26,6 +26,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from ..core.db import session
+from ..signals import scheduled_job_ran
 from . import lease
 
 log = logging.getLogger(__name__)
@@ -66,17 +68,33 @@ def unit_of_work(app: Flask) -> Iterator[None]:
 
 def run_job(app: Flask, job: JobDefinition) -> Any:
     """Run one job in its own app context: commit what it left uncommitted when it returns,
-    roll that back if it raises (what the job committed itself stays)."""
-    with unit_of_work(app):
-        try:
-            result = job.func()
-            session.commit()
-            log.info("job %s done: %s", job.id, result)
-            return result
-        except Exception:
-            session.rollback()
-            log.exception("job %s failed", job.id)
-            raise
+    roll that back if it raises (what the job committed itself stays). Either way
+    :data:`plugin.signals.scheduled_job_ran` tells how it went, after the transaction ended."""
+    started = time.monotonic()
+    outcome = "failed"
+    try:
+        with unit_of_work(app):
+            try:
+                result = job.func()
+                session.commit()
+                log.info("job %s done: %s", job.id, result)
+                outcome = "ok"
+                return result
+            except Exception:
+                session.rollback()
+                log.exception("job %s failed", job.id)
+                raise
+    finally:
+        _announce(app, job.id, outcome, time.monotonic() - started)
+
+
+def _announce(app: Flask, job_id: str, outcome: str, seconds: float) -> None:
+    """Send :data:`~plugin.signals.scheduled_job_ran`; a receiver's error never changes the
+    job's outcome."""
+    try:
+        scheduled_job_ran.send(app, job_id=job_id, outcome=outcome, seconds=seconds)
+    except Exception:
+        log.exception("a receiver of scheduled_job_ran failed for job %s", job_id)
 
 
 class SchedulerProcess:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature, Job, Link, Setting
+from ..core.features import Feature, Job, Link, Retention, Setting
 from ..core.roles import Role
 from ..core.settings import positive_int
 from .permissions import WORKER_PHONES_MANAGE
@@ -15,6 +15,12 @@ from .permissions import WORKER_PHONES_MANAGE
 feature = Feature(
     name="worker_access",
     package=__name__,
+    retention=(
+        Retention("worker_access.leavers", _l("离职职工的手机登录记录"), 1,
+                  _l("职工离职满保留期后，删除其已记住的手机、个人密码和激活码（操作经过留在审计"
+                     "日志中）。"),
+                  "retention:purge_leavers_sign_in"),
+    ),
     blueprints=("views:bp", "staff_views:staff_bp", "children_views:bp"),
     models=("models",),
     permissions={WORKER_PHONES_MANAGE: (Role.HR_OFFICER,)},

@@ -7,11 +7,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature
+from ..core.features import Feature, Retention
 
 feature = Feature(
     name="worker_notices",
     package=__name__,
+    subject_data="subject_data:subject_data",
+    retention=(
+        Retention("worker_notices.old", _l("职工手机提醒"), 6,
+                  _l("发到职工手机上的提醒（无论是否已读）满保留期后删除。"),
+                  "retention:purge_old_notices"),
+    ),
     blueprints=("views:bp",),
     models=("models",),
     panels={"phone.home": ("carebridge/worker_notices/_phone_panel.html",)},

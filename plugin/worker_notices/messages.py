@@ -18,6 +18,7 @@ AID_APPROVED = "aid.approved"
 AID_SENT_BACK = "aid.sent_back"
 AID_REJECTED = "aid.rejected"
 AID_PAID = "aid.paid"
+PRIVACY_CORRECTION_ANSWERED = "privacy.correction_answered"
 
 NOTICE_TEXTS = {
     NEXT_LECTURE: N_("请参加下一次关爱宣讲：%(title)s，%(time)s"),
@@ -33,6 +34,7 @@ NOTICE_TEXTS = {
     AID_SENT_BACK: N_("您家的困难帮扶申请需要补充材料，请查看审批意见后重新提交"),
     AID_REJECTED: N_("您家的困难帮扶申请未通过，请查看审批意见"),
     AID_PAID: N_("您家的困难帮扶已发放，请查收"),
+    PRIVACY_CORRECTION_ANSWERED: N_("您的个人信息更正申请已有答复，请查看"),
 }
 
 
