@@ -35,6 +35,8 @@ DEFAULT_FEATURES: tuple[str, ...] = (
     "plugin.risk_reports",
     "plugin.aid",
     "plugin.family_contact",
+    "plugin.positions",
+    "plugin.holiday_safety",
     "plugin.reports",
 )
 

@@ -22,7 +22,7 @@ import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -50,7 +50,7 @@ MISSING_NUMBER = "Z99999"
 #: Strings that belong to site 乙's records: none may reach an actor of site 甲.
 MARKERS = ("隔壁王五", "C9001", "隔壁小宝", "隔壁宣讲会", "隔壁讲师", "隔壁照护人", "隔壁人事", "c_hr_user",
            "13700009001", "隔壁对接", "隔壁小候鸟团聚", "隔壁防溺水课", "隔壁聊天室", "隔壁宿舍",
-           "隔壁儿童主任", "13700009003", "隔壁志愿者")
+           "隔壁儿童主任", "13700009003", "隔壁志愿者", "隔壁钢筋工", "隔壁王五想回家")
 
 
 # -- the declarations ----------------------------------------------------------------------------
@@ -451,6 +451,39 @@ ROUTES: dict[str, Open | Names] = {
     "carebridge.referrals.edit": Names({"contact_id": "referral_contact"}),
     "carebridge.referrals.deactivate": Names({"contact_id": "referral_contact"}),
     "carebridge.referrals.activate": Names({"contact_id": "referral_contact"}),
+    # Work near home
+    "carebridge.positions.index": Open("openings of the actor's scope"),
+    "carebridge.positions.new_opening": Open("form; the site is chosen among the actor's "
+                                             "positions.manage subtree, any other is refused"),
+    "carebridge.positions.edit_opening": Names({"opening_id": "positions_opening"}),
+    "carebridge.positions.close_opening": Names({"opening_id": "positions_opening"}),
+    "carebridge.positions.sites": Open("sites of the actor's scope"),
+    "carebridge.positions.location": Names({"unit_id": "site"}),
+    "carebridge.positions.requests": Open("requests to the openings of the actor's scope"),
+    "carebridge.positions.transfer": Names({"request_id": "positions_transfer"}),
+    "carebridge.positions.decide": Names({"request_id": "positions_transfer"}),
+    "carebridge.positions.worker": Names({"worker_id": "worker"}),
+    "carebridge.positions_phone.index": Open("the positions suggested to the worker themself"),
+    "carebridge.positions_phone.opening": Open("the company's openings are offered to every worker "
+                                               "they are near home for, whatever the site; any "
+                                               "other answers 404 like one that does not exist"),
+    "carebridge.positions_phone.mine": Open("the worker's own requests"),
+    "carebridge.positions_phone.withdraw": Names({"request_id": "positions_transfer"},
+                                                 by="phone"),
+    # Holiday safety campaigns
+    "carebridge.holiday_safety.index": Open("list of the actor's scope"),
+    "carebridge.holiday_safety.campaign": Names({"campaign_id": "holiday_safety_campaign"}),
+    "carebridge.holiday_safety.schedule": Names({"campaign_id": "holiday_safety_campaign"}),
+    "carebridge.holiday_safety.send": Names({"campaign_id": "holiday_safety_campaign"}),
+    "carebridge.holiday_safety.close": Names({"campaign_id": "holiday_safety_campaign"}),
+    "carebridge.holiday_safety.pending": Names({"campaign_id": "holiday_safety_campaign"}),
+    "carebridge.holiday_safety.remind": Names({"campaign_id": "holiday_safety_campaign"}),
+    "carebridge.holiday_safety.confirmed": Names({"campaign_id": "holiday_safety_campaign"}),
+    "carebridge.holiday_safety.dates": Open("company-wide holiday dates: holiday_safety.configure "
+                                            "on the company's root unit"),
+    "carebridge.holiday_safety_phone.mine": Open("the worker's own campaigns"),
+    "carebridge.holiday_safety_phone.checklist": Names({"campaign_id": "holiday_safety_campaign"},
+                                                       by="phone"),
     "carebridge.reports_public.verify": Open("public verification by an unguessable code, no "
                                              "personal data"),
 }
@@ -656,6 +689,18 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         learned_at=clock.now - timedelta(minutes=10), learned_how=LearnedHow.SAW,
         child_id=child_c.id, child_location="隔壁宿舍"), reporter=SYSTEM,
         reporter_kind=ReporterKind.STAFF, worker=worker_c, children=[child_c])
+    from plugin.positions import workplaces as position_workplaces
+    from plugin.positions.models import TransferRequest as PositionTransfer
+
+    position_workplaces.save_location(site_c, {"county_code": "511321", "address": "隔壁工地路"},
+                                      scope=Scope.company(), actor=SYSTEM)
+    position_opening_c = position_workplaces.save_opening(
+        None, {"trade": "隔壁钢筋工", "headcount": "5", "starts_on": local_today().isoformat()},
+        site=site_c, scope=Scope.company(), actor=SYSTEM, today=local_today())
+    position_transfer_c = PositionTransfer(
+        worker_id=worker_c.id, opening_id=position_opening_c.id, org_unit_id=site_c.id,
+        from_unit_id=worker_c.org_unit_id, note="隔壁王五想回家", requested_on=local_today())
+    session.add(position_transfer_c)
     _token_a, api_secret = issue_token("本部对接", site_a, TokenScope.READ_WRITE, actor=SYSTEM)
     users = {role: make_user(role, site_a, username=f"a_{role.value}") for role in Role}
     lecture_a = make_lecture(site_a, title="本部宣讲", starts_at=clock.now - timedelta(minutes=10))
@@ -665,6 +710,14 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
                      actor=SYSTEM, today=local_today())
     pledge_services.log_paper_pledge(worker_a, [child_a], local_today(), "李专员", scan_png(), "image/png",
                                      OFFICER)
+    # Holiday safety of site 乙: its summer campaign, scheduled with 隔壁宣讲会, 隔壁王五 told.
+    from plugin.holiday_safety import campaigns as holiday_campaigns
+    from plugin.holiday_safety.holidays import HolidayStart
+    from plugin.holiday_safety.models import HolidayKind
+
+    holiday_campaign_c = holiday_campaigns.draft_campaign(
+        site_c, HolidayStart(HolidayKind.SUMMER, 2027, date(2027, 7, 1), "default"), SYSTEM)
+    holiday_campaigns.attach_lecture(holiday_campaign_c, lecture_c, SYSTEM)
     session.commit()  # into the test's savepoint: a refused request rolls its own work back only
     ids = {
         "user": user_c.id, "grant": grant_c.id, "team": team_c.id, "notification": notification_c.id,
@@ -685,6 +738,8 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
         "care_team_member": care_member_c.id, "care_service": care_service_c.id,
         "care_commendation": care_commendation_c.id, "risk_report": risk_report_c.id,
         "privacy_assessment": assessment_c.id, "privacy_correction": correction_c.id,
+        "holiday_safety_campaign": holiday_campaign_c.id,
+        "positions_opening": position_opening_c.id, "positions_transfer": position_transfer_c.id,
     }
     missing = dict.fromkeys(ids, MISSING_ID) | {"worker_number": MISSING_NUMBER}
     return World(site_a, site_c, ids, missing, users, api_secret, worker_a, worker_c, child_c, lecture_a)

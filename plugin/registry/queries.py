@@ -197,6 +197,15 @@ def employed_on(day: date):
                 or_(Worker.left_on.is_(None), Worker.left_on > day))
 
 
+def has_child_born_between(worker_id_column, born_after, born_on_or_before):
+    """Published SQL condition: the worker (``worker_id_column``) is a registered parent of a
+    child born after ``born_after`` and on or before ``born_on_or_before`` (dates): "a child
+    under 16 on a day" for features that address the parents of young children."""
+    return select(ChildParent.id).join(Child, Child.id == ChildParent.child_id).where(
+        ChildParent.worker_id == worker_id_column, Child.birth_date > born_after,
+        Child.birth_date <= born_on_or_before).exists()
+
+
 def has_child_where(worker_id_column, *, left_behind: bool = True, in_difficulty: bool = False,
                     de_facto_unsupported: bool = False):
     """Published SQL condition: the worker (``worker_id_column``) is a registered parent of a

@@ -163,3 +163,82 @@ def is_three_areas_three_prefectures(code: str) -> bool:
     if not isinstance(code, str) or not _CODE.fullmatch(code):
         return False
     return any(code[:length] in THREE_AREAS_THREE_PREFECTURES for length in (2, 4, 6))
+
+
+# -- renumbered places --------------------------------------------------------------------------
+
+def _stem(name: str) -> str:
+    """A place's name without the ending that says what kind of place it is."""
+    for ending in ("地区", "县", "区", "市", "旗", "盟"):
+        if name.endswith(ending) and len(name) > len(ending) + 1:
+            return name[:-len(ending)]
+    return name
+
+
+def _level(code: str) -> int:
+    """0 for a province (``xx0000``), 1 for a prefecture (``xxxx00``), 2 for a county."""
+    return 0 if code[2:] == "0000" else 1 if code[4:] == "00" else 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Renumbering:
+    #: code → the code that replaced it (one step); one code may replace several.
+    successor: dict[str, str]
+    #: code → the codes it replaced (one step).
+    predecessors: dict[str, tuple[str, ...]]
+
+
+@cache
+def _renumbering() -> _Renumbering:
+    names = _table().names
+    # Codes that started in a given year, by province and name without its ending.
+    started: dict[tuple[str, int, str], list[str]] = {}
+    for code, entries in names.items():
+        first = min(entries, key=lambda entry: entry.start_year)
+        started.setdefault((code[:2], first.start_year, _stem(first.name)), []).append(code)
+    successor: dict[str, str] = {}
+    for code, entries in names.items():
+        last = max(entries, key=lambda entry: entry.end_year)
+        if last.end_year == _OPEN_END:
+            continue
+        found = [other for other in started.get((code[:2], last.end_year + 1, _stem(last.name)),
+                                                ())
+                 if other != code and _level(other) == _level(code)]
+        if len(found) == 1:
+            successor[code] = found[0]
+    predecessors: dict[str, list[str]] = {}
+    for old, new in successor.items():
+        predecessors.setdefault(new, []).append(old)
+    return _Renumbering(successor, {code: tuple(sorted(olds))
+                                    for code, olds in predecessors.items()})
+
+
+def current_code(code: str) -> str:
+    """The code in use today for the place ``code`` names: ``code`` itself unless it was
+    withdrawn and renumbered (镇雄县 532128 → 530627, 密云县 110228 → 密云区 110118, 昭通地区
+    532100 → 昭通市 530600), followed through every renumbering.
+
+    *Product rule:* a withdrawn code's successor is the one code of the same province and level
+    whose name is the same but for its ending (县/区/市/旗/盟/地区) and which was first in use the
+    year after the withdrawn one's last; when there is not exactly one, there is none and the
+    code stands for itself (a county merged into another keeps its own code here)."""
+    successor = _renumbering().successor
+    seen = {code}
+    while code in successor and successor[code] not in seen:
+        code = successor[code]
+        seen.add(code)
+    return code
+
+
+def former_codes(code: str) -> tuple[str, ...]:
+    """The withdrawn codes :func:`current_code` maps to ``code`` through ``code`` (its
+    predecessors, theirs, and so on), sorted."""
+    predecessors = _renumbering().predecessors
+    found: set[str] = set()
+    waiting = [code]
+    while waiting:
+        for older in predecessors.get(waiting.pop(), ()):
+            if older not in found and older != code:
+                found.add(older)
+                waiting.append(older)
+    return tuple(sorted(found))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from ..audit.text import AuditTarget, AuditText, Named
-from .messages import GUARDIAN_CONSENT, NEXT_LECTURE, SIGN_PLEDGE
+from .messages import GUARDIAN_CONSENT, HOLIDAY_SAFETY_CHECKLIST, NEXT_LECTURE, SIGN_PLEDGE
 
 KIND_LABELS = {
     NEXT_LECTURE: _l("提醒参加下一次宣讲"),
     SIGN_PLEDGE: _l("提醒签署监护承诺书"),
     GUARDIAN_CONSENT: _l("请监护人确认同意"),
+    HOLIDAY_SAFETY_CHECKLIST: _l("提醒确认假期安全清单"),
 }
 
 

@@ -19,6 +19,9 @@ AID_SENT_BACK = "aid.sent_back"
 AID_REJECTED = "aid.rejected"
 AID_PAID = "aid.paid"
 PRIVACY_CORRECTION_ANSWERED = "privacy.correction_answered"
+HOLIDAY_SAFETY_CHECKLIST = "holiday_safety.checklist"
+POSITIONS_TRANSFER_APPROVED = "positions.transfer_approved"
+POSITIONS_TRANSFER_DECLINED = "positions.transfer_declined"
 
 NOTICE_TEXTS = {
     NEXT_LECTURE: N_("请参加下一次关爱宣讲：%(title)s，%(time)s"),
@@ -35,6 +38,10 @@ NOTICE_TEXTS = {
     AID_REJECTED: N_("您家的困难帮扶申请未通过，请查看审批意见"),
     AID_PAID: N_("您家的困难帮扶已发放，请查收"),
     PRIVACY_CORRECTION_ANSWERED: N_("您的个人信息更正申请已有答复，请查看"),
+    HOLIDAY_SAFETY_CHECKLIST: N_("%(holiday)s快到了：请在手机上确认孩子的假期安全清单（谁照看孩子、"
+                                 "防溺水、出行安排）"),
+    POSITIONS_TRANSFER_APPROVED: N_("您申请调往%(site)s（%(trade)s）已同意，请留意单位的调动安排"),
+    POSITIONS_TRANSFER_DECLINED: N_("您申请调往%(site)s（%(trade)s）未获同意，请查看原因"),
 }
 
 
