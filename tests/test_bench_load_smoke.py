@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from werkzeug.serving import make_server
@@ -39,7 +40,10 @@ def test_the_load_drivers_day_runs_and_checks_its_invariants(two_servers):
     plan = load.Plan(workers=30, first_second=10, seconds=3, applicants=6, officers=1)
     world = load.seed(app, workers=plan.workers, applicants=plan.applicants,
                       officers=plan.officers)
-    measured = asyncio.run(load.drive(bases, world, plan))
+    # In a thread of its own: a browser test earlier in the session may have left an event loop
+    # running in this one (Playwright's sync API), and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        measured = pool.submit(asyncio.run, load.drive(bases, world, plan)).result()
 
     assert dict(measured.errors) == {}, measured.error_samples
     assert len(measured.latencies["check-in"]) == 30

@@ -54,6 +54,7 @@ def test_the_demo_loads_a_team_at_both_sites(company, make_unit, make_user, make
         ("model_guardian", CommendationStatus.AWARDED),
         ("model_guardian", CommendationStatus.NOMINATED),
         ("outstanding_volunteer", CommendationStatus.AWARDED),
-        ("outstanding_collective", CommendationStatus.AWARDED)]
+        ("outstanding_collective", CommendationStatus.AWARDED),
+        ("model_guardian", CommendationStatus.NOMINATED)]  # the second site's, waiting
     [entry] = session.scalars(select(IntegrityEntry)).all()
     assert entry.kind == "commendation" and entry.reference_type == "care_commendation"

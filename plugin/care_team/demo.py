@@ -78,6 +78,13 @@ def load(context: DemoContext) -> None:
                 actor=care, today=today)
         if username == "site" and len(families) >= 2:
             _commendations(site, families, team[username], scope, union, today)
+        elif families:  # the other site has a nomination waiting for the union's decision
+            commendations.nominate(commendations.NominationInput(
+                category=CommendationCategory.MODEL_GUARDIAN, awarding_body="集团工会",
+                nominated_on=today - timedelta(days=3),
+                employee_number=families[0][0].employee_number,
+                reason="每周给孩子打电话，假期接孩子来厂里团聚，和学校老师保持联系。"),
+                scope=scope, actor=union, today=today)
 
 
 def _commendations(site, families, team, scope: Scope, union, today) -> None:

@@ -64,7 +64,10 @@ def load(context: DemoContext) -> None:
         campaigns.enter_dates(HolidayKind.SPRING_FESTIVAL, spring_year,
                               _new_year_eve(spring_year), actor)
         spring = holidays.holiday_start(HolidayKind.SPRING_FESTIVAL, spring_year)
-    campaigns.draft_campaign(site, spring, actor)
+    # The coming Spring Festival's drafts, for every site (as the job drafts them).
+    for each in sorted((unit for unit in context.units.values() if unit.kind == OrgKind.SITE),
+                       key=lambda unit: unit.path):
+        campaigns.draft_campaign(each, spring, actor)
 
 
 def _site(context: DemoContext, manager):

@@ -15,6 +15,7 @@ from .retention_settings import parse_retention
 feature = Feature(
     name="privacy",
     package=__name__,
+    demo="demo:load",
     blueprints=("retention_views:bp", "subject_data_views:bp", "corrections_views:bp",
                 "assessments_views:bp"),
     models=("subject_data_models", "corrections_models", "assessments_models"),

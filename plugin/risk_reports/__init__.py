@@ -46,9 +46,7 @@ feature = Feature(
     links={
         "navigation": (Link("carebridge.risk_reports.index", _l("风险报告"), RISK_VIEW, order=75),
                        Link("carebridge.risk_reports.raise_concern", _l("报告儿童安全隐患"),
-                            RISK_RAISE, order=76),
-                       Link("carebridge.risk_reports.mine", _l("我报告的风险"), RISK_RAISE,
-                            order=77)),
+                            RISK_RAISE, order=76)),
         "worker": (Link("carebridge.risk_reports.raise_for_worker", _l("报告儿童安全隐患"),
                         RISK_RAISE, subject_arg="worker_id", element_id="risk-worker-link",
                         order=90),),

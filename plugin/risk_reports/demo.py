@@ -49,6 +49,14 @@ def load(context: DemoContext) -> None:
     _closed_case(families[0], care, officer, now)
     _open_case(families[1], care, now)
     _escalated_case(families[2], site, now)
+    # An open case at the next site, raised by the administrator the demo acts as.
+    for other in sites[1:2]:
+        workers = search_workers(WorkerFilter(status=EmploymentStatus.ACTIVE),
+                                 scope_paths=[other.path], per_page=200).items
+        family = next(((worker, children) for worker in reversed(workers)
+                       if (children := children_of(worker))), None)
+        if family is not None:
+            _open_case(family, context.actor, now)
 
 
 def _backdate(report, hours: float) -> None:

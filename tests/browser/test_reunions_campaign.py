@@ -105,6 +105,17 @@ def world(portal, company):
         grant_role(officer.key, Role.UNION_OFFICER, root, actor=system, check_actor=False)
         booker = create_user(BOOKER, "李人事", PASSWORD, actor=system)
         grant_role(booker.key, Role.HR_OFFICER, root, actor=system, check_actor=False)
+        # The ticket agent gets the travellers' ID numbers only on an impact assessment.
+        from plugin.privacy import assessments
+
+        assessments.create_assessment(assessments.AssessmentInput(
+            unit=root, recipient_kind="ticket_agent", recipient_name="铁路票务代理",
+            purpose="为团聚活动的职工和子女购买车票", data_categories="姓名、身份证号码、出行日期",
+            legal_basis="为订立、履行职工作为一方当事人的合同所必需",
+            necessity="购买实名车票必须提供身份证号码",
+            risks_and_measures="合同约定只用于购票，出票后删除", assessed_by="人力资源部",
+            assessed_on=today - timedelta(days=30), valid_until=today + timedelta(days=365)),
+            actor=system, today=today)
         return today, site.id
 
     return portal.run(work)
@@ -242,6 +253,8 @@ def test_a_small_spring_festival_campaign_end_to_end(new_context, portal, world,
     booking.locator("#booking-link").click()
     expect(booking.locator("#campaign-money")).to_contain_text("预算 1,600.00 元，已占用 1,600.00 元")
     expect(booking.locator("#booking-applications [data-status=approved]")).to_have_count(3)
+    booking.locator("#manifest-form select[name=manifest-assessment]").select_option(index=1)
+    booking.locator("#manifest-form input[name=manifest-purpose]").fill("春节团聚购票")
     with booking.expect_download() as download_info:
         booking.locator("#manifest-xlsx").click()
     download = download_info.value
