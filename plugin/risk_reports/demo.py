@@ -49,8 +49,11 @@ def load(context: DemoContext) -> None:
     _closed_case(families[0], care, officer, now)
     _open_case(families[1], care, now)
     _escalated_case(families[2], site, now)
-    # An open case at the next site, raised by the administrator the demo acts as.
-    for other in sites[1:2]:
+    # An open case at the second demo site manager's site, raised by the administrator the demo
+    # acts as.
+    second = context.accounts.get("site2")
+    for other in [unit for unit in sites[1:] if second is not None
+                  and unit.responsible_person == second.name][:1]:
         workers = search_workers(WorkerFilter(status=EmploymentStatus.ACTIVE),
                                  scope_paths=[other.path], per_page=200).items
         family = next(((worker, children) for worker in reversed(workers)
