@@ -20,8 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
-from ..core.errors import CareBridgeError
-from ..core.forms import CheckboxesField, MonthField, attach_error, choices
+from ..core.forms import CheckboxesField, MonthField, choices
 from ..core.money import YuanField
 from ..core.uploads import EVIDENCE
 from ..privacy.masking import MASK
@@ -42,19 +41,6 @@ def mask_account(number: str | None) -> str:
     if not number:
         return ""
     return MASK * 4 + " " + number[-4:] if len(number) > 4 else MASK * len(number)
-
-
-def attach_service_errors(form: FlaskForm, error: CareBridgeError) -> None:
-    """Each of the service's errors on the field it names (or the form as a whole), except on a
-    field whose own parsing already said what is wrong with it."""
-    parsed = {field.name for field in form if field.errors}
-    for each in getattr(error, "errors", None) or [error]:
-        if each.field not in parsed:
-            attach_error(form, each)
-
-
-def has_errors(form: FlaskForm) -> bool:
-    return bool(form.form_errors) or any(field.errors for field in form)
 
 
 def enum_choices(enum, *, blank: bool = False):

@@ -18,7 +18,7 @@ from ..access.roles import Permission
 from ..access.scope import Scope, valid_id
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
-from ..core.forms import attach_error, choices, render_form
+from ..core.forms import attach_error, attach_service_error, choices, has_errors, render_form
 from ..core.money import format_yuan
 from ..org.queries import sorted_tree, units_in_subtrees
 from . import funds, ledger, queries, statement_documents, statements
@@ -58,18 +58,6 @@ def _entry_for(entry_id: int):
     return entry, fund, actor
 
 
-def _attach(form, error: CareBridgeError) -> None:
-    """Each of the service's errors on its field, unless the form already marks that field
-    (its own parsing said why)."""
-    for each in getattr(error, "errors", None) or [error]:
-        field = getattr(form, each.field, None) if each.field else None
-        if field is not None and field.errors:
-            continue
-        attach_error(form, each)
-
-
-def _has_errors(form) -> bool:
-    return bool(form.form_errors) or any(field.errors for field in form)
 
 
 # -- the funds ------------------------------------------------------------------------------------
@@ -99,9 +87,9 @@ def new_fund():
                                          enum_value(form.kind, FundKind), form.keeper.data,
                                          actor)
             except CareBridgeError as error:
-                _attach(form, error)
+                attach_service_error(form, error)
             else:
-                if not _has_errors(form):
+                if not has_errors(form):
                     flash(_("已设立基金“%(fund)s”", fund=fund.name), "success")
                     return redirect(url_for(".fund", fund_id=fund.id))
     return render_form(PAGES + "fund_form.html", form=form)
@@ -139,9 +127,9 @@ def record_income(fund_id: int):
                     form.booked_on.data, form.purpose.data, form.donor.data,
                     form.receipt_number.data, form.note.data, actor)
             except CareBridgeError as error:
-                _attach(form, error)
+                attach_service_error(form, error)
             else:
-                if not _has_errors(form):
+                if not has_errors(form):
                     flash(_("已登记%(kind)s %(amount)s 元", kind=entry.kind.label,
                             amount=format_yuan(entry.amount_fen, grouping=True)),
                           "success")
@@ -159,9 +147,9 @@ def close_fund(fund_id: int):
             try:
                 funds.close_fund(fund, actor, reason=form.reason.data)
             except CareBridgeError as error:
-                _attach(form, error)
+                attach_service_error(form, error)
             else:
-                if not _has_errors(form):
+                if not has_errors(form):
                     flash(_("已关闭基金“%(fund)s”", fund=fund.name), "success")
                     return redirect(url_for(".fund", fund_id=fund.id))
     return render_form(PAGES + "fund_close.html", form=form, fund=fund,
@@ -178,9 +166,9 @@ def reverse_entry(entry_id: int):
             try:
                 reversal = funds.reverse_entry(entry, form.reason.data, actor)
             except CareBridgeError as error:
-                _attach(form, error)
+                attach_service_error(form, error)
             else:
-                if not _has_errors(form):
+                if not has_errors(form):
                     flash(_("已冲正第 %(entry)s 号流水（冲正流水第 %(reversal)s 号）",
                             entry=entry.id, reversal=reversal.id), "success")
                     return redirect(url_for(".fund", fund_id=fund.id))

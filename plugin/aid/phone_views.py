@@ -14,13 +14,21 @@ from flask_babel import lazy_gettext as _l
 
 from ..access.scope import valid_id
 from ..core.errors import CareBridgeError
-from ..core.forms import attach_error, choices, render_form, render_refused
+from ..core.forms import (
+    attach_error,
+    attach_service_error,
+    choices,
+    has_errors,
+    render_form,
+    render_refused,
+    submitted,
+)
 from ..core.roles import ROLE_LABELS, Role
 from ..core.settings import setting
 from ..registry.queries import children_of
 from ..worker_access.cookies import request_worker_actor, require_worker
 from . import application_queries, queries, rules, services
-from .forms import application_defaults, attach_service_errors, has_errors, mask_account
+from .forms import application_defaults, mask_account
 from .models import CANCELLABLE_STATUSES, ApplicationStatus, DecisionOutcome
 from .phone_forms import PhoneApplicationForm, WithdrawForm
 
@@ -113,26 +121,18 @@ def mine():
 def apply():
     worker = require_worker()
     form = _form(worker)
-    if _submitted(form):
+    if submitted(form):
         data = form.application_input(max_bytes=setting("CAREBRIDGE_AID_EVIDENCE_MAX_BYTES"))
         try:
             application = services.apply(worker, data, request_worker_actor(worker))
         except CareBridgeError as error:
-            attach_service_errors(form, error)
+            attach_service_error(form, error)
         else:
             if not has_errors(form):
                 return redirect(url_for(".application", application_id=application.id,
                                         applied=1))
     return render_form(APPLY_PAGE, worker=worker, form=form, application=None)
 
-
-def _submitted(form) -> bool:
-    """A POST whose CSRF token holds: the service is asked even when a field did not parse, so
-    every problem is named at once."""
-    if request.method != "POST":
-        return False
-    form.validate()
-    return not form.csrf_token.errors
 
 
 @bp.route("/applications/<int:application_id>")
@@ -162,19 +162,19 @@ def _application_page(worker, application, *, withdraw_form=None, error=None):
 @bp.route("/applications/<int:application_id>/resubmit", methods=["GET", "POST"])
 def resubmit(application_id: int):
     worker, application = _own_application(application_id)
-    submitted = request.method == "POST"
-    if not submitted and application.status != ApplicationStatus.SENT_BACK:
+    posted = request.method == "POST"
+    if not posted and application.status != ApplicationStatus.SENT_BACK:
         return redirect(url_for(".application", application_id=application.id))
     # (A form submitted from an old page gets the service's answer: not sent back.)
-    form = _form(worker, defaults=None if submitted else application_defaults(
+    form = _form(worker, defaults=None if posted else application_defaults(
         application, queries.children_ids(application.id)))
-    if _submitted(form):
+    if submitted(form):
         data = form.application_input(max_bytes=setting("CAREBRIDGE_AID_EVIDENCE_MAX_BYTES"),
                                       account_number=application.account_number)
         try:
             services.resubmit(application, data, request_worker_actor(worker))
         except CareBridgeError as error:
-            attach_service_errors(form, error)
+            attach_service_error(form, error)
         else:
             if not has_errors(form):
                 return redirect(url_for(".application", application_id=application.id))

@@ -32,7 +32,7 @@ from ..access.checks import has_permission, require
 from ..access.scope import Scope, load_in_scope, valid_id
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
-from ..core.forms import ActionForm, choices, render_form
+from ..core.forms import ActionForm, attach_service_error, choices, has_errors, render_form
 from ..core.host import Actor
 from ..core.i18n import N_
 from ..core.money import format_yuan
@@ -50,8 +50,6 @@ from .forms import (
     PayForm,
     ReasonForm,
     application_defaults,
-    attach_service_errors,
-    has_errors,
     mask_account,
 )
 from .models import CANCELLABLE_STATUSES, ApplicationStatus, HelpKind
@@ -217,7 +215,7 @@ def apply(worker_id: int):
             try:
                 application = services.apply(worker, data, actor)
             except CareBridgeError as error:
-                attach_service_errors(form, error)
+                attach_service_error(form, error)
             else:
                 if not has_errors(form):
                     flash(_("已代 %(name)s 提交困难帮扶申请", name=worker.name), "success")
@@ -249,7 +247,7 @@ def resubmit(application_id: int):
             try:
                 services.resubmit(application, data, actor)
             except CareBridgeError as error:
-                attach_service_errors(form, error)
+                attach_service_error(form, error)
             else:
                 if not has_errors(form):
                     flash(_("已重新提交，申请将重新审批"), "success")

@@ -75,6 +75,29 @@ def attach_errors(form: FlaskForm, errors) -> None:
         attach_error(form, error)
 
 
+def attach_service_error(form: FlaskForm, error: CareBridgeError) -> None:
+    """:func:`attach_error` for a service asked even though some fields did not parse: an error
+    on a field the form already marks (its own parsing said why) is left out."""
+    marked = {name for name, field in form._fields.items() if field.errors}
+    for each in getattr(error, "errors", None) or [error]:
+        if each.field not in marked:
+            attach_error(form, each)
+
+
+def has_errors(form: FlaskForm) -> bool:
+    """Whether the form shows any error, on a field or as a whole."""
+    return bool(form.form_errors) or any(field.errors for field in form)
+
+
+def submitted(form: FlaskForm) -> bool:
+    """A POST whose CSRF token holds: the view asks the service even when a field did not
+    parse, so every problem is named at once."""
+    if request.method != "POST":
+        return False
+    form.validate()
+    return not form.csrf_token.errors
+
+
 def render_refused(template: str, /, **context) -> Response:
     """The page of a submitted form shown again because it was refused: 422, nothing stored."""
     note_refusal("form shown again")

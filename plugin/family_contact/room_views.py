@@ -18,7 +18,15 @@ from ..access.scope import Scope, load_in_scope
 from ..core.clock import local_today
 from ..core.dates import format_time, to_local
 from ..core.errors import CareBridgeError
-from ..core.forms import ActionForm, attach_error, choices, flash_refusal, render_form
+from ..core.forms import (
+    ActionForm,
+    attach_service_error,
+    choices,
+    flash_refusal,
+    has_errors,
+    render_form,
+    submitted,
+)
 from ..org.models import OrgKind
 from ..org.queries import get_unit, sorted_tree, units_in_subtrees
 from . import bookings, rooms
@@ -36,27 +44,7 @@ def _room_for(room_id: int):
     return load_in_scope(rooms.get_room, room_id, CONTACT_ROOMS, seen_with=CONTACT_VIEW)
 
 
-def _attach(form, error: CareBridgeError) -> None:
-    """Each of the service's errors on its field, unless the form already marks that field
-    (its own parsing said why)."""
-    for each in getattr(error, "errors", None) or [error]:
-        field = getattr(form, each.field, None) if each.field else None
-        if field is not None and field.errors:
-            continue
-        attach_error(form, each)
 
-
-def _has_errors(form) -> bool:
-    return bool(form.form_errors) or any(field.errors for field in form)
-
-
-def _submitted(form) -> bool:
-    """A POST whose CSRF token holds: the service is asked even when a field did not parse, so
-    every problem is named at once."""
-    if request.method != "POST":
-        return False
-    form.validate()
-    return not form.csrf_token.errors
 
 
 @bp.route("/")
@@ -92,13 +80,13 @@ def new_room():
     form = RoomForm(data=None if request.method == "POST" else {"unit": preselected})
     form.unit.choices = choices([("", "—")] + [(key, unit.name) for key, unit in sites.items()])
     _slot_choices(form, None)
-    if _submitted(form):
+    if submitted(form):
         try:
             room = rooms.create_room(sites.get(form.unit.data or ""), form.room_input(), actor)
         except CareBridgeError as error:
-            _attach(form, error)
+            attach_service_error(form, error)
         else:
-            if not _has_errors(form):
+            if not has_errors(form):
                 flash(_("已添加“%(room)s”", room=room.name), "success")
                 return redirect(url_for(".index"))
     return render_form(PAGES + "rooms_form.html", form=form, room=None)
@@ -114,13 +102,13 @@ def edit_room(room_id: int):
         "max_future_bookings": room.max_future_bookings})
     form.unit.choices = choices([(str(room.org_unit_id), room.org_unit.name)])
     _slot_choices(form, room.slot_minutes)
-    if _submitted(form):
+    if submitted(form):
         try:
             rooms.edit_room(room, form.room_input(), actor)
         except CareBridgeError as error:
-            _attach(form, error)
+            attach_service_error(form, error)
         else:
-            if not _has_errors(form):
+            if not has_errors(form):
                 flash(_("已保存“%(room)s”", room=room.name), "success")
                 return redirect(url_for(".index"))
     return render_form(PAGES + "rooms_form.html", form=form, room=room,

@@ -17,7 +17,15 @@ from ..access.checks import has_permission, require
 from ..access.scope import Scope, load_in_scope
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
-from ..core.forms import ActionForm, attach_error, choices, flash_refusal, render_form
+from ..core.forms import (
+    ActionForm,
+    attach_service_error,
+    choices,
+    flash_refusal,
+    has_errors,
+    render_form,
+    submitted,
+)
 from ..org.models import OrgKind
 from ..org.queries import get_unit
 from ..registry.queries import get_worker
@@ -36,26 +44,7 @@ def _region(code: str | None) -> str:
     return (region_name(code) or code) if code else "—"
 
 
-def _attach(form, error: CareBridgeError) -> None:
-    """Each of the service's errors on its field, unless the form already marks that field."""
-    for each in getattr(error, "errors", None) or [error]:
-        field = getattr(form, each.field, None) if each.field else None
-        if field is not None and field.errors:
-            continue
-        attach_error(form, each)
 
-
-def _has_errors(form) -> bool:
-    return bool(form.form_errors) or any(field.errors for field in form)
-
-
-def _submitted(form) -> bool:
-    """A POST whose CSRF token holds: the service is asked even when a field did not parse, so
-    every problem is named at once."""
-    if request.method != "POST":
-        return False
-    form.validate()
-    return not form.csrf_token.errors
 
 
 # -- openings ------------------------------------------------------------------------------------
@@ -88,15 +77,15 @@ def new_opening():
     preselected = request.args.get("unit") if request.args.get("unit") in sites else None
     form = OpeningForm(data=None if request.method == "POST" else {"unit": preselected})
     form.unit.choices = choices([("", "—")] + [(key, site.name) for key, site in sites.items()])
-    if _submitted(form):
+    if submitted(form):
         try:
             opening = workplaces.save_opening(
                 None, form.values(), site=sites.get(form.unit.data or ""),
                 scope=Scope.of_actor(actor, POSITIONS_MANAGE), actor=actor, today=local_today())
         except CareBridgeError as error:
-            _attach(form, error)
+            attach_service_error(form, error)
         else:
-            if not _has_errors(form):
+            if not has_errors(form):
                 flash(_("已添加%(site)s的“%(trade)s”招用需求", site=opening.org_unit.name,
                         trade=opening.trade), "success")
                 return redirect(url_for(".index"))
@@ -113,15 +102,15 @@ def edit_opening(opening_id: int):
         "ends_on": opening.ends_on.isoformat() if opening.ends_on else "",
         "notes": opening.notes})
     del form.unit
-    if _submitted(form):
+    if submitted(form):
         try:
             workplaces.save_opening(opening, form.values(), site=None,
                                     scope=Scope.of_actor(actor, POSITIONS_MANAGE), actor=actor,
                                     today=local_today())
         except CareBridgeError as error:
-            _attach(form, error)
+            attach_service_error(form, error)
         else:
-            if not _has_errors(form):
+            if not has_errors(form):
                 flash(_("已保存%(site)s的“%(trade)s”招用需求", site=opening.org_unit.name,
                         trade=opening.trade), "success")
                 return redirect(url_for(".index"))
@@ -171,14 +160,14 @@ def location(unit_id: int):
     site, actor = _site(unit_id, POSITIONS_MANAGE)
     current = workplaces.location_of(site)
     form = LocationForm(obj=None if request.method == "POST" else current)
-    if _submitted(form):
+    if submitted(form):
         try:
             workplaces.save_location(site, form.values(),
                                      scope=Scope.of_actor(actor, POSITIONS_MANAGE), actor=actor)
         except CareBridgeError as error:
-            _attach(form, error)
+            attach_service_error(form, error)
         else:
-            if not _has_errors(form):
+            if not has_errors(form):
                 flash(_("已保存%(site)s的所在地区", site=site.name), "success")
                 return redirect(url_for(".sites"))
     return render_form(PAGES + "location_form.html", form=form, site=site, location=current,
@@ -227,14 +216,14 @@ def decide(request_id: int):
     found, actor = load_in_scope(transfers.get_request, request_id, POSITIONS_DECIDE,
                                  unit=_request_site, seen_with=POSITIONS_VIEW)
     form = DecisionForm()
-    if _submitted(form):
+    if submitted(form):
         try:
             transfers.decide(found, form.outcome_value(), reason=form.reason.data,
                              effective_on=form.effective_on.data, actor=actor)
         except CareBridgeError as error:
-            _attach(form, error)
+            attach_service_error(form, error)
         else:
-            if not _has_errors(form):
+            if not has_errors(form):
                 flash(_("已处理%(worker)s的调动申请：%(status)s", worker=found.worker.name,
                         status=found.status.label), "success")
                 return redirect(url_for(".transfer", request_id=found.id))

@@ -12,7 +12,14 @@ from ..access.checks import require, scope_paths
 from ..access.scope import load_in_scope
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
-from ..core.forms import attach_error, choices, render_form, render_refused
+from ..core.forms import (
+    attach_error,
+    attach_service_error,
+    choices,
+    render_form,
+    render_refused,
+    submitted,
+)
 from ..org.models import OrgKind
 from ..org.queries import sorted_tree, units_in_subtrees
 from . import assessments
@@ -51,20 +58,6 @@ def _input(form: AssessmentForm, units: dict) -> assessments.AssessmentInput:
         valid_until=form.valid_until.data)
 
 
-def _submitted(form) -> bool:
-    """A POST whose CSRF token holds: the service is asked even when a date did not parse, so
-    every problem is named at once."""
-    if request.method != "POST":
-        return False
-    form.validate()
-    return not form.csrf_token.errors
-
-
-def _attach(form, error: CareBridgeError) -> None:
-    parsed = {field.name for field in form if field.errors}
-    for each in getattr(error, "errors", None) or [error]:
-        if each.field not in parsed:
-            attach_error(form, each)
 
 
 @bp.route("/")
@@ -88,12 +81,12 @@ def new():
         defaults = {"assessed_on": today, "assessed_by": actor.name,
                     "unit": str(first[0].id) if first else ""}
     form, units = _form(actor, AssessmentForm(data=defaults))
-    if _submitted(form):
+    if submitted(form):
         try:
             created = assessments.create_assessment(_input(form, units), actor=actor,
                                                     today=today)
         except CareBridgeError as error:
-            _attach(form, error)
+            attach_service_error(form, error)
         else:
             flash(_("已保存影响评估"), "success")
             return redirect(url_for(".assessment", assessment_id=created.id))
@@ -129,12 +122,12 @@ def edit(assessment_id: int):
             "risks_and_measures", "assessed_by", "assessed_on", "valid_until")}
         defaults.update(unit=str(found.org_unit_id), recipient_kind=found.recipient_kind.value)
     form, units = _form(actor, AssessmentForm(data=defaults))
-    if _submitted(form):
+    if submitted(form):
         try:
             assessments.update_assessment(found, _input(form, units), actor=actor,
                                           today=local_today())
         except CareBridgeError as error:
-            _attach(form, error)
+            attach_service_error(form, error)
         else:
             flash(_("已保存影响评估"), "success")
             return redirect(url_for(".assessment", assessment_id=found.id))

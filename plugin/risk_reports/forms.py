@@ -19,8 +19,7 @@ from wtforms.validators import Optional
 
 from ..core.clock import utcnow
 from ..core.dates import company_zone
-from ..core.errors import CareBridgeError
-from ..core.forms import TEL_INPUT, CheckboxesField, attach_error, choices
+from ..core.forms import TEL_INPUT, CheckboxesField, choices
 from . import services
 from .models import (
     Care,
@@ -61,17 +60,8 @@ def int_or_none(text) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
-def attach_service_errors(form: FlaskForm, error: CareBridgeError) -> None:
-    """Each of the service's errors on the field it names, except on a field whose own parsing
-    already said what is wrong with it."""
-    parsed = {field.name for field in form if field.errors}
-    for each in getattr(error, "errors", None) or [error]:
-        if each.field is None or each.field not in parsed:
-            attach_error(form, each)
 
 
-def has_errors(form: FlaskForm) -> bool:
-    return bool(form.form_errors) or any(field.errors for field in form)
 
 
 class ConcernForm(FlaskForm):

@@ -10,11 +10,11 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from ..core.errors import CareBridgeError
-from ..core.forms import render_form
+from ..core.forms import attach_service_error, has_errors, render_form
 from ..worker_access.cookies import request_worker_actor, require_worker
 from ..worker_access.services import worker_actor
 from . import queries, rules, services
-from .forms import PhoneConcernForm, attach_service_errors, has_errors, local_now
+from .forms import PhoneConcernForm, local_now
 from .models import ReporterKind, ReportStatus
 
 bp = Blueprint("risk_reports_phone", __name__, url_prefix="/w/risk", template_folder="templates")
@@ -65,7 +65,7 @@ def raise_concern():
                 services.raise_concern(data, reporter=reporter,
                                        reporter_kind=ReporterKind.WORKER)
             except CareBridgeError as error:
-                attach_service_errors(form, error)
+                attach_service_error(form, error)
             else:
                 if not has_errors(form):
                     return redirect(url_for(".raised", anonymous=1 if data.anonymous else None))

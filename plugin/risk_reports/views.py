@@ -18,23 +18,14 @@ from ..access.checks import has_permission, require
 from ..access.scope import Scope, load_in_scope
 from ..core.clock import utcnow
 from ..core.errors import CareBridgeError
-from ..core.forms import render_form, render_refused
+from ..core.forms import attach_service_error, has_errors, render_form, render_refused
 from ..org.queries import get_root_unit
 from ..privacy.masking import mask_name
 from ..registry.permissions import CHILDREN_VIEW, WORKERS_VIEW
 from ..registry.queries import children_of, get_child, get_worker
 from ..registry.services import find_worker
 from . import queries, rules, services
-from .forms import (
-    CloseForm,
-    ConcernForm,
-    FollowUpForm,
-    NoticeForm,
-    PoliceReportForm,
-    attach_service_errors,
-    has_errors,
-    local_now,
-)
+from .forms import CloseForm, ConcernForm, FollowUpForm, NoticeForm, PoliceReportForm, local_now
 from .models import LABELS, ReporterKind, ReportStatus
 from .permissions import RISK_HANDLE, RISK_RAISE, RISK_VIEW
 from .prefill import prefill_for
@@ -92,7 +83,7 @@ def _raise(form: ConcernForm, actor, *, worker=None, children=()):
                                         reporter_kind=ReporterKind.STAFF, worker=worker,
                                         children=children)
     except CareBridgeError as error:
-        attach_service_errors(form, error)
+        attach_service_error(form, error)
         return None
     return None if has_errors(form) else report
 
@@ -208,7 +199,7 @@ def _case_form(report_id: int, form_class, prefix: str, service, make_input, don
         try:
             service(report, make_input(form), actor)
         except CareBridgeError as error:
-            attach_service_errors(form, error)
+            attach_service_error(form, error)
         else:
             if not has_errors(form):
                 flash(done, "success")
