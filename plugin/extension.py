@@ -28,6 +28,7 @@ from .core.features import Feature, Link, Setting
 from .core.host import HostAdapter
 from .core.http import forbid_caching
 from .core.money import register_filters as register_money_filters
+from .core.passwords import DEFAULT_PASSWORD_HASH_METHOD, password_hash_method
 from .core.settings import DEFAULT_TIMEZONE, Settings, build_settings, time_zone_name
 from .core.urls import public_base_url
 from .features import DEFAULT_FEATURES, load_features
@@ -49,6 +50,8 @@ PLATFORM_SETTINGS = (
             "Time zone used until the company sets its own."),
     Setting("CAREBRIDGE_PUBLIC_URL", None, public_base_url,
             "The address printed on QR codes and documents, e.g. https://care.example.com."),
+    Setting("CAREBRIDGE_PASSWORD_HASH_METHOD", DEFAULT_PASSWORD_HASH_METHOD, password_hash_method,
+            "How new staff passwords and workers' PINs are hashed (werkzeug's method)."),
 )
 
 

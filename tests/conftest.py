@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -35,6 +36,9 @@ from . import factories
 from .support import reset_database
 
 PASSWORD = "Secret-pass-1"
+#: One scrypt costs ~0.1 s of CPU and the suite would hash thousands of passwords and PINs; a
+#: stored hash names its method, so the code paths are the same (tests of the cost set scrypt).
+CHEAP_HASH_METHOD = "pbkdf2:sha256:1"
 TEST_DATA_KEY = KeyRing.generate().serialize()
 SYSTEM = Actor.system("tests")
 
@@ -86,6 +90,7 @@ def portal_test_config(database_url: str, **extra) -> dict:
         "SECRET_KEY": "test-secret-key",
         "CAREBRIDGE_DATA_KEY": TEST_DATA_KEY,
         "SERVER_NAME": None,
+        "CAREBRIDGE_PASSWORD_HASH_METHOD": CHEAP_HASH_METHOD,
         **extra,
     }
 
@@ -115,37 +120,69 @@ def app(database_url):
     return app
 
 
+@contextmanager
+def joined_session(app, connection):
+    """Put ``connection`` in the place of the app's engine and give the app a session that joins
+    its transaction through savepoints (Flask-SQLAlchemy picks the engine per query)."""
+    extension = app.extensions["sqlalchemy"]
+    engines = extension._app_engines[app]
+    engine = engines[None]
+    engines[None] = connection
+    original_session = extension.session
+    extension.session = extension._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+    try:
+        yield extension.session
+    finally:
+        joined, extension.session = extension.session, original_session
+        engines[None] = engine
+        joined.remove()
+
+
+#: The connection of :func:`shared_transaction` while its class of tests runs.
+_SHARED_CONNECTION: list = []
+
+
+@pytest.fixture(scope="class")
+def shared_transaction(app):
+    """One transaction for a class of tests that share records built once (by a class-scoped
+    fixture that depends on this one, committing into it): rolled back after the class's last
+    test. Each test of the class runs in a savepoint of it (see :func:`db`)."""
+    with app.app_context():
+        connection = app.extensions["sqlalchemy"].engine.connect()
+        outer = connection.begin()
+        _SHARED_CONNECTION.append(connection)
+        try:
+            yield connection
+        finally:
+            _SHARED_CONNECTION.clear()
+            outer.rollback()
+            connection.close()
+
+
 @pytest.fixture(autouse=True)
 def db(request, app):
-    """Run the test in a transaction that is rolled back afterwards.
-
-    Flask-SQLAlchemy picks the engine per query, so the test's connection is put in the place
-    of the engine for the duration; sessions join its transaction through savepoints.
-    """
+    """Run the test in a transaction that is rolled back afterwards (a savepoint of the class's
+    :func:`shared_transaction` when the test uses one)."""
     forget_set_up(app)
     app.extensions["carebridge"].forget_company_timezone()
     if "live_server" in request.fixturenames or "committing" in request.keywords:
         yield None
         return
-    extension = app.extensions["sqlalchemy"]
+    shared = "shared_transaction" in request.fixturenames
     with app.app_context():
-        engines = extension._app_engines[app]
-        engine = engines[None]
-        connection = engine.connect()
-        outer = connection.begin()
-        engines[None] = connection
-        original_session = extension.session
-        extension.session = extension._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+        if shared:
+            connection = _SHARED_CONNECTION[0]
+            outer = connection.begin_nested()
+        else:
+            connection = app.extensions["sqlalchemy"].engine.connect()
+            outer = connection.begin()
         try:
-            yield extension.session
+            with joined_session(app, connection) as test_session:
+                yield test_session
         finally:
-            test_session, extension.session = extension.session, original_session
-            engines[None] = engine
-            try:
-                test_session.remove()
-            finally:
-                if outer.is_active:
-                    outer.rollback()
+            if outer.is_active:
+                outer.rollback()
+            if not shared:
                 connection.close()
 
 
@@ -155,10 +192,14 @@ def app_context(app):
         yield
 
 
+#: Where :func:`clock` starts.
+CLOCK_START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
+
+
 @pytest.fixture
 def clock(app):
     """A frozen clock the app reads for "now"; ``clock.advance(minutes=5)`` moves time."""
-    frozen = FrozenClock(datetime(2026, 11, 22, 2, 0, tzinfo=UTC))
+    frozen = FrozenClock(CLOCK_START)
     state = app.extensions["carebridge"]
     state.clock = frozen
     yield frozen
@@ -181,16 +222,15 @@ def set_setting(app):
         settings.restore(name, value)
 
 
-@pytest.fixture
-def company(app_context):
-    """A company named 测试建工集团 with its root unit."""
+def create_test_company():
+    """A company named 测试建工集团; returns its root unit."""
     create_company("测试建工集团", actor=SYSTEM)
     session.flush()
     return get_root_unit()
 
 
-@pytest.fixture
-def make_unit(company):
+def unit_maker(company):
+    """``make(kind=SITE, parent=company, name=None, **fields)``: a new unit, named in order."""
     counter = iter(range(1, 10_000))
 
     def make(kind: OrgKind = OrgKind.SITE, parent=None, name: str | None = None, **fields):
@@ -198,6 +238,34 @@ def make_unit(company):
         return create_unit(parent, kind, name or f"{kind.value}-{next(counter)}", actor=SYSTEM, **fields)
 
     return make
+
+
+def user_maker(company):
+    """``make(role=ADMIN, unit=company, *, username, name, password)``: a new staff user with the
+    role granted at the unit (no role: ``role=None``)."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role | None = Role.ADMIN, unit=None, *, username: str | None = None,
+             name: str | None = None, password: str = PASSWORD):
+        number = next(counter)
+        user = create_user(username or f"user{number}", name or f"用户{number}", password, actor=SYSTEM)
+        if role is not None:
+            grant_role(user.key, role, unit or company, actor=SYSTEM, check_actor=False)
+        session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def company(app_context):
+    """A company named 测试建工集团 with its root unit."""
+    return create_test_company()
+
+
+@pytest.fixture
+def make_unit(company):
+    return unit_maker(company)
 
 
 @pytest.fixture
@@ -214,18 +282,7 @@ def make_child(company):
 
 @pytest.fixture
 def make_user(company):
-    counter = iter(range(1, 10_000))
-
-    def make(role: Role | None = Role.ADMIN, unit=None, *, username: str | None = None,
-             name: str | None = None, password: str = PASSWORD):
-        number = next(counter)
-        user = create_user(username or f"user{number}", name or f"用户{number}", password, actor=SYSTEM)
-        if role is not None:
-            grant_role(user.key, role, unit or company, actor=SYSTEM, check_actor=False)
-        session.flush()
-        return user
-
-    return make
+    return user_maker(company)
 
 
 def csrf_token(html: str) -> str:

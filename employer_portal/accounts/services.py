@@ -21,7 +21,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import case, delete, func, literal, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from plugin.access.roles import Role
 from plugin.access.services import check_may_grant, check_may_manage_user, grant_role
@@ -32,6 +32,7 @@ from plugin.core.db import session
 from plugin.core.errors import CareBridgeError, ErrorList, InputInvalid, ValidationError
 from plugin.core.host import Actor
 from plugin.core.i18n import N_
+from plugin.core.passwords import hash_secret, unknown_account_hash
 from plugin.core.text import clean_code, clean_person_name
 from plugin.org.models import OrgUnit
 
@@ -39,8 +40,6 @@ from .models import SignInThrottle, User
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
 MIN_PASSWORD_LENGTH = 8
-#: Hash computed once so a sign-in for an unknown user costs the same as for a known one.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
 #: Throttle rows untouched this long are deleted (an unknown username's count starts over).
 THROTTLE_ROW_TTL = timedelta(days=30)
 #: The roster's longest employee number (``Worker.employee_number``).
@@ -107,7 +106,7 @@ def create_user(username: str, display_name: str, password: str, *, actor: Actor
     display_name = clean_person_name(display_name)
     number = clean_employee_number(employee_number)
     user = User(username=username, display_name=display_name[:100],
-                password_hash=generate_password_hash(password), employee_number=number)
+                password_hash=hash_secret(password), employee_number=number)
     session.add(user)
     # A name guessed before it existed starts clean (see SignInThrottle).
     session.execute(delete(SignInThrottle.__table__).where(
@@ -202,7 +201,8 @@ def sign_in(username: str, password: str, *, ip: str | None, user_agent: str | N
     failures, locked_until = counted
     session.commit()
 
-    right = check_password_hash(account.password_hash if account else _DUMMY_HASH, password or "")
+    right = check_password_hash(account.password_hash if account else unknown_account_hash(),
+                                password or "")
     if not right or account is None:
         record_event("auth.login_failed", actor, **target, details={
             **_details(account, name, "wrong_password" if account else "unknown_user"),
@@ -390,7 +390,7 @@ def set_password(user: User, password: str, *, actor: Actor) -> None:
     if actor.key != user.key:
         check_may_manage_user(actor, user.key)
     check_password_strength(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_secret(password)
     _end_sessions(user)
     record_event("user.password_changed", actor, target_type="user", target_id=user.id,
                  details={"by_self": actor.key == user.key})

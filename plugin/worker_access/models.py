@@ -41,7 +41,7 @@ class WorkerPin(Base):
     __tablename__ = "cb_worker_pin"
 
     worker_id: Mapped[int] = mapped_column(ForeignKey("cb_worker.id"), primary_key=True)
-    #: werkzeug password hash (scrypt) of the 6-digit PIN.
+    #: werkzeug password hash of the 6-digit PIN (``CAREBRIDGE_PASSWORD_HASH_METHOD``).
     pin_hash: Mapped[str] = mapped_column(String(255))
     set_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -8,7 +8,7 @@ enough to act as the worker. A phone signs in with something only the worker has
   officer on the worker's page (shown once, 8 digits, valid 3 days) or, where a text-message
   channel is registered, sent to the worker's registered phone (6 digits, valid 10 minutes);
   only a keyed hash is stored, it is used once, and issuing, sending and using it are audited;
-* on a later new phone: the employee number and the PIN (a scrypt hash; no page shows it).
+* on a later new phone: the employee number and the PIN (a password hash, scrypt by default; no page shows it).
 
 The phone then gets a random device token (only its hash is stored), so the next scan is
 scan-and-done. Staff with the permission revoke a worker's remembered phones (and PIN).
@@ -18,12 +18,11 @@ Guessing is limited in the database, shared by every app server: each attempt is
 per employee number (known or not, so a lock says nothing about whether a number exists) and
 per client address (IPv6 by /64). The view commits that count before checking (so concurrent
 attempts never overtake the limit, and nothing later can roll it back), then checks the secret
-outside any lock: exactly one scrypt check on the PIN path, against a dummy hash for unknown
+outside any lock: exactly one password-hash check on the PIN path, against a dummy hash for unknown
 numbers, so known and unknown numbers get the same words in about the same time.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import ipaddress
@@ -37,12 +36,13 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import and_, bindparam, case, delete, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from ..audit.services import record_event
 from ..core.boundary import after_commit
 from ..core.clock import utcnow
 from ..core.db import session
+from ..core.passwords import hash_secret, unknown_account_hash
 from ..core.errors import CareBridgeError, ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
@@ -220,12 +220,6 @@ def code_hash(worker_id: int, code: str) -> str:
     return hmac.new(_code_key(), f"{worker_id}:{code}".encode("ascii"), hashlib.sha256).hexdigest()
 
 
-@functools.lru_cache(maxsize=1)
-def _dummy_pin_hash() -> str:
-    """Checked instead of a PIN that does not exist, so unknown numbers take as long as known."""
-    return generate_password_hash(secrets.token_hex(8))
-
-
 def random_digits(count: int) -> str:
     return f"{secrets.randbelow(10 ** count):0{count}d}"
 
@@ -380,7 +374,7 @@ def sign_in_with_pin(attempt: SignInAttempt, pin: str, *, ip: str | None,
     """Check the worker's PIN (after :func:`count_attempt`); return a new device token."""
     known = attempt.worker
     right = check_password_hash(
-        known.pin_hash if known and known.pin_hash else _dummy_pin_hash(), pin)
+        known.pin_hash if known and known.pin_hash else unknown_account_hash(), pin)
     if not right or known is None or known.pin_hash is None:
         _failed(attempt, ip=ip, user_agent=user_agent)
         raise WorkerSignInRefused(WRONG_PIN)
@@ -400,7 +394,7 @@ def activate(attempt: SignInAttempt, code: str, new_pin: str, *, ip: str | None,
     for code_id, stored_hash, channel in (known.codes if known else ()) or ((0, "0" * 64, None),):
         if hmac.compare_digest(stored_hash, expected) and code_id:
             matched = (code_id, channel)
-    pin_hash = generate_password_hash(new_pin)  # before any write: scrypt holds no lock
+    pin_hash = hash_secret(new_pin)  # before any write: hashing holds no lock
     if matched is None or known is None:
         _failed(attempt, ip=ip, user_agent=user_agent)
         raise WorkerSignInRefused(WRONG_CODE)
@@ -489,10 +483,10 @@ def set_pin(worker: Worker, pin: str) -> None:
     pin = parse_pin(pin)
     existing = session.get(WorkerPin, worker.id)
     if existing is None:
-        session.add(WorkerPin(worker_id=worker.id, pin_hash=generate_password_hash(pin),
+        session.add(WorkerPin(worker_id=worker.id, pin_hash=hash_secret(pin),
                               set_at=utcnow()))
     else:
-        existing.pin_hash, existing.set_at = generate_password_hash(pin), utcnow()
+        existing.pin_hash, existing.set_at = hash_secret(pin), utcnow()
     session.flush()
 
 
