@@ -31,13 +31,24 @@ from sqlalchemy import MetaData, select, text
 from plugin.access.roles import Role
 from plugin.api_tokens.models import TokenScope
 from plugin.api_tokens.services import issue_token
+from plugin.core.clock import FrozenClock, system_clock
 from plugin.core.db import session
 from plugin.notifications.services import notify
 from plugin.org.models import OrgKind
 from plugin.risk_reports import services as risk_services
 from plugin.risk_reports.models import LearnedHow, ReporterKind, Situation
 
-from .conftest import PASSWORD, SYSTEM, csrf_token
+from . import factories
+from .conftest import (
+    CLOCK_START,
+    PASSWORD,
+    SYSTEM,
+    create_test_company,
+    csrf_token,
+    joined_session,
+    unit_maker,
+    user_maker,
+)
 from .lectures_support import attend, make_lecture, make_lecturer
 from .privacy_subject_support import make_assessment
 from .reunions_support import TRAVEL_FROM, make_campaign
@@ -745,20 +756,70 @@ def _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
     return World(site_a, site_c, ids, missing, users, api_secret, worker_a, worker_c, child_c, lecture_a)
 
 
-#: One real hash for every account of the world: hashing a password per account costs ~0.1 s.
-_ONE_HASH: list[str] = []
+@dataclass(frozen=True)
+class WorldRecords:
+    """The world by ids: built once for a class of tests (:func:`world_records`), loaded into
+    each test's own session (:func:`world`), whose changes are rolled back after it."""
+
+    site_a: int
+    site_c: int
+    ids: dict[str, object]
+    missing: dict[str, object]
+    users: dict[Role, int]
+    api_secret: str
+    worker_a: int
+    worker_c: int
+    child_c: int
+    lecture_a: int
+
+    @classmethod
+    def of(cls, world: World) -> WorldRecords:
+        return cls(world.site_a.id, world.site_c.id, world.ids, world.missing,
+                   {role: user.id for role, user in world.users.items()}, world.api_secret,
+                   world.worker_a.id, world.worker_c.id, world.child_c.id, world.lecture_a.id)
+
+    def load(self) -> World:
+        from employer_portal.accounts.models import User
+        from plugin.lectures.models import LectureSession
+        from plugin.org.models import OrgUnit
+        from plugin.registry.models import Child, Worker
+
+        return World(session.get(OrgUnit, self.site_a), session.get(OrgUnit, self.site_c),
+                     dict(self.ids), dict(self.missing),
+                     {role: session.get(User, user_id) for role, user_id in self.users.items()},
+                     self.api_secret, session.get(Worker, self.worker_a),
+                     session.get(Worker, self.worker_c), session.get(Child, self.child_c),
+                     session.get(LectureSession, self.lecture_a))
+
+
+def build_world_records(app, connection, folder) -> WorldRecords:
+    """Site 甲 and site 乙 with a record of every kind, committed into ``connection``'s
+    transaction (see ``shared_transaction``) at the time :func:`clock` starts at."""
+    state = app.extensions["carebridge"]
+    state.clock = frozen = FrozenClock(CLOCK_START)
+    try:
+        with app.test_request_context(), joined_session(app, connection) as build:
+            company = create_test_company()
+            world = _build_world(folder, unit_maker(company), factories.make_worker,
+                                 factories.make_child, user_maker(company), frozen)
+            records = WorldRecords.of(world)
+            build.commit()
+    finally:
+        state.clock = system_clock
+    return records
+
+
+@pytest.fixture(scope="class")
+def world_records(app, shared_transaction, tmp_path_factory) -> WorldRecords:
+    """The world, built once for the class of tests: a build costs ~0.2 s, the cases are
+    hundreds."""
+    return build_world_records(app, shared_transaction, tmp_path_factory.mktemp("world"))
 
 
 @pytest.fixture
-def world(monkeypatch, tmp_path, clock, make_unit, make_worker, make_child, make_user):
-    from werkzeug.security import generate_password_hash
-
-    from employer_portal.accounts import services as account_services
-
-    if not _ONE_HASH:
-        _ONE_HASH.append(generate_password_hash(PASSWORD))
-    monkeypatch.setattr(account_services, "generate_password_hash", lambda _password: _ONE_HASH[0])
-    return _build_world(tmp_path, make_unit, make_worker, make_child, make_user, clock)
+def world(world_records, clock, app_context) -> World:
+    """The world in this test's session; the test's changes are rolled back after it."""
+    return world_records.load()
 
 
 # -- comparing answers and tables --------------------------------------------------------------
@@ -806,7 +867,7 @@ _CLIENT_IDENTIFIER: list[str] = []
 
 def staff_client(app, user):
     """A browser signed in as ``user``: the session Flask-Login writes at sign-in. Only the first
-    one really signs in (hashing a password per role and route would make this test slow)."""
+    one really signs in (a sign-in request per role and route would make this test slow)."""
     client = app.test_client()
     if not _CLIENT_IDENTIFIER:
         page = client.get("/login")
@@ -818,7 +879,9 @@ def staff_client(app, user):
     else:
         with client.session_transaction() as cookie_session:
             cookie_session.update(_user_id=user.get_id(), _fresh=True, _id=_CLIENT_IDENTIFIER[0])
-    client.csrf = csrf_token(client.get("/").text)
+    # Any page in the layout carries the sign-out form's token; an unknown address's page is the
+    # cheapest (the dashboard computes its figures).
+    client.csrf = csrf_token(client.get("/no-such-page").text)
     return client
 
 
@@ -850,42 +913,46 @@ def answer(client, method: str, url: str, rule: Names, api_secret: str | None):
 RECORD_ROUTES = sorted(endpoint for endpoint, rule in ROUTES.items() if isinstance(rule, Names))
 
 
-@pytest.mark.parametrize("endpoint", RECORD_ROUTES)
-def test_another_subtrees_record_is_answered_as_if_it_did_not_exist(app, world, endpoint):
-    rule = ROUTES[endpoint]
-    methods = portal_routes(app)[endpoint]
-    if rule.by == "staff":
-        actors = [(role.value, staff_client(app, user)) for role, user in world.users.items()]
-    elif rule.by == "phone":
-        actors = [("worker", phone_client(app, world.worker_a))]
-    else:
-        actors = [("api", app.test_client())]
-    theirs = url_for_rule(app, endpoint, {arg: world.ids[kind] for arg, kind in rule.args.items()}
-                          | rule.fixed)
-    nobodys = url_for_rule(app, endpoint, {arg: world.missing[kind] for arg, kind in rule.args.items()}
-                           | rule.fixed)
-    problems = []
-    for who, client in actors:
-        for method in sorted(methods):
-            before = table_snapshot()
-            response = answer(client, method, theirs, rule, world.api_secret)
-            body = response.get_data(as_text=True)
-            after = table_snapshot()
-            if changed := changed_tables(before, after):
-                problems.append(f"{who} {method} {theirs}: changed {changed}")
-            if markers := leaked(body, asked=theirs):
-                problems.append(f"{who} {method} {theirs}: shows {markers}")
-            if response.status_code >= 500:
-                problems.append(f"{who} {method} {theirs}: {response.status_code}")
-            if rule.creates_missing and method in ("PUT", "POST"):
-                if response.status_code < 400:
-                    problems.append(f"{who} {method} {theirs}: accepted ({response.status_code})")
-                continue
-            missing = answer(client, method, nobodys, rule, world.api_secret)
-            if missing.status_code != response.status_code:
-                problems.append(f"{who} {method} {theirs}: {response.status_code}, but "
-                                f"{missing.status_code} for a record that does not exist")
-    assert not problems, "\n".join(problems)
+class TestRecordsNamedInTheAddress:
+    """The cases share one world, built once (:func:`world_records`)."""
+
+    @pytest.mark.parametrize("endpoint", RECORD_ROUTES)
+    def test_another_subtrees_record_is_answered_as_if_it_did_not_exist(self, app, world, endpoint):
+        rule = ROUTES[endpoint]
+        methods = portal_routes(app)[endpoint]
+        if rule.by == "staff":
+            actors = [(role.value, staff_client(app, user)) for role, user in world.users.items()]
+        elif rule.by == "phone":
+            actors = [("worker", phone_client(app, world.worker_a))]
+        else:
+            actors = [("api", app.test_client())]
+        theirs = url_for_rule(app, endpoint, {arg: world.ids[kind] for arg, kind in rule.args.items()}
+                              | rule.fixed)
+        nobodys = url_for_rule(app, endpoint, {arg: world.missing[kind] for arg, kind in rule.args.items()}
+                               | rule.fixed)
+        problems = []
+        before = table_snapshot()
+        for who, client in actors:
+            for method in sorted(methods):
+                response = answer(client, method, theirs, rule, world.api_secret)
+                body = response.get_data(as_text=True)
+                after = table_snapshot()
+                if changed := changed_tables(before, after):
+                    problems.append(f"{who} {method} {theirs}: changed {changed}")
+                before = after
+                if markers := leaked(body, asked=theirs):
+                    problems.append(f"{who} {method} {theirs}: shows {markers}")
+                if response.status_code >= 500:
+                    problems.append(f"{who} {method} {theirs}: {response.status_code}")
+                if rule.creates_missing and method in ("PUT", "POST"):
+                    if response.status_code < 400:
+                        problems.append(f"{who} {method} {theirs}: accepted ({response.status_code})")
+                    continue
+                missing = answer(client, method, nobodys, rule, world.api_secret)
+                if missing.status_code != response.status_code:
+                    problems.append(f"{who} {method} {theirs}: {response.status_code}, but "
+                                    f"{missing.status_code} for a record that does not exist")
+        assert not problems, "\n".join(problems)
 
 
 # -- natural keys in forms, queries, files and bodies ---------------------------------------------
@@ -1241,32 +1308,35 @@ def _body(response) -> str:
     return getattr(response, "combined_text", None) or response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("name", sorted(KEY_PATHS))
-def test_a_natural_key_of_another_subtree_reaches_nothing(app, world, name):
-    case = KEY_PATHS[name]
-    theirs = case.theirs(world)
-    before = their_rows(world)
-    response = case.send(app, world, theirs)
-    after = their_rows(world)
-    body = _body(response)
-    asked = str(theirs if not hasattr(theirs, "employee_number") else theirs.employee_number)
-    assert response.status_code < 500, body
-    assert before == after, f"site 乙's records changed: {changed_tables(before, after)}"
-    assert not leaked(body, asked=asked), leaked(body, asked=asked)
-    assert not case.accepted(response, world), "site 乙's key was accepted"
-    if case.missing is not None:
-        missing_key = case.missing(world)
-        nobody = case.send(app, world, missing_key)
-        assert nobody.status_code == response.status_code
-        # Typed keys may be echoed back; ids are not (and short numbers would scrub too much).
-        keys = [str(key) for key in (asked, missing_key) if isinstance(key, str) and len(key) >= 5]
-        scrub = re.compile("|".join(map(re.escape, keys)) or "(?!)")
-        ours, nobodys = (scrub.sub("KEY", _strip_volatile(text_)).splitlines()
-                         for text_ in (body, _body(nobody)))
-        assert ours == nobodys, "\n".join(difflib.unified_diff(nobodys, ours, "no such key", "their key",
-                                                               lineterm="", n=1))
-    control = case.send(app, world, case.control(world))
-    assert case.accepted(control, world), f"the control request was refused: {_errors_of(_body(control))}"
+class TestNaturalKeys:
+    """The cases share one world, built once (:func:`world_records`)."""
+
+    @pytest.mark.parametrize("name", sorted(KEY_PATHS))
+    def test_a_natural_key_of_another_subtree_reaches_nothing(self, app, world, name):
+        case = KEY_PATHS[name]
+        theirs = case.theirs(world)
+        before = their_rows(world)
+        response = case.send(app, world, theirs)
+        after = their_rows(world)
+        body = _body(response)
+        asked = str(theirs if not hasattr(theirs, "employee_number") else theirs.employee_number)
+        assert response.status_code < 500, body
+        assert before == after, f"site 乙's records changed: {changed_tables(before, after)}"
+        assert not leaked(body, asked=asked), leaked(body, asked=asked)
+        assert not case.accepted(response, world), "site 乙's key was accepted"
+        if case.missing is not None:
+            missing_key = case.missing(world)
+            nobody = case.send(app, world, missing_key)
+            assert nobody.status_code == response.status_code
+            # Typed keys may be echoed back; ids are not (and short numbers would scrub too much).
+            keys = [str(key) for key in (asked, missing_key) if isinstance(key, str) and len(key) >= 5]
+            scrub = re.compile("|".join(map(re.escape, keys)) or "(?!)")
+            ours, nobodys = (scrub.sub("KEY", _strip_volatile(text_)).splitlines()
+                             for text_ in (body, _body(nobody)))
+            assert ours == nobodys, "\n".join(difflib.unified_diff(nobodys, ours, "no such key", "their key",
+                                                                   lineterm="", n=1))
+        control = case.send(app, world, case.control(world))
+        assert case.accepted(control, world), f"the control request was refused: {_errors_of(_body(control))}"
 
 
 def _strip_volatile(html: str) -> str:

@@ -26,13 +26,16 @@ from plugin.access.roles import Role
 from plugin.audit.models import AuditEvent
 from plugin.core.db import session
 from plugin.org.models import OrgKind
+from plugin.org.queries import get_root_unit
 from plugin.registry.models import Worker
 
-from .conftest import csrf_token, submit
+from .conftest import csrf_token, submit, user_maker
 from .test_object_access import (
     ROUTES,
     Names,
     World,
+    WorldRecords,
+    build_world_records,
     id_number,
     phone_client,
     portal_routes,
@@ -40,7 +43,6 @@ from .test_object_access import (
     staff_client,
     url_for_rule,
 )
-from .test_object_access import world as refusal_world  # noqa: F401 (the fixture, by that name)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -550,20 +552,14 @@ def _send(client, who: str, method: str, url: str, refused: Refused, world: Worl
     return client.open(url, method=method, data=data, headers=headers)
 
 
-@pytest.mark.parametrize("endpoint", sorted(REFUSALS))
-def test_a_refused_submission_stores_nothing(app, request, tmp_path, endpoint):
+def _refuse(app, endpoint: str, world: World | None, context: dict) -> None:
     refused = REFUSALS[endpoint]
-    world = request.getfixturevalue("refusal_world") if refused.needs_company else None
-    context = {"tmp_path": tmp_path}
-    if world is not None:
-        context["admin"] = request.getfixturevalue("make_user")(Role.ADMIN, username="refusals_admin")
-        session.commit()
     who = _who(endpoint, refused)
     client = _client(app, who, world, context)
     url = _url(app, endpoint, refused, world, context)
     problems = []
+    before = snapshot()
     for method in sorted(form_routes(app)[endpoint]):
-        before = snapshot()
         response = _send(client, who, method, url, refused, world)
         after = snapshot()
         if response.status_code != refused.status:
@@ -571,7 +567,35 @@ def test_a_refused_submission_stores_nothing(app, request, tmp_path, endpoint):
                             f"{response.get_data(as_text=True)[:300]}")
         if tables := changed(before, after):
             problems.append(f"{method} {url}: changed {tables}")
+        before = after
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(scope="class")
+def refusal_world_records(app, shared_transaction, tmp_path_factory) -> WorldRecords:
+    return build_world_records(app, shared_transaction, tmp_path_factory.mktemp("world"))
+
+
+@pytest.fixture
+def refusal_world(refusal_world_records, clock, app_context) -> World:
+    return refusal_world_records.load()
+
+
+class TestInACompany:
+    """The refusals of a set-up company's routes; the cases share one world (built once)."""
+
+    @pytest.mark.parametrize("endpoint", sorted(name for name, refused in REFUSALS.items()
+                                                if refused.needs_company))
+    def test_a_refused_submission_stores_nothing(self, app, refusal_world, tmp_path, endpoint):
+        admin = user_maker(get_root_unit())(Role.ADMIN, username="refusals_admin")
+        session.commit()
+        _refuse(app, endpoint, refusal_world, {"tmp_path": tmp_path, "admin": admin})
+
+
+@pytest.mark.parametrize("endpoint", sorted(name for name, refused in REFUSALS.items()
+                                            if not refused.needs_company))
+def test_a_refused_submission_before_set_up_stores_nothing(app, tmp_path, endpoint):
+    _refuse(app, endpoint, None, {"tmp_path": tmp_path})
 
 
 # -- the regression ------------------------------------------------------------------------------
