@@ -233,6 +233,9 @@ class _TokenGuard:
 
     def _scan(self, text: str, final: bool) -> None:
         at, end = 0, len(text)
+        # Where the next "<!" and "<?" are, looked for again only once passed (-1: none left):
+        # searching from every comment for a "<?" the text does not hold was quadratic.
+        next_at = {"<!": -2, "<?": -2}
         while at < end:
             if self._until is not None:
                 found = text.find(self._until, at)
@@ -244,8 +247,10 @@ class _TokenGuard:
                 self._grow(found + len(self._until) - at)
                 at, self._until = found + len(self._until), None
                 continue
-            special = min((found for found in (text.find("<!", at), text.find("<?", at))
-                           if found >= 0), default=-1)
+            for marker, found in next_at.items():
+                if -1 != found < at:
+                    next_at[marker] = text.find(marker, at)
+            special = min((found for found in next_at.values() if found >= 0), default=-1)
             if special < 0:
                 self._plain(text[at:] if at else text, final)
                 return
