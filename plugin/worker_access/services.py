@@ -8,7 +8,8 @@ enough to act as the worker. A phone signs in with something only the worker has
   officer on the worker's page (shown once, 8 digits, valid 3 days) or, where a text-message
   channel is registered, sent to the worker's registered phone (6 digits, valid 10 minutes);
   only a keyed hash is stored, it is used once, and issuing, sending and using it are audited;
-* on a later new phone: the employee number and the PIN (a password hash, scrypt by default; no page shows it).
+* on a later new phone: the employee number and the PIN (a password hash, scrypt by default;
+  no page shows it).
 
 The phone then gets a random device token (only its hash is stored), so the next scan is
 scan-and-done. Staff with the permission revoke a worker's remembered phones (and PIN).
@@ -42,10 +43,10 @@ from ..audit.services import record_event
 from ..core.boundary import after_commit
 from ..core.clock import utcnow
 from ..core.db import session
-from ..core.passwords import hash_secret, unknown_account_hash
 from ..core.errors import CareBridgeError, ValidationError
 from ..core.host import Actor
 from ..core.i18n import N_
+from ..core.passwords import hash_secret, unknown_account_hash
 from ..core.settings import setting
 from ..core.text import clean_code
 from ..registry.models import EmploymentStatus, Worker
