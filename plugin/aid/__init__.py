@@ -29,6 +29,14 @@ feature = Feature(
                      "收款账户、证明材料和审批意见；保留申请原因、金额、日期、状态、发放记录和基金"
                      "流水（会计记录），以往各期的统计数不变。默认 36 个月：民事诉讼时效为三年。"),
                   "retention:purge_closed_applications"),
+        Retention("aid.ended_pairings", _l("已结束的结对帮扶"), 36,
+                  _l("结对期满或提前结束满保留期后，清除帮扶人的电话、提前结束的原因和每次联系的"
+                     "记录内容；保留帮扶人、结对期限和每次联系的日期与方式，结对统计不变。"),
+                  "retention:purge_ended_pairings"),
+        Retention("aid.visit_notes", _l("工会慰问的记录和照片"), 36,
+                  _l("慰问之日满保留期后，清除慰问记录的内容和照片；保留日期、慰问人、慰问金"
+                     "（基金流水）和物品。"),
+                  "retention:purge_visit_notes"),
     ),
     demo="demo:load",
     blueprints=("views:bp", "phone_views:bp", "fund_views:bp", "pairing_views:bp",

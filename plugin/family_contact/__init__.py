@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature, Job, Link
+from ..core.features import Feature, Job, Link, Retention
 from ..core.roles import Role
 from .permissions import CONTACT_ALLOWANCES, CONTACT_ROOMS, CONTACT_VIEW
 
 feature = Feature(
     name="family_contact",
     package=__name__,
+    retention=(
+        Retention("family_contact.grant_phones", _l("话费和流量补贴的手机号"), 24,
+                  _l("补贴月份开始满保留期后，清除充值的手机号和运营商写明的失败原因；保留职工、"
+                     "月份、分钟数、流量、费用和到账结果，补贴统计和运营商批次不变。"),
+                  "retention:purge_grant_phones"),
+    ),
     subject_data="subject_data:subject_data",
     demo="demo:load",
     blueprints=("wifi_views:bp", "room_views:bp", "room_phone_views:bp", "allowance_views:bp",

@@ -23,6 +23,10 @@ feature = Feature(
                   _l("联系日期满保留期后，清除联系记录的备注内容；保留日期、方式和联系对象，"
                      "联系跟进的统计不变。"),
                   "retention:purge_contact_notes"),
+        Retention("guardianship.integrity_reasons", _l("职工诚信记录的事由"), 36,
+                  _l("诚信记录发生之日满保留期后，清除写明的事由（表扬、警示、撤销或终止的原因）；"
+                     "保留类型、日期、经办人和所涉记录，诚信统计不变。"),
+                  "retention:purge_integrity_reasons"),
     ),
     demo="demo:load",
     blueprints=("views:bp", "phone:phone_bp"),

@@ -8,6 +8,9 @@
   closed go.
 * A logged parent–child contact keeps its date, kind and who took part (the follow-up figures
   count them); its note goes.
+* An integrity entry (a commendation, an admonition, a pledge or agreement ended) keeps its kind,
+  day, issuer and the record it is about (the integrity figures count them); the reason written
+  for it goes.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from ..privacy.purge import ANONYMISED_NAME, anonymise, months_before
-from .models import AgreementStatus, ContactLog, EntrustmentAgreement
+from .models import AgreementStatus, ContactLog, EntrustmentAgreement, IntegrityEntry
 
 CLOSED = (AgreementStatus.ENDED, AgreementStatus.REVOKED)
 
@@ -38,3 +41,11 @@ def purge_contact_notes(today: date, months: int, *, dry_run: bool) -> int:
     ids = select(ContactLog.id).where(ContactLog.note.is_not(None),
                                       ContactLog.contact_on <= months_before(today, months))
     return anonymise(ContactLog, ids, {"note": None}, dry_run=dry_run)
+
+
+def purge_integrity_reasons(today: date, months: int, *, dry_run: bool) -> int:
+    """An integrity entry keeps its kind, day, issuer and record; the reason written goes."""
+    cutoff = months_before(today, months)
+    ids = select(IntegrityEntry.id).where(IntegrityEntry.reason.is_not(None),
+                                          IntegrityEntry.occurred_on <= cutoff)
+    return anonymise(IntegrityEntry, ids, {"reason": None}, dry_run=dry_run)

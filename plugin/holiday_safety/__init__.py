@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature, Job, Link, Setting
+from ..core.features import Feature, Job, Link, Retention, Setting
 from ..core.roles import Role
 from ..core.settings import positive_int
 from .permissions import HOLIDAY_SAFETY_CONFIGURE, HOLIDAY_SAFETY_MANAGE, HOLIDAY_SAFETY_VIEW
@@ -15,6 +15,12 @@ from .permissions import HOLIDAY_SAFETY_CONFIGURE, HOLIDAY_SAFETY_MANAGE, HOLIDA
 feature = Feature(
     name="holiday_safety",
     package=__name__,
+    retention=(
+        Retention("holiday_safety.checklist_answers", _l("假期安全清单的填写内容"), 12,
+                  _l("假期开始满保留期后，清除职工填写的假期照看人和出行说明；保留确认时间、"
+                     "是否讲过防溺水规则和出行方式，活动统计不变。"),
+                  "retention:purge_checklist_answers"),
+    ),
     demo="demo:load",
     blueprints=("views:bp", "phone_views:bp", "todo:bp"),
     panels={"home.todo": ("carebridge/holiday_safety/_todo.html",)},

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature, Link
+from ..core.features import Feature, Link, Retention
 from ..core.roles import Role
 from .permissions import LECTURES_MANAGE, LECTURES_VIEW
 
 feature = Feature(
     name="lectures",
     package=__name__,
+    retention=(
+        Retention("lectures.lecturer_phones", _l("已停用宣讲员的电话"), 24,
+                  _l("宣讲员停用后，自其最后一场宣讲（没有宣讲则自登记之日）满保留期，清除其电话；"
+                     "保留姓名、类别和单位，以往宣讲的记录不变。"),
+                  "retention:purge_lecturer_phones"),
+    ),
     subject_data="subject_data:subject_data",
     demo="demo:load",
     indicators="indicators:INDICATORS",

@@ -12,13 +12,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import Feature, Link, RecordImport
+from ..core.features import Feature, Link, RecordImport, Retention
 from ..core.roles import Role
 from .permissions import POSITIONS_DECIDE, POSITIONS_MANAGE, POSITIONS_VIEW
 
 feature = Feature(
     name="positions",
     package=__name__,
+    retention=(
+        Retention("positions.decided_transfers", _l("已处理的调岗申请"), 24,
+                  _l("申请被批准、未批准或撤回满保留期后，清除职工填写的说明和审批理由；保留职工、"
+                     "岗位、项目、状态和日期，调岗统计不变。"),
+                  "retention:purge_decided_transfers"),
+    ),
     demo="demo:load",
     subject_data="subject_data:subject_data",
     blueprints=("views:bp", "phone_views:bp"),
