@@ -12,6 +12,10 @@ servers, as a load balancer would send them. Within ``--seconds``:
   their phone and send it, spread over the first half (one in ten taps twice);
 * **officer list**: ``--officers`` staff users page the worker list, the campaign's applications
   and the lecture's attendance, one page every half second each;
+* **approve**: after each page an officer approves the first application of the campaign's list
+  (as last seen) that nobody has decided yet, so officers often press at once on the same one;
+  the sites' places and the budget run out during the day, and a refusal (422: no places or
+  money left, or decided already) is an expected answer;
 * **report**: one report officer generates a report (the new-report form, the draft page with
   its figures, its PDF) a third of the way in.
 
@@ -22,7 +26,8 @@ answer that is not the expected one; target 0), then whether every invariant hel
 one attendance per worker (and as many as accepted scans), at most one open application per
 worker and campaign (and as many as accepted forms), each quota's places taken equal to the
 applications holding one and never above its places, the campaign's committed money equal to the
-subsidies of the applications holding a place and never above its budget.
+subsidies of the applications holding a place and never above its budget, and as many
+applications holding a place as approvals answered.
 
 Target: check-in p99 below 100 ms; the last line is ``check-in p99 ms: X``.
 
@@ -51,7 +56,8 @@ STATIC_PATH = "/cb-static/carebridge.css"
 ADMIN = "load-admin"
 PASSWORD = "Load-pass-2026"
 USER_AGENT = "bench-load"
-KINDS = ("static (baseline)", "check-in", "apply form", "apply", "officer list", "report")
+KINDS = ("static (baseline)", "check-in", "apply form", "apply", "officer list", "report",
+         "approve")
 
 
 def add_arguments(parser) -> None:
@@ -219,6 +225,7 @@ class Measured:
     error_samples: list[str] = field(default_factory=list)
     accepted_check_ins: int = 0
     accepted_applications: int = 0
+    approvals: int = 0
 
     def record(self, kind: str, started: float, ok: bool, why: str = "") -> None:
         self.latencies[kind].append(time.perf_counter() - started)
@@ -329,10 +336,11 @@ async def sign_in(base: str, username: str, timeout: float) -> Browser:
 
 
 async def officer(base: str, browser: Browser, world: dict, until: float, measured: Measured,
-                  timeout: float, rng: random.Random) -> None:
+                  timeout: float, rng: random.Random, decided: set[int]) -> None:
     pages = [lambda: f"/workers/?page={rng.randint(1, 20)}",
              lambda: f"/reunions/{world['campaign_id']}",
              lambda: f"/lectures/{world['lecture'][0]}"]
+    listed: list[int] = []
     turn = 0
     while time.perf_counter() < until:
         path = pages[turn % len(pages)]()
@@ -343,7 +351,34 @@ async def officer(base: str, browser: Browser, world: dict, until: float, measur
             measured.record(KINDS[4], began, answer.status == 200, f"{path}: {answer.status}")
         except (TimeoutError, OSError) as error:
             measured.record(KINDS[4], began, False, f"{path}: {error!r}")
+            answer = None
+        if answer is not None and answer.status == 200:
+            if path.startswith("/reunions/"):
+                listed = [int(number) for number in dict.fromkeys(
+                    re.findall(r"/reunions/applications/(\d+)", answer.text))]
+            await approve_next(base, browser, answer.text, listed, decided, measured, timeout)
         await asyncio.sleep(0.5)
+
+
+async def approve_next(base: str, browser: Browser, page: str, listed: list[int],
+                       decided: set[int], measured: Measured, timeout: float) -> None:
+    """Approve, with the CSRF token of the ``page`` just loaded, the first application of
+    ``listed`` nobody has decided yet (``decided`` is shared by the officers, and filled once an
+    answer comes: two may press at once)."""
+    waiting = [number for number in listed if number not in decided]
+    if not waiting:
+        return
+    began = time.perf_counter()
+    try:
+        answer = await browser.request(base, "POST", f"/reunions/applications/{waiting[0]}/approve",
+                                       {"csrf_token": csrf_token(page)}, timeout=timeout)
+    except (TimeoutError, OSError, ValueError) as error:
+        measured.record(KINDS[6], began, False, repr(error))
+        return
+    decided.add(waiting[0])
+    if answer.status == 302:
+        measured.approvals += 1
+    measured.record(KINDS[6], began, answer.status in (302, 422), f"status {answer.status}")
 
 
 async def report(base: str, browser: Browser, world: dict, measured: Measured,
@@ -433,9 +468,10 @@ async def drive(bases: list[str], world: dict, plan: Plan, *, seed: int = 2026) 
         base, cookie = bases[(index + 1) % len(bases)], world["cookies"][-1 - index]
         tasks.append(later(offset, lambda base=base, cookie=cookie, twice=index % 10 == 0: apply(
             base, cookie, world, measured, plan.timeout, twice)))
+    decided: set[int] = set()
     for index, browser in enumerate(officers):
         tasks.append(officer(bases[index % len(bases)], browser, world, until, measured,
-                             plan.timeout, random.Random(seed + index)))
+                             plan.timeout, random.Random(seed + index), decided))
     tasks.append(later(plan.seconds / 3, lambda: report(bases[-1], reporter, world, measured,
                                                         plan.timeout)))
     await asyncio.gather(*tasks)
@@ -494,6 +530,9 @@ def invariants(app, world: dict, measured: Measured, plan: Plan) -> list[tuple[s
              <= campaign.budget_fen,
              f"committed {campaign.committed_fen} fen = subsidies {subsidies} fen "
              f"<= budget {campaign.budget_fen} fen"),
+            ("every approval holds a place, no other",
+             sum(holding.values()) == measured.approvals,
+             f"{sum(holding.values())} holding, {measured.approvals} approvals answered"),
         ]
         session.remove()
     return found

@@ -2,7 +2,8 @@
 
 Not the benchmark (that runs two gunicorn servers on PostgreSQL): two threaded werkzeug servers
 of one portal app on a database of its own, 30 check-ins in 3 seconds, 6 applicants, one
-officer, one report; every request answered as expected and every invariant held.
+officer who also approves, one report; every request answered as expected and every invariant
+held.
 """
 from __future__ import annotations
 
@@ -52,10 +53,12 @@ def test_the_load_drivers_day_runs_and_checks_its_invariants(two_servers):
     assert len(measured.latencies["apply"]) == 7  # the first applicant taps twice
     assert len(measured.latencies["report"]) == 3  # the new draft, its page, its PDF
     assert measured.latencies["officer list"]
+    assert measured.latencies["approve"] and measured.approvals > 0  # the officer approves too
     found = load.invariants(app, world, measured, plan)
     assert [(rule, held) for rule, held, _what in found] == [
         ("one attendance per worker", True), ("one open application per worker", True),
-        ("quotas not exceeded", True), ("budget not exceeded, ledger sums", True)]
+        ("quotas not exceeded", True), ("budget not exceeded, ledger sums", True),
+        ("every approval holds a place, no other", True)]
     lines = load.report_lines(measured, found)
     assert lines[-1].startswith("check-in p99 ms: ")
     assert "errors: 0 [ok]" in lines
