@@ -63,7 +63,8 @@ def attach_error(form: FlaskForm, error: CareBridgeError) -> None:
         attach_errors(form, several)
         return
     field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
+    # A list of subforms keeps its entries' errors: an error about the whole list is the form's.
+    if field is not None and field.type != "FieldList":
         field.errors = list(field.errors) + [error.localized()]
     else:
         form.form_errors.append(error.localized())
@@ -75,13 +76,19 @@ def attach_errors(form: FlaskForm, errors) -> None:
         attach_error(form, error)
 
 
-def attach_service_error(form: FlaskForm, error: CareBridgeError) -> None:
+def attach_service_error(form: FlaskForm, error: CareBridgeError, *,
+                         elsewhere: tuple[str, ...] = ()) -> list[str]:
     """:func:`attach_error` for a service asked even though some fields did not parse: an error
-    on a field the form already marks (its own parsing said why) is left out."""
+    on a field the form already marks (its own parsing said why) is left out. Errors about the
+    ``elsewhere`` fields (inputs the view shows apart from the form) are returned, translated."""
     marked = {name for name, field in form._fields.items() if field.errors}
+    others: list[str] = []
     for each in getattr(error, "errors", None) or [error]:
-        if each.field not in marked:
+        if each.field in elsewhere:
+            others.append(each.localized())
+        elif each.field not in marked:
             attach_error(form, each)
+    return others
 
 
 def has_errors(form: FlaskForm) -> bool:

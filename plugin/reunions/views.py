@@ -19,7 +19,15 @@ from ..access.roles import Permission
 from ..access.scope import Scope, load_in_scope, require_in_scope, valid_id
 from ..core.clock import local_today
 from ..core.errors import CareBridgeError
-from ..core.forms import ActionForm, attach_error, choices, render_form, render_refused
+from ..core.forms import (
+    ActionForm,
+    attach_error,
+    attach_service_error,
+    choices,
+    has_errors,
+    render_form,
+    render_refused,
+)
 from ..org.models import OrgKind, OrgUnit
 from ..org.queries import get_unit, sorted_tree, units_in_subtrees
 from ..registry.queries import children_of, get_worker
@@ -100,28 +108,6 @@ def _application_for(application_id: int, permission: Permission):
     reunions."""
     return load_in_scope(queries.get_application, application_id, permission,
                          seen_with=REUNIONS_VIEW)
-
-
-def _attach(form, error: CareBridgeError, *, elsewhere: tuple[str, ...] = ()) -> list[str]:
-    """Each of the service's errors on its field; an error on a field the form already marks
-    (its own parsing said why) is left out. Errors about ``elsewhere`` fields are returned."""
-    others: list[str] = []
-    for each in getattr(error, "errors", None) or [error]:
-        if each.field in elsewhere:
-            others.append(each.localized())
-            continue
-        field = getattr(form, each.field, None) if each.field else None
-        if field is not None and field.errors:
-            continue
-        if field is not None and field.type in ("FieldList",):
-            form.form_errors.append(each.localized())
-            continue
-        attach_error(form, each)
-    return others
-
-
-def _has_errors(form) -> bool:
-    return bool(form.form_errors) or any(field.errors for field in form)
 
 
 # -- campaigns ----------------------------------------------------------------------------------
@@ -209,9 +195,9 @@ def new_campaign():
                 campaign = services.create_campaign(_campaign_input(form), unit=unit,
                                                     quotas=quotas, actor=actor)
             except CareBridgeError as error:
-                quota_errors += _attach(form, error, elsewhere=("quotas",))
+                quota_errors += attach_service_error(form, error, elsewhere=("quotas",))
             else:
-                if not _has_errors(form) and not quota_errors:
+                if not has_errors(form) and not quota_errors:
                     flash(_("已创建团聚活动"), "success")
                     return redirect(url_for(".campaign", campaign_id=campaign.id))
     units = sorted_tree(units_in_subtrees(scope_paths(actor.key, REUNIONS_MANAGE)))
@@ -391,7 +377,7 @@ def change_priority(application_id: int):
         try:
             services.change_priority(application, form.band.data, form.reason.data, actor=actor)
         except CareBridgeError as error:
-            _attach(form, error)
+            attach_service_error(form, error)
             page_error = _unplaced(error)
         else:
             flash(_("已调整优先级"), "success")
@@ -447,10 +433,10 @@ def apply(campaign_id: int):
                 application = services.apply(campaign, worker, _application_input(form),
                                              actor=actor)
             except CareBridgeError as error:
-                form.form_errors.extend(_attach(form, error, elsewhere=("travellers",
-                                                                       "relatives")))
+                form.form_errors.extend(attach_service_error(
+                    form, error, elsewhere=("travellers", "relatives")))
             else:
-                if not _has_errors(form):
+                if not has_errors(form):
                     flash(_("已代 %(name)s 提交申请", name=worker.name), "success")
                     return redirect(url_for(".application", application_id=application.id))
     return render_form(APPLY_PAGE, campaign=campaign, worker=worker, form=form,
