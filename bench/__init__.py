@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -35,3 +36,26 @@ def run_on_databases(databases: str, run_database: Callable[[str, str], None],
                            check=True)
         else:
             raise SystemExit(f"unknown database {name!r} (sqlite, postgresql)")
+
+
+def start_server(command: list[str], **popen) -> subprocess.Popen:
+    """An app server (gunicorn) in a process group of its own, so :func:`stop_server` can end
+    every process it started."""
+    return subprocess.Popen(command, start_new_session=True, **popen)
+
+
+def stop_server(process: subprocess.Popen, timeout: float = 40) -> None:
+    """Stop a server :func:`start_server` started: SIGTERM, gunicorn's graceful stop (its quick
+    stop, SIGINT, can deadlock a gthread worker that the signal catches starting a thread, and
+    the worker outlives its master), then whatever is left of its process group is killed."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
-from . import ROOT, run_on_databases
+from . import ROOT, run_on_databases, start_server, stop_server
 
 STATIC_PATH = "/cb-static/carebridge.css"
 ADMIN = "load-admin"
@@ -572,7 +572,7 @@ def _start_servers(environment: dict, count: int) -> list[tuple[subprocess.Popen
     servers = []
     for _ in range(count):
         port = _free_port()
-        process = subprocess.Popen(
+        process = start_server(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
              "--chdir", str(ROOT), "--backlog", "2048", "--log-level", "warning"],
             env={**environment, "CAREBRIDGE_BIND": f"127.0.0.1:{port}"}, cwd=ROOT,
@@ -620,9 +620,7 @@ def run_database(name: str, url: str, arguments) -> None:
         measured = asyncio.run(drive([base for _process, base in servers], world, plan))
     finally:
         for process, _base in servers:
-            process.send_signal(2)  # SIGINT: gunicorn's quick shutdown
-        for process, _base in servers:
-            process.wait(timeout=30)
+            stop_server(process)
     print(f"{name}: 2 app servers x gunicorn -w {arguments.gunicorn_workers} gthread "
           f"--threads {arguments.threads}; {plan.workers} check-ins in {plan.seconds:g} s "
           f"({plan.first_second} in the first second), {plan.applicants} applicants, "

@@ -28,6 +28,7 @@ import requests
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from bench import start_server, stop_server
 from plugin.access.roles import Role
 from plugin.access.services import grant_role
 from plugin.attendance.codes import venue_code
@@ -83,7 +84,7 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
-        self.process = subprocess.Popen(
+        self.process = start_server(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
              "--chdir", str(ROOT)],
             env={**environment, "CAREBRIDGE_BIND": f"127.0.0.1:{self.port}"}, cwd=ROOT,
@@ -102,13 +103,7 @@ class Server:
         pytest.fail(f"server on {self.port} did not start:\n{self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_server(self.process)
 
 
 class Scheduler:

@@ -53,6 +53,7 @@ from .lectures_support import attend, make_lecture, make_lecturer
 from .privacy_subject_support import make_assessment
 from .reunions_support import TRAVEL_FROM, make_campaign
 from .reunions_support import apply as reunion_apply
+from .support import table_fingerprints
 
 ROOT = Path(__file__).resolve().parent.parent
 MISSING_ID = 2_000_000_000
@@ -843,11 +844,10 @@ def record_tables(connection) -> list:
     return _RECORD_TABLES[dialect]
 
 
-def table_snapshot() -> dict[str, list]:
+def table_snapshot() -> dict[str, tuple[int, str]]:
     session.flush()
     connection = session.connection()
-    return {table.name: sorted(repr(tuple(row)) for row in connection.execute(table.select()))
-            for table in record_tables(connection)}
+    return table_fingerprints(connection, record_tables(connection))
 
 
 def changed_tables(before: dict, after: dict) -> list[str]:

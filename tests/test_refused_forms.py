@@ -15,7 +15,6 @@ refused as "employee number taken".
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -30,6 +29,7 @@ from plugin.org.queries import get_root_unit
 from plugin.registry.models import Worker
 
 from .conftest import csrf_token, submit, user_maker
+from .support import table_fingerprints
 from .test_object_access import (
     ROUTES,
     Names,
@@ -497,11 +497,7 @@ def snapshot() -> dict[str, tuple[int, str]]:
     """Table name → (row count, a digest of every row): the audit log and attempt logs too."""
     session.flush()
     connection = session.connection()
-    state = {}
-    for table in all_tables(connection):
-        rows = sorted(repr(tuple(row)) for row in connection.execute(table.select()))
-        state[table.name] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
-    return state
+    return table_fingerprints(connection, all_tables(connection))
 
 
 def changed(before: dict, after: dict) -> list[str]:
@@ -619,6 +615,7 @@ def test_a_worker_refused_for_a_taken_id_number_leaves_nothing_and_the_corrected
 
     corrected = submit(client, "/workers/new", {**form, "id_number": id_number("11010519850101002")})
     assert corrected.status_code == 302, corrected.text
+    assert {"cb_worker", "cb_audit_event"} <= set(changed(before, snapshot()))  # it sees changes
     worker = session.execute(select(Worker).where(Worker.employee_number == "E002")).scalar_one()
     assert worker.name == "李四" and worker.id_number == id_number("11010519850101002")
     written = session.execute(select(AuditEvent.action).where(AuditEvent.id > last_event)

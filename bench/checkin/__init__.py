@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .. import ROOT, is_child_run, run_on_databases
+from .. import ROOT, is_child_run, run_on_databases, start_server, stop_server
 
 SECRET = secrets.token_urlsafe(32)
 
@@ -88,7 +88,7 @@ def _start_gunicorn(environment: dict, arguments) -> tuple[subprocess.Popen, int
     port = _free_port()
     worker_class = (["-k", "gthread", "--threads", str(arguments.threads)] if arguments.threads
                     else ["-k", "sync"])
-    server = subprocess.Popen(
+    server = start_server(
         [str(Path(sys.executable).parent / "gunicorn"), "-w", str(arguments.gunicorn_workers),
          *worker_class, "-b", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning",
          "bench.checkin.app:create_bench_app()"], env=environment, cwd=ROOT)
@@ -99,7 +99,7 @@ def _start_gunicorn(environment: dict, arguments) -> tuple[subprocess.Popen, int
                 return server, port
         except OSError:
             time.sleep(0.2)
-    server.terminate()
+    stop_server(server)
     raise SystemExit("gunicorn did not start")
 
 
@@ -199,8 +199,7 @@ def run_database(name: str, url: str, arguments) -> None:
             checked = _check_ins(port, lecture, cookies, arguments.clients, arguments.timeout)
             rounds.append((checked.rate / bare.rate, bare, checked))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
     counts = _seed_tool(environment, "count")
     ratio, bare, checked = sorted(rounds, key=lambda item: item[0])[len(rounds) // 2]
     rows_ok = all(counts.get(str(lecture[0])) == arguments.workers for lecture in lectures[1:])
