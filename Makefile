@@ -17,7 +17,7 @@ TEST_DEBS := $(RUN_DEBS) postgresql chromium fonts-noto-cjk poppler-utils
 PO_FILES := $(wildcard plugin/translations/*/LC_MESSAGES/messages.po employer_portal/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint test-sqlite test-postgres test-travel install install-test translations extract-messages db-upgrade clean bench
+.PHONY: run test lint test-sqlite test-postgres test-postgres-first test-postgres-rest test-travel install install-test translations extract-messages db-upgrade clean bench
 
 # make run HOST=0.0.0.0 serves the site's network too (workers' phones on the WiFi); see README.
 run: install db-upgrade
@@ -30,11 +30,13 @@ run: install db-upgrade
 	$(BIN)/carebridge run --host $(HOST) --port $(PORT)
 
 # The SQLite suite (with the wall clock moved, see test-sqlite) and the PostgreSQL suite (on the
-# real clock) run side by side, each on databases of its own; each one's output is printed whole
-# when it ends.
+# real clock, in two halves on two servers of their own: it spends much of its time waiting on its
+# server and on Chromium) run side by side, each on databases of its own; each one's output is
+# printed whole when it ends.
 test: install-test
 	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgres-first \
+		test-postgres-rest
 
 # Style and correctness (ruff, configured in pyproject.toml) and the direction of dependencies
 # (import-linter, contracts in setup.cfg).
@@ -62,9 +64,17 @@ test-sqlite:
 	@echo "== SQLite, the real clock"
 	$(BIN)/python -m pytest -q $(REAL_CLOCK_TESTS) $(PYTEST_ARGS) $(NONE_LEFT_OK)
 
-# Then the read-replica test, against a primary and a real streaming replica of its own.
-test-postgres:
-	scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+# The PostgreSQL suite: the browser tests and the files up to test_l*, then the rest, each half on
+# a throwaway server of its own (about equal halves of the suite's time); then the read-replica
+# test, against a primary and a real streaming replica of its own.
+POSTGRES_FIRST_HALF = tests/browser $(wildcard tests/test_[a-l]*.py)
+test-postgres: test-postgres-first test-postgres-rest
+test-postgres-first:
+	scripts/with-postgres.sh $(BIN)/python -m pytest $(POSTGRES_FIRST_HALF) $(PYTEST_ARGS) \
+		$(NONE_LEFT_OK)
+test-postgres-rest:
+	scripts/with-postgres.sh $(BIN)/python -m pytest \
+		$(addprefix --ignore=,$(POSTGRES_FIRST_HALF)) $(PYTEST_ARGS) $(NONE_LEFT_OK)
 	scripts/with-postgres-replica.sh $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_read_replica.py
 
 # Not part of make test: the SQLite suite at other moments, when looking for one kind of bug:

@@ -11,7 +11,9 @@ set -euo pipefail
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 run_as=()
 if [ "$(id -u)" -eq 0 ]; then
-    id pgtest >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin pgtest
+    # Two scripts may start at once (make test runs two halves): whichever adds the user, it exists.
+    id pgtest >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin pgtest \
+        2>/dev/null || id pgtest >/dev/null
     run_as=(runuser -u pgtest --)
 fi
 DIR=$(mktemp -d /tmp/carebridge-pgrep.XXXXXX)
