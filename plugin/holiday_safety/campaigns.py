@@ -22,7 +22,7 @@ from ..core.dates import company_zone, to_local
 from ..core.db import session
 from ..core.errors import ErrorList, InputInvalid, ValidationError
 from ..core.host import Actor
-from ..core.i18n import N_
+from ..core.i18n import N_, translatable_label
 from ..core.text import clean_free_text
 from ..lectures import services as lectures
 from ..lectures.models import LectureFormat, LectureTopic
@@ -97,7 +97,8 @@ def draft_campaign(site: OrgUnit, start: HolidayStart, actor: Actor) -> SafetyCa
            N_("%(site)s：%(year)s年%(holiday)s前的假期安全教育已起草"),
            body=N_("假期从 %(starts)s 开始。请安排安全教育宣讲，宣讲安排好后系统会请有 16 岁以下"
                    "子女的职工在手机上确认假期安全清单。"),
-           params={"site": site.name, "year": start.year, "holiday": str(start.kind.label),
+           params={"site": site.name, "year": start.year,
+                   "holiday": translatable_label(start.kind.label),
                    "starts": start.starts_on.isoformat()},
            link=("carebridge.holiday_safety.campaign", {"campaign_id": campaign.id}),
            category=NOTIFY_CATEGORY)

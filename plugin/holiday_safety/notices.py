@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..core.host import Actor
+from ..core.i18n import N_, translatable, translatable_label
 from ..worker_notices.messages import HOLIDAY_SAFETY_CHECKLIST
 from ..worker_notices.services import SendOutcome, send_notices
 from .models import SafetyCampaign
@@ -18,7 +19,8 @@ def send_checklist(campaign: SafetyCampaign, worker_ids: list[int], actor: Actor
     are one notice."""
     return send_notices(
         worker_ids, HOLIDAY_SAFETY_CHECKLIST,
-        {"holiday": f"{campaign.year}{campaign.kind.label}"},
+        {"holiday": translatable(N_("%(year)s年%(holiday)s"), year=campaign.year,
+                                 holiday=translatable_label(campaign.kind.label))},
         ("carebridge.holiday_safety_phone.checklist", {"campaign_id": campaign.id}), actor,
         dedupe_key=f"{HOLIDAY_SAFETY_CHECKLIST}:{campaign.id}:{today.isoformat()}",
         org_unit_id=campaign.org_unit_id,

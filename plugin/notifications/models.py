@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.clock import utcnow
 from ..core.db import Base, enum_column
+from ..core.i18n import translate_params
 from ..core.urls import local_path
 from .links import link_path, link_url
 
@@ -48,11 +49,11 @@ class Notification(Base):
 
     @property
     def title(self) -> str:
-        return gettext(self.title_msgid, **(self.params or {}))
+        return gettext(self.title_msgid, **translate_params(self.params))
 
     @property
     def body(self) -> str:
-        return gettext(self.body_msgid, **(self.params or {})) if self.body_msgid else ""
+        return gettext(self.body_msgid, **translate_params(self.params)) if self.body_msgid else ""
 
     @property
     def is_read(self) -> bool:

@@ -50,7 +50,7 @@ def draft_finished_periods(today: date) -> int:
             continue
         made += 1
         notify(holders_of(REPORTS_FILE, unit), N_("%(template)s：%(period)s的报告草稿已生成"),
-               params={"template": template.name, "period": period.label},
+               params={"template": template.name, "period": period.translatable_label()},
                body=N_("请核对数据、填写文字部分，待下级单位确认后报送。"),
                link=("carebridge.reports.draft", {"draft_id": draft.id}), category="reports")
     return made

@@ -9,11 +9,10 @@ import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..core.errors import ValidationError
-from ..core.i18n import N_
+from ..core.i18n import N_, translatable, translate
 
 
 class PeriodKind(str, enum.Enum):
@@ -110,17 +109,24 @@ class Period:
     @property
     def label(self) -> str:
         """"2026年第四季度", "2026年10月", "2026年上半年", "2026年度", or the dates."""
+        return translate(self.translatable_label())
+
+    def translatable_label(self) -> dict:
+        """The label as text to store and translate when shown (a notification's)."""
+        year = self.start.year
         if self.kind is PeriodKind.MONTH:
-            return _("%(year)s年%(month)s月", year=self.start.year, month=self.start.month)
+            return translatable(N_("%(year)s年%(month)s月"), year=year, month=self.start.month)
         if self.kind is PeriodKind.QUARTER:
-            names = {1: _("第一季度"), 2: _("第二季度"), 3: _("第三季度"), 4: _("第四季度")}
-            return _("%(year)s年%(quarter)s", year=self.start.year, quarter=names[self.number])
+            names = {1: N_("第一季度"), 2: N_("第二季度"), 3: N_("第三季度"), 4: N_("第四季度")}
+            return translatable(N_("%(year)s年%(quarter)s"), year=year,
+                                quarter=translatable(names[self.number]))
         if self.kind is PeriodKind.HALF_YEAR:
-            half = _("上半年") if self.number == 1 else _("下半年")
-            return _("%(year)s年%(half)s", year=self.start.year, half=half)
+            half = N_("上半年") if self.number == 1 else N_("下半年")
+            return translatable(N_("%(year)s年%(half)s"), year=year, half=translatable(half))
         if self.kind is PeriodKind.YEAR:
-            return _("%(year)s年度", year=self.start.year)
-        return _("%(start)s至%(end)s", start=self.start.isoformat(), end=self.end.isoformat())
+            return translatable(N_("%(year)s年度"), year=year)
+        return translatable(N_("%(start)s至%(end)s"), start=self.start.isoformat(),
+                            end=self.end.isoformat())
 
     @property
     def code(self) -> str:

@@ -23,7 +23,7 @@ from ..core.dates import format_datetime
 from ..core.db import lock_rows, session
 from ..core.errors import ErrorList, InputInvalid, ValidationError
 from ..core.host import Actor
-from ..core.i18n import N_
+from ..core.i18n import N_, translatable_label
 from ..core.text import clean_code, clean_free_text, clean_person_name
 from ..guardianship.integrity import add_entry
 from ..notifications.services import notify
@@ -280,7 +280,7 @@ def _notify_raised(report: RiskReport, site: OrgUnit) -> None:
            body=N_("收到一份儿童安全风险报告：%(situation)s。依法应当立即向公安机关报告（拨打 "
                    "110 或到当地派出所），并在 %(due)s 前登记报警时间、接警单位和回执号；"
                    "超时未登记将逐级上报。"),
-           params={"site": site.name, "situation": str(report.situation.label),
+           params={"site": site.name, "situation": translatable_label(report.situation.label),
                    "due": format_datetime(report.police_due_at)},
            link=("carebridge.risk_reports.case", {"report_id": report.id}), category=CATEGORY)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
-from ..core.i18n import N_
+from ..core.i18n import N_, translate_params
 
 NEXT_LECTURE = "lectures.next"
 SIGN_PLEDGE = "pledges.sign"
@@ -49,4 +49,4 @@ def notice_text(kind: str, params: dict | None) -> str:
     msgid = NOTICE_TEXTS.get(kind)
     if msgid is None:
         return kind
-    return gettext(msgid, **(params or {}))
+    return gettext(msgid, **translate_params(params))
