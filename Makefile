@@ -17,7 +17,8 @@ TEST_DEBS := $(RUN_DEBS) postgresql chromium fonts-noto-cjk poppler-utils
 PO_FILES := $(wildcard plugin/translations/*/LC_MESSAGES/messages.po employer_portal/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint test-sqlite test-postgres test-postgres-first test-postgres-rest test-travel install install-test translations extract-messages db-upgrade clean bench
+.PHONY: run test lint test-sqlite test-sqlite-moved-clock test-sqlite-real-clock test-postgres \
+	test-postgres-first test-postgres-rest test-travel install install-test translations extract-messages db-upgrade clean bench
 
 # make run HOST=0.0.0.0 serves the site's network too (workers' phones on the WiFi); see README.
 run: install db-upgrade
@@ -29,14 +30,15 @@ run: install db-upgrade
 	trap 'kill $$sched 2>/dev/null; wait $$sched 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/carebridge run --host $(HOST) --port $(PORT)
 
-# The SQLite suite (with the wall clock moved, see test-sqlite) and the PostgreSQL suite (on the
-# real clock, in two halves on two servers of their own: it spends much of its time waiting on its
-# server and on Chromium) run side by side, each on databases of its own; each one's output is
-# printed whole when it ends.
+# The SQLite suite (with the wall clock moved, and its real-clock part, see test-sqlite) and the
+# PostgreSQL suite (on the real clock, in two halves on two servers of their own) run side by
+# side, each on databases of its own: each part waits on a database server or on Chromium much of
+# its time, so four at once keep both cores busy until the end. Each one's output is printed whole
+# when it ends.
 test: install-test
 	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgres-first \
-		test-postgres-rest
+	$(MAKE) --no-print-directory -j4 --output-sync=target test-sqlite-moved-clock \
+		test-sqlite-real-clock test-postgres-first test-postgres-rest
 
 # Style and correctness (ruff, configured in pyproject.toml) and the direction of dependencies
 # (import-linter, contracts in setup.cfg).
@@ -57,10 +59,12 @@ NONE_LEFT_OK = || [ $$? -eq 5 ]
 REAL_CLOCK_TESTS = tests/browser tests/test_operations_backup.py \
 	tests/test_key_rotation_populated.py tests/test_retention_demo.py \
 	tests/test_bench_load_smoke.py
-test-sqlite:
+test-sqlite: test-sqlite-moved-clock test-sqlite-real-clock
+test-sqlite-moved-clock:
 	@echo "== SQLite, wall clock at $(TRAVEL_DATE) UTC"
 	$(BIN)/python -m pytest -q --travel-to $(TRAVEL_DATE) \
 		$(addprefix --ignore=,$(REAL_CLOCK_TESTS)) $(PYTEST_ARGS) $(NONE_LEFT_OK)
+test-sqlite-real-clock:
 	@echo "== SQLite, the real clock"
 	$(BIN)/python -m pytest -q $(REAL_CLOCK_TESTS) $(PYTEST_ARGS) $(NONE_LEFT_OK)
 
