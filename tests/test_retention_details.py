@@ -7,14 +7,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from plugin.aid import pairing as aid_pairing
 from plugin.aid import visits as aid_visits
 from plugin.aid.models import HelperKind, VisitPhoto
 from plugin.core.clock import local_today
 from plugin.core.db import session
-from plugin.core.host import Actor
 from plugin.guardianship import integrity
 from plugin.guardianship.models import IntegrityEntry
 from plugin.holiday_safety.models import (
@@ -35,22 +34,7 @@ from .contact_allowances_support import add_policy, grant
 from .lectures_support import make_lecture, make_lecturer
 from .pledges_support import scan_png
 from .positions_support import NANBU, ask, make_opening, parent
-
-SCHEDULER = Actor.system("scheduler")
-
-
-def run(code: str, *, dry_run: bool = False) -> int:
-    from plugin.privacy import retention
-
-    rule = retention.rule_by_code(code)
-    if dry_run:
-        return rule.count(local_today())
-    return retention.run_rule(rule, local_today(), actor=SCHEDULER)
-
-
-def raw(table: str, column: str, row_id: int):
-    return session.execute(text(f"SELECT {column} FROM {table} WHERE id = :id"),
-                           {"id": row_id}).scalar_one()
+from .retention_support import raw, run
 
 
 def to_day(clock, day: date) -> None:

@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from plugin.audit.models import AuditEvent
 from plugin.core import indicators
@@ -22,28 +22,11 @@ from plugin.reports.periods import Period, PeriodKind
 from plugin.reports.sealing import check_filing
 
 from .reports_support import file_report
+from .retention_support import SCHEDULER, raw, run
 
 Q3_2026 = Period.numbered(PeriodKind.QUARTER, 2026, 3)
 Q3_2023 = Period.numbered(PeriodKind.QUARTER, 2023, 3)
 CHILD_ID = "110105201605050013"
-SCHEDULER = Actor.system("scheduler")
-
-
-def run(code: str, *, dry_run: bool = False) -> int:
-    from plugin.core.clock import local_today
-    from plugin.privacy import retention
-
-    rule = retention.rule_by_code(code)
-    if dry_run:
-        return rule.count(local_today())
-    return retention.run_rule(rule, local_today(), actor=SCHEDULER)
-
-
-def raw(table: str, column: str, row_id: int):
-    return session.execute(text(f"SELECT {column} FROM {table} WHERE id = :id"),
-                           {"id": row_id}).scalar_one()
-
-
 def purge_events(code: str) -> list[AuditEvent]:
     return list(session.execute(select(AuditEvent).where(
         AuditEvent.action == "privacy.purged", AuditEvent.target_id == code)).scalars())

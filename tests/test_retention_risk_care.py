@@ -16,27 +16,11 @@ from plugin.care_team.models import MemberKind, ServiceKind
 from plugin.core import indicators
 from plugin.core.clock import local_today
 from plugin.core.db import session
-from plugin.core.host import Actor
 from plugin.risk_reports import services as risk_services
 from plugin.risk_reports.models import Outcome
 
+from .retention_support import SCHEDULER, raw, run
 from .risk_reports_support import actor_of, make_world, raise_for_child
-
-SCHEDULER = Actor.system("scheduler")
-
-
-def run(code: str, *, dry_run: bool = False) -> int:
-    from plugin.privacy import retention
-
-    rule = retention.rule_by_code(code)
-    if dry_run:
-        return rule.count(local_today())
-    return retention.run_rule(rule, local_today(), actor=SCHEDULER)
-
-
-def raw(table: str, column: str, row_id: int):
-    return session.execute(text(f"SELECT {column} FROM {table} WHERE id = :id"),
-                           {"id": row_id}).scalar_one()
 
 
 @pytest.fixture
