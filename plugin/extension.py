@@ -28,7 +28,7 @@ from .core.features import Feature, Link, Setting
 from .core.host import HostAdapter
 from .core.http import forbid_caching
 from .core.money import register_filters as register_money_filters
-from .core.passwords import DEFAULT_PASSWORD_HASH_METHOD, password_hash_method
+from .core.passwords import DEFAULT_PASSWORD_HASH_METHOD, hash_of_nothing, password_hash_method
 from .core.settings import DEFAULT_TIMEZONE, Settings, build_settings, time_zone_name
 from .core.urls import public_base_url
 from .features import DEFAULT_FEATURES, load_features
@@ -125,6 +125,8 @@ class CareBridge:
         _import_models(mounted)
         settings = build_settings(app, PLATFORM_SETTINGS + tuple(
             item for feature in mounted for item in feature.settings))
+        # Hashed now, not at the first sign-in of an unknown name (which would then take longer).
+        hash_of_nothing(settings["CAREBRIDGE_PASSWORD_HASH_METHOD"])
         state = CareBridgeState(adapter=adapter or HostAdapter(),
                                 url_prefix=url_prefix.rstrip("/"), features=mounted,
                                 settings=settings)

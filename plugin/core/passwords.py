@@ -16,8 +16,8 @@ from werkzeug.security import generate_password_hash
 
 from .settings import setting
 
-__all__ = ["DEFAULT_PASSWORD_HASH_METHOD", "hash_secret", "password_hash_method",
-           "unknown_account_hash"]
+__all__ = ["DEFAULT_PASSWORD_HASH_METHOD", "hash_of_nothing", "hash_secret",
+           "password_hash_method", "unknown_account_hash"]
 
 DEFAULT_PASSWORD_HASH_METHOD = "scrypt"
 SETTING = "CAREBRIDGE_PASSWORD_HASH_METHOD"
@@ -47,9 +47,10 @@ def hash_secret(secret: str) -> str:
 def unknown_account_hash() -> str:
     """A hash of the configured cost that no typed secret matches: checked in place of an
     account or PIN that does not exist, so its answer takes as long as a real one's."""
-    return _hash_of_nothing(setting(SETTING))
+    return hash_of_nothing(setting(SETTING))
 
 
 @functools.cache
-def _hash_of_nothing(method: str) -> str:
+def hash_of_nothing(method: str) -> str:
+    """Made once per method and process (CareBridge makes it when mounted)."""
     return generate_password_hash(secrets.token_hex(16), method=method)
