@@ -58,8 +58,6 @@ def _entry_for(entry_id: int):
     return entry, fund, actor
 
 
-
-
 # -- the funds ------------------------------------------------------------------------------------
 
 @bp.route("/")

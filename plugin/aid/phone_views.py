@@ -134,7 +134,6 @@ def apply():
     return render_form(APPLY_PAGE, worker=worker, form=form, application=None)
 
 
-
 @bp.route("/applications/<int:application_id>")
 def application(application_id: int):
     worker, application = _own_application(application_id)

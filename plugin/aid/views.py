@@ -70,7 +70,6 @@ PAGE_EXPIRED = N_("页面已过期，请刷新后重试")
 NO_ACCOUNT = N_("这份申请没有收款账号")
 
 
-
 def employee_number_of(actor: Actor) -> str | None:
     """The actor's employee number, when the host links staff accounts to the roster."""
     adapter = current_app.extensions["carebridge"].adapter

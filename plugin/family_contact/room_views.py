@@ -44,9 +44,6 @@ def _room_for(room_id: int):
     return load_in_scope(rooms.get_room, room_id, CONTACT_ROOMS, seen_with=CONTACT_VIEW)
 
 
-
-
-
 @bp.route("/")
 def index():
     actor = require(CONTACT_VIEW)

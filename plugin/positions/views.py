@@ -44,9 +44,6 @@ def _region(code: str | None) -> str:
     return (region_name(code) or code) if code else "—"
 
 
-
-
-
 # -- openings ------------------------------------------------------------------------------------
 
 @bp.route("/")

@@ -58,8 +58,6 @@ def _input(form: AssessmentForm, units: dict) -> assessments.AssessmentInput:
         valid_until=form.valid_until.data)
 
 
-
-
 @bp.route("/")
 def index():
     actor = require(PRIVACY_ASSESSMENTS)

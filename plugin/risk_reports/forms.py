@@ -60,10 +60,6 @@ def int_or_none(text) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
-
-
-
-
 class ConcernForm(FlaskForm):
     """A concern raised by staff. ``child_id`` lists the chosen worker's children (set by the
     view); without a worker the child is described and a site chosen."""
